@@ -1,0 +1,26 @@
+# convnetc: build, test, benchmark.
+# OpenBLAS (Debian's DYNAMIC_ARCH build) picks slow SSE3 kernels on this CPU unless told the core
+# type at exec time; convnetc re-execs itself with it, and make exports it for the tools it runs.
+export OPENBLAS_CORETYPE ?= SkylakeX
+
+SWIFT ?= swift
+BIN := .build/release/convnetc
+
+.PHONY: all build test bench clean flowers
+
+all: build
+
+build:
+	$(SWIFT) build -c release --product convnetc
+
+test:
+	$(SWIFT) test --parallel
+
+bench: build
+	./bench/run.sh
+
+flowers: build
+	$(BIN) samples/flowers.convnet --run
+
+clean:
+	rm -rf .build

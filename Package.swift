@@ -1,0 +1,65 @@
+// swift-tools-version:6.0
+// convnetc: a compiler for a small language of convolutional image classifiers.
+// The targets follow the pipeline: Syntax -> Sema -> IR -> Optimizer -> backends -> Driver -> CLI.
+import PackageDescription
+
+/// Release builds run on the machine that built them (`make`), so they may use its vector units.
+let nativeCPU: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "native"], .when(configuration: .release))]
+
+let package = Package(
+    name: "convnetc",
+    products: [
+        .executable(name: "convnetc", targets: ["convnetc"]),
+        .library(name: "ConvnetKernels", targets: ["ConvnetKernels"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries, each reached through a shim header.
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CJPEG", path: "Sources/CJPEG", providers: [.apt(["libjpeg-dev"])]),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
+                       providers: [.apt(["libpng-dev"])]),
+
+        // Front end: text -> tokens -> AST (+ diagnostics).
+        .target(name: "ConvnetSyntax"),
+        // Shapes, parameter and MAC counts, summary tables, lint rules.
+        .target(name: "ConvnetSema", dependencies: ["ConvnetSyntax"]),
+        // The typed graph IR, autodiff, verifier, printer, reference interpreter.
+        .target(name: "ConvnetIR", dependencies: ["ConvnetSema"]),
+        // IR -> IR passes, tile plans, buffer assignment.
+        .target(name: "ConvnetOptimizer", dependencies: ["ConvnetIR"]),
+        // fp32 kernels on OpenBLAS, each with a naive twin.
+        .target(name: "ConvnetKernels", dependencies: ["CBLAS"], swiftSettings: nativeCPU),
+        // Image folders, decoding, split, shuffle, batches, synthetic data.
+        .target(name: "ConvnetData", dependencies: ["CJPEG", "CPNG"], swiftSettings: nativeCPU),
+        // bf16 MXU, systolic simulation, cycle model, multi-core.
+        .target(name: "TPUEmulator", dependencies: ["ConvnetOptimizer", "ConvnetKernels"],
+                swiftSettings: nativeCPU),
+        // Training loop, checkpoints (safetensors), metrics, progress, plots.
+        .target(name: "ConvnetTraining",
+                dependencies: ["ConvnetOptimizer", "ConvnetKernels", "ConvnetData"],
+                swiftSettings: nativeCPU),
+        // Runs the stages for the CLI and the tests.
+        .target(name: "ConvnetDriver",
+                dependencies: ["ConvnetSyntax", "ConvnetSema", "ConvnetIR", "ConvnetOptimizer",
+                               "ConvnetTraining", "TPUEmulator"]),
+        .executableTarget(name: "convnetc", dependencies: [
+            "ConvnetDriver",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "ConvnetSyntaxTests", dependencies: ["ConvnetSyntax"]),
+        .testTarget(name: "ConvnetSemaTests", dependencies: ["ConvnetSema"]),
+        .testTarget(name: "ConvnetIRTests", dependencies: ["ConvnetIR"]),
+        .testTarget(name: "ConvnetOptimizerTests", dependencies: ["ConvnetOptimizer"]),
+        .testTarget(name: "ConvnetKernelsTests", dependencies: ["ConvnetKernels"]),
+        .testTarget(name: "ConvnetDataTests", dependencies: ["ConvnetData"]),
+        .testTarget(name: "TPUEmulatorTests", dependencies: ["TPUEmulator"]),
+        .testTarget(name: "ConvnetTrainingTests", dependencies: ["ConvnetTraining"]),
+        .testTarget(name: "ConvnetDriverTests", dependencies: ["ConvnetDriver"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
