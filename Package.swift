@@ -23,10 +23,12 @@ let package = Package(
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
                        providers: [.apt(["libpng-dev"])]),
 
+        // Ordered JSON and number formatting shared by every stage's output.
+        .target(name: "ConvnetSupport"),
         // Front end: text -> tokens -> AST (+ diagnostics).
-        .target(name: "ConvnetSyntax"),
+        .target(name: "ConvnetSyntax", dependencies: ["ConvnetSupport"]),
         // Shapes, parameter and MAC counts, summary tables, lint rules.
-        .target(name: "ConvnetSema", dependencies: ["ConvnetSyntax"]),
+        .target(name: "ConvnetSema", dependencies: ["ConvnetSyntax", "ConvnetSupport"]),
         // The typed graph IR, autodiff, verifier, printer, reference interpreter.
         .target(name: "ConvnetIR", dependencies: ["ConvnetSema"]),
         // IR -> IR passes, tile plans, buffer assignment.
@@ -51,6 +53,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        .testTarget(name: "ConvnetSupportTests", dependencies: ["ConvnetSupport"]),
         .testTarget(name: "ConvnetSyntaxTests", dependencies: ["ConvnetSyntax"]),
         .testTarget(name: "ConvnetSemaTests", dependencies: ["ConvnetSema"]),
         .testTarget(name: "ConvnetIRTests", dependencies: ["ConvnetIR"]),

@@ -1,0 +1,112 @@
+import ConvnetSyntax
+
+/// What one layer does to a shape, and what it costs: Keras' rules (references.md §1).
+/// `padding='same'` keeps ceil(H/stride); `'valid'` gives floor((H-K)/stride)+1.
+enum LayerRules {
+    /// The result of applying a layer to an input shape: an output and its counts, or a reason
+    /// why the layer cannot apply.
+    enum Outcome {
+        case ok(output: TensorShape, params: Int, trainable: Int, macs: Int)
+        case failure(Diagnostic)
+    }
+
+    static func outputSize(_ input: Int, kernel: Int, stride: Int, padding: Padding) -> Int {
+        switch padding {
+        case .same: (input + stride - 1) / stride
+        case .valid: input >= kernel ? (input - kernel) / stride + 1 : 0
+        }
+    }
+
+    static func apply(_ decl: LayerDecl, name: String, to input: TensorShape) -> Outcome {
+        let at = decl.keywordRange
+        switch decl.kind {
+        case .conv(let c):
+            guard input.rank == 3 else { return .failure(needsSpatial(decl, name, input)) }
+            let oh = outputSize(input.height, kernel: c.kernelHeight, stride: c.stride, padding: c.padding)
+            let ow = outputSize(input.width, kernel: c.kernelWidth, stride: c.stride, padding: c.padding)
+            let out = TensorShape.spatial(oh, ow, c.filters)
+            if oh < 1 || ow < 1 { return .failure(shrinks(decl, name, input, out)) }
+            guard let weights = multiply([c.kernelHeight, c.kernelWidth, input.channels, c.filters]),
+                  let macs = multiply([oh, ow, c.kernelHeight, c.kernelWidth, input.channels, c.filters])
+            else { return .failure(overflow(decl, name)) }
+            let params = weights + c.filters
+            return .ok(output: out, params: params, trainable: params, macs: macs)
+
+        case .maxPool(let p), .avgPool(let p):
+            guard input.rank == 3 else { return .failure(needsSpatial(decl, name, input)) }
+            let oh = outputSize(input.height, kernel: p.size, stride: p.stride, padding: .valid)
+            let ow = outputSize(input.width, kernel: p.size, stride: p.stride, padding: .valid)
+            let out = TensorShape.spatial(oh, ow, input.channels)
+            if oh < 1 || ow < 1 { return .failure(shrinks(decl, name, input, out)) }
+            return .ok(output: out, params: 0, trainable: 0, macs: 0)
+
+        case .globalAveragePool:
+            guard input.rank == 3 else { return .failure(alreadyFlat(decl, name, input)) }
+            return .ok(output: .flat(input.channels), params: 0, trainable: 0, macs: 0)
+
+        case .flatten:
+            guard input.rank == 3 else { return .failure(alreadyFlat(decl, name, input)) }
+            guard let n = input.elementCount else { return .failure(overflow(decl, name)) }
+            return .ok(output: .flat(n), params: 0, trainable: 0, macs: 0)
+
+        case .dense(let d):
+            guard input.rank == 1 else {
+                return .failure(.error(
+                    "sema.dense-needs-flat-input",
+                    "dense needs a flat input, but it receives a \(input.rank)-dimensional tensor \(input.kerasDescription)",
+                    at: at,
+                    help: "insert `flatten` (keeps every value) or `gap` (averages each channel, no weights) before `\(decl.kind.sourceForm)`"))
+            }
+            guard let weights = multiply([input.channels, d.units]) else { return .failure(overflow(decl, name)) }
+            let params = weights + d.units
+            return .ok(output: .flat(d.units), params: params, trainable: params, macs: weights)
+
+        case .dropout:
+            return .ok(output: input, params: 0, trainable: 0, macs: 0)
+
+        case .batchNorm:
+            let c = input.channels
+            return .ok(output: input, params: 4 * c, trainable: 2 * c, macs: 0)
+        }
+    }
+
+    /// The product of sizes, or nil when it overflows Int32-scale counts we can trust.
+    static func multiply(_ factors: [Int]) -> Int? {
+        var n = 1
+        for f in factors {
+            let (p, o) = n.multipliedReportingOverflow(by: f)
+            if o { return nil }
+            n = p
+        }
+        return n
+    }
+
+    private static func needsSpatial(_ decl: LayerDecl, _ name: String, _ input: TensorShape) -> Diagnostic {
+        .error("sema.needs-spatial-input",
+               "\(decl.kind.keyword) needs an HxWxC input, but \(name) receives a flat tensor \(input.kerasDescription)",
+               at: decl.keywordRange,
+               help: "move `\(decl.kind.sourceForm)` before the `flatten`, `gap` or `dense` layer that made the tensor flat")
+    }
+
+    private static func alreadyFlat(_ decl: LayerDecl, _ name: String, _ input: TensorShape) -> Diagnostic {
+        .error("sema.already-flat",
+               "\(decl.kind.keyword) needs an HxWxC input, but \(name) receives a tensor that is already flat \(input.kerasDescription)",
+               at: decl.keywordRange,
+               help: "remove this `\(decl.kind.keyword)`: the tensor is already one-dimensional")
+    }
+
+    private static func shrinks(_ decl: LayerDecl, _ name: String, _ input: TensorShape,
+                                _ output: TensorShape) -> Diagnostic {
+        .error("sema.spatial-underflow",
+               "\(name) (`\(decl.kind.sourceForm)`) shrinks its input \(input) to \(output): a spatial dimension below 1",
+               at: decl.keywordRange,
+               help: "use a smaller window or stride, `padding same`, or remove a pooling layer earlier in the model")
+    }
+
+    private static func overflow(_ decl: LayerDecl, _ name: String) -> Diagnostic {
+        .error("sema.size-overflow",
+               "\(name) (`\(decl.kind.sourceForm)`) has more elements or weights than can be counted",
+               at: decl.keywordRange,
+               help: "use smaller sizes; the counts overflow a 64-bit integer")
+    }
+}

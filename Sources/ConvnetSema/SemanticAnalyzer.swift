@@ -1,0 +1,132 @@
+import ConvnetSyntax
+
+/// The result of the semantic pass: a checked model when there were no errors, and every
+/// diagnostic found (warnings come with a model too).
+public struct SemaResult: Sendable {
+    public var model: CheckedModel?
+    public var diagnostics: [Diagnostic]
+}
+
+/// Infers every layer's shape and counts parameters and multiply-accumulates exactly as Keras
+/// does, diagnosing layers that cannot apply to the shape they receive.
+public enum SemanticAnalyzer {
+    /// The input shape when neither the file nor `--input` gives one: the flowers codelab's.
+    public static let defaultInput = TensorShape.spatial(192, 192, 3)
+
+    /// Largest element count one example's tensor may have. Kernels index with 32-bit-safe
+    /// arithmetic per example, and anything larger cannot be trained on this machine anyway.
+    public static let maxElementsPerExample = Int(Int32.max)
+
+    /// - Parameters:
+    ///   - file: the parsed model.
+    ///   - parseDiagnostics: the parser's diagnostics. Layers after the first parse error are not
+    ///     checked, so a dropped malformed layer cannot cause follow-on shape errors.
+    ///   - inputFlag: the `--input HxWxC` flag, used when the file has no `input` line.
+    ///   - modelDirectory: the folder `train { data "..." }` is relative to.
+    public static func analyze(_ file: ModelFile, parseDiagnostics: [Diagnostic] = [],
+                               inputFlag: TensorShape? = nil,
+                               modelDirectory: String? = nil) -> SemaResult {
+        var diagnostics: [Diagnostic] = []
+        let firstParseError = parseDiagnostics.filter { $0.severity == .error }
+            .compactMap { $0.range?.start }.min()
+
+        // The input shape and where it came from.
+        var input = defaultInput
+        var source = InputSource.defaultShape
+        if let decl = file.input {
+            input = .spatial(decl.height, decl.width, decl.channels)
+            source = .file
+            if let flag = inputFlag, flag != input {
+                diagnostics.append(.warning(
+                    "sema.input-flag-ignored",
+                    "--input \(flag) is ignored: the file declares input \(input)",
+                    at: decl.range, help: "remove the `input` line to take the shape from the flag"))
+            }
+        } else if let flag = inputFlag {
+            input = flag
+            source = .flag
+        }
+        if (input.elementCount ?? .max) > maxElementsPerExample {
+            diagnostics.append(.error(
+                "sema.shape-too-large",
+                "the input \(input) has more than \(maxElementsPerExample) elements per image",
+                at: file.input?.range, help: "use a smaller input size"))
+            return SemaResult(model: nil, diagnostics: diagnostics)
+        }
+
+        var naming = KerasNaming()
+        var layers: [CheckedLayer] = []
+        var shape = input
+        var failed = false
+        for decl in file.layers {
+            if let cut = firstParseError, decl.range.start > cut { break }
+            let (name, type) = naming.next(decl.kind)
+            switch LayerRules.apply(decl, name: name, to: shape) {
+            case .failure(let diagnostic):
+                diagnostics.append(diagnostic)
+                failed = true
+            case .ok(let output, let params, let trainable, let macs):
+                guard let elements = output.elementCount, elements <= maxElementsPerExample else {
+                    diagnostics.append(.error(
+                        "sema.shape-too-large",
+                        "\(name) (`\(decl.kind.sourceForm)`) outputs \(output): more than \(maxElementsPerExample) elements per image",
+                        at: decl.keywordRange, help: "use fewer filters or downsample earlier"))
+                    failed = true
+                    break
+                }
+                layers.append(CheckedLayer(index: layers.count, decl: decl, name: name, kerasType: type,
+                                           inputShape: shape, outputShape: output, params: params,
+                                           trainableParams: trainable, macs: macs,
+                                           activationBytes: elements * 4))
+                shape = output
+            }
+            // Shapes after a failed layer are unknown: stop rather than cascade.
+            if failed { break }
+        }
+
+        diagnostics += activationWarnings(layers)
+
+        if failed || parseDiagnostics.hasErrors || diagnostics.hasErrors || layers.isEmpty {
+            return SemaResult(model: nil, diagnostics: diagnostics)
+        }
+        let model = CheckedModel(file: file, inputShape: input, inputSource: source, layers: layers,
+                                 train: trainSettings(file.train, modelDirectory: modelDirectory))
+        return SemaResult(model: model, diagnostics: diagnostics)
+    }
+
+    /// Softmax turns a layer's outputs into a distribution; anywhere but the head it squashes
+    /// features for no reason, which Keras accepts silently.
+    static func activationWarnings(_ layers: [CheckedLayer]) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        for layer in layers.dropLast() where layer.kind.activation == .softmax {
+            out.append(.warning(
+                "sema.softmax-not-last",
+                "softmax on \(layer.name), which is not the last layer",
+                at: layer.decl.activationRange ?? layer.decl.keywordRange,
+                help: "use relu here; softmax belongs on the final `dense K softmax`"))
+        }
+        return out
+    }
+
+    /// The `train` block with defaults filled in and the data path made absolute-ish.
+    static func trainSettings(_ block: TrainBlock?, modelDirectory: String?) -> TrainSettings {
+        var s = TrainSettings()
+        guard let block else { return s }
+        if let data = block.data?.value {
+            if data.hasPrefix("/") || data.hasPrefix("synthetic:") || modelDirectory == nil {
+                s.dataPath = data
+            } else {
+                let dir = modelDirectory!.isEmpty ? "." : modelDirectory!
+                s.dataPath = dir.hasSuffix("/") ? dir + data : dir + "/" + data
+            }
+        }
+        if let v = block.validation?.value { s.validation = v }
+        if let b = block.batch?.value { s.batch = b }
+        if let e = block.epochs?.value { s.epochs = e }
+        if let o = block.optimizer?.value { s.optimizer = o }
+        if let sch = block.schedule?.value { s.schedule = sch }
+        if let seed = block.seed?.value { s.seed = seed }
+        s.augment = block.augment.map(\.value)
+        return s
+    }
+}

@@ -1,0 +1,79 @@
+import ConvnetSupport
+
+/// `convnetc summary`: Keras' classic `model.summary()` table, with multiply-accumulate and
+/// activation-memory columns added (the two figures Keras users keep asking for).
+public enum Summary {
+    static let columns = [29, 26, 12, 17, 12]  // Layer (type) | Output Shape | Param # | MACs | Activations
+
+    public static func table(_ model: CheckedModel, name: String) -> String {
+        let width = columns.reduce(0, +)
+        let thin = String(repeating: "_", count: width)
+        let thick = String(repeating: "=", count: width)
+        var lines: [String] = []
+        let origin = switch model.inputSource {
+        case .file: "from the file"
+        case .flag: "from --input"
+        case .defaultShape: "the default; set it with `input HxWxC` or --input"
+        }
+        lines.append("Model: \"\(name)\"  input \(model.inputShape.kerasDescription) (\(origin))")
+        lines.append(thin)
+        lines.append(row(["Layer (type)", "Output Shape", "Param #", "MACs", "Activations"]))
+        lines.append(thick)
+        for (i, layer) in model.layers.enumerated() {
+            lines.append(row([
+                "\(layer.name) (\(layer.kerasType))",
+                layer.outputShape.kerasDescription,
+                NumberFormat.grouped(layer.params),
+                NumberFormat.grouped(layer.macs),
+                NumberFormat.bytes(layer.activationBytes),
+            ]))
+            lines.append(i + 1 < model.layers.count ? thin : thick)
+        }
+        lines.append("Total params: \(NumberFormat.grouped(model.totalParams))")
+        lines.append("Trainable params: \(NumberFormat.grouped(model.trainableParams))")
+        lines.append("Non-trainable params: \(NumberFormat.grouped(model.nonTrainableParams))")
+        lines.append("Total MACs: \(NumberFormat.grouped(model.totalMACs)) per image, forward (\(NumberFormat.si(Double(model.totalMACs)))MAC)")
+        lines.append("Activations: \(NumberFormat.bytes(model.totalActivationBytes)) per image (fp32 layer outputs)")
+        lines.append(thin)
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func row(_ cells: [String]) -> String {
+        var out = ""
+        for (cell, width) in zip(cells, columns) {
+            // Keras truncates nothing; a long cell pushes the next one, separated by a space.
+            out += cell.count < width ? NumberFormat.padRight(cell, width) : cell + " "
+        }
+        return String(out.reversed().drop(while: { $0 == " " }).reversed())
+    }
+
+    /// The `--format json` contract:
+    /// `{"input": [H, W, C], "layers": [{"name", "type", "output_shape": [...], "params", "macs"}],
+    ///   "total_params", "trainable_params", "non_trainable_params", "total_macs"}`
+    /// (`layers` excludes the input, as Keras does; extra fields follow the contract's).
+    public static func json(_ model: CheckedModel) -> JSON {
+        let source = model.file.source
+        return .object([
+            ("input", .array(model.inputShape.dims.map { .int($0) })),
+            ("input_source", .string(model.inputSource.rawValue)),
+            ("layers", .array(model.layers.map { layer in
+                .object([
+                    ("name", .string(layer.name)),
+                    ("type", .string(layer.kerasType)),
+                    ("output_shape", .array(layer.outputShape.dims.map { .int($0) })),
+                    ("params", .int(layer.params)),
+                    ("macs", .int(layer.macs)),
+                    ("trainable_params", .int(layer.trainableParams)),
+                    ("activation_bytes", .int(layer.activationBytes)),
+                    ("line", .int(source.location(of: layer.decl.range.start).line)),
+                    ("source", .string(layer.kind.sourceForm)),
+                ])
+            })),
+            ("total_params", .int(model.totalParams)),
+            ("trainable_params", .int(model.trainableParams)),
+            ("non_trainable_params", .int(model.nonTrainableParams)),
+            ("total_macs", .int(model.totalMACs)),
+            ("total_activation_bytes", .int(model.totalActivationBytes)),
+        ])
+    }
+}
