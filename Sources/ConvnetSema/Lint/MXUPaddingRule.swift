@@ -1,0 +1,55 @@
+import ConvnetSupport
+import ConvnetSyntax
+
+/// The TPU performance guide's padding rules: a matmul on a 128x128 weight-stationary array maps
+/// K (the reduction) to rows and N (outputs) to columns, padding both up to whole tiles; a layer
+/// that fills little of its tiles wastes the MXU. Also the guide's batch rule for 8 cores.
+public struct MXUPaddingRule: LintRule {
+    public static let id = "mxu-padding"
+    public static let defaultSeverity = Severity.note
+    public static let summary = "a matmul uses less than half of the 128x128 tiles it occupies; a batch that shards badly over 8 cores"
+
+    public init() {}
+
+    /// The fraction of its padded tiles a K x N weight matrix fills.
+    public static func tileUse(k: Int, n: Int, rows: Int, cols: Int) -> (use: Double, tilesK: Int, tilesN: Int) {
+        let tk = (k + rows - 1) / rows, tn = (n + cols - 1) / cols
+        return (Double(k * n) / Double(tk * rows * tn * cols), tk, tn)
+    }
+
+    public func check(_ model: CheckedModel, _ context: LintContext, _ t: LintThresholds) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        let batch = model.train.batch
+        for layer in model.layers {
+            let m: Int, k: Int, n: Int
+            switch layer.kind {
+            case .conv(let c):
+                m = batch * layer.outputShape.height * layer.outputShape.width
+                k = c.kernelHeight * c.kernelWidth * layer.inputShape.channels
+                n = c.filters
+            case .dense(let d):
+                m = batch; k = layer.inputShape.channels; n = d.units
+            default: continue
+            }
+            let (use, tk, tn) = Self.tileUse(k: k, n: n, rows: t.mxuRows, cols: t.mxuCols)
+            guard use < t.minTileUse else { continue }
+            let goodK = tk * t.mxuRows, goodN = tn * t.mxuCols
+            out.append(finding(
+                "\(layer.name) lowers to a \(m)x\(k)x\(n) matmul (M x K x N) that occupies \(tk)x\(tn) tiles of \(t.mxuRows)x\(t.mxuCols) and fills \(NumberFormat.percent(use)) of them",
+                at: layer.decl.keywordRange,
+                help: "K = KH*KW*Cin = \(k) pads to \(goodK) and N = \(n) pads to \(goodN); sizes that are multiples of \(t.mxuCols) fill the array"))
+        }
+
+        let cores = context.cores
+        let perCore = batch / max(cores, 1)
+        let goodBatch = batch % (8 * cores) == 0
+        if !goodBatch {
+            let at = model.file.train?.batch?.range ?? model.layers[0].decl.keywordRange
+            out.append(finding(
+                "batch \(batch) on \(cores) cores gives \(batch % cores == 0 ? "\(perCore)" : "an uneven \(Double(batch) / Double(cores))") per core; the TPU performance guide wants a multiple of \(8 * cores) (8 per core, ideally 128 per core)",
+                at: at,
+                help: "use `batch \(max(8 * cores, (batch + 8 * cores - 1) / (8 * cores) * 8 * cores))` or `batch \(128 * cores)` when training on 8 TPU cores"))
+        }
+        return out
+    }
+}
