@@ -1,0 +1,113 @@
+/// Renders diagnostics as text, in one place, the way compilers print them:
+///
+/// ```
+/// flowers.convnet:3:10: error: a convolution needs at least one filter
+///   3 | conv 3x3x0 relu
+///     |          ^
+/// help: write the filter count as the last number, e.g. conv 3x3x32
+/// ```
+///
+/// Byte offsets become 1-based line:column only here. Colour is opt-in (`useColor`), because
+/// only the CLI knows whether it writes to a terminal.
+public struct DiagnosticRenderer: Sendable {
+    public var source: SourceFile
+    public var useColor: Bool
+
+    public init(source: SourceFile, useColor: Bool = false) {
+        self.source = source
+        self.useColor = useColor
+    }
+
+    /// Renders several diagnostics, in the order given, each ending with a newline.
+    public static func render(_ diagnostics: [Diagnostic], in source: SourceFile, useColor: Bool = false) -> String {
+        DiagnosticRenderer(source: source, useColor: useColor).render(diagnostics)
+    }
+
+    /// Renders several diagnostics, in the order given, each ending with a newline.
+    public func render(_ diagnostics: [Diagnostic]) -> String {
+        diagnostics.map(render).joined()
+    }
+
+    /// Renders one diagnostic: header, source excerpt, notes (each with its own excerpt when it
+    /// has a range), then `help:`.
+    public func render(_ diagnostic: Diagnostic) -> String {
+        var out = header(diagnostic.severity, diagnostic.message, at: diagnostic.range)
+        if let range = diagnostic.range { out += excerpt(range, severity: diagnostic.severity) }
+        for note in diagnostic.notes {
+            out += paint("note:", Style.note) + " " + note.message + "\n"
+            if let range = note.range { out += excerpt(range, severity: .note) }
+        }
+        if let help = diagnostic.help { out += paint("help:", Style.bold) + " " + help + "\n" }
+        return out
+    }
+
+    /// `path:line:col: error: message`, or `path: error: message` for whole-file problems.
+    private func header(_ severity: Severity, _ message: String, at range: SourceRange?) -> String {
+        var place = source.path
+        if let range {
+            let location = source.location(of: range.start)
+            place += ":\(location.line):\(location.column)"
+        }
+        return paint(place + ":", Style.bold) + " " + paint(severity.description + ":", Style.of(severity))
+            + " " + paint(message, Style.bold) + "\n"
+    }
+
+    /// The source line with a gutter, and a caret line: `^` under the start, `~` under the rest
+    /// of the range on that line. Tabs in the line are kept in the padding so the caret lines up.
+    private func excerpt(_ range: SourceRange, severity: Severity) -> String {
+        let location = source.location(of: range.start)
+        let line = location.line
+        let lineStart = source.lineStarts[line - 1]
+        var lineEnd = line < source.lineStarts.count ? source.lineStarts[line] - 1 : source.bytes.count
+        if lineEnd > lineStart, source.bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+        let start = min(range.start, lineEnd)
+        let end = max(start, min(range.end, lineEnd))
+        let prefix = String(decoding: source.bytes[lineStart..<start], as: UTF8.self)
+        let padding = String(DiagnosticRenderer.visible(prefix).map { $0 == "\t" ? "\t" : " " })
+        let width = String(decoding: source.bytes[start..<end], as: UTF8.self).count
+        let marker = "^" + String(repeating: "~", count: max(0, width - 1))
+
+        let number = String(line)
+        let blank = String(repeating: " ", count: number.count)
+        let text = DiagnosticRenderer.visible(source.lineText(line))
+        var out = "  \(number) |" + (text.isEmpty ? "" : " " + text) + "\n"
+        out += "  \(blank) | " + padding + paint(marker, Style.of(severity)) + "\n"
+        return out
+    }
+
+    /// Control characters (other than tab) shown as their Unicode "control picture", e.g. NUL
+    /// as U+2400, one character each so the caret still lines up.
+    static func visible(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x09: out.append(scalar)
+            case 0x00..<0x20: out.append(Unicode.Scalar(0x2400 + scalar.value)!)
+            case 0x7F: out.append(Unicode.Scalar(0x2421)!)
+            default: out.append(scalar)
+            }
+        }
+        return String(out)
+    }
+
+    private func paint(_ text: String, _ style: String) -> String {
+        useColor ? style + text + Style.reset : text
+    }
+
+    /// ANSI escape sequences: bold red errors, bold magenta warnings, bold cyan notes.
+    private enum Style {
+        static let reset = "\u{1B}[0m"
+        static let bold = "\u{1B}[1m"
+        static let error = "\u{1B}[1;31m"
+        static let warning = "\u{1B}[1;35m"
+        static let note = "\u{1B}[1;36m"
+
+        static func of(_ severity: Severity) -> String {
+            switch severity {
+            case .error: error
+            case .warning: warning
+            case .note: note
+            }
+        }
+    }
+}

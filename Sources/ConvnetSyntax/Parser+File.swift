@@ -1,0 +1,118 @@
+/// The top level: the file, its statements, and the `input` statement.
+extension ParserState {
+    /// file      = { separator } [ statement { separator { separator } statement } { separator } ] EOF
+    /// separator = NEWLINE | ";"
+    ///
+    /// Iterative over statements (a 10,000-layer file never deepens the stack), with a loop
+    /// guard asserting that every iteration consumes at least one token.
+    mutating func parseFile() {
+        var sawStatement = false
+        var sawLayerAttempt = false
+        while true {
+            skipSeparators()
+            if current.kind == .endOfFile { break }
+            sawStatement = true
+            let before = index
+            if !parseStatement() { sawLayerAttempt = true }
+            assert(index > before, "parser made no progress at token \(index)")
+            if index == before { advance() }
+        }
+        if !sawStatement {
+            report(.error("parse.empty-file", "the file has no statements", at: nil,
+                          help: "a model needs at least one layer, e.g. conv 3x3x32 relu; gap; dense 5 softmax"))
+        } else if !sawLayerAttempt {
+            report(.error("parse.no-layers", "the model has no layers", at: nil,
+                          help: "add layers after the input, e.g. conv 3x3x32 relu; gap; dense 5 softmax"))
+        }
+    }
+
+    /// statement = input | layer | train
+    ///
+    /// Returns true for `input` and `train` (statements that are not layers), false otherwise,
+    /// so `parseFile` can tell a file with no layers from a file whose layers were all wrong.
+    mutating func parseStatement() -> Bool {
+        statementFailed = false
+        statementStart = current.range.start
+        let token = current
+        switch token.kind {
+        case .keyword(.input):
+            recovering { p throws(Recovery) in try p.parseInput() }
+            return true
+        case .keyword(.train):
+            parseTrain()
+            return true
+        case .keyword(let k) where k.isLayer:
+            parseLayer(k)
+            return false
+        case .keyword(let k) where k.isTrainKey:
+            advance()
+            report(.error("parse.setting-outside-train",
+                          "'\(k.rawValue)' is a training setting, not a layer", at: token.range,
+                          help: "put it inside a train block, e.g. train { \(k.rawValue) ... }"))
+            synchronize()
+            return true
+        case .keyword, .identifier:
+            advance()
+            let word = text(token)
+            report(.error("parse.unknown-layer", "unknown layer '\(Lexer.printable(word))'", at: token.range,
+                          help: Suggestion.help(for: word, among: Keyword.statementStarts.map(\.rawValue),
+                                                otherwise: "a statement starts with input, conv, maxpool, avgpool, gap, flatten, dense, dropout, batchnorm or train")))
+            synchronize()
+            return false
+        case .rightBrace:
+            advance()
+            report(.error("parse.unmatched-brace", "unexpected '}' with no open train block", at: token.range,
+                          help: "remove it, or open the block with 'train {'"))
+            synchronize()
+            return true
+        case .invalid:
+            statementFailed = true
+            synchronize()
+            return false
+        default:
+            _ = expected("a layer", id: "parse.expected-statement",
+                         help: "a statement starts with a word such as conv, dense or train")
+            advance()
+            synchronize()
+            return false
+        }
+    }
+
+    /// Runs a statement rule; on a syntax error skips to the next statement.
+    mutating func recovering(_ rule: (inout ParserState) throws(Recovery) -> Void) {
+        do {
+            try rule(&self)
+        } catch {
+            synchronize()
+        }
+    }
+
+    /// input = "input" INT "x" INT "x" INT
+    mutating func parseInput() throws(Recovery) {
+        let keyword = advance()
+        let help = "write the input size as HxWxC, e.g. input 192x192x3"
+        let dims = try parseDimensions(["height", "width", "channel count"], help: help)
+        for (name, dim) in zip(["height", "width", "channel count"], dims) {
+            if let value = dim.value, value < 1 {
+                report(.error("parse.zero-size", "input \(name) must be at least 1, found \(value)",
+                              at: dim.range, help: help))
+            }
+        }
+        let range = SourceRange(keyword.range.start, lastEnd)
+        if let first = firstInputRange {
+            report(.error("parse.duplicate-input", "the input size is declared twice", at: keyword.range,
+                          help: "keep one input line",
+                          notes: [DiagnosticNote("the first input declaration is here", at: first)]))
+        } else if let firstLayer = firstLayerKeyword {
+            report(.error("parse.input-after-layer", "input must come before the first layer",
+                          at: keyword.range, help: "move this line to the top of the file",
+                          notes: [DiagnosticNote("the first layer is here", at: firstLayer)]))
+        }
+        if firstInputRange == nil { firstInputRange = range }
+        try expectStatementEnd()
+        if !statementFailed, file.input == nil {
+            file.input = InputDecl(height: dims[0].value ?? 1, width: dims[1].value ?? 1,
+                                   channels: dims[2].value ?? 1, range: range)
+        }
+    }
+}
