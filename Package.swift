@@ -54,7 +54,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "ConvnetSupportTests", dependencies: ["ConvnetSupport"]),
-        .testTarget(name: "ConvnetSyntaxTests", dependencies: ["ConvnetSyntax"]),
+        .testTarget(name: "ConvnetSyntaxTests", dependencies: ["ConvnetSyntax"], exclude: ["Golden"]),
         .testTarget(name: "ConvnetSemaTests", dependencies: ["ConvnetSema"]),
         .testTarget(name: "ConvnetIRTests", dependencies: ["ConvnetIR"]),
         .testTarget(name: "ConvnetOptimizerTests", dependencies: ["ConvnetOptimizer"]),
