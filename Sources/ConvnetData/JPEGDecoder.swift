@@ -4,20 +4,36 @@ import CJPEG
 /// Swift cannot survive). Warnings such as "premature end of data" are treated as failures, so a
 /// truncated file is skipped instead of being trained on half grey. One instance per thread: a
 /// TurboJPEG handle is not thread-safe.
+///
+/// After any failure the handle is replaced: libjpeg-turbo 2.1 leaves a handle that failed
+/// mid-stream in a state where the next, valid file fails too ("Unsupported marker type").
 public final class JPEGDecoder {
-    private let handle: tjhandle
+    private var handle: tjhandle
 
-    public init() {
-        guard let h = tjInitDecompress() else { fatalError("tjInitDecompress failed (out of memory)") }
-        handle = h
-    }
+    public init() { handle = JPEGDecoder.newHandle() }
 
     deinit { tjDestroy(handle) }
+
+    private static func newHandle() -> tjhandle {
+        guard let h = tjInitDecompress() else { fatalError("tjInitDecompress failed (out of memory)") }
+        return h
+    }
+
+    /// Decodes, and on failure swaps in a fresh handle before rethrowing.
+    public func decode(_ bytes: UnsafeRawBufferPointer, minimumShortSide: Int? = nil) throws(ImageDecodeError) -> RGBImage {
+        do {
+            return try decodeOnce(bytes, minimumShortSide: minimumShortSide)
+        } catch {
+            tjDestroy(handle)
+            handle = JPEGDecoder.newHandle()
+            throw error
+        }
+    }
 
     /// Decodes to RGB. When `minimumShortSide` is given, lets TurboJPEG scale down in the DCT
     /// domain (by 1/2, 1/4 or 1/8) as long as the shorter side stays at least that long: a large
     /// photo shrinks far faster this way and the later resize still sees enough pixels.
-    public func decode(_ bytes: UnsafeRawBufferPointer, minimumShortSide: Int? = nil) throws(ImageDecodeError) -> RGBImage {
+    private func decodeOnce(_ bytes: UnsafeRawBufferPointer, minimumShortSide: Int?) throws(ImageDecodeError) -> RGBImage {
         guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count > 0 else {
             throw ImageDecodeError(reason: "empty file")
         }

@@ -91,3 +91,18 @@ final class DecodeTests: XCTestCase {
         XCTAssertNil(PNGEncoder.encode(pixels: [0, 0, 0, 0, 0], width: 1, height: 1, channels: 5))
     }
 }
+
+final class DecoderReuseTests: XCTestCase {
+    /// A decoder that just failed must still decode the next good file (handles are reused per thread).
+    func testJPEGDecoderRecoversAfterFailures() throws {
+        let decoder = JPEGDecoder()
+        let good = Fixture.jpeg(width: 24, height: 24)
+        let bad: [[UInt8]] = [Array(good.prefix(good.count / 2)), [0xFF, 0xD8, 0xFF] + Fixture.noise(count: 300, seed: 4),
+                              [0xFF, 0xD8, 0xFF, 0x00]]
+        for b in bad {
+            XCTAssertThrowsError(try b.withUnsafeBytes { try decoder.decode($0) })
+            let image = try good.withUnsafeBytes { try decoder.decode($0) }
+            XCTAssertEqual(image.width, 24)
+        }
+    }
+}

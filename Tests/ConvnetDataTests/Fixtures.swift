@@ -70,12 +70,16 @@ enum Fixture {
     }
 }
 
-func unwrapError(_ body: () throws(DataError) -> Void, file: StaticString = #filePath, line: UInt = #line) -> DataError? {
+/// The `DataError` thrown by `body`, failing the test if it throws nothing or something else.
+func unwrapError(_ body: () throws -> Void, file: StaticString = #filePath, line: UInt = #line) -> DataError? {
     do {
         try body()
         XCTFail("expected a DataError", file: file, line: line)
         return nil
-    } catch {
+    } catch let error as DataError {
         return error
+    } catch {
+        XCTFail("expected a DataError, got \(error)", file: file, line: line)
+        return nil
     }
 }
