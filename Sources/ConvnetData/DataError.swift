@@ -1,0 +1,81 @@
+/// Why a dataset or an image could not be loaded. Every message names the path involved and says
+/// how to fix it, because the CLI prints these as-is to a user who typed a folder name.
+public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
+    case folderNotFound(path: String)
+    case notAFolder(path: String)
+    case emptyClassFolder(path: String)
+    case tooFewClasses(path: String, found: [String])
+    case noImages(path: String)
+    case noDecodableImages(path: String, skipped: Int)
+    case emptySplit(path: String, split: Split, fraction: Double)
+    case invalidValidationFraction(Double)
+    case unsupportedChannels(Int)
+    case invalidImageSize(height: Int, width: Int)
+    case badSyntheticSpec(spec: String, reason: String)
+    case unreadableImage(path: String, reason: String)
+    case badTFRecord(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .folderNotFound(let path):
+            return "dataset folder '\(path)' does not exist\n"
+                + "help: pass a folder holding one sub-folder per class (e.g. flowers/daisy/*.jpg), "
+                + "or 'synthetic:shapes' for the built-in synthetic set"
+        case .notAFolder(let path):
+            return "dataset path '\(path)' is a file, not a folder\n"
+                + "help: pass the folder that holds the class sub-folders, not an image inside it"
+        case .emptyClassFolder(let path):
+            return "class folder '\(path)' holds no JPEG or PNG images\n"
+                + "help: add images to it or remove the folder (each sub-folder is a class)"
+        case .tooFewClasses(let path, let found):
+            let list = found.isEmpty ? "none" : found.map { "'\($0)'" }.joined(separator: ", ")
+            return "dataset folder '\(path)' has \(found.count) class folder(s) (\(list)); "
+                + "a classifier needs at least 2\n"
+                + "help: put each class's images in its own sub-folder, e.g. '\(path)/cats/' and '\(path)/dogs/'"
+        case .noImages(let path):
+            return "dataset folder '\(path)' holds no JPEG or PNG images in its class folders\n"
+                + "help: put images (detected by content, any extension) in one sub-folder per class"
+        case .noDecodableImages(let path, let skipped):
+            return "class folder '\(path)' has no image that could be decoded (\(skipped) skipped)\n"
+                + "help: replace the corrupt files listed in the warnings above or remove the folder"
+        case .emptySplit(let path, let split, let fraction):
+            return "dataset '\(path)' has no \(split) images with validation fraction \(fraction)\n"
+                + "help: add images or choose a validation fraction that leaves both splits non-empty"
+        case .invalidValidationFraction(let f):
+            return "validation fraction \(f) is outside [0, 1)\n"
+                + "help: use a value such as 0.19 (19% of the images are held out)"
+        case .unsupportedChannels(let c):
+            return "the model's input has \(c) channels; image datasets provide 1 (luminance) or 3 (RGB)\n"
+                + "help: declare the input as HxWx3 for colour images or HxWx1 for grayscale"
+        case .invalidImageSize(let h, let w):
+            return "the model's input size \(h)x\(w) cannot be used for images\n"
+                + "help: use a height and width between 1 and 16384"
+        case .badSyntheticSpec(let spec, let reason):
+            return "bad synthetic dataset '\(spec)': \(reason)\n"
+                + "help: write synthetic:shapes, synthetic:shapes:CLASSES or synthetic:shapes:CLASSES:PER_CLASS "
+                + "(CLASSES 2...\(SyntheticShapes.shapeNames.count), PER_CLASS >= 1)"
+        case .unreadableImage(let path, let reason):
+            return "cannot read image '\(path)': \(reason)\n"
+                + "help: pass a JPEG or PNG file"
+        case .badTFRecord(let path, let reason):
+            return "bad TFRecord file '\(path)': \(reason)\n"
+                + "help: check the file is a complete, uncompressed TFRecord of tf.train.Example records"
+        }
+    }
+}
+
+/// One file left out of a dataset, and why. The loader keeps going; the CLI prints each as a
+/// warning and the count at the end.
+public struct SkippedFile: Hashable, Sendable, CustomStringConvertible {
+    /// Path relative to the dataset root, '/'-separated.
+    public var path: String
+    public var reason: String
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
+    /// `warning: skipped daisy/x.jpg: truncated or corrupt JPEG (...)`
+    public var description: String { "warning: skipped \(path): \(reason)" }
+}

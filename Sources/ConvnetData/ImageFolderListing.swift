@@ -1,0 +1,93 @@
+import Foundation
+
+/// The files of an image-folder dataset, found without decoding anything: class folders in sorted
+/// order, and in each the files whose first bytes say JPEG or PNG. Files that are not images are
+/// recorded as skipped; hidden files and folders (leading '.') are ignored, as are plain files
+/// at the root (README, LICENSE...). Sub-folders inside a class folder are searched too.
+public struct ImageFolderListing: Sendable {
+    /// One image file: its path relative to the root ('/'-separated) and its class index.
+    public struct Entry: Hashable, Sendable {
+        public var relativePath: String
+        public var label: Int
+    }
+
+    public let root: String
+    /// Sorted class folder names; a label is an index into this.
+    public let classNames: [String]
+    /// Image files, in class order then sorted relative path.
+    public let entries: [Entry]
+    /// Files that were not JPEG or PNG.
+    public let skipped: [SkippedFile]
+
+    /// Lists `root`, throwing a `DataError` for a missing folder, fewer than 2 classes, an empty
+    /// class folder or no images at all.
+    public init(root: String) throws(DataError) {
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        guard fm.fileExists(atPath: root, isDirectory: &isDir) else { throw .folderNotFound(path: root) }
+        guard isDir.boolValue else { throw .notAFolder(path: root) }
+        let rootURL = URL(fileURLWithPath: root, isDirectory: true)
+        let names = ((try? fm.contentsOfDirectory(atPath: root)) ?? []).filter { !$0.hasPrefix(".") }
+        let classes = names.filter { ImageFolderListing.isDirectory(rootURL.appendingPathComponent($0).path) }
+            .sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        guard classes.count >= 2 else { throw .tooFewClasses(path: root, found: classes) }
+
+        var entries: [Entry] = []
+        var skipped: [SkippedFile] = []
+        var emptyClass: String?
+        for (label, name) in classes.enumerated() {
+            let files = ImageFolderListing.files(under: rootURL.appendingPathComponent(name).path, relative: name)
+            var found = 0
+            for rel in files {
+                let full = rootURL.path + "/" + rel
+                if ImageFolderListing.sniff(path: full) != nil {
+                    entries.append(Entry(relativePath: rel, label: label))
+                    found += 1
+                } else {
+                    skipped.append(SkippedFile(path: rel, reason: "not a JPEG or PNG file"))
+                }
+            }
+            if found == 0 && emptyClass == nil { emptyClass = rootURL.appendingPathComponent(name).path }
+        }
+        if entries.isEmpty { throw .noImages(path: root) }
+        if let empty = emptyClass { throw .emptyClassFolder(path: empty) }
+        self.root = root
+        self.classNames = classes
+        self.entries = entries
+        self.skipped = skipped
+    }
+
+    /// Full path of an entry.
+    public func path(of entry: Entry) -> String {
+        (root.hasSuffix("/") ? root : root + "/") + entry.relativePath
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var isDir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
+    }
+
+    /// Non-hidden regular files under `dir`, recursively, as sorted '/'-joined relative paths.
+    static func files(under dir: String, relative: String) -> [String] {
+        var out: [String] = []
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
+            .filter { !$0.hasPrefix(".") }
+        for name in names {
+            let full = dir + "/" + name
+            if isDirectory(full) {
+                out += files(under: full, relative: relative + "/" + name)
+            } else {
+                out.append(relative + "/" + name)
+            }
+        }
+        return out.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+    }
+
+    /// The format announced by the file's first bytes, or nil (also for unreadable files).
+    static func sniff(path: String) -> ImageFormat? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        guard let head = try? handle.read(upToCount: ImageFormat.magicLength) else { return nil }
+        return ImageFormat.detect(head)
+    }
+}

@@ -1,0 +1,33 @@
+/// Stored bytes -> model floats in [0, 1] (divide by 255, as the codelab), optionally through an
+/// augmentation draw. Kept apart from the batch logic so predict, evaluation and training all
+/// produce identical floats for the same image.
+enum PixelWriter {
+    /// `i / 255` for every byte, computed once so the conversion is a table lookup.
+    static let scale: [Float] = (0..<256).map { Float($0) / 255 }
+
+    /// Writes one `(H, W, C)` image of bytes as floats into `out`.
+    static func write(_ src: UnsafeBufferPointer<UInt8>, shape: ImageShape, draw: Augmentation.Draw?,
+                      into out: UnsafeMutablePointer<Float>) {
+        scale.withUnsafeBufferPointer { lut in
+            guard let d = draw, d.mirrored || d.dy != 0 || d.dx != 0 else {
+                for i in 0..<shape.elementCount { out[i] = lut[Int(src[i])] }
+                return
+            }
+            let (h, w, c) = (shape.height, shape.width, shape.channels)
+            // Source column of each output column: shift, clamp to the edge, then mirror.
+            var column = [Int](repeating: 0, count: w)
+            for x in 0..<w {
+                let sx = min(w - 1, max(0, x + d.dx))
+                column[x] = d.mirrored ? w - 1 - sx : sx
+            }
+            for y in 0..<h {
+                let sy = min(h - 1, max(0, y + d.dy))
+                let srow = sy * w * c, drow = y * w * c
+                for x in 0..<w {
+                    let s = srow + column[x] * c, o = drow + x * c
+                    for k in 0..<c { out[o + k] = lut[Int(src[s + k])] }
+                }
+            }
+        }
+    }
+}
