@@ -14,7 +14,7 @@ build:
 	$(SWIFT) build -c release --product convnetc
 
 test:
-	$(SWIFT) test --parallel
+	$(SWIFT) test --disable-swift-testing
 
 bench: build
 	./bench/run.sh

@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(name: "ConvnetDataTests", dependencies: ["ConvnetData"]),
         .testTarget(name: "TPUEmulatorTests", dependencies: ["TPUEmulator"]),
         .testTarget(name: "ConvnetTrainingTests", dependencies: ["ConvnetTraining"]),
-        .testTarget(name: "ConvnetDriverTests", dependencies: ["ConvnetDriver"]),
+        .testTarget(name: "ConvnetDriverTests", dependencies: ["ConvnetDriver"], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

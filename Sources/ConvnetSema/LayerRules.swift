@@ -100,7 +100,10 @@ enum LayerRules {
         .error("sema.spatial-underflow",
                "\(name) (`\(decl.kind.sourceForm)`) shrinks its input \(input) to \(output): a spatial dimension below 1",
                at: decl.keywordRange,
-               help: "use a smaller window or stride, `padding same`, or remove a pooling layer earlier in the model")
+               help: {
+                   if case .conv = decl.kind { return "use a smaller kernel or stride, `padding same`, or remove a pooling layer earlier in the model" }
+                   return "remove this pooling layer or one before it, or use a smaller window or stride"
+               }())
     }
 
     private static func overflow(_ decl: LayerDecl, _ name: String) -> Diagnostic {

@@ -1,3 +1,4 @@
+import ConvnetSupport
 import ConvnetSyntax
 
 /// The result of the semantic pass: a checked model when there were no errors, and every
@@ -49,7 +50,7 @@ public enum SemanticAnalyzer {
         if (input.elementCount ?? .max) > maxElementsPerExample {
             diagnostics.append(.error(
                 "sema.shape-too-large",
-                "the input \(input) has more than \(maxElementsPerExample) elements per image",
+                "the input \(input) has more than \(NumberFormat.grouped(maxElementsPerExample)) elements per image",
                 at: file.input?.range, help: "use a smaller input size"))
             return SemaResult(model: nil, diagnostics: diagnostics)
         }
@@ -69,7 +70,7 @@ public enum SemanticAnalyzer {
                 guard let elements = output.elementCount, elements <= maxElementsPerExample else {
                     diagnostics.append(.error(
                         "sema.shape-too-large",
-                        "\(name) (`\(decl.kind.sourceForm)`) outputs \(output): more than \(maxElementsPerExample) elements per image",
+                        "\(name) (`\(decl.kind.sourceForm)`) outputs \(output): more than \(NumberFormat.grouped(maxElementsPerExample)) elements per image",
                         at: decl.keywordRange, help: "use fewer filters or downsample earlier"))
                     failed = true
                     break

@@ -3,9 +3,20 @@ import ConvnetSupport
 /// `convnetc summary`: Keras' classic `model.summary()` table, with multiply-accumulate and
 /// activation-memory columns added (the two figures Keras users keep asking for).
 public enum Summary {
-    static let columns = [29, 26, 12, 17, 12]  // Layer (type) | Output Shape | Param # | MACs | Activations
+    /// Keras' classic widths (29, 26, 10), widened to fit the longest cell so nothing is cut.
+    static func columns(_ rows: [[String]]) -> [Int] {
+        let minimum = [29, 26, 12, 17, 12]
+        return minimum.indices.map { i in max(minimum[i], (rows.map { $0[i].count }.max() ?? 0) + 2) }
+    }
 
     public static func table(_ model: CheckedModel, name: String) -> String {
+        let header = ["Layer (type)", "Output Shape", "Param #", "MACs", "Activations"]
+        let body = model.layers.map { layer in
+            ["\(layer.name) (\(layer.kerasType))", layer.outputShape.kerasDescription,
+             NumberFormat.grouped(layer.params), NumberFormat.grouped(layer.macs),
+             NumberFormat.bytes(layer.activationBytes)]
+        }
+        let columns = columns([header] + body)
         let width = columns.reduce(0, +)
         let thin = String(repeating: "_", count: width)
         let thick = String(repeating: "=", count: width)
@@ -17,17 +28,11 @@ public enum Summary {
         }
         lines.append("Model: \"\(name)\"  input \(model.inputShape.kerasDescription) (\(origin))")
         lines.append(thin)
-        lines.append(row(["Layer (type)", "Output Shape", "Param #", "MACs", "Activations"]))
+        lines.append(row(header, columns))
         lines.append(thick)
-        for (i, layer) in model.layers.enumerated() {
-            lines.append(row([
-                "\(layer.name) (\(layer.kerasType))",
-                layer.outputShape.kerasDescription,
-                NumberFormat.grouped(layer.params),
-                NumberFormat.grouped(layer.macs),
-                NumberFormat.bytes(layer.activationBytes),
-            ]))
-            lines.append(i + 1 < model.layers.count ? thin : thick)
+        for (i, cells) in body.enumerated() {
+            lines.append(row(cells, columns))
+            lines.append(i + 1 < body.count ? thin : thick)
         }
         lines.append("Total params: \(NumberFormat.grouped(model.totalParams))")
         lines.append("Trainable params: \(NumberFormat.grouped(model.trainableParams))")
@@ -38,11 +43,10 @@ public enum Summary {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private static func row(_ cells: [String]) -> String {
+    private static func row(_ cells: [String], _ columns: [Int]) -> String {
         var out = ""
         for (cell, width) in zip(cells, columns) {
-            // Keras truncates nothing; a long cell pushes the next one, separated by a space.
-            out += cell.count < width ? NumberFormat.padRight(cell, width) : cell + " "
+            out += NumberFormat.padRight(cell, width)
         }
         return String(out.reversed().drop(while: { $0 == " " }).reversed())
     }

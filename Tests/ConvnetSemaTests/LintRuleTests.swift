@@ -99,7 +99,7 @@ final class LintRuleTests: XCTestCase {
         XCTAssertEqual(findings.count, 7)
         XCTAssertFalse(findings.contains { $0.message.hasPrefix("conv2d_3 ") || $0.message.hasPrefix("conv2d_4 ") })
         XCTAssertTrue(findings.allSatisfy { $0.severity == .note })
-        XCTAssertTrue(findings[0].message.hasPrefix("conv2d lowers to a 1179648x27x16 matmul"), findings[0].message)
+        XCTAssertTrue(findings[0].message.hasPrefix("conv2d lowers to a matmul with M=1,179,648, K=27, N=16"), findings[0].message)
         XCTAssertTrue(findings.last!.message.contains("batch 32 on 8 cores gives 4 per core"), findings.last!.message)
         // A matmul that fills its tiles: K = 1*1*128, N = 128, and a batch of 64.
         var model = try checked(input: (8, 8, 128), [conv(1, 128)])

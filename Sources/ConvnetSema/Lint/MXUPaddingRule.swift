@@ -21,23 +21,25 @@ public struct MXUPaddingRule: LintRule {
         var out: [Diagnostic] = []
         let batch = model.train.batch
         for layer in model.layers {
-            let m: Int, k: Int, n: Int
+            let m: Int, k: Int, n: Int, kMeaning: String
             switch layer.kind {
             case .conv(let c):
                 m = batch * layer.outputShape.height * layer.outputShape.width
                 k = c.kernelHeight * c.kernelWidth * layer.inputShape.channels
                 n = c.filters
+                kMeaning = "K = KH*KW*Cin"
             case .dense(let d):
                 m = batch; k = layer.inputShape.channels; n = d.units
+                kMeaning = "K = inputs"
             default: continue
             }
             let (use, tk, tn) = Self.tileUse(k: k, n: n, rows: t.mxuRows, cols: t.mxuCols)
             guard use < t.minTileUse else { continue }
             let goodK = tk * t.mxuRows, goodN = tn * t.mxuCols
             out.append(finding(
-                "\(layer.name) lowers to a \(m)x\(k)x\(n) matmul (M x K x N) that occupies \(tk)x\(tn) tiles of \(t.mxuRows)x\(t.mxuCols) and fills \(NumberFormat.percent(use)) of them",
+                "\(layer.name) lowers to a matmul with M=\(NumberFormat.grouped(m)), K=\(k), N=\(n) that occupies \(tk)x\(tn) tiles of \(t.mxuRows)x\(t.mxuCols) and fills \(NumberFormat.percent(use)) of them",
                 at: layer.decl.keywordRange,
-                help: "K = KH*KW*Cin = \(k) pads to \(goodK) and N = \(n) pads to \(goodN); sizes that are multiples of \(t.mxuCols) fill the array"))
+                help: "\(kMeaning) = \(k) pads to \(goodK) and N = \(n) pads to \(goodN); sizes that are multiples of \(t.mxuCols) fill the array"))
         }
 
         let cores = context.cores
