@@ -162,7 +162,7 @@ extension Op {
     /// The op's own attributes as printed after the operands (`window=3x3 stride=1 pad=same`).
     public var printedAttributes: String {
         switch self {
-        case .constant(let v): "value=\(v)"
+        case .constant(let v): "value=\(Float(v))"
         case .conv2d(let c), .conv2dInputGrad(let c), .conv2dFilterGrad(let c),
              .im2col(let c), .col2im(let c): c.printed
         case .matmul(let ta, let tb):
