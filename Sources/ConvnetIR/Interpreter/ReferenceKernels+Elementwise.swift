@@ -1,0 +1,72 @@
+/// Pointwise ops, bias, and the reductions/broadcasts they need.
+extension ReferenceKernels {
+    public static func unary<S: IRScalar>(_ op: UnaryOp, _ x: Tensor<S>) -> Tensor<S> {
+        let f: (S) -> S = switch op {
+        case .neg: { -$0 }
+        case .sqrt: { $0.squareRoot() }
+        case .exp: { S.exp($0) }
+        case .log: { S.log($0) }
+        }
+        return Tensor(shape: x.shape, scalars: x.scalars.map(f))
+    }
+
+    /// a op b with equal shapes, or one side a scalar broadcast over the other.
+    public static func binary<S: IRScalar>(_ op: BinaryOp, _ a: Tensor<S>, _ b: Tensor<S>) -> Tensor<S> {
+        let f: (S, S) -> S = switch op {
+        case .add: { $0 + $1 }
+        case .sub: { $0 - $1 }
+        case .mul: { $0 * $1 }
+        case .div: { $0 / $1 }
+        case .pow: { S.pow($0, $1) }
+        }
+        let shape = a.count >= b.count && !(a.shape.isEmpty && !b.shape.isEmpty) ? a.shape : b.shape
+        let n = shape.reduce(1, *)
+        let sa = a.count == 1 && a.shape.isEmpty, sb = b.count == 1 && b.shape.isEmpty
+        var out = [S](repeating: 0, count: n)
+        for i in 0..<n { out[i] = f(sa ? a.scalars[0] : a.scalars[i], sb ? b.scalars[0] : b.scalars[i]) }
+        return Tensor(shape: shape, scalars: out)
+    }
+
+    public static func activation<S: IRScalar>(_ f: ActivationFunction, _ x: Tensor<S>) -> Tensor<S> {
+        let g: (S) -> S = switch f {
+        case .relu: { $0 > 0 ? $0 : 0 }
+        case .sigmoid: { 1 / (1 + S.exp(-$0)) }
+        case .tanh: { S.tanh($0) }
+        }
+        return Tensor(shape: x.shape, scalars: x.scalars.map(g))
+    }
+
+    /// dx from dy and the activation's output y.
+    public static func activationGrad<S: IRScalar>(_ f: ActivationFunction, _ dy: Tensor<S>, _ y: Tensor<S>) -> Tensor<S> {
+        var dx = dy.scalars
+        for i in 0..<dx.count {
+            let v = y.scalars[i]
+            switch f {
+            case .relu: if v <= 0 { dx[i] = 0 }
+            case .sigmoid: dx[i] *= v * (1 - v)
+            case .tanh: dx[i] *= 1 - v * v
+            }
+        }
+        return Tensor(shape: dy.shape, scalars: dx)
+    }
+
+    /// x (..., C) + b (C)
+    public static func biasAdd<S: IRScalar>(_ x: Tensor<S>, _ b: Tensor<S>) -> Tensor<S> {
+        let c = b.count
+        var y = x.scalars
+        for i in 0..<y.count { y[i] += b.scalars[i % c] }
+        return Tensor(shape: x.shape, scalars: y)
+    }
+
+    /// (C) sum of dy (..., C) over every axis but the last
+    public static func biasGrad<S: IRScalar>(_ dy: Tensor<S>) -> Tensor<S> {
+        let c = dy.shape.last!
+        var db = [S](repeating: 0, count: c)
+        for i in 0..<dy.count { db[i % c] += dy.scalars[i] }
+        return Tensor(shape: [c], scalars: db)
+    }
+
+    public static func reduceSum<S: IRScalar>(_ x: Tensor<S>) -> Tensor<S> {
+        Tensor(scalar: x.scalars.reduce(0, +))
+    }
+}
