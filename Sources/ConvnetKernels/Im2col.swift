@@ -61,15 +61,20 @@ public enum Im2col {
                     if t < 0 || t % g.strideHeight != 0 { continue }
                     let oh = t / g.strideHeight
                     if oh >= g.outHeight { continue }
-                    for w in 0..<g.inWidth {
-                        let dx = dxRow + w * cin
-                        for kw in 0..<g.kernelWidth {
-                            let u = w + g.padLeft - kw
-                            if u < 0 || u % g.strideWidth != 0 { continue }
-                            let ow = u / g.strideWidth
-                            if ow >= g.outWidth { continue }
-                            let src = imageColumns + (oh * g.outWidth + ow) * patch + (kh * g.kernelWidth + kw) * cin
+                    let columnRow = imageColumns + oh * g.outWidth * patch
+                    for kw in 0..<g.kernelWidth {
+                        // Output columns ow whose tap kw lands inside the row: w = ow * sw - padLeft + kw.
+                        let last = g.inWidth - 1 + g.padLeft - kw       // ow * sw <= last
+                        if last < 0 { continue }
+                        let owLo = max(0, (g.padLeft - kw + g.strideWidth - 1) / g.strideWidth)
+                        let owHi = min(g.outWidth, last / g.strideWidth + 1)
+                        if owLo >= owHi { continue }
+                        var src = columnRow + owLo * patch + (kh * g.kernelWidth + kw) * cin
+                        var dx = dxRow + (owLo * g.strideWidth - g.padLeft + kw) * cin
+                        for _ in owLo..<owHi {
                             for c in 0..<cin { dx[c] += src[c] }
+                            src += patch
+                            dx += g.strideWidth * cin
                         }
                     }
                 }

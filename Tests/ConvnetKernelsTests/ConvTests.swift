@@ -14,6 +14,9 @@ final class ConvTests: XCTestCase {
         ConvGeometry(batch: 3, inHeight: 10, inWidth: 8, inChannels: 2, kernelHeight: 5, kernelWidth: 5, filters: 3, stride: 3, padding: .same),
         ConvGeometry(batch: 2, inHeight: 6, inWidth: 9, inChannels: 2, kernelHeight: 3, kernelWidth: 3, filters: 2,
                      strideHeight: 1, strideWidth: 2, padding: .valid),
+        // Kernel wider than the input: most taps fall in the padding.
+        ConvGeometry(batch: 2, inHeight: 2, inWidth: 1, inChannels: 3, kernelHeight: 5, kernelWidth: 5, filters: 2,
+                     strideHeight: 1, strideWidth: 3, padding: .same),
     ]
 
     func testIm2colMatchesElementwiseReference() {
