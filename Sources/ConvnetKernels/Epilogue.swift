@@ -1,0 +1,78 @@
+import Foundation
+
+/// Element-wise activations that fuse onto a GEMM output. Softmax is not here: it is fused
+/// with the cross-entropy loss (`SoftmaxCrossEntropy`), which takes the logits.
+/// Raw values match the language's activation words.
+public enum EpilogueActivation: String, CaseIterable, Hashable, Sendable {
+    case linear, relu, sigmoid, tanh
+}
+
+/// The work that follows a GEMM, in place on its (M, N) row-major output, split over the cores
+/// by rows: bias add + activation forward, activation backward, and the bias gradient.
+public enum Epilogue {
+    /// values (M, N) = activation(values + bias (N)), in place. `bias` may be nil.
+    public static func biasActivation(_ values: UnsafeMutablePointer<Float>, rows: Int, columns: Int,
+                                      bias: UnsafePointer<Float>?, activation: EpilogueActivation) {
+        if bias == nil && activation == .linear { return }
+        Parallel.forRanges(rows, grain: max(1, 16384 / max(columns, 1))) { range in
+            for i in range {
+                let row = values + i * columns
+                if let bias { for j in 0..<columns { row[j] += bias[j] } }
+                apply(activation, row, columns)
+            }
+        }
+    }
+
+    /// One row of an activation, in place.
+    static func apply(_ activation: EpilogueActivation, _ x: UnsafeMutablePointer<Float>, _ count: Int) {
+        switch activation {
+        case .linear: break
+        case .relu: for j in 0..<count { x[j] = max(x[j], 0) }
+        case .sigmoid: for j in 0..<count { x[j] = sigmoid(x[j]) }
+        case .tanh: for j in 0..<count { x[j] = Foundation.tanh(x[j]) }
+        }
+    }
+
+    /// The logistic function, written so neither branch overflows.
+    @inline(__always)
+    static func sigmoid(_ x: Float) -> Float {
+        if x >= 0 { return 1 / (1 + exp(-x)) }
+        let e = exp(x)
+        return e / (1 + e)
+    }
+
+    /// gradient (count) *= activation'(pre), in place, where the derivative is written in terms
+    /// of the activation's OUTPUT y (relu: y > 0, sigmoid: y (1 - y), tanh: 1 - y^2), so the
+    /// forward pass may overwrite its pre-activations. Linear leaves the gradient unchanged.
+    public static func activationBackward(_ gradient: UnsafeMutablePointer<Float>,
+                                          output: UnsafePointer<Float>, count: Int,
+                                          activation: EpilogueActivation) {
+        if activation == .linear { return }
+        Parallel.forRanges(count, grain: 16384) { range in
+            switch activation {
+            case .linear: break
+            case .relu: for i in range where !(output[i] > 0) { gradient[i] = 0 }
+            case .sigmoid: for i in range { gradient[i] *= output[i] * (1 - output[i]) }
+            case .tanh: for i in range { gradient[i] *= 1 - output[i] * output[i] }
+            }
+        }
+    }
+
+    /// bias gradient (N) = column sums of gradient (M, N), summed in Float64 with a fixed
+    /// chunking (deterministic), then rounded; added to `biasGradient` when `accumulate`.
+    public static func biasGradient(_ gradient: UnsafePointer<Float>, rows: Int, columns: Int,
+                                    into biasGradient: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: max(columns, 1)) { sums in
+            let s = sums.baseAddress!
+            Parallel.reduceRows(rows, columns: columns, into: s) { range, partial in
+                for i in range {
+                    let row = gradient + i * columns
+                    for j in 0..<columns { partial[j] += Double(row[j]) }
+                }
+            }
+            for j in 0..<columns {
+                biasGradient[j] = Float(s[j] + (accumulate ? Double(biasGradient[j]) : 0))
+            }
+        }
+    }
+}
