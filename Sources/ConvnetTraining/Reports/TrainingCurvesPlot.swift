@@ -43,8 +43,12 @@ public struct TrainingCurvesPlot: Sendable {
         <text x="\(fmt(width / 2))" y="22" text-anchor="middle" font-size="16">\(escapeXML(title))</text>
 
         """
-        svg += panel(name: "loss", x: 0, y: 40, series: lossSeries, yMax: niceCeiling(maxLoss), lastEpoch: lastEpoch)
-        svg += panel(name: "accuracy", x: panelWidth, y: 40, series: accuracySeries, yMax: 1, lastEpoch: lastEpoch)
+        // Loss falls from the top left and accuracy climbs to the top right, so each legend goes
+        // in the corner its curves usually leave empty.
+        svg += panel(name: "loss", x: 0, y: 40, series: lossSeries, yMax: niceCeiling(maxLoss),
+                     lastEpoch: lastEpoch, legendAtTop: true)
+        svg += panel(name: "accuracy", x: panelWidth, y: 40, series: accuracySeries, yMax: 1,
+                     lastEpoch: lastEpoch, legendAtTop: false)
         svg += "</svg>\n"
         return svg
     }
@@ -55,7 +59,8 @@ public struct TrainingCurvesPlot: Sendable {
     }
 
     /// One panel: frame, grid and tick labels, the lines with a marker per epoch, the legend.
-    private func panel(name: String, x: Double, y: Double, series: [Series], yMax: Double, lastEpoch: Int) -> String {
+    private func panel(name: String, x: Double, y: Double, series: [Series], yMax: Double, lastEpoch: Int,
+                       legendAtTop: Bool) -> String {
         let left = x + 60, right = x + panelWidth - 20, top = y + 10, bottom = y + panelHeight - 45
         let xMin = lastEpoch == 1 ? 0.5 : 1.0, xMax = lastEpoch == 1 ? 1.5 : Double(lastEpoch)
         func px(_ e: Int) -> Double { left + (Double(e) - xMin) / (xMax - xMin) * (right - left) }
@@ -68,8 +73,9 @@ public struct TrainingCurvesPlot: Sendable {
             s += "<line x1=\"\(fmt(left))\" y1=\"\(fmt(py(v)))\" x2=\"\(fmt(right))\" y2=\"\(fmt(py(v)))\" stroke=\"#ddd\"/>\n"
             s += "<text x=\"\(fmt(left - 6))\" y=\"\(fmt(py(v) + 4))\" text-anchor=\"end\">\(String(format: "%g", v))</text>\n"
         }
+        // At most about ten labelled epochs: every epoch, or multiples of a step (2, 4, ... 20).
         let stepEvery = max(1, Int((Double(lastEpoch) / 10).rounded(.up)))
-        for e in stride(from: 1, through: lastEpoch, by: stepEvery) {
+        for e in stride(from: stepEvery, through: lastEpoch, by: stepEvery) {
             s += "<line x1=\"\(fmt(px(e)))\" y1=\"\(fmt(bottom))\" x2=\"\(fmt(px(e)))\" y2=\"\(fmt(bottom + 5))\" stroke=\"#333\"/>\n"
             s += "<text x=\"\(fmt(px(e)))\" y=\"\(fmt(bottom + 18))\" text-anchor=\"middle\">\(e)</text>\n"
         }
@@ -85,8 +91,13 @@ public struct TrainingCurvesPlot: Sendable {
                 s += "<circle class=\"marker\" data-series=\"\(line.label)\" cx=\"\(fmt(px(p.x)))\" cy=\"\(fmt(py(p.y)))\" r=\"3\" fill=\"\(line.color)\"/>\n"
             }
         }
+        if !series.isEmpty {
+            let boxTop = legendAtTop ? top + 4 : bottom - 8 - Double(series.count) * 18
+            s += "<rect x=\"\(fmt(right - 136))\" y=\"\(fmt(boxTop))\" width=\"130\" height=\"\(fmt(Double(series.count) * 18 + 4))\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#ccc\"/>\n"
+        }
         for (i, line) in series.enumerated() {
-            let ly = top + 16 + Double(i) * 18
+            let firstBaseline = legendAtTop ? top + 20 : bottom - Double(series.count) * 18 + 6
+            let ly = firstBaseline + Double(i) * 18
             let dash = line.dashed ? " stroke-dasharray=\"6 4\"" : ""
             s += "<line x1=\"\(fmt(right - 130))\" y1=\"\(fmt(ly - 4))\" x2=\"\(fmt(right - 100))\" y2=\"\(fmt(ly - 4))\" stroke=\"\(line.color)\" stroke-width=\"2\"\(dash)/>\n"
             s += "<text class=\"legend\" x=\"\(fmt(right - 94))\" y=\"\(fmt(ly))\">\(line.label)</text>\n"
