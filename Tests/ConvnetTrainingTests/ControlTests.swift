@@ -71,6 +71,24 @@ final class InterruptFlagTests: XCTestCase {
                        unsafeBitCast(before.__sigaction_handler.sa_handler, to: Int.self))
     }
 
+    /// The second Ctrl-C must end the process at once with status 130; checked in a forked
+    /// child, which only calls async-signal-safe code before it exits.
+    func testSecondSIGINTExitsWith130() {
+        let flag = InterruptFlag()
+        let pid = fork()
+        if pid == 0 {
+            flag.install()
+            raise(SIGINT)
+            raise(SIGINT)
+            _exit(0)  // reached only if the second press did not exit
+        }
+        XCTAssertGreaterThan(pid, 0)
+        var status: Int32 = 0
+        XCTAssertEqual(waitpid(pid, &status, 0), pid)
+        XCTAssertEqual(status & 0x7F, 0, "the child must exit, not die of the signal")
+        XCTAssertEqual((status >> 8) & 0xFF, 130)
+    }
+
     func testRequestWithoutSignal() {
         let flag = InterruptFlag()
         flag.install()
