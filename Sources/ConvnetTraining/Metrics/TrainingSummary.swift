@@ -1,0 +1,41 @@
+import Foundation
+
+/// The end-of-run digest written beside `metrics.jsonl` (as `summary.json`): the last epoch, the
+/// best epoch by validation accuracy (training accuracy when there is no validation set), and
+/// totals, so a user or a script need not scan the whole log.
+public struct TrainingSummary: Equatable, Sendable {
+    public var epochs: [EpochMetrics]
+    /// Why the run ended: "completed", "interrupted", "non-finite loss"...
+    public var stopReason: String
+
+    public init(epochs: [EpochMetrics], stopReason: String) {
+        self.epochs = epochs
+        self.stopReason = stopReason
+    }
+
+    /// The epoch with the highest validation accuracy (ties: the earliest); nil when empty.
+    public var bestEpoch: EpochMetrics? {
+        epochs.filter { ($0.valAccuracy ?? $0.accuracy).isFinite }.max { a, b in
+            let (x, y) = (a.valAccuracy ?? a.accuracy, b.valAccuracy ?? b.accuracy)
+            return x < y || (x == y && a.epoch > b.epoch)
+        }
+    }
+
+    /// Total wall time of all epochs.
+    public var totalSeconds: Double { epochs.reduce(0) { $0 + $1.seconds } }
+
+    public var json: JSONValue {
+        .object([
+            ("stop_reason", .string(stopReason)),
+            ("epochs_completed", .integer(epochs.count)),
+            ("total_seconds", .number(totalSeconds)),
+            ("best", bestEpoch?.json ?? .null),
+            ("last", epochs.last?.json ?? .null),
+        ])
+    }
+
+    /// Writes the summary atomically as pretty-enough JSON (one line, newline-terminated).
+    public func write(to url: URL) throws {
+        try AtomicFile.write(json.compactText + "\n", to: url)
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+
+/// A self-contained SVG picture of a run: loss and val_loss per epoch in the left panel,
+/// accuracy and val_accuracy in the right one, with axes, ticks and a legend. Pure string
+/// building, so it works anywhere and can be viewed in any browser.
+public struct TrainingCurvesPlot: Sendable {
+    /// Text above the panels (XML-escaped when written).
+    public var title: String
+    /// Size of one panel in SVG user units; the picture holds two side by side.
+    public var panelWidth: Double = 460
+    public var panelHeight: Double = 340
+
+    public init(title: String = "Training curves") { self.title = title }
+
+    /// One line of the plot: its legend label, colour and dash style.
+    struct Series {
+        let label: String
+        let color: String
+        let dashed: Bool
+        let points: [(x: Int, y: Double)]
+    }
+
+    /// The SVG document for `epochs` (non-finite values are left out of their line).
+    public func svg(epochs: [EpochMetrics]) -> String {
+        func series(_ label: String, _ color: String, dashed: Bool, _ value: (EpochMetrics) -> Double?) -> Series {
+            Series(label: label, color: color, dashed: dashed,
+                   points: epochs.compactMap { e in value(e).flatMap { $0.isFinite ? (e.epoch, $0) : nil } })
+        }
+        let lossSeries = [series("loss", "#1f77b4", dashed: false) { $0.loss },
+                          series("val_loss", "#ff7f0e", dashed: true) { $0.valLoss }].filter { !$0.points.isEmpty }
+        let accuracySeries = [series("accuracy", "#1f77b4", dashed: false) { $0.accuracy },
+                              series("val_accuracy", "#ff7f0e", dashed: true) { $0.valAccuracy }].filter { !$0.points.isEmpty }
+        let maxLoss = lossSeries.flatMap { $0.points.map(\.y) }.max() ?? 1
+        let lastEpoch = max(1, epochs.map(\.epoch).max() ?? 1)
+
+        let width = panelWidth * 2
+        let height = panelHeight + 40
+        var svg = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(fmt(width))" height="\(fmt(height))" \
+        viewBox="0 0 \(fmt(width)) \(fmt(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">
+        <rect x="0" y="0" width="\(fmt(width))" height="\(fmt(height))" fill="white"/>
+        <text x="\(fmt(width / 2))" y="22" text-anchor="middle" font-size="16">\(escapeXML(title))</text>
+
+        """
+        // Loss falls from the top left and accuracy climbs to the top right, so each legend goes
+        // in the corner its curves usually leave empty.
+        svg += panel(name: "loss", x: 0, y: 40, series: lossSeries, yMax: niceCeiling(maxLoss),
+                     lastEpoch: lastEpoch, legendAtTop: true)
+        svg += panel(name: "accuracy", x: panelWidth, y: 40, series: accuracySeries, yMax: 1,
+                     lastEpoch: lastEpoch, legendAtTop: false)
+        svg += "</svg>\n"
+        return svg
+    }
+
+    /// Writes the SVG atomically.
+    public func write(epochs: [EpochMetrics], to url: URL) throws {
+        try AtomicFile.write(svg(epochs: epochs), to: url)
+    }
+
+    /// One panel: frame, grid and tick labels, the lines with a marker per epoch, the legend.
+    private func panel(name: String, x: Double, y: Double, series: [Series], yMax: Double, lastEpoch: Int,
+                       legendAtTop: Bool) -> String {
+        let left = x + 60, right = x + panelWidth - 20, top = y + 10, bottom = y + panelHeight - 45
+        let xMin = lastEpoch == 1 ? 0.5 : 1.0, xMax = lastEpoch == 1 ? 1.5 : Double(lastEpoch)
+        func px(_ e: Int) -> Double { left + (Double(e) - xMin) / (xMax - xMin) * (right - left) }
+        func py(_ v: Double) -> Double { bottom - min(max(v / yMax, 0), 1) * (bottom - top) }
+
+        var s = "<g class=\"panel\" id=\"\(name)-panel\">\n"
+        s += "<rect x=\"\(fmt(left))\" y=\"\(fmt(top))\" width=\"\(fmt(right - left))\" height=\"\(fmt(bottom - top))\" fill=\"none\" stroke=\"#333\"/>\n"
+        for i in 0...5 {
+            let v = yMax * Double(i) / 5
+            s += "<line x1=\"\(fmt(left))\" y1=\"\(fmt(py(v)))\" x2=\"\(fmt(right))\" y2=\"\(fmt(py(v)))\" stroke=\"#ddd\"/>\n"
+            s += "<text x=\"\(fmt(left - 6))\" y=\"\(fmt(py(v) + 4))\" text-anchor=\"end\">\(String(format: "%g", v))</text>\n"
+        }
+        // At most about ten labelled epochs: every epoch, or multiples of a step (2, 4, ... 20).
+        let stepEvery = max(1, Int((Double(lastEpoch) / 10).rounded(.up)))
+        for e in stride(from: stepEvery, through: lastEpoch, by: stepEvery) {
+            s += "<line x1=\"\(fmt(px(e)))\" y1=\"\(fmt(bottom))\" x2=\"\(fmt(px(e)))\" y2=\"\(fmt(bottom + 5))\" stroke=\"#333\"/>\n"
+            s += "<text x=\"\(fmt(px(e)))\" y=\"\(fmt(bottom + 18))\" text-anchor=\"middle\">\(e)</text>\n"
+        }
+        s += "<text x=\"\(fmt((left + right) / 2))\" y=\"\(fmt(bottom + 36))\" text-anchor=\"middle\">epoch</text>\n"
+        s += "<text x=\"\(fmt(x + 16))\" y=\"\(fmt((top + bottom) / 2))\" text-anchor=\"middle\" "
+            + "transform=\"rotate(-90 \(fmt(x + 16)) \(fmt((top + bottom) / 2)))\">\(name)</text>\n"
+
+        for line in series {
+            let dash = line.dashed ? " stroke-dasharray=\"6 4\"" : ""
+            let points = line.points.map { "\(fmt(px($0.x))),\(fmt(py($0.y)))" }.joined(separator: " ")
+            s += "<polyline class=\"series\" data-series=\"\(line.label)\" fill=\"none\" stroke=\"\(line.color)\" stroke-width=\"2\"\(dash) points=\"\(points)\"/>\n"
+            for p in line.points {
+                s += "<circle class=\"marker\" data-series=\"\(line.label)\" cx=\"\(fmt(px(p.x)))\" cy=\"\(fmt(py(p.y)))\" r=\"3\" fill=\"\(line.color)\"/>\n"
+            }
+        }
+        if !series.isEmpty {
+            let boxTop = legendAtTop ? top + 4 : bottom - 8 - Double(series.count) * 18
+            s += "<rect x=\"\(fmt(right - 136))\" y=\"\(fmt(boxTop))\" width=\"130\" height=\"\(fmt(Double(series.count) * 18 + 4))\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#ccc\"/>\n"
+        }
+        for (i, line) in series.enumerated() {
+            let firstBaseline = legendAtTop ? top + 20 : bottom - Double(series.count) * 18 + 6
+            let ly = firstBaseline + Double(i) * 18
+            let dash = line.dashed ? " stroke-dasharray=\"6 4\"" : ""
+            s += "<line x1=\"\(fmt(right - 130))\" y1=\"\(fmt(ly - 4))\" x2=\"\(fmt(right - 100))\" y2=\"\(fmt(ly - 4))\" stroke=\"\(line.color)\" stroke-width=\"2\"\(dash)/>\n"
+            s += "<text class=\"legend\" x=\"\(fmt(right - 94))\" y=\"\(fmt(ly))\">\(line.label)</text>\n"
+        }
+        return s + "</g>\n"
+    }
+
+    /// The smallest of 1, 2, 2.5, 5 x 10^k at or above `v`, so axis ticks are round numbers.
+    func niceCeiling(_ v: Double) -> Double {
+        guard v.isFinite, v > 0 else { return 1 }
+        let magnitude = pow(10, (log10(v)).rounded(.down))
+        for m in [1, 2, 2.5, 5, 10] where m * magnitude >= v * (1 - 1e-12) { return m * magnitude }
+        return 10 * magnitude
+    }
+
+    private func fmt(_ v: Double) -> String { String(format: "%.1f", v) }
+}
+
+/// Escapes the five XML special characters for text and attribute values.
+func escapeXML(_ s: String) -> String {
+    var out = ""
+    for c in s {
+        switch c {
+        case "&": out += "&amp;"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "\"": out += "&quot;"
+        case "'": out += "&apos;"
+        default: out.append(c)
+        }
+    }
+    return out
+}
