@@ -38,6 +38,9 @@ let package = Package(
         .target(name: "ConvnetKernels", dependencies: ["CBLAS"], swiftSettings: nativeCPU),
         // Image folders, decoding, split, shuffle, batches, synthetic data.
         .target(name: "ConvnetData", dependencies: ["CJPEG", "CPNG"], swiftSettings: nativeCPU),
+        // The fp32 CPU backend: executes optimized IR on the kernels.
+        .target(name: "ConvnetCPU", dependencies: ["ConvnetOptimizer", "ConvnetKernels"],
+                swiftSettings: nativeCPU),
         // bf16 MXU, systolic simulation, cycle model, multi-core.
         .target(name: "TPUEmulator", dependencies: ["ConvnetOptimizer", "ConvnetKernels"],
                 swiftSettings: nativeCPU),
@@ -48,7 +51,7 @@ let package = Package(
         // Runs the stages for the CLI and the tests.
         .target(name: "ConvnetDriver",
                 dependencies: ["ConvnetSyntax", "ConvnetSema", "ConvnetIR", "ConvnetOptimizer",
-                               "ConvnetTraining", "TPUEmulator"]),
+                               "ConvnetTraining", "ConvnetCPU", "TPUEmulator", "ConvnetSupport"]),
         .executableTarget(name: "convnetc", dependencies: [
             "ConvnetDriver",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -61,6 +64,7 @@ let package = Package(
         .testTarget(name: "ConvnetOptimizerTests", dependencies: ["ConvnetOptimizer"]),
         .testTarget(name: "ConvnetKernelsTests", dependencies: ["ConvnetKernels"]),
         .testTarget(name: "ConvnetDataTests", dependencies: ["ConvnetData"]),
+        .testTarget(name: "ConvnetCPUTests", dependencies: ["ConvnetCPU"]),
         .testTarget(name: "TPUEmulatorTests", dependencies: ["TPUEmulator"]),
         .testTarget(name: "ConvnetTrainingTests", dependencies: ["ConvnetTraining"]),
         .testTarget(name: "ConvnetDriverTests", dependencies: ["ConvnetDriver"], exclude: ["Golden"]),
