@@ -55,6 +55,7 @@ public struct DiagnosticRenderer: Sendable {
     /// The source line with a gutter, and a caret line: `^` under the start, `~` under the rest
     /// of the range on that line. Tabs in the line are kept in the padding so the caret lines up.
     private func excerpt(_ range: SourceRange, severity: Severity) -> String {
+        let range = SourceRange(max(0, min(range.start, source.bytes.count)), min(range.end, source.bytes.count))
         let location = source.location(of: range.start)
         let line = location.line
         let lineStart = source.lineStarts[line - 1]

@@ -173,8 +173,9 @@ public struct Lexer {
             if b == UInt8(ascii: "\n") { break }
             checkTextByte()
         }
+        // The rest of the line (without a CR of a CRLF ending) becomes one invalid token.
         var end = position
-        if end > start, end <= bytes.count, end - 1 > start, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        if end - 1 > start, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
         let range = SourceRange(start, end)
         tokens.append(Token(.invalid, range))
         diagnostics.append(.error(

@@ -45,12 +45,16 @@ extension ParserState {
                 break loop
             default:
                 statementStart = token.range.start
+                let before = index
                 do {
                     try parseSetting(into: &block, seen: &seen)
                     try expectStatementEnd()
                 } catch {
                     synchronize()
                 }
+                // Loop guard: every setting consumes at least one token.
+                assert(index > before, "parser made no progress in a train block at token \(index)")
+                if index == before { advance() }
             }
         }
         inTrainBlock = false

@@ -80,7 +80,7 @@ struct ParserState {
     /// Reports "expected WHAT after 'CONTEXT', found X" at the current token, or just past the
     /// previous token when the statement has ended. When the current token is one the lexer
     /// already reported, nothing more is said. Returns the error to throw.
-    mutating func expected(_ what: String, id: String = "parse.expected", help: String? = nil) -> Recovery {
+    mutating func expected(_ what: String, id: String = "parse.expected-token", help: String? = nil) -> Recovery {
         statementFailed = true
         let token = current
         guard token.kind != .invalid else { return Recovery() }
