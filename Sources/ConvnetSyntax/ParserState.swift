@@ -122,7 +122,7 @@ struct ParserState {
         let token = current
         guard token.kind != .invalid else { throw Recovery() }
         var help = help ?? "put each statement on its own line, or separate statements with ';'"
-        if case .keyword(let k) = token.kind, k.isStatementStart {
+        if case .keyword(let k) = token.kind, k.isStatementStart || (inTrainBlock && k.isTrainKey) {
             help = "separate statements with a newline or ';', e.g. '\(statementSoFar); \(text(token)) ...'"
         }
         report(.error("parse.unexpected-token",
