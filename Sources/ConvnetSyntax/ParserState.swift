@@ -47,6 +47,14 @@ struct ParserState {
         return token
     }
 
+    /// Keywords and identifiers: the tokens that can be a misspelled keyword.
+    func isWord(_ token: Token) -> Bool {
+        switch token.kind {
+        case .keyword, .identifier: true
+        default: false
+        }
+    }
+
     func text(_ token: Token) -> String { source.text(token.range) }
 
     func text(_ range: SourceRange) -> String { source.text(range) }
