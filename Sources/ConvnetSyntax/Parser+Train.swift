@@ -72,7 +72,7 @@ extension ParserState {
     mutating func parseSetting(into block: inout TrainBlock, seen: inout [Keyword: SourceRange]) throws(Recovery) {
         let token = current
         guard case .keyword(let key) = token.kind, key.isTrainKey else {
-            if token.kind == .identifier || isWord(token) {
+            if isWord(token) {
                 advance()
                 let word = text(token)
                 report(.error("parse.unknown-setting", "unknown train setting '\(Lexer.printable(word))'",

@@ -7,7 +7,7 @@ extension ParserState {
         let help = "write e.g. optimizer adam lr 0.001, or optimizer sgd lr 0.01 momentum 0.9"
         let name = current
         guard case .keyword(let kind) = name.kind, kind == .adam || kind == .sgd else {
-            if name.kind == .identifier || isWord(name) {
+            if isWord(name) {
                 advance()
                 report(.error("parse.unknown-optimizer", "unknown optimizer '\(Lexer.printable(text(name)))'",
                               at: name.range,

@@ -4,9 +4,6 @@ import Glibc
 import Darwin
 #endif
 
-/// A diagnostic can be the failure of a `Result` (e.g. `SourceLoader.load`).
-extension Diagnostic: Error {}
-
 /// Reads a `.convnet` file as raw bytes (no `String` decoding, so the lexer can report bad
 /// UTF-8 at its offset). Failures are diagnostics naming the path, with no range.
 public enum SourceLoader {
