@@ -77,7 +77,7 @@ public struct DiagnosticRenderer: Sendable {
     }
 
     /// Control characters (other than tab) shown as their Unicode "control picture", e.g. NUL
-    /// as U+2400, one character each so the caret still lines up.
+    /// as U+2400, one character each so the caret still lines up; a byte order mark dropped.
     static func visible(_ text: String) -> String {
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
@@ -85,6 +85,7 @@ public struct DiagnosticRenderer: Sendable {
             case 0x09: out.append(scalar)
             case 0x00..<0x20: out.append(Unicode.Scalar(0x2400 + scalar.value)!)
             case 0x7F: out.append(Unicode.Scalar(0x2421)!)
+            case 0xFEFF: continue  // a byte order mark is invisible; dropping it keeps carets aligned
             default: out.append(scalar)
             }
         }

@@ -24,6 +24,8 @@ public struct Lexer {
     public static func tokenize(_ source: SourceFile) -> LexResult {
         var lexer = Lexer(bytes: source.bytes)
         lexer.tokens.reserveCapacity(source.bytes.count / 3 + 1)
+        // A UTF-8 byte order mark (some Windows editors write one) is not part of the text.
+        if source.bytes.starts(with: [0xEF, 0xBB, 0xBF]) { lexer.position = 3 }
         while lexer.position < lexer.bytes.count { lexer.lexToken() }
         lexer.tokens.append(Token(.endOfFile, .at(source.bytes.count)))
         return LexResult(tokens: lexer.tokens, comments: lexer.comments, diagnostics: lexer.diagnostics)
