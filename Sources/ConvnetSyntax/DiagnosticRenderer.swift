@@ -31,11 +31,15 @@ public struct DiagnosticRenderer: Sendable {
     /// Renders one diagnostic: header, source excerpt, notes (each with its own excerpt when it
     /// has a range), then `help:`.
     public func render(_ diagnostic: Diagnostic) -> String {
+        // One gutter width for the whole diagnostic, so the `|` of every excerpt lines up.
+        let lines = ([diagnostic.range] + diagnostic.notes.map(\.range)).compactMap { $0 }
+            .map { source.location(of: $0.start).line }
+        let gutter = String(lines.max() ?? 1).count
         var out = header(diagnostic.severity, diagnostic.message, at: diagnostic.range)
-        if let range = diagnostic.range { out += excerpt(range, severity: diagnostic.severity) }
+        if let range = diagnostic.range { out += excerpt(range, severity: diagnostic.severity, gutter: gutter) }
         for note in diagnostic.notes {
             out += paint("note:", Style.note) + " " + note.message + "\n"
-            if let range = note.range { out += excerpt(range, severity: .note) }
+            if let range = note.range { out += excerpt(range, severity: .note, gutter: gutter) }
         }
         if let help = diagnostic.help { out += paint("help:", Style.bold) + " " + help + "\n" }
         return out
@@ -54,7 +58,8 @@ public struct DiagnosticRenderer: Sendable {
 
     /// The source line with a gutter, and a caret line: `^` under the start, `~` under the rest
     /// of the range on that line. Tabs in the line are kept in the padding so the caret lines up.
-    private func excerpt(_ range: SourceRange, severity: Severity) -> String {
+    private func excerpt(_ range: SourceRange, severity: Severity, gutter: Int) -> String {
+        let range = SourceRange(max(0, min(range.start, source.bytes.count)), min(range.end, source.bytes.count))
         let location = source.location(of: range.start)
         let line = location.line
         let lineStart = source.lineStarts[line - 1]
@@ -67,7 +72,7 @@ public struct DiagnosticRenderer: Sendable {
         let width = String(decoding: source.bytes[start..<end], as: UTF8.self).count
         let marker = "^" + String(repeating: "~", count: max(0, width - 1))
 
-        let number = String(line)
+        let number = String(repeating: " ", count: max(0, gutter - String(line).count)) + String(line)
         let blank = String(repeating: " ", count: number.count)
         let text = DiagnosticRenderer.visible(source.lineText(line))
         var out = "  \(number) |" + (text.isEmpty ? "" : " " + text) + "\n"
@@ -76,7 +81,7 @@ public struct DiagnosticRenderer: Sendable {
     }
 
     /// Control characters (other than tab) shown as their Unicode "control picture", e.g. NUL
-    /// as U+2400, one character each so the caret still lines up.
+    /// as U+2400, one character each so the caret still lines up; a byte order mark dropped.
     static func visible(_ text: String) -> String {
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
@@ -84,6 +89,7 @@ public struct DiagnosticRenderer: Sendable {
             case 0x09: out.append(scalar)
             case 0x00..<0x20: out.append(Unicode.Scalar(0x2400 + scalar.value)!)
             case 0x7F: out.append(Unicode.Scalar(0x2421)!)
+            case 0xFEFF: continue  // a byte order mark is invisible; dropping it keeps carets aligned
             default: out.append(scalar)
             }
         }

@@ -24,6 +24,8 @@ public struct Lexer {
     public static func tokenize(_ source: SourceFile) -> LexResult {
         var lexer = Lexer(bytes: source.bytes)
         lexer.tokens.reserveCapacity(source.bytes.count / 3 + 1)
+        // A UTF-8 byte order mark (some Windows editors write one) is not part of the text.
+        if source.bytes.starts(with: [0xEF, 0xBB, 0xBF]) { lexer.position = 3 }
         while lexer.position < lexer.bytes.count { lexer.lexToken() }
         lexer.tokens.append(Token(.endOfFile, .at(source.bytes.count)))
         return LexResult(tokens: lexer.tokens, comments: lexer.comments, diagnostics: lexer.diagnostics)
@@ -173,8 +175,9 @@ public struct Lexer {
             if b == UInt8(ascii: "\n") { break }
             checkTextByte()
         }
+        // The rest of the line (without a CR of a CRLF ending) becomes one invalid token.
         var end = position
-        if end > start, end <= bytes.count, end - 1 > start, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        if end - 1 > start, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
         let range = SourceRange(start, end)
         tokens.append(Token(.invalid, range))
         diagnostics.append(.error(

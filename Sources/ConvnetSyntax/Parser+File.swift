@@ -91,10 +91,11 @@ extension ParserState {
     mutating func parseInput() throws(Recovery) {
         let keyword = advance()
         let help = "write the input size as HxWxC, e.g. input 192x192x3"
-        let dims = try parseDimensions(["height", "width", "channel count"], help: help)
-        for (name, dim) in zip(["height", "width", "channel count"], dims) {
+        let names = ["input height", "input width", "input channel count"]
+        let dims = try parseDimensions(names, help: help)
+        for (name, dim) in zip(names, dims) {
             if let value = dim.value, value < 1 {
-                report(.error("parse.zero-size", "input \(name) must be at least 1, found \(value)",
+                report(.error("parse.zero-size", "\(name) must be at least 1, found \(value)",
                               at: dim.range, help: help))
             }
         }

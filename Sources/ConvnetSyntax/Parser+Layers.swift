@@ -1,5 +1,13 @@
 /// Layer statements and their options.
 extension ParserState {
+    /// Which options a layer accepts after its numbers.
+    struct AllowedOptions: OptionSet {
+        let rawValue: Int
+        static let stride = AllowedOptions(rawValue: 1)
+        static let padding = AllowedOptions(rawValue: 2)
+        static let activation = AllowedOptions(rawValue: 4)
+    }
+
     /// The options written after a layer's numbers, each with where it was written.
     struct LayerOptions {
         var stride: Spanned<Int?>?
@@ -53,7 +61,7 @@ extension ParserState {
             report(.error("parse.zero-size", "a convolution needs at least one filter", at: dims[2].range,
                           help: ParserState.filterHelp))
         }
-        let options = try parseOptions(allowed: [.stride, .padding, .relu], layer: "conv")
+        let options = try parseOptions(allowed: [.stride, .padding, .activation], layer: "conv")
         let decl = ConvDecl(kernelHeight: dims[0].value ?? 1, kernelWidth: dims[1].value ?? 1,
                             filters: dims[2].value ?? 1, stride: options.stride?.value ?? 1,
                             padding: options.padding?.value ?? .same,
@@ -80,7 +88,7 @@ extension ParserState {
             report(.error("parse.zero-size", "a dense layer needs at least one unit, found \(value)",
                           at: units.range, help: help))
         }
-        let options = try parseOptions(allowed: [.relu], layer: "dense")
+        let options = try parseOptions(allowed: [.activation], layer: "dense")
         let decl = DenseDecl(units: units.value ?? 1, activation: options.activation?.value ?? .linear)
         return (.dense(decl), options.activation?.range)
     }
@@ -100,11 +108,11 @@ extension ParserState {
 
     /// activation = "relu" | "softmax" | "sigmoid" | "tanh" | "linear"
     ///
-    /// Parses the options after a layer's numbers, in any order, each at most once. `allowed`
-    /// holds `.stride`, `.padding`, and `.relu` standing for "an activation". Stops at the first
-    /// token that is not a word, leaving it to the trailing-garbage check.
+    /// Parses the options after a layer's numbers, in any order, each at most once. Stops at the
+    /// first token that is not a word (or at the next statement's keyword), leaving it to the
+    /// trailing-garbage check.
     @discardableResult
-    mutating func parseOptions(allowed: Set<Keyword>, layer: String) throws(Recovery) -> LayerOptions {
+    mutating func parseOptions(allowed: AllowedOptions, layer: String) throws(Recovery) -> LayerOptions {
         var options = LayerOptions()
         while !atStatementEnd {
             let token = current
@@ -126,7 +134,7 @@ extension ParserState {
                 advance()
                 let value = current
                 guard case .keyword(let k) = value.kind, let padding = Padding(rawValue: k.rawValue) else {
-                    if value.kind == .identifier || isKeyword(value) {
+                    if isWord(value) {
                         advance()
                         report(.error("parse.unknown-padding", "unknown padding '\(text(value))'", at: value.range,
                                       help: Suggestion.help(for: text(value), among: ["same", "valid"],
@@ -141,7 +149,7 @@ extension ParserState {
                 } else {
                     options.padding = Spanned(padding, token.range.union(value.range))
                 }
-            case .keyword(let k) where k.activation != nil && allowed.contains(.relu):
+            case .keyword(let k) where k.activation != nil && allowed.contains(.activation):
                 advance()
                 if let first = options.activation {
                     report(.error("parse.duplicate-option", "a layer has one activation, but this one has two",
@@ -164,7 +172,7 @@ extension ParserState {
                 var candidates: [String] = []
                 if allowed.contains(.stride) { candidates.append("stride") }
                 if allowed.contains(.padding) { candidates.append("padding") }
-                let activations = allowed.contains(.relu) ? Activation.allCases.map(\.rawValue) : []
+                let activations = allowed.contains(.activation) ? Activation.allCases.map(\.rawValue) : []
                 guard let guess = Suggestion.closest(to: word, among: candidates + activations) else {
                     if allowed.isEmpty { return options }
                     advance()
@@ -186,21 +194,16 @@ extension ParserState {
         return options
     }
 
-    private func isKeyword(_ token: Token) -> Bool {
-        if case .keyword = token.kind { return true }
-        return false
-    }
-
     private mutating func duplicate(_ name: String, _ token: Token, first: SourceRange) {
         report(.error("parse.duplicate-option", "\(name) is given twice", at: token.range,
                       help: "keep one \(name)", notes: [DiagnosticNote("the first \(name) is here", at: first)]))
     }
 
-    private func optionsHelp(_ allowed: Set<Keyword>, layer: String) -> String {
+    private func optionsHelp(_ allowed: AllowedOptions, layer: String) -> String {
         var parts: [String] = []
         if allowed.contains(.stride) { parts.append("stride N") }
         if allowed.contains(.padding) { parts.append("padding same|valid") }
-        if allowed.contains(.relu) { parts.append("an activation (relu, softmax, sigmoid, tanh, linear)") }
+        if allowed.contains(.activation) { parts.append("an activation (relu, softmax, sigmoid, tanh, linear)") }
         let list = parts.count > 1 ? parts.dropLast().joined(separator: ", ") + " and " + parts.last! : parts.joined()
         return "a \(layer) layer accepts " + list
     }

@@ -47,6 +47,14 @@ struct ParserState {
         return token
     }
 
+    /// Keywords and identifiers: the tokens that can be a misspelled keyword.
+    func isWord(_ token: Token) -> Bool {
+        switch token.kind {
+        case .keyword, .identifier: true
+        default: false
+        }
+    }
+
     func text(_ token: Token) -> String { source.text(token.range) }
 
     func text(_ range: SourceRange) -> String { source.text(range) }
@@ -80,7 +88,7 @@ struct ParserState {
     /// Reports "expected WHAT after 'CONTEXT', found X" at the current token, or just past the
     /// previous token when the statement has ended. When the current token is one the lexer
     /// already reported, nothing more is said. Returns the error to throw.
-    mutating func expected(_ what: String, id: String = "parse.expected", help: String? = nil) -> Recovery {
+    mutating func expected(_ what: String, id: String = "parse.expected-token", help: String? = nil) -> Recovery {
         statementFailed = true
         let token = current
         guard token.kind != .invalid else { return Recovery() }
@@ -122,7 +130,7 @@ struct ParserState {
         let token = current
         guard token.kind != .invalid else { throw Recovery() }
         var help = help ?? "put each statement on its own line, or separate statements with ';'"
-        if case .keyword(let k) = token.kind, k.isStatementStart {
+        if case .keyword(let k) = token.kind, k.isStatementStart || (inTrainBlock && k.isTrainKey) {
             help = "separate statements with a newline or ';', e.g. '\(statementSoFar); \(text(token)) ...'"
         }
         report(.error("parse.unexpected-token",

@@ -4,9 +4,6 @@ import Glibc
 import Darwin
 #endif
 
-/// A diagnostic can be the failure of a `Result` (e.g. `SourceLoader.load`).
-extension Diagnostic: Error {}
-
 /// Reads a `.convnet` file as raw bytes (no `String` decoding, so the lexer can report bad
 /// UTF-8 at its offset). Failures are diagnostics naming the path, with no range.
 public enum SourceLoader {
@@ -30,7 +27,8 @@ public enum SourceLoader {
             if count < 0 {
                 if errno == EINTR { continue }
                 let reason = String(cString: strerror(errno))
-                return .failure(.error("load.unreadable", "cannot read '\(path)': \(reason)", at: nil))
+                return .failure(.error("load.unreadable", "cannot read '\(path)': \(reason)", at: nil,
+                                       help: "check that the file is a readable regular file"))
             }
             bytes.append(contentsOf: chunk[0..<count])
         }
@@ -43,13 +41,15 @@ public enum SourceLoader {
             return .error("load.not-found", "no such file '\(path)'", at: nil,
                           help: "check the path; it is relative to the current directory")
         case EACCES:
-            return .error("load.unreadable", "cannot read '\(path)': permission denied", at: nil)
+            return .error("load.unreadable", "cannot read '\(path)': permission denied", at: nil,
+                          help: "check the file's permissions")
         case EISDIR:
             return .error("load.is-directory", "'\(path)' is a directory, not a model file", at: nil,
                           help: "pass the path of a .convnet file")
         default:
             let reason = String(cString: strerror(errorNumber))
-            return .error("load.unreadable", "cannot read '\(path)': \(reason)", at: nil)
+            return .error("load.unreadable", "cannot read '\(path)': \(reason)", at: nil,
+                          help: "check that the file is a readable regular file")
         }
     }
 }

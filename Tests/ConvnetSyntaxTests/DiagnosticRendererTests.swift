@@ -67,6 +67,21 @@ final class DiagnosticRendererTests: XCTestCase {
                        "m:100:6: error: msg\n  100 | # é é\n      |     ^\n")
     }
 
+    func testGutterIsSharedByTheExcerptsOfOneDiagnostic() {
+        let source = SourceFile(path: "m", text: "input 8x8x1\n" + String(repeating: "gap\n", count: 9) + "input 4x4x1\n")
+        let rendered = DiagnosticRenderer.render(Parser.parse(source).diagnostics, in: source)
+        XCTAssertEqual(rendered, """
+            m:11:1: error: the input size is declared twice
+              11 | input 4x4x1
+                 | ^~~~~
+            note: the first input declaration is here
+               1 | input 8x8x1
+                 | ^~~~~~~~~~~
+            help: keep one input line
+
+            """)
+    }
+
     func testColourOnlyWhenAsked() {
         let source = SourceFile(path: "m", text: "dense 0\n")
         let diagnostics = Parser.parse(source).diagnostics

@@ -119,6 +119,17 @@ final class LexerTests: XCTestCase {
         XCTAssertEqual(shape("rélu"), ["id:rélu", "eof"])
     }
 
+    func testByteOrderMarkIsSkipped() {
+        let source = SourceFile(path: "t", bytes: [0xEF, 0xBB, 0xBF] + Array("gap".utf8))
+        let result = Lexer.tokenize(source)
+        XCTAssertEqual(result.diagnostics, [])
+        XCTAssertEqual(result.tokens, [Token(.keyword(.gap), SourceRange(3, 6)), Token(.endOfFile, .at(6))])
+        let broken = SourceFile(path: "t", bytes: [0xEF, 0xBB, 0xBF] + Array("dense".utf8))
+        XCTAssertEqual(DiagnosticRenderer.render(Parser.parse(broken).diagnostics, in: broken),
+                       "t:1:9: error: expected unit count after 'dense', found end of file\n"
+                       + "  1 | dense\n    |      ^\nhelp: write the number of units, e.g. dense 5 softmax\n")
+    }
+
     func testEveryFileEndsWithOneEndOfFileToken() {
         for text in ["", "\n", "gap", "# c", "\"open"] {
             let tokens = lex(text).tokens

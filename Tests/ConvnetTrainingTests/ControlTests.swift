@@ -28,6 +28,16 @@ final class LearningRateScheduleTests: XCTestCase {
     }
 }
 
+extension LearningRateScheduleTests {
+    func testNamed() {
+        XCTAssertEqual(LearningRateSchedule.named("Cosine", initial: 0.01, totalEpochs: 20), .cosine(initial: 0.01, totalEpochs: 20))
+        XCTAssertEqual(LearningRateSchedule.named("constant", initial: 0.01, totalEpochs: 20), .constant(0.01))
+        XCTAssertEqual(LearningRateSchedule.named("exponential", initial: 0.01, totalEpochs: 20, decayRate: 0.8),
+                       .exponential(initial: 0.01, decayRate: 0.8))
+        XCTAssertNil(LearningRateSchedule.named("step", initial: 0.01, totalEpochs: 20))
+    }
+}
+
 final class NonFiniteLossGuardTests: XCTestCase {
     func testFiniteProceeds() {
         XCTAssertEqual(NonFiniteLossGuard(learningRate: 0.001).check(loss: 12.5, epoch: 1, step: 1, stepsPerEpoch: 92), .proceed)

@@ -48,6 +48,40 @@ final class MetricsLogTests: XCTestCase {
         XCTAssertEqual(try MetricsLog.read(from: url).map(\.epoch), [1, 2, 3])
     }
 
+    func testReopeningDropsHalfLineSoNewLinesStayWhole() throws {
+        let dir = try TemporaryDirectory()
+        let url = dir.url.appendingPathComponent("metrics.jsonl")
+        try (record(1).json.compactText + "\n" + #"{"epoch":2,"lo"#).write(to: url, atomically: false, encoding: .utf8)
+        let log = try MetricsLog(url: url)
+        try log.append(record(2))
+        XCTAssertEqual(try MetricsLog.read(from: url), [record(1), record(2)])
+    }
+
+    func testRecorderKeepsRunFolderCurrent() throws {
+        let dir = try TemporaryDirectory()
+        let run = try RunDirectory(url: dir.url)
+        do {
+            let recorder = try TrainingRecorder(run: run, title: "t")
+            try recorder.record(record(1))
+            try recorder.record(record(2))
+            XCTAssertEqual(try JSONParser.parse(String(contentsOf: run.summary, encoding: .utf8))["stop_reason"], .string("running"))
+            try recorder.finish(stopReason: "interrupted")
+            try recorder.writeConfusion(ConfusionMatrix(classNames: ["a", "b"], pairs: [(0, 0), (1, 0)]))
+        }
+        XCTAssertEqual(try JSONParser.parse(String(contentsOf: run.summary, encoding: .utf8))["stop_reason"], .string("interrupted"))
+        XCTAssertTrue(try String(contentsOf: run.confusionText, encoding: .utf8).hasSuffix("accuracy: 50.0% (1/2)\n"))
+        XCTAssertEqual(try String(contentsOf: run.curves, encoding: .utf8).components(separatedBy: "<circle").count - 1, 8)
+
+        // Resuming after epoch 1 reloads it and drops epoch 2; a fresh start clears the log.
+        let resumed = try TrainingRecorder(run: run, title: "t", resumingAfterEpoch: 1)
+        XCTAssertEqual(resumed.epochs, [record(1)])
+        try resumed.record(record(2))
+        XCTAssertEqual(try MetricsLog.read(from: run.metricsLog).map(\.epoch), [1, 2])
+        let fresh = try TrainingRecorder(run: run, title: "t")
+        XCTAssertEqual(fresh.epochs, [])
+        XCTAssertEqual(try dir.contents(), ["checkpoints", "confusion.json", "confusion.txt", "curves.svg", "metrics.jsonl", "summary.json"])
+    }
+
     func testCorruptLineNamesItsNumber() throws {
         let dir = try TemporaryDirectory()
         let url = dir.url.appendingPathComponent("metrics.jsonl")

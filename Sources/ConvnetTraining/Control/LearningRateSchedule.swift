@@ -26,6 +26,18 @@ public enum LearningRateSchedule: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The schedule a command-line name selects: `constant`, `cosine` (down to 0 over
+    /// `totalEpochs`) or `exponential` (times `decayRate` per epoch); nil for other names.
+    public static func named(_ name: String, initial: Double, totalEpochs: Int,
+                             decayRate: Double = 0.9) -> LearningRateSchedule? {
+        switch name.lowercased() {
+        case "constant": return .constant(initial)
+        case "cosine": return .cosine(initial: initial, totalEpochs: totalEpochs)
+        case "exponential": return .exponential(initial: initial, decayRate: decayRate)
+        default: return nil
+        }
+    }
+
     /// The rate at epoch 0.
     public var initialRate: Double { rate(epoch: 0) }
 

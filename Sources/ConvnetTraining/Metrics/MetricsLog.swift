@@ -10,14 +10,18 @@ public final class MetricsLog {
     public let url: URL
     private let fd: Int32
 
-    /// Opens `url` for appending, creating it if needed.
+    /// Opens `url` for appending, creating it if needed. A half-written last line left by a
+    /// killed run is dropped first (atomically), so new lines never glue onto it.
     /// - Parameter keepingEpochsThrough: when resuming from a checkpoint taken after epoch N,
-    ///   records of later epochs (written before the interruption) are dropped first, atomically.
+    ///   records of later epochs (written before the interruption) are dropped too.
     public init(url: URL, keepingEpochsThrough lastEpoch: Int? = nil) throws {
         self.url = url
-        if let lastEpoch, FileManager.default.fileExists(atPath: url.path) {
-            let kept = try MetricsLog.read(from: url).filter { $0.epoch <= lastEpoch }
-            try AtomicFile.write(kept.map { $0.json.compactText + "\n" }.joined(), to: url)
+        if FileManager.default.fileExists(atPath: url.path) {
+            let text = try String(contentsOf: url, encoding: .utf8)
+            if lastEpoch != nil || !(text.isEmpty || text.hasSuffix("\n")) {
+                let kept = try MetricsLog.read(from: url).filter { $0.epoch <= (lastEpoch ?? Int.max) }
+                try AtomicFile.write(kept.map { $0.json.compactText + "\n" }.joined(), to: url)
+            }
         }
         fd = open(url.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else {

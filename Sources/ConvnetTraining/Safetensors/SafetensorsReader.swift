@@ -50,7 +50,8 @@ extension Safetensors {
             entries.append(try parseEntry(name: name, value: value, fail: fail))
         }
 
-        entries.sort { ($0.begin, $0.end) < ($1.begin, $1.end) }
+        // Data order, as the reference reader does; the name breaks ties between empty tensors.
+        entries.sort { ($0.begin, $0.end, $0.name) < ($1.begin, $1.end, $1.name) }
         let dataLength = bytes.count - headerEnd
         var expectedBegin = 0
         for e in entries {

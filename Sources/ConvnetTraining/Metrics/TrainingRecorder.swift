@@ -1,0 +1,45 @@
+import Foundation
+
+/// Keeps a run's files current as epochs end: after each epoch it appends the metrics line and
+/// rewrites `curves.svg` and `summary.json` (atomically), so whatever stops the run, its folder
+/// describes every finished epoch.
+public final class TrainingRecorder {
+    public let run: RunDirectory
+    /// Title of the curves picture.
+    public let title: String
+    /// Every epoch recorded so far, including those read back when resuming.
+    public private(set) var epochs: [EpochMetrics]
+    private let log: MetricsLog
+
+    /// Opens the run's metrics log. When resuming from a checkpoint taken after epoch
+    /// `resumingAfterEpoch`, later lines are dropped and the earlier ones reloaded (so the curves
+    /// show the whole run); otherwise an existing log is started afresh.
+    public init(run: RunDirectory, title: String, resumingAfterEpoch: Int? = nil) throws {
+        self.run = run
+        self.title = title
+        if resumingAfterEpoch == nil, FileManager.default.fileExists(atPath: run.metricsLog.path) {
+            try AtomicFile.write("", to: run.metricsLog)
+        }
+        log = try MetricsLog(url: run.metricsLog, keepingEpochsThrough: resumingAfterEpoch)
+        epochs = try MetricsLog.read(from: run.metricsLog)
+    }
+
+    /// Records a finished epoch: metrics line (synced), curves and a running summary.
+    public func record(_ metrics: EpochMetrics) throws {
+        try log.append(metrics)
+        epochs.append(metrics)
+        try TrainingCurvesPlot(title: title).write(epochs: epochs, to: run.curves)
+        try TrainingSummary(epochs: epochs, stopReason: "running").write(to: run.summary)
+    }
+
+    /// Writes the final summary with the reason the run ended ("completed", "interrupted"...).
+    public func finish(stopReason: String) throws {
+        try TrainingSummary(epochs: epochs, stopReason: stopReason).write(to: run.summary)
+    }
+
+    /// Writes the validation confusion matrix as text and JSON.
+    public func writeConfusion(_ matrix: ConfusionMatrix) throws {
+        try AtomicFile.write(matrix.render(), to: run.confusionText)
+        try AtomicFile.write(matrix.json.compactText + "\n", to: run.confusionJSON)
+    }
+}
