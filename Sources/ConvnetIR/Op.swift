@@ -176,7 +176,8 @@ extension Op {
     }
 
     /// True for ops that compute each output element from the same element of each operand
-    /// (scalars broadcast): the candidates for loop fusion.
+    /// (scalars, and bias vectors along the last axis, broadcast): the candidates for loop
+    /// fusion. Dropout is pointwise too but also reads the element's flat index.
     public var isElementwise: Bool {
         switch self {
         case .unary, .binary, .activation, .activationGrad, .biasAdd, .convert: true

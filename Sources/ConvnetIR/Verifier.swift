@@ -8,7 +8,8 @@ import ConvnetSyntax
 /// - every instruction's type is what its op's rule gives for its operands (`ir.type-mismatch`,
 ///   `ir.bad-operands`); fusion bodies are verified recursively;
 /// - inputs have distinct names (`ir.duplicate-input`);
-/// - every output names a defined value (`ir.undefined-output`).
+/// - every output names a defined value (`ir.undefined-output`) under its own name
+///   (`ir.duplicate-output`).
 ///
 /// Run it after building and after every pass.
 public enum Verifier {
@@ -62,8 +63,14 @@ public enum Verifier {
             }
             defined[inst.result] = inst.type
         }
-        for out in graph.outputs where defined[out.value] == nil {
-            errors.append(.error("ir.undefined-output", "output \(out.name) names undefined value \(out.value)", at: nil))
+        var outputNames: Set<String> = []
+        for out in graph.outputs {
+            if defined[out.value] == nil {
+                errors.append(.error("ir.undefined-output", "output \(out.name) names undefined value \(out.value)", at: nil))
+            }
+            if !outputNames.insert(out.name).inserted {
+                errors.append(.error("ir.duplicate-output", "two outputs are named \(out.name)", at: nil))
+            }
         }
         return errors
     }

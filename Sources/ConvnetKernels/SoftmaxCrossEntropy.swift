@@ -11,17 +11,30 @@ public enum SoftmaxCrossEntropy {
                                probabilities: UnsafeMutablePointer<Float>) -> Float {
         var total = 0.0
         for b in 0..<batch {
-            let z = logits + b * classes, p = probabilities + b * classes
+            let z = logits + b * classes
             let label = Int(labels[b])
             precondition(label >= 0 && label < classes, "label \(label) outside 0..<\(classes)")
-            var zmax = z[0]
-            for k in 1..<classes { zmax = max(zmax, z[k]) }
-            var sum = 0.0
-            for k in 0..<classes { sum += exp(Double(z[k] - zmax)) }
-            for k in 0..<classes { p[k] = Float(exp(Double(z[k] - zmax)) / sum) }
+            let (zmax, sum) = softmaxRow(z, probabilities + b * classes, classes)
             total += log(sum) + Double(zmax) - Double(z[label])
         }
         return Float(total / Double(batch))
+    }
+
+    /// probabilities (B, K) = softmax(logits (B, K)) row by row, for prediction (no labels).
+    public static func softmax(logits: UnsafePointer<Float>, batch: Int, classes: Int,
+                               probabilities: UnsafeMutablePointer<Float>) {
+        for b in 0..<batch { _ = softmaxRow(logits + b * classes, probabilities + b * classes, classes) }
+    }
+
+    /// One row: p = exp(z - max) / sum, in Float64; returns (max, sum) for the log-sum-exp.
+    private static func softmaxRow(_ z: UnsafePointer<Float>, _ p: UnsafeMutablePointer<Float>,
+                                   _ classes: Int) -> (Float, Double) {
+        var zmax = z[0]
+        for k in 1..<classes { zmax = max(zmax, z[k]) }
+        var sum = 0.0
+        for k in 0..<classes { sum += exp(Double(z[k] - zmax)) }
+        for k in 0..<classes { p[k] = Float(exp(Double(z[k] - zmax)) / sum) }
+        return (zmax, sum)
     }
 
     /// dLogits (B, K) = (probabilities - onehot(labels)) / B: the gradient of the mean loss.

@@ -113,3 +113,13 @@ final class BuilderTests: XCTestCase {
         }
     }
 }
+
+final class BuilderErrorTests: XCTestCase {
+    func testTrainingNeedsRankTwoHead() {
+        let m = model(.spatial(4, 4, 3), [.conv(ConvDecl(kernelHeight: 3, kernelWidth: 3, filters: 2))])
+        XCTAssertThrowsError(try IRBuilder.trainingStep(m, batch: 2, optimizer: .adam(learningRate: 0.001))) {
+            XCTAssertTrue("\($0)".contains("f32[2,4,4,2]"), "\($0)")
+        }
+        XCTAssertEqual(Verifier.verify(IRBuilder.inference(m, batch: 2).graph).count, 0)
+    }
+}

@@ -55,6 +55,12 @@ final class VerifierTests: XCTestCase {
         XCTAssertTrue(ids.contains("ir.undefined-value"))
     }
 
+    func testDuplicateOutputNameIsRejected() {
+        var (g, _, _, y) = smallGraph()
+        g.outputs.append(GraphOutput(name: "out", value: y))
+        XCTAssertEqual(Verifier.verify(g).map(\.id), ["ir.duplicate-output"])
+    }
+
     func testDuplicateInputNameIsRejected() {
         var (g, _, _, _) = smallGraph()
         g.instructions[1].name = "images"
@@ -83,13 +89,35 @@ final class VerifierTests: XCTestCase {
         var g = Graph()
         let x = g.input("x", .f32([2, 3]), role: .data)
         let bias = g.input("b", .f32([3]), role: .parameter)
-        var f = g.emit(.fusion(kind: "bias_relu", body: body), [x, bias])
+        let f = g.emit(.fusion(kind: "bias_relu", body: body), [x, bias])
         g.instructions[g.instructions.count - 1].attributes["tile"] = "128x128"
         g.outputs = [GraphOutput(name: "y", value: f)]
         XCTAssertEqual(Verifier.verify(g).map(\.message), [])
         XCTAssertTrue(Printer().print(g).contains("%2 = fusion.bias_relu(%x, %b) tile=128x128 : f32[2,3] {\n  %arg0 = argument : f32[2,3]\n"))
-        f = g.instructions[2].result
         g.instructions[2].type = .f32([3, 2])
         XCTAssertEqual(Verifier.verify(g).first?.id, "ir.type-mismatch")
+    }
+}
+
+/// Editing helpers used by the optimizer's passes.
+final class GraphRewriteTests: XCTestCase {
+    func testReplaceAllUsesAndFusionBody() throws {
+        var g = Graph()
+        let x = g.input("x", .f32([2, 3]), role: .data)
+        let b = g.input("b", .f32([3]), role: .parameter)
+        let s = g.emit(.biasAdd, [x, b])
+        let r = g.emit(.activation(.relu), [s])
+        g.outputs = [GraphOutput(name: "y", value: r)]
+        XCTAssertEqual(g.users()[s], [3])
+        let body = Graph.fusionBody(arguments: [.f32([2, 3]), .f32([3])]) { f, a in
+            f.emit(.activation(.relu), [f.emit(.biasAdd, [a[0], a[1]])])
+        }
+        let fused = g.emit(.fusion(kind: "bias_relu", body: body), [x, b])
+        g.replaceAllUses(of: r, with: fused)
+        XCTAssertEqual(g.outputs[0].value, fused)
+        XCTAssertEqual(Verifier.verify(g).map(\.message), [])
+        let out = try Interpreter<Float>().run(g, inputs: ["x": Tensor(shape: [2, 3], scalars: [1, -1, 2, -2, 0, 3]),
+                                                           "b": Tensor(shape: [3], scalars: [0, 0.5, -1])])
+        XCTAssertEqual(out["y"]!.scalars, [1, 0, 1, 0, 0.5, 2])
     }
 }

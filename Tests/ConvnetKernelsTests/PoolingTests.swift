@@ -81,6 +81,13 @@ final class PoolingTests: XCTestCase {
                                                inputGradient: dxRef.pointer)
         assertClose(y.array, yRef.array)
         assertClose(dx.array, dxRef.array)
+        let r = toDouble(dy.array)
+        let numeric = numericGradient(toDouble(x.array)) { xs in
+            let xb = Buffer(xs), yb = Buffer(repeating: 0.0, count: n * c)
+            PoolingReference.globalAverageForward(batch: n, height: h, width: w, channels: c, input: xb.pointer, output: yb.pointer)
+            return dot(yb.array, r)
+        }
+        assertClose(dx.array, numeric, tolerance: 1e-5, "finite differences")
         // By hand: one 1x2 image with channels (1, 2) and (3, 6) averages to (2, 4).
         let small = Buffer(repeating: Float(0), count: 2), tiny = Buffer<Float>([1, 2, 3, 6])
         GlobalAveragePool.forward(batch: 1, height: 1, width: 2, channels: 2, input: tiny.pointer,

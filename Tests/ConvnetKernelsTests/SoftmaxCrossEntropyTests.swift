@@ -21,6 +21,15 @@ final class SoftmaxCrossEntropyTests: XCTestCase {
         assertClose(d.array, dRef.array, tolerance: 1e-6)
     }
 
+    func testSoftmaxAloneEqualsTheLossPathsProbabilities() {
+        let z = Buffer(randomFloats(12, seed: 5, range: -3...3)), labels = Buffer<Int32>([0, 1, 2, 2])
+        let p = Buffer(repeating: Float(0), count: 12), q = Buffer(repeating: Float(0), count: 12)
+        _ = SoftmaxCrossEntropy.forward(logits: z.pointer, labels: labels.pointer, batch: 4, classes: 3, probabilities: p.pointer)
+        SoftmaxCrossEntropy.softmax(logits: z.pointer, batch: 4, classes: 3, probabilities: q.pointer)
+        XCTAssertTrue(p.array == q.array)
+        for b in 0..<4 { XCTAssertEqual(q.array[(3 * b)..<(3 * b + 3)].reduce(0, +), 1, accuracy: 1e-6) }
+    }
+
     func testUniformLogitsGiveLogK() {
         let z = Buffer([Float](repeating: 0.3, count: 10)), labels = Buffer<Int32>([4, 0])
         let p = Buffer(repeating: Float(0), count: 10)

@@ -1,6 +1,15 @@
 import ConvnetSema
 import ConvnetSyntax
 
+/// Why a training program could not be built.
+public struct IRBuilderError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var message: String
+
+    public init(_ message: String) { self.message = message }
+
+    public var description: String { message }
+}
+
 /// Builds the two programs of a checked model:
 ///
 /// - `inference`: (weights, images (B,H,W,C)) -> probabilities (B,K);
@@ -26,6 +35,7 @@ public enum IRBuilder {
 
     /// One optimisation step on one batch. Loss is the mean softmax cross-entropy of the last
     /// layer's logits (its pre-softmax value; a head without softmax is taken as logits).
+    /// Throws when the model does not end in (batch, classes), or when autodiff fails.
     public static func trainingStep(_ model: CheckedModel, batch: Int,
                                     optimizer: OptimizerDecl) throws -> IRProgram {
         var g = Graph()
@@ -42,6 +52,10 @@ public enum IRBuilder {
 
         var forward = ForwardLowering(model: model, weights: weights, training: true, seed: seed)
         let result = forward.lower(images, in: &g)
+        let logitsType = g.typeOf(result.logits)
+        guard logitsType.rank == 2, logitsType.shape[1] >= 1 else {
+            throw IRBuilderError("the model's output is \(logitsType); training needs (batch, classes) logits")
+        }
         let loss = g.emit(.softmaxCrossEntropy, [result.logits, labels], layer: "loss")
         let correct = g.emit(.correctCount, [result.logits, labels], layer: "loss")
 

@@ -39,22 +39,36 @@ extension ReferenceKernels {
     public static func conv2d<S: IRScalar>(_ x: Tensor<S>, _ w: Tensor<S>, _ a: ConvAttributes) -> Tensor<S> {
         let g = ConvGeometry(input: x.shape, filters: w.shape[3], a)
         var y = [S](repeating: 0, count: g.b * g.oh * g.ow * g.f)  // (B,OH,OW,F)
-        g.forEachTap { xi, wb, yb in
-            let xv = x.scalars[xi]
-            for k in 0..<g.f { y[yb + k] += xv * w.scalars[wb + k] }
+        let f = g.f
+        x.scalars.withUnsafeBufferPointer { xp in
+            w.scalars.withUnsafeBufferPointer { wp in
+                y.withUnsafeMutableBufferPointer { yp in
+                    g.forEachTap { xi, wb, yb in
+                        let xv = xp[xi]
+                        for k in 0..<f { yp[yb + k] += xv * wp[wb + k] }
+                    }
+                }
+            }
         }
         return Tensor(shape: [g.b, g.oh, g.ow, g.f], scalars: y)
     }
 
     /// dx (B,H,W,C) from dy (B,OH,OW,F) and w (KH,KW,C,F)
     public static func conv2dInputGrad<S: IRScalar>(_ dy: Tensor<S>, _ w: Tensor<S>, inputShape: [Int],
-                                          _ a: ConvAttributes) -> Tensor<S> {
+                                                    _ a: ConvAttributes) -> Tensor<S> {
         let g = ConvGeometry(input: inputShape, filters: w.shape[3], a)
         var dx = [S](repeating: 0, count: inputShape.reduce(1, *))  // (B,H,W,C)
-        g.forEachTap { xi, wb, yb in
-            var s: S = 0
-            for k in 0..<g.f { s += dy.scalars[yb + k] * w.scalars[wb + k] }
-            dx[xi] += s
+        let f = g.f
+        dy.scalars.withUnsafeBufferPointer { dyp in
+            w.scalars.withUnsafeBufferPointer { wp in
+                dx.withUnsafeMutableBufferPointer { dxp in
+                    g.forEachTap { xi, wb, yb in
+                        var s: S = 0
+                        for k in 0..<f { s += dyp[yb + k] * wp[wb + k] }
+                        dxp[xi] += s
+                    }
+                }
+            }
         }
         return Tensor(shape: inputShape, scalars: dx)
     }
@@ -63,9 +77,16 @@ extension ReferenceKernels {
     public static func conv2dFilterGrad<S: IRScalar>(_ x: Tensor<S>, _ dy: Tensor<S>, _ a: ConvAttributes) -> Tensor<S> {
         let g = ConvGeometry(input: x.shape, filters: dy.shape[3], a)
         var dw = [S](repeating: 0, count: g.kh * g.kw * g.c * g.f)  // (KH,KW,C,F)
-        g.forEachTap { xi, wb, yb in
-            let xv = x.scalars[xi]
-            for k in 0..<g.f { dw[wb + k] += xv * dy.scalars[yb + k] }
+        let f = g.f
+        x.scalars.withUnsafeBufferPointer { xp in
+            dy.scalars.withUnsafeBufferPointer { dyp in
+                dw.withUnsafeMutableBufferPointer { dwp in
+                    g.forEachTap { xi, wb, yb in
+                        let xv = xp[xi]
+                        for k in 0..<f { dwp[wb + k] += xv * dyp[yb + k] }
+                    }
+                }
+            }
         }
         return Tensor(shape: [g.kh, g.kw, g.c, g.f], scalars: dw)
     }
@@ -75,7 +96,11 @@ extension ReferenceKernels {
         let g = ConvGeometry(input: x.shape, filters: 1, a)
         let width = g.kh * g.kw * g.c
         var cols = [S](repeating: 0, count: g.b * g.oh * g.ow * width)  // (B*OH*OW, KH*KW*C)
-        g.forEachTap { xi, wb, yb in cols[yb * width + wb] = x.scalars[xi] }
+        x.scalars.withUnsafeBufferPointer { xp in
+            cols.withUnsafeMutableBufferPointer { cp in
+                g.forEachTap { xi, wb, yb in cp[yb * width + wb] = xp[xi] }
+            }
+        }
         return Tensor(shape: [g.b * g.oh * g.ow, width], scalars: cols)
     }
 
@@ -84,7 +109,11 @@ extension ReferenceKernels {
         let g = ConvGeometry(input: inputShape, filters: 1, a)
         let width = g.kh * g.kw * g.c
         var x = [S](repeating: 0, count: inputShape.reduce(1, *))  // (B,H,W,C)
-        g.forEachTap { xi, wb, yb in x[xi] += cols.scalars[yb * width + wb] }
+        cols.scalars.withUnsafeBufferPointer { cp in
+            x.withUnsafeMutableBufferPointer { xp in
+                g.forEachTap { xi, wb, yb in xp[xi] += cp[yb * width + wb] }
+            }
+        }
         return Tensor(shape: inputShape, scalars: x)
     }
 
@@ -93,12 +122,20 @@ extension ReferenceKernels {
         let (m, k) = transposeA ? (a.shape[1], a.shape[0]) : (a.shape[0], a.shape[1])
         let n = transposeB ? b.shape[0] : b.shape[1]
         var c = [S](repeating: 0, count: m * n)  // (M,N)
-        for i in 0..<m {
-            for p in 0..<k {
-                let av = transposeA ? a.scalars[p * m + i] : a.scalars[i * k + p]
-                if av == 0 { continue }
-                for j in 0..<n {
-                    c[i * n + j] += av * (transposeB ? b.scalars[j * k + p] : b.scalars[p * n + j])
+        a.scalars.withUnsafeBufferPointer { ap in
+            b.scalars.withUnsafeBufferPointer { bp in
+                c.withUnsafeMutableBufferPointer { cp in
+                    for i in 0..<m {
+                        for p in 0..<k {
+                            let av = transposeA ? ap[p * m + i] : ap[i * k + p]
+                            if av == 0 { continue }
+                            if transposeB {
+                                for j in 0..<n { cp[i * n + j] += av * bp[j * k + p] }
+                            } else {
+                                for j in 0..<n { cp[i * n + j] += av * bp[p * n + j] }
+                            }
+                        }
+                    }
                 }
             }
         }
