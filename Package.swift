@@ -53,7 +53,7 @@ let package = Package(
                 dependencies: ["ConvnetSyntax", "ConvnetSema", "ConvnetIR", "ConvnetOptimizer",
                                "ConvnetTraining", "ConvnetCPU", "TPUEmulator", "ConvnetSupport"]),
         .executableTarget(name: "convnetc", dependencies: [
-            "ConvnetDriver",
+            "ConvnetDriver", "ConvnetKernels",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -1,6 +1,11 @@
 import ArgumentParser
 import ConvnetDriver
+import ConvnetKernels
 import Foundation
+
+// Debian's OpenBLAS falls back to SSE3 kernels on CPUs it does not recognise, and reads
+// OPENBLAS_CORETYPE only when it loads: re-exec once with the right core type before any work.
+BLASEnvironment.reexecIfSlowCore()
 
 // Exit status: 0 clean or warnings only, 1 errors in the model, 2 usage errors (bad flags).
 do {

@@ -21,7 +21,7 @@ public struct DenseBlowupRule: LintRule {
             out.append(finding(
                 "\(layer.name) (\(layer.kind.sourceForm)) takes \(NumberFormat.grouped(layer.params)) weights from a \(source.inputShape) flatten: \(NumberFormat.percent(share, decimals: 0)) of the model's \(NumberFormat.grouped(total)) parameters",
                 at: layer.decl.keywordRange,
-                help: "shrink the cube first (more pooling or fewer filters before `flatten`) or replace `flatten` with `gap` (0 weights: \(layer.kind.sourceForm) would then take \(NumberFormat.grouped(source.inputShape.channels * layerUnits(layer) + layerUnits(layer))))"))
+                help: "shrink the cube first (more pooling or fewer filters before `flatten`), or replace `flatten` with `gap`, which has no weights and leaves `\(layer.kind.sourceForm)` \(NumberFormat.grouped(source.inputShape.channels * layerUnits(layer) + layerUnits(layer))) instead of \(NumberFormat.grouped(layer.params))"))
         }
         return out
     }
