@@ -57,6 +57,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // `make bench`: the figures quoted in the README, measured in one process.
+        .executableTarget(name: "convnetc-bench", dependencies: ["ConvnetDriver", "ConvnetKernels"],
+                          swiftSettings: nativeCPU),
+
         .testTarget(name: "ConvnetSupportTests", dependencies: ["ConvnetSupport"]),
         .testTarget(name: "ConvnetSyntaxTests", dependencies: ["ConvnetSyntax"], exclude: ["Golden"]),
         .testTarget(name: "ConvnetSemaTests", dependencies: ["ConvnetSema"]),
