@@ -9,7 +9,12 @@
 /// flowers), 100 images each. Names are `circle/0007`, and the validation split uses the same
 /// FNV-1a rule on those names.
 public struct SyntheticShapes: Hashable, Sendable {
-    public static let shapeNames = ["circle", "square", "triangle", "cross", "stripes", "ring", "diamond", "checker"]
+    /// The shapes, in class order.
+    public enum Shape: Int, CaseIterable, Sendable {
+        case circle, square, triangle, cross, stripes, ring, diamond, checker
+    }
+
+    public static let shapeNames = Shape.allCases.map { "\($0)" }
     public static let defaultClasses = 5
     public static let defaultPerClass = 100
 
@@ -48,16 +53,18 @@ public struct SyntheticShapes: Hashable, Sendable {
         let cx = r + rng.unit() * max(0, Float(width) - 2 * r)
         let cy = r + rng.unit() * max(0, Float(height) - 2 * r)
         let vertical = rng.coin()                                      // stripes' orientation
-        let shape = SyntheticShapes.shapeNames[label]
+        let shape = Shape(rawValue: label)!
         var pixels = [UInt8](repeating: 0, count: height * width * 3)  // (H, W, 3)
-        for y in 0..<height {
-            for x in 0..<width {
-                let dx = Float(x) + 0.5 - cx, dy = Float(y) + 0.5 - cy
-                let on = Self.inside(shape, dx: dx, dy: dy, r: r, vertical: vertical)
-                let colour = on ? fg : bg
-                for k in 0..<3 {
-                    let v = colour[k] + rng.int(in: -12...12)
-                    pixels[(y * width + x) * 3 + k] = UInt8(min(255, max(0, v)))
+        pixels.withUnsafeMutableBufferPointer { out in
+            for y in 0..<height {
+                for x in 0..<width {
+                    let dx = Float(x) + 0.5 - cx, dy = Float(y) + 0.5 - cy
+                    let on = Self.inside(shape, dx: dx, dy: dy, r: r, vertical: vertical)
+                    let colour = on ? fg : bg
+                    for k in 0..<3 {
+                        let v = colour[k] + rng.int(in: -12...12)
+                        out[(y * width + x) * 3 + k] = UInt8(min(255, max(0, v)))
+                    }
                 }
             }
         }
@@ -65,27 +72,26 @@ public struct SyntheticShapes: Hashable, Sendable {
     }
 
     /// Whether offset `(dx, dy)` from the shape's centre is inside a shape of half-size `r`.
-    static func inside(_ shape: String, dx: Float, dy: Float, r: Float, vertical: Bool) -> Bool {
+    static func inside(_ shape: Shape, dx: Float, dy: Float, r: Float, vertical: Bool) -> Bool {
         let ax = abs(dx), ay = abs(dy)
         let inBox = ax <= r && ay <= r
         switch shape {
-        case "circle": return dx * dx + dy * dy <= r * r
-        case "square": return ax <= 0.85 * r && ay <= 0.85 * r
-        case "triangle": return dy >= -r && dy <= r && ax <= (dy + r) / 2   // apex up
-        case "cross": return (ax <= r / 3 && ay <= r) || (ay <= r / 3 && ax <= r)
-        case "stripes":
+        case .circle: return dx * dx + dy * dy <= r * r
+        case .square: return ax <= 0.85 * r && ay <= 0.85 * r
+        case .triangle: return dy >= -r && dy <= r && ax <= (dy + r) / 2   // apex up
+        case .cross: return (ax <= r / 3 && ay <= r) || (ay <= r / 3 && ax <= r)
+        case .stripes:
             let period = max(2, r / 2.5)
             let t = vertical ? dx + r : dy + r
             return inBox && Int((t / period).rounded(.down)) % 2 == 0
-        case "ring":
+        case .ring:
             let d2 = dx * dx + dy * dy
             return d2 <= r * r && d2 >= 0.3 * r * r
-        case "diamond": return ax + ay <= r
-        case "checker":
+        case .diamond: return ax + ay <= r
+        case .checker:
             let cell = max(2, r / 2)
             let i = Int(((dx + r) / cell).rounded(.down)) + Int(((dy + r) / cell).rounded(.down))
             return inBox && i % 2 == 0
-        default: return false
         }
     }
 

@@ -61,12 +61,12 @@ final class SyntheticShapesTests: XCTestCase {
     func testShapesAreDistinguishableByMask() {
         // The same geometry drawn as different shapes gives different masks.
         var masks = Set<[Bool]>()
-        for name in SyntheticShapes.shapeNames {
+        for shape in SyntheticShapes.Shape.allCases {
             var mask: [Bool] = []
             for y in 0..<32 { for x in 0..<32 {
-                mask.append(SyntheticShapes.inside(name, dx: Float(x) - 15.5, dy: Float(y) - 15.5, r: 12, vertical: false))
+                mask.append(SyntheticShapes.inside(shape, dx: Float(x) - 15.5, dy: Float(y) - 15.5, r: 12, vertical: false))
             } }
-            XCTAssertTrue(mask.contains(true) && mask.contains(false), name)
+            XCTAssertTrue(mask.contains(true) && mask.contains(false), "\(shape)")
             masks.insert(mask)
         }
         XCTAssertEqual(masks.count, SyntheticShapes.shapeNames.count)
