@@ -79,3 +79,12 @@ public struct SkippedFile: Hashable, Sendable, CustomStringConvertible {
     /// `warning: skipped daisy/x.jpg: truncated or corrupt JPEG (...)`
     public var description: String { "warning: skipped \(path): \(reason)" }
 }
+
+extension SkippedFile {
+    /// The lines the CLI prints after loading: one warning per skipped file, then the count
+    /// (`warning: 3 files skipped`). Empty when nothing was skipped.
+    public static func report(_ skipped: [SkippedFile]) -> [String] {
+        guard !skipped.isEmpty else { return [] }
+        return skipped.map(\.description) + ["warning: \(skipped.count) file\(skipped.count == 1 ? "" : "s") skipped"]
+    }
+}
