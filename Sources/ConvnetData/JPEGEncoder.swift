@@ -2,13 +2,13 @@ import CJPEG
 
 /// Writes baseline JPEG through TurboJPEG (4:4:4 for colour, so tests can compare pixels tightly).
 public enum JPEGEncoder {
-    /// Encodes `pixels` `(height, width, channels)`, channels 1 (gray) or 3 (RGB), at `quality`
-    /// 1...100. Returns nil if TurboJPEG fails.
+    /// Encodes `pixels` `(height, width, channels)`, channels 1 (gray), 3 (RGB) or 4 (CMYK, written
+    /// as a YCCK file), at `quality` 1...100. Returns nil if TurboJPEG fails.
     public static func encode(pixels: [UInt8], width: Int, height: Int, channels: Int, quality: Int = 95) -> [UInt8]? {
         precondition(pixels.count == width * height * channels, "pixels must hold height*width*channels bytes")
-        guard channels == 1 || channels == 3, let handle = tjInitCompress() else { return nil }
+        guard [1, 3, 4].contains(channels), let handle = tjInitCompress() else { return nil }
         defer { tjDestroy(handle) }
-        let format = channels == 1 ? TJPF_GRAY : TJPF_RGB
+        let format = channels == 1 ? TJPF_GRAY : channels == 3 ? TJPF_RGB : TJPF_CMYK
         let subsamp = channels == 1 ? TJSAMP_GRAY : TJSAMP_444
         var buffer: UnsafeMutablePointer<UInt8>? = nil
         var size: UInt = 0
