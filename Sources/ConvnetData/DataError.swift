@@ -63,19 +63,3 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 }
-
-/// One file left out of a dataset, and why. The loader keeps going; the CLI prints each as a
-/// warning and the count at the end.
-public struct SkippedFile: Hashable, Sendable, CustomStringConvertible {
-    /// Path relative to the dataset root, '/'-separated.
-    public var path: String
-    public var reason: String
-
-    public init(path: String, reason: String) {
-        self.path = path
-        self.reason = reason
-    }
-
-    /// `warning: skipped daisy/x.jpg: truncated or corrupt JPEG (...)`
-    public var description: String { "warning: skipped \(path): \(reason)" }
-}

@@ -1,13 +1,17 @@
-/// What the user wrote after `--data`: a folder, or `synthetic:shapes[:CLASSES[:PER_CLASS]]`.
+/// What the user wrote after `--data`: a folder of class folders, TFRecord shards (a `.tfrec`
+/// file or a folder of them), or `synthetic:shapes[:CLASSES[:PER_CLASS]]`.
 public enum DatasetSpec: Hashable, Sendable {
     case folder(String)
+    case tfrecord(String)
     case synthetic(SyntheticShapes)
 
     /// Prefix that selects a built-in dataset rather than a path.
     public static let syntheticPrefix = "synthetic:"
 
     public static func parse(_ text: String) throws(DataError) -> DatasetSpec {
-        guard text.hasPrefix(syntheticPrefix) else { return .folder(text) }
+        guard text.hasPrefix(syntheticPrefix) else {
+            return TFRecordLoader.isTFRecord(path: text) ? .tfrecord(text) : .folder(text)
+        }
         let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         guard parts.count >= 2, parts[1] == "shapes" else {
             throw .badSyntheticSpec(spec: text, reason: "unknown synthetic dataset '\(parts.count > 1 ? parts[1] : "")'")
@@ -35,6 +39,7 @@ public enum DatasetLoader {
     public static func load(_ spec: String, options: LoadOptions) throws(DataError) -> InMemoryDataset {
         switch try DatasetSpec.parse(spec) {
         case .folder(let path): return try ImageFolderLoader.load(root: path, options: options)
+        case .tfrecord(let path): return try TFRecordLoader.load(path: path, options: options)
         case .synthetic(let shapes): return try shapes.load(options: options, source: spec)
         }
     }

@@ -40,11 +40,14 @@ public struct ImageFolderListing: Sendable {
             var found = 0
             for rel in files {
                 let full = rootURL.path + "/" + rel
-                if ImageFolderListing.sniff(path: full) != nil {
+                switch ImageFolderListing.sniff(path: full) {
+                case .success(.some):
                     entries.append(Entry(relativePath: rel, label: label))
                     found += 1
-                } else {
+                case .success(nil):
                     skipped.append(SkippedFile(path: rel, reason: "not a JPEG or PNG file"))
+                case .failure(let reason):
+                    skipped.append(SkippedFile(path: rel, reason: reason.reason))
                 }
             }
             if found == 0 && emptyClass == nil { emptyClass = rootURL.appendingPathComponent(name).path }
@@ -83,11 +86,15 @@ public struct ImageFolderListing: Sendable {
         return out.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
     }
 
-    /// The format announced by the file's first bytes, or nil (also for unreadable files).
-    static func sniff(path: String) -> ImageFormat? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+    /// The format announced by the file's first bytes (nil: not an image), or why it is unreadable.
+    static func sniff(path: String) -> Result<ImageFormat?, ImageDecodeError> {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            return .failure(ImageDecodeError(reason: "cannot open the file (no permission?)"))
+        }
         defer { try? handle.close() }
-        guard let head = try? handle.read(upToCount: ImageFormat.magicLength) else { return nil }
-        return ImageFormat.detect(head)
+        guard let head = try? handle.read(upToCount: ImageFormat.magicLength) else {
+            return .failure(ImageDecodeError(reason: "cannot read the file"))
+        }
+        return .success(ImageFormat.detect(head))
     }
 }

@@ -48,16 +48,32 @@ public final class JPEGDecoder {
         if let minSide = minimumShortSide {
             (w, h) = JPEGDecoder.scaledSize(width: w, height: h, minimumShortSide: minSide)
         }
-        var pixels = [UInt8](repeating: 0, count: w * h * 3)  // (h, w, 3)
+        // TurboJPEG only decodes CMYK/YCCK files (Photoshop exports) to CMYK pixels.
+        let cmyk = colorspace == Int32(TJCS_CMYK.rawValue) || colorspace == Int32(TJCS_YCCK.rawValue)
+        let channels = cmyk ? 4 : 3
+        var pixels = [UInt8](repeating: 0, count: w * h * channels)  // (h, w, 3 or 4)
         let flags = TJFLAG_ACCURATEDCT | TJFLAG_STOPONWARNING
+        let format = cmyk ? TJPF_CMYK : TJPF_RGB
         let rc = pixels.withUnsafeMutableBufferPointer { out in
             tjDecompress2(handle, base, UInt(bytes.count), out.baseAddress, Int32(w), 0, Int32(h),
-                          Int32(TJPF_RGB.rawValue), Int32(flags))
+                          Int32(format.rawValue), Int32(flags))
         }
         if rc != 0 {
             throw ImageDecodeError(reason: "truncated or corrupt JPEG (\(errorText()))")
         }
-        return RGBImage(width: w, height: h, pixels: pixels)
+        return RGBImage(width: w, height: h, pixels: cmyk ? JPEGDecoder.cmykToRGB(pixels) : pixels)
+    }
+
+    /// CMYK as TurboJPEG delivers it (Adobe's inverted convention, 255 = no ink) to RGB:
+    /// `R = C * K / 255` and likewise for G (M) and B (Y), as TurboJPEG's own `tjLoadImage` does.
+    static func cmykToRGB(_ cmyk: [UInt8]) -> [UInt8] {
+        let n = cmyk.count / 4
+        var rgb = [UInt8](repeating: 0, count: n * 3)  // (h, w, 3)
+        for p in 0..<n {
+            let k = Int(cmyk[4 * p + 3])
+            for c in 0..<3 { rgb[3 * p + c] = UInt8((Int(cmyk[4 * p + c]) * k + 127) / 255) }
+        }
+        return rgb
     }
 
     /// The smallest power-of-two reduction (1, 1/2, 1/4, 1/8) that keeps the shorter side at least
@@ -75,11 +91,4 @@ public final class JPEGDecoder {
         guard let s = tjGetErrorStr2(handle) else { return "unknown error" }
         return String(cString: s)
     }
-}
-
-/// Why one image file could not be decoded; the loader turns it into a `SkippedFile`.
-public struct ImageDecodeError: Error, Hashable, Sendable, CustomStringConvertible {
-    public var reason: String
-    public init(reason: String) { self.reason = reason }
-    public var description: String { reason }
 }

@@ -20,12 +20,21 @@ enum PixelWriter {
                 let sx = min(w - 1, max(0, x + d.dx))
                 column[x] = d.mirrored ? w - 1 - sx : sx
             }
-            for y in 0..<h {
-                let sy = min(h - 1, max(0, y + d.dy))
-                let srow = sy * w * c, drow = y * w * c
-                for x in 0..<w {
-                    let s = srow + column[x] * c, o = drow + x * c
-                    for k in 0..<c { out[o + k] = lut[Int(src[s + k])] }
+            column.withUnsafeBufferPointer { column in
+                for y in 0..<h {
+                    let sy = min(h - 1, max(0, y + d.dy))
+                    let srow = src.baseAddress! + sy * w * c, drow = out + y * w * c
+                    if c == 3 {  // the common case, unrolled
+                        for x in 0..<w {
+                            let s = srow + column[x] * 3, o = drow + x * 3
+                            o[0] = lut[Int(s[0])]; o[1] = lut[Int(s[1])]; o[2] = lut[Int(s[2])]
+                        }
+                    } else {
+                        for x in 0..<w {
+                            let s = srow + column[x] * c, o = drow + x * c
+                            for k in 0..<c { o[k] = lut[Int(s[k])] }
+                        }
+                    }
                 }
             }
         }

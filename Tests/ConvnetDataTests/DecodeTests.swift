@@ -66,6 +66,31 @@ final class DecodeTests: XCTestCase {
         }
     }
 
+    func testCMYKJPEGBecomesRGB() throws {
+        // Flat CMYK (inverted, 255 = no ink): C=255 M=128 Y=0 K=200 -> R=200, G=100, B=0.
+        let cmyk = [UInt8](Array([[UInt8]](repeating: [255, 128, 0, 200], count: 64).joined()))
+        let image = try decode(JPEGEncoder.encode(pixels: cmyk, width: 8, height: 8, channels: 4, quality: 100)!)
+        for p in 0..<64 {
+            XCTAssertLessThanOrEqual(abs(Int(image.pixels[3 * p]) - 200), 3)
+            XCTAssertLessThanOrEqual(abs(Int(image.pixels[3 * p + 1]) - 100), 3)
+            XCTAssertLessThanOrEqual(Int(image.pixels[3 * p + 2]), 3)
+        }
+    }
+
+    func testLargeJPEGIsDecodedSmallerInTheDCTDomain() throws {
+        let jpeg = Fixture.jpeg(width: 400, height: 320)
+        let image = try jpeg.withUnsafeBytes { try JPEGDecoder().decode($0, minimumShortSide: 64) }
+        XCTAssertEqual([image.width, image.height], [100, 80])   // 1/4: the short side stays >= 64
+        let full = try jpeg.withUnsafeBytes { try JPEGDecoder().decode($0) }
+        XCTAssertEqual([full.width, full.height], [400, 320])
+        // Through the whole pipeline the result is close to resizing the full decode.
+        let decoder = ImageDecoder(shape: ImageShape(height: 64, width: 64, channels: 3))
+        let fast = try jpeg.withUnsafeBytes { try decoder.decodeResized($0) }
+        let slow = ResizeCrop.apply(full, targetHeight: 64, targetWidth: 64)
+        let meanDiff = Double(zip(fast.pixels, slow.pixels).map { abs(Int($0) - Int($1)) }.reduce(0, +)) / Double(fast.pixels.count)
+        XCTAssertLessThan(meanDiff, 2.0)
+    }
+
     func testTruncatedJPEGThrowsInsteadOfCrashing() {
         let full = Fixture.jpeg(width: 64, height: 64)
         for keep in [full.count / 2, full.count - 10, 20, 3] {
@@ -88,6 +113,7 @@ final class DecodeTests: XCTestCase {
 
     func testEncodersRejectUnsupportedChannels() {
         XCTAssertNil(JPEGEncoder.encode(pixels: [0, 0], width: 1, height: 1, channels: 2))
+        XCTAssertNil(JPEGEncoder.encode(pixels: [UInt8](repeating: 0, count: 5), width: 1, height: 1, channels: 5))
         XCTAssertNil(PNGEncoder.encode(pixels: [0, 0, 0, 0, 0], width: 1, height: 1, channels: 5))
     }
 }

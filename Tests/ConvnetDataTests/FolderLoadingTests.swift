@@ -51,6 +51,19 @@ final class FolderLoadingTests: XCTestCase {
         XCTAssertEqual(ds.skipped.map(\.path), ["cats/corrupt.jpg", "cats/truncated.jpg", "dogs/empty.png", "dogs/notes.txt"])
         XCTAssertTrue(ds.skipped.first { $0.path == "cats/truncated.jpg" }!.description.contains("truncated or corrupt JPEG"))
         XCTAssertTrue(ds.skipped.first { $0.path == "dogs/notes.txt" }!.description.hasPrefix("warning: skipped dogs/notes.txt"))
+        XCTAssertEqual(SkippedFile.report(ds.skipped).last, "warning: 4 files skipped")
+        XCTAssertEqual(SkippedFile.report(ds.skipped).count, 5)
+        XCTAssertEqual(SkippedFile.report([]), [])
+    }
+
+    func testUnreadableFileIsSkippedWithItsReason() throws {
+        guard getuid() != 0 else { throw XCTSkip("root can read any file") }
+        let folder = TempFolder()
+        Fixture.imageFolder(folder, classes: ["a", "b"], perClass: 2)
+        let locked = folder.write("a/locked.jpg", Fixture.jpeg(width: 8, height: 8))
+        chmod(locked, 0)
+        let ds = try ImageFolderLoader.load(root: folder.path, options: options(0))
+        XCTAssertEqual(ds.skipped, [SkippedFile(path: "a/locked.jpg", reason: "cannot open the file (no permission?)")])
     }
 
     func testExtensionDoesNotMatterAndSubfoldersCount() throws {
