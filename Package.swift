@@ -71,7 +71,9 @@ let package = Package(
         .testTarget(name: "ConvnetCPUTests", dependencies: ["ConvnetCPU"]),
         .testTarget(name: "TPUEmulatorTests", dependencies: ["TPUEmulator"]),
         .testTarget(name: "ConvnetTrainingTests", dependencies: ["ConvnetTraining"]),
-        .testTarget(name: "ConvnetDriverTests", dependencies: ["ConvnetDriver"], exclude: ["Golden"]),
+        .testTarget(name: "ConvnetDriverTests",
+                    dependencies: ["ConvnetDriver", "ConvnetIR", "ConvnetSema", "ConvnetSyntax", "ConvnetCPU"],
+                    exclude: ["Golden", "Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )
