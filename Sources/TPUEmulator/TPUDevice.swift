@@ -94,4 +94,4 @@ public struct TPUDevice: Hashable, Sendable {
 
 /// `ceil(a / b)` for a >= 0, b > 0.
 @inline(__always)
-func ceilDiv(_ a: Int, _ b: Int) -> Int { (a + b - 1) / b }
+private func ceilDiv(_ a: Int, _ b: Int) -> Int { (a + b - 1) / b }
