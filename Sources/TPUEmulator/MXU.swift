@@ -22,6 +22,8 @@ import Dispatch
 public enum MXU {
     /// Rows of A handled together by the micro-kernel: 8 accumulators of 16 lanes.
     static let blockRows = 8
+    /// Bytes of A rounded in one go (see `run`): well inside a core's L2 cache.
+    static let chunkBytes = 64 * 1024
     /// Below this many multiply-accumulates a call stays on the calling thread.
     static let parallelThreshold = 1 << 18
 
@@ -87,22 +89,36 @@ public enum MXU {
     }
 
     /// Computes the rows of blocks `blocks` (each `blockRows` rows of A and C).
+    ///
+    /// Rows are rounded a chunk of about 64 KiB at a time rather than one block at a time: one
+    /// long sequential pass keeps the hardware prefetcher streaming A from memory, where short
+    /// 8-row bursts between kernel calls left the rounding waiting on DRAM.
     static func run(_ o: Operands, blocks: Range<Int>) {
         let k = o.k
-        let panel = UnsafeMutablePointer<Float>.allocate(capacity: blockRows * k)   // (8, K)
+        let chunkBlocks = max(1, chunkBytes / (blockRows * k * 4))
+        let panel = UnsafeMutablePointer<Float>.allocate(capacity: chunkBlocks * blockRows * k)  // (rows, K)
         defer { panel.deallocate() }
-        for block in blocks {
-            let row0 = block * blockRows
-            let rowsHere = min(blockRows, o.m - row0)
+        var first = blocks.lowerBound
+        while first < blocks.upperBound {
+            let last = min(first + chunkBlocks, blocks.upperBound)
+            let row0 = first * blockRows
+            let rowsHere = min((last - first) * blockRows, o.m - row0)
             let range = BFloat16.roundAndMeasure(o.a + row0 * k, into: panel, count: rowsHere * k)
-            if rowsHere < blockRows {
-                (panel + rowsHere * k).initialize(repeating: 0, count: (blockRows - rowsHere) * k)
+            let paddedRows = (last - first) * blockRows
+            if rowsHere < paddedRows {
+                (panel + rowsHere * k).initialize(repeating: 0, count: (paddedRows - rowsHere) * k)
             }
-            if range.productsAreExact(with: o.bRange) {
-                runBlock(FusedMultiplyAdd.self, o, panel: panel, row0: row0, rows: rowsHere)
-            } else {
-                runBlock(SeparateMultiplyAdd.self, o, panel: panel, row0: row0, rows: rowsHere)
+            let fused = range.productsAreExact(with: o.bRange)
+            for block in first..<last {
+                let blockPanel = panel + (block - first) * blockRows * k
+                let rows = min(blockRows, o.m - block * blockRows)
+                if fused {
+                    runBlock(FusedMultiplyAdd.self, o, panel: blockPanel, row0: block * blockRows, rows: rows)
+                } else {
+                    runBlock(SeparateMultiplyAdd.self, o, panel: blockPanel, row0: block * blockRows, rows: rows)
+                }
             }
+            first = last
         }
     }
 
