@@ -107,11 +107,21 @@ public enum MXU {
         guard !blocks.isEmpty && !cols.isEmpty else { return }
         let width = cols.count, ldb = (width + 15) / 16 * 16
         let sliceDepth = max(1, min(p.k, depthLimit, sliceBytes / (ldb * 4)))
-        let chunkBlocks = max(1, chunkBytes / (blockRows * sliceDepth * 4))
-        let bq = UnsafeMutablePointer<Float>.allocate(capacity: sliceDepth * ldb)               // (depth, ldb)
-        let panel = UnsafeMutablePointer<Float>.allocate(capacity: chunkBlocks * blockRows * sliceDepth)  // (rows, depth)
-        defer { bq.deallocate(); panel.deallocate() }
+        let chunkBlocks = max(1, min(blocks.count, chunkBytes / (blockRows * sliceDepth * 4)))
+        // Scratch buffers; small ones land on the stack, which matters for tiny matmuls.
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: sliceDepth * ldb) { bq in      // (depth, ldb)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: chunkBlocks * blockRows * sliceDepth) { panel in
+                slices(p, blocks: blocks, cols: cols, sliceDepth: sliceDepth, chunkBlocks: chunkBlocks,
+                       bq: bq.baseAddress!, panel: panel.baseAddress!)              // panel: (rows, depth)
+            }
+        }
+    }
 
+    /// The body of `work`: for each K slice, pack B, then pack A a chunk at a time and run the
+    /// tiles of each 8-row block.
+    static func slices(_ p: Problem, blocks: Range<Int>, cols: Range<Int>, sliceDepth: Int, chunkBlocks: Int,
+                       bq: UnsafeMutablePointer<Float>, panel: UnsafeMutablePointer<Float>) {
+        let width = cols.count, ldb = (width + 15) / 16 * 16
         var k0 = 0
         while k0 < p.k {
             let depth = min(sliceDepth, p.k - k0)

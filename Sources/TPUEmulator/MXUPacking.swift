@@ -3,7 +3,9 @@
 
 extension MXU {
     /// Rounds rows `k0..<k0+depth`, columns `cols` of B into `bq` (depth, ldb), zero-padding
-    /// columns `cols.count..<ldb`. Returns the exponent range of the packed values.
+    /// columns `cols.count..<ldb`. Returns the exponent range of the packed values (the padding
+    /// zeros do not count). Copies first and rounds the whole buffer in one pass: rounding row by
+    /// row costs a call and a lane reduction per row, which dominates when N is small.
     static func packB(_ p: Problem, k0: Int, depth: Int, cols: Range<Int>,
                       into bq: UnsafeMutablePointer<Float>, ldb: Int) -> ExponentRange {
         let width = cols.count
@@ -12,15 +14,15 @@ extension MXU {
                 let src = p.b + (cols.lowerBound + j) * p.k + k0
                 for kk in 0..<depth { bq[kk * ldb + j] = src[kk] }
             }
+        } else {                                                        // b is (K, N)
+            for kk in 0..<depth {
+                (bq + kk * ldb).update(from: p.b + (k0 + kk) * p.n + cols.lowerBound, count: width)
+            }
         }
-        var range = ExponentRange.empty
-        for kk in 0..<depth {
-            let row = bq + kk * ldb
-            let src = p.transposeB ? UnsafePointer(row) : p.b + (k0 + kk) * p.n + cols.lowerBound
-            range.merge(BFloat16.roundAndMeasure(src, into: row, count: width))
-            (row + width).initialize(repeating: 0, count: ldb - width)
+        if width < ldb {
+            for kk in 0..<depth { (bq + kk * ldb + width).initialize(repeating: 0, count: ldb - width) }
         }
-        return range
+        return BFloat16.roundAndMeasure(bq, into: bq, count: depth * ldb)
     }
 
     /// Rounds rows `rows`, columns `k0..<k0+depth` of A into `panel` (paddedRows, depth),
