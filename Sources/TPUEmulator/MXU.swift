@@ -138,7 +138,8 @@ public enum MXU {
                     let r0 = block * blockRows
                     let tile = Tile(panel: panel + (block - first) * blockRows * depth, depth: depth,
                                     b: bq, ldb: ldb, c: p.c + r0 * p.n + cols.lowerBound, ldc: p.n,
-                                    rows: min(blockRows, p.m - r0), cols: width, accumulate: k0 > 0)
+                                    rows: min(blockRows, p.m - r0), cols: width, accumulate: k0 > 0,
+                                    kMajor: p.transposeA)
                     if fused { tile.run(FusedMultiplyAdd.self) } else { tile.run(SeparateMultiplyAdd.self) }
                 }
                 first = last

@@ -13,9 +13,11 @@ extension MXU {
         let rows: Int, cols: Int                 // the part of the 8 x cols block inside C
         /// Continue the sums already in C (a later K slice) rather than start from +0.
         let accumulate: Bool
+        /// The panel is stored column by column, (depth, 8), as packed from a transposed A.
+        let kMajor: Bool
 
         init(panel: UnsafeMutablePointer<Float>, depth: Int, b: UnsafeMutablePointer<Float>, ldb: Int,
-             c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, cols: Int, accumulate: Bool) {
+             c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, cols: Int, accumulate: Bool, kMajor: Bool) {
             self.panel = UnsafePointer(panel)
             self.depth = depth
             self.b = UnsafePointer(b)
@@ -25,18 +27,25 @@ extension MXU {
             self.rows = rows
             self.cols = cols
             self.accumulate = accumulate
+            self.kMajor = kMajor
+        }
+
+        /// All strips of the block, with the panel layout resolved once.
+        @inline(__always)
+        func run<Op: MultiplyAdd>(_ op: Op.Type) {
+            if kMajor { run(op, KMajorPanel.self) } else { run(op, RowMajorPanel.self) }
         }
 
         /// All strips of the block: two at a time while more than one remains.
         @inline(__always)
-        func run<Op: MultiplyAdd>(_ op: Op.Type) {
+        func run<Op: MultiplyAdd, L: PanelLayout>(_ op: Op.Type, _ layout: L.Type) {
             var col = 0
             while col < cols {
                 if cols - col > 16 {
-                    strips2(op, col: col, width: min(32, cols - col))
+                    strips2(op, layout, col: col, width: min(32, cols - col))
                     col += 32
                 } else {
-                    strip1(op, col: col, width: cols - col)
+                    strip1(op, layout, col: col, width: cols - col)
                     col += 16
                 }
             }
@@ -45,16 +54,16 @@ extension MXU {
         /// Eight rows by one 16-column strip: `acc[i] += panel[i, kk] * b[kk, col...]` for kk in
         /// order. Only `rows` x `width` of the result are stored.
         @inline(__always)
-        func strip1<Op: MultiplyAdd>(_ op: Op.Type, col: Int, width: Int) {
+        func strip1<Op: MultiplyAdd, L: PanelLayout>(_ op: Op.Type, _ layout: L.Type, col: Int, width: Int) {
             var acc = accumulate ? Tile8(loading: c + col, ldc: ldc, rows: rows, cols: width) : Tile8()
-            let a = RowPointers(panel, depth)
+            let a = panel, d = depth
             var w = UnsafeRawPointer(b + col)
             for kk in 0..<depth {
                 let wv = w.loadUnaligned(as: SIMD16<Float>.self)
-                Op.step(&acc.r0, a.p0[kk], wv); Op.step(&acc.r1, a.p1[kk], wv)
-                Op.step(&acc.r2, a.p2[kk], wv); Op.step(&acc.r3, a.p3[kk], wv)
-                Op.step(&acc.r4, a.p4[kk], wv); Op.step(&acc.r5, a.p5[kk], wv)
-                Op.step(&acc.r6, a.p6[kk], wv); Op.step(&acc.r7, a.p7[kk], wv)
+                Op.step(&acc.r0, L.at(a, d, 0, kk), wv); Op.step(&acc.r1, L.at(a, d, 1, kk), wv)
+                Op.step(&acc.r2, L.at(a, d, 2, kk), wv); Op.step(&acc.r3, L.at(a, d, 3, kk), wv)
+                Op.step(&acc.r4, L.at(a, d, 4, kk), wv); Op.step(&acc.r5, L.at(a, d, 5, kk), wv)
+                Op.step(&acc.r6, L.at(a, d, 6, kk), wv); Op.step(&acc.r7, L.at(a, d, 7, kk), wv)
                 w += ldb &* 4
             }
             acc.store(to: c + col, ldc: ldc, rows: rows, cols: width)
@@ -64,20 +73,20 @@ extension MXU {
         /// the loads per multiply-add, and 16 independent chains hide the FMA latency. Same
         /// order per output as `strip1`.
         @inline(__always)
-        func strips2<Op: MultiplyAdd>(_ op: Op.Type, col: Int, width: Int) {
+        func strips2<Op: MultiplyAdd, L: PanelLayout>(_ op: Op.Type, _ layout: L.Type, col: Int, width: Int) {
             var left = accumulate ? Tile8(loading: c + col, ldc: ldc, rows: rows, cols: 16) : Tile8()
             var right = accumulate ? Tile8(loading: c + col + 16, ldc: ldc, rows: rows, cols: width - 16) : Tile8()
-            let a = RowPointers(panel, depth)
+            let a = panel, d = depth
             var w = UnsafeRawPointer(b + col)
             for kk in 0..<depth {
                 let wl = w.loadUnaligned(as: SIMD16<Float>.self)
                 let wr = w.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
-                let x0 = a.p0[kk], x1 = a.p1[kk], x2 = a.p2[kk], x3 = a.p3[kk]
+                let x0 = L.at(a, d, 0, kk), x1 = L.at(a, d, 1, kk), x2 = L.at(a, d, 2, kk), x3 = L.at(a, d, 3, kk)
                 Op.step(&left.r0, x0, wl); Op.step(&right.r0, x0, wr)
                 Op.step(&left.r1, x1, wl); Op.step(&right.r1, x1, wr)
                 Op.step(&left.r2, x2, wl); Op.step(&right.r2, x2, wr)
                 Op.step(&left.r3, x3, wl); Op.step(&right.r3, x3, wr)
-                let x4 = a.p4[kk], x5 = a.p5[kk], x6 = a.p6[kk], x7 = a.p7[kk]
+                let x4 = L.at(a, d, 4, kk), x5 = L.at(a, d, 5, kk), x6 = L.at(a, d, 6, kk), x7 = L.at(a, d, 7, kk)
                 Op.step(&left.r4, x4, wl); Op.step(&right.r4, x4, wr)
                 Op.step(&left.r5, x5, wl); Op.step(&right.r5, x5, wr)
                 Op.step(&left.r6, x6, wl); Op.step(&right.r6, x6, wr)
@@ -90,14 +99,25 @@ extension MXU {
     }
 }
 
-/// The eight row pointers of a packed (8, depth) panel.
-struct RowPointers {
-    let p0, p1, p2, p3, p4, p5, p6, p7: UnsafePointer<Float>
+/// Where element (row, kk) of an 8-row panel lives.
+protocol PanelLayout {
+    static func at(_ panel: UnsafePointer<Float>, _ depth: Int, _ row: Int, _ kk: Int) -> Float
+}
 
+/// (8, depth): rows of A copied as they are, the layout of a plain A.
+enum RowMajorPanel: PanelLayout {
     @inline(__always)
-    init(_ panel: UnsafePointer<Float>, _ depth: Int) {
-        p0 = panel; p1 = panel + depth; p2 = panel + 2 * depth; p3 = panel + 3 * depth
-        p4 = panel + 4 * depth; p5 = panel + 5 * depth; p6 = panel + 6 * depth; p7 = panel + 7 * depth
+    static func at(_ panel: UnsafePointer<Float>, _ depth: Int, _ row: Int, _ kk: Int) -> Float {
+        panel[row &* depth &+ kk]
+    }
+}
+
+/// (depth, 8): the 8 values of each k side by side, the layout a transposed A packs into with
+/// contiguous 8-float copies (a row-major panel would need a scalar transpose).
+enum KMajorPanel: PanelLayout {
+    @inline(__always)
+    static func at(_ panel: UnsafePointer<Float>, _ depth: Int, _ row: Int, _ kk: Int) -> Float {
+        panel[kk &* 8 &+ row]
     }
 }
 

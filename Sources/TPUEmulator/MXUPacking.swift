@@ -25,19 +25,32 @@ extension MXU {
         return BFloat16.roundAndMeasure(bq, into: bq, count: depth * ldb)
     }
 
-    /// Rounds rows `rows`, columns `k0..<k0+depth` of A into `panel` (paddedRows, depth),
-    /// zero-filling rows past the end of A. Returns the exponent range of the packed values.
+    /// Rounds rows `rows`, columns `k0..<k0+depth` of A into `panel`, one (8, depth) block after
+    /// another, zero-filling rows past the end of A. Blocks are row-major, except from a
+    /// transposed A, where they are k-major (depth, 8) so that each k is one contiguous copy
+    /// (`KMajorPanel`). Returns the exponent range of the packed values.
     static func packA(_ p: Problem, rows: Range<Int>, paddedRows: Int, k0: Int, depth: Int,
                       into panel: UnsafeMutablePointer<Float>) -> ExponentRange {
         let count = rows.count
-        var range = ExponentRange.empty
         if p.transposeA {                                               // a is (K, M)
             for kk in 0..<depth {
                 let src = p.a + (k0 + kk) * p.m + rows.lowerBound
-                for i in 0..<count { panel[i * depth + kk] = src[i] }
+                var i = 0
+                while i < paddedRows {                                  // block i/8, column kk (blockRows = 8)
+                    let dst = panel + i * depth + kk * 8
+                    if i + 8 <= count {                                 // one 8-float copy
+                        UnsafeMutableRawPointer(dst).storeBytes(
+                            of: UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+                    } else {
+                        for r in 0..<8 { dst[r] = i + r < count ? src[i + r] : 0 }
+                    }
+                    i += 8
+                }
             }
-            range = BFloat16.roundAndMeasure(panel, into: panel, count: count * depth)
-        } else if depth == p.k {                                        // whole rows: one pass
+            return BFloat16.roundAndMeasure(panel, into: panel, count: paddedRows * depth)
+        }
+        var range = ExponentRange.empty
+        if depth == p.k {                                               // whole rows: one pass
             range = BFloat16.roundAndMeasure(p.a + rows.lowerBound * p.k, into: panel, count: count * depth)
         } else {
             for i in 0..<count {
