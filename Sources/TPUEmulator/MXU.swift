@@ -80,16 +80,19 @@ public enum MXU {
         let transposeA: Bool, transposeB: Bool
     }
 
-    /// Splits C between workers and runs them. Rows are split (in 8-row blocks) when there are
-    /// enough of them, columns (in 16-wide strips) otherwise, e.g. a dense layer's small batch.
+    /// Splits C between workers and runs them, by rows (in 8-row blocks) or by columns (in
+    /// 16-wide strips, e.g. for a dense layer's small batch).
     /// `depthLimit` caps the K slice (tests use it to force slicing on small inputs).
     static func run(_ p: Problem, threads: Int, depthLimit: Int = .max) {
         let blocks = (p.m + blockRows - 1) / blockRows
         let strips = (p.n + 15) / 16
         let workers = p.m * p.k * p.n < parallelThreshold ? 1 : max(1, min(threads, max(blocks, strips)))
+        // Each worker packs (rounds) all of the operand it does not split: splitting rows
+        // repeats B's K*N per worker, splitting columns repeats A's M*K. Repeat the smaller.
+        let splitColumns = strips >= workers && (p.m <= p.n || blocks < workers)
         if workers == 1 {
             work(p, blocks: 0..<blocks, cols: 0..<p.n, depthLimit: depthLimit)
-        } else if blocks >= 2 * workers || strips < workers {
+        } else if !splitColumns {
             DispatchQueue.concurrentPerform(iterations: workers) { w in
                 work(p, blocks: (blocks * w / workers)..<(blocks * (w + 1) / workers), cols: 0..<p.n,
                      depthLimit: depthLimit)
