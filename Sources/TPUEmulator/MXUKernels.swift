@@ -4,7 +4,7 @@
 extension MXU {
     /// One block of output: rows of a packed panel times a packed slice of B, into C.
     struct Tile {
-        let panel: UnsafePointer<Float>          // (8, depth), rounded
+        let panel: UnsafePointer<Float>          // (8, depth), or (depth, 8) if kMajor; rounded
         let depth: Int
         let b: UnsafePointer<Float>              // (depth, ldb), rounded, zero-padded
         let ldb: Int
