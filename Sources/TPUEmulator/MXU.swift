@@ -5,63 +5,62 @@ import Dispatch
 /// what `SystolicArraySimulator` computes, at CPU speed.
 ///
 /// **Why it is exact.** The simulated array forms every output as one float32 chain in k order,
-/// `((0 + a0*w0) + a1*w1) + ...`, each product exact (bfloat16 x bfloat16 fits in float32) and
-/// each add rounded (see `SystolicArraySimulator`). This kernel keeps one accumulator per output
-/// and walks k from 0 to K-1, doing a separate float32 multiply and add (never a fused
-/// multiply-add, which would skip the product's rounding when it underflows), so each output sees
-/// the same operations on the same values in the same order. The plan's folds decide the cycle
-/// count, not the arithmetic, so the numbers do not depend on the array size.
+/// `((0 + a0*w0) + a1*w1) + ...`, each step a float32 multiply then a float32 add (see
+/// `SystolicArraySimulator`). This kernel keeps one accumulator per output and walks k from 0 to
+/// K-1 in the same order, so each output sees the same operations on the same values. When K is
+/// long it is walked in slices, the accumulators parked in C between slices: storing and
+/// reloading a float32 is exact, so the chain is unbroken. The step is a fused multiply-add when
+/// `ExponentRange` proves every product of the slice exact in float32 (then fused and separate
+/// give the same bits; that is the normal case), and a separate multiply and add otherwise (tiny
+/// or huge operands, where a product would be rounded). The plan's folds decide the cycle count,
+/// not the arithmetic, so the numbers do not depend on the array size.
 ///
-/// **How it is fast.** The rows of A are cut into blocks of 8; each block is rounded to bfloat16
-/// into a small cache-resident scratch buffer, then for each 16-column strip of B (rounded once
-/// per call, zero-padded to a multiple of 16) eight `SIMD16<Float>` accumulators run down k.
-/// Blocks are shared out over the cores with `DispatchQueue.concurrentPerform`.
+/// **How it is fast.** Each worker owns a rectangle of C. For each slice of K it rounds its
+/// columns of B to bfloat16 into a zero-padded cache-resident buffer, then rounds rows of A a
+/// chunk at a time into a panel (measuring exponent ranges on the way), and runs 8 x 32 tiles
+/// (8 x 16 for a last odd strip) of `SIMD16<Float>` accumulators down the slice. Workers run on
+/// all cores with `DispatchQueue.concurrentPerform`.
 public enum MXU {
-    /// Rows of A handled together by the micro-kernel: 8 accumulators of 16 lanes.
+    /// Rows of A handled together by the micro-kernel: 8 accumulators of 16 lanes per strip.
     static let blockRows = 8
+    /// Bytes of A rounded in one go: one long sequential pass keeps the hardware prefetcher
+    /// streaming A from memory (8-row bursts between kernel calls left it waiting on DRAM),
+    /// and the panel stays well inside a core's L2 cache.
+    static let chunkBytes = 64 * 1024
+    /// Bytes of rounded B kept per slice of K; K is sliced so that this fits in L2 next to the
+    /// panel. Forward convolutions (K up to a few hundred) fit in one slice.
+    static let sliceBytes = 256 * 1024
     /// Below this many multiply-accumulates a call stays on the calling thread.
     static let parallelThreshold = 1 << 18
 
-    /// `c = a * b` for row-major `a` (M, K), `b` (K, N) and `c` (M, N), with `plan.m/k/n` giving
-    /// the sizes. Operands are rounded to bfloat16; `a` and `b` are not modified; `c` is
+    /// `c = a * b` with `plan.m/k/n` giving the sizes, all row-major:
+    /// `a` is (M, K), or (K, M) when `transposeA`; `b` is (K, N), or (N, K) when `transposeB`;
+    /// `c` is (M, N). The transposed forms serve the backward pass (`dW = Xᵀ dY`, `dX = dY Wᵀ`)
+    /// without copying. Operands are rounded to bfloat16; `a` and `b` are not modified; `c` is
     /// overwritten and must not overlap them. Returns the plan's cycle count for the caller's
     /// `CycleCounter`.
     ///
     /// - Parameter threads: how many cores to use; defaults to all of them.
     @discardableResult
     public static func matmul(a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
-                              plan: TilePlan, threads: Int = defaultThreads) -> Int {
-        let m = plan.m, k = plan.k, n = plan.n
-        let strips = (n + 15) / 16
-        let paddedN = strips * 16
-        let bq = UnsafeMutablePointer<Float>.allocate(capacity: k * paddedN)  // (K, paddedN)
-        defer { bq.deallocate() }
-        for kk in 0..<k {
-            BFloat16.round(b + kk * n, into: bq + kk * paddedN, count: n)
-            (bq + kk * paddedN + n).initialize(repeating: 0, count: paddedN - n)
-        }
-
-        let blocks = (m + blockRows - 1) / blockRows
-        let workers = m * k * n < parallelThreshold ? 1 : max(1, min(threads, blocks))
-        let operands = Operands(a: a, bq: UnsafePointer(bq), c: c, m: m, k: k, n: n, paddedN: paddedN)
-        if workers == 1 {
-            run(operands, blocks: 0..<blocks)
-        } else {
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                run(operands, blocks: (blocks * w / workers)..<(blocks * (w + 1) / workers))
-            }
-        }
+                              plan: TilePlan, transposeA: Bool = false, transposeB: Bool = false,
+                              threads: Int = defaultThreads) -> Int {
+        let problem = Problem(a: a, b: b, c: c, m: plan.m, k: plan.k, n: plan.n,
+                              transposeA: transposeA, transposeB: transposeB)
+        run(problem, threads: threads)
         return plan.cycles
     }
 
-    /// Array convenience: the product of `a` (M, K) and `b` (K, N) as a new (M, N) array.
-    public static func matmul(a: [Float], b: [Float], plan: TilePlan, threads: Int = defaultThreads) -> [Float] {
+    /// Array convenience: the product as a new (M, N) array (layouts as in the pointer form).
+    public static func matmul(a: [Float], b: [Float], plan: TilePlan, transposeA: Bool = false,
+                              transposeB: Bool = false, threads: Int = defaultThreads) -> [Float] {
         precondition(a.count == plan.m * plan.k && b.count == plan.k * plan.n, "operands do not match \(plan)")
         var c = [Float](repeating: 0, count: plan.m * plan.n)
         a.withUnsafeBufferPointer { ap in
             b.withUnsafeBufferPointer { bp in
                 c.withUnsafeMutableBufferPointer { cp in
-                    _ = matmul(a: ap.baseAddress!, b: bp.baseAddress!, c: cp.baseAddress!, plan: plan, threads: threads)
+                    _ = matmul(a: ap.baseAddress!, b: bp.baseAddress!, c: cp.baseAddress!, plan: plan,
+                               transposeA: transposeA, transposeB: transposeB, threads: threads)
                 }
             }
         }
@@ -71,73 +70,84 @@ public enum MXU {
     /// All cores of this machine.
     public static var defaultThreads: Int { TPUDevice.hostCores }
 
-    /// The pointers and sizes one call works on, passed to the worker threads. Each worker writes
-    /// a disjoint range of rows of `c`, so sharing them is safe.
-    struct Operands: @unchecked Sendable {
-        let a: UnsafePointer<Float>          // (M, K), float32 as given
-        let bq: UnsafePointer<Float>         // (K, paddedN), rounded, zero-padded
+    /// One call's operands, shared by the workers. Each worker writes a disjoint rectangle of
+    /// `c`, so sharing the pointers is safe.
+    struct Problem: @unchecked Sendable {
+        let a: UnsafePointer<Float>          // (M, K), or (K, M) if transposeA
+        let b: UnsafePointer<Float>          // (K, N), or (N, K) if transposeB
         let c: UnsafeMutablePointer<Float>   // (M, N)
-        let m: Int, k: Int, n: Int, paddedN: Int
+        let m: Int, k: Int, n: Int
+        let transposeA: Bool, transposeB: Bool
     }
 
-    /// Computes the rows of blocks `blocks` (each `blockRows` rows of A and C).
-    static func run(_ o: Operands, blocks: Range<Int>) {
-        let k = o.k
-        let panel = UnsafeMutablePointer<Float>.allocate(capacity: blockRows * k)   // (8, K)
-        defer { panel.deallocate() }
-        for block in blocks {
-            let row0 = block * blockRows
-            let rowsHere = min(blockRows, o.m - row0)
-            BFloat16.round(o.a + row0 * k, into: panel, count: rowsHere * k)
-            if rowsHere < blockRows {
-                (panel + rowsHere * k).initialize(repeating: 0, count: (blockRows - rowsHere) * k)
+    /// Splits C between workers and runs them, by rows (in 8-row blocks) or by columns (in
+    /// 16-wide strips, e.g. for a dense layer's small batch).
+    /// `depthLimit` caps the K slice (tests use it to force slicing on small inputs).
+    static func run(_ p: Problem, threads: Int, depthLimit: Int = .max) {
+        let blocks = (p.m + blockRows - 1) / blockRows
+        let strips = (p.n + 15) / 16
+        let workers = p.m * p.k * p.n < parallelThreshold ? 1 : max(1, min(threads, max(blocks, strips)))
+        // Each worker packs (rounds) all of the operand it does not split: splitting rows
+        // repeats B's K*N per worker, splitting columns repeats A's M*K. Repeat the smaller.
+        let splitColumns = strips >= workers && (p.m <= p.n || blocks < workers)
+        if workers == 1 {
+            work(p, blocks: 0..<blocks, cols: 0..<p.n, depthLimit: depthLimit)
+        } else if !splitColumns {
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                work(p, blocks: (blocks * w / workers)..<(blocks * (w + 1) / workers), cols: 0..<p.n,
+                     depthLimit: depthLimit)
             }
-            var strip = 0
-            while strip * 16 < o.n {
-                kernel8x16(panel: panel, k: k, b: o.bq + strip * 16, ldb: o.paddedN,
-                           c: o.c + row0 * o.n + strip * 16, ldc: o.n,
-                           rows: rowsHere, cols: min(16, o.n - strip * 16))
-                strip += 1
+        } else {
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                let first = strips * w / workers * 16, last = min(p.n, strips * (w + 1) / workers * 16)
+                work(p, blocks: 0..<blocks, cols: first..<last, depthLimit: depthLimit)
             }
         }
     }
 
-    /// Eight rows by one 16-column strip: `c[i, 0..<16] = sum over kk in order of
-    /// panel[i, kk] * b[kk, 0..<16]`, with a separate multiply and add per step. Only `rows` x
-    /// `cols` of the result are stored.
-    @inline(__always)
-    static func kernel8x16(panel: UnsafePointer<Float>, k: Int, b: UnsafePointer<Float>, ldb: Int,
-                           c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, cols: Int) {
-        let zero = SIMD16<Float>(repeating: 0)
-        var c0 = zero, c1 = zero, c2 = zero, c3 = zero, c4 = zero, c5 = zero, c6 = zero, c7 = zero
-        let a0 = panel, a1 = panel + k, a2 = panel + 2 * k, a3 = panel + 3 * k
-        let a4 = panel + 4 * k, a5 = panel + 5 * k, a6 = panel + 6 * k, a7 = panel + 7 * k
-        let braw = UnsafeRawPointer(b)
-        for kk in 0..<k {
-            let w = braw.loadUnaligned(fromByteOffset: kk * ldb * 4, as: SIMD16<Float>.self)
-            c0 = c0 + SIMD16(repeating: a0[kk]) * w
-            c1 = c1 + SIMD16(repeating: a1[kk]) * w
-            c2 = c2 + SIMD16(repeating: a2[kk]) * w
-            c3 = c3 + SIMD16(repeating: a3[kk]) * w
-            c4 = c4 + SIMD16(repeating: a4[kk]) * w
-            c5 = c5 + SIMD16(repeating: a5[kk]) * w
-            c6 = c6 + SIMD16(repeating: a6[kk]) * w
-            c7 = c7 + SIMD16(repeating: a7[kk]) * w
-        }
-        let results = (c0, c1, c2, c3, c4, c5, c6, c7)
-        withUnsafeBytes(of: results) { raw in
-            let sums = raw.bindMemory(to: Float.self)                   // (8, 16)
-            if cols == 16 {
-                for i in 0..<rows {
-                    UnsafeMutableRawPointer(c + i * ldc).storeBytes(
-                        of: raw.loadUnaligned(fromByteOffset: i * 64, as: SIMD16<Float>.self),
-                        as: SIMD16<Float>.self)
-                }
-            } else {
-                for i in 0..<rows {
-                    for j in 0..<cols { c[i * ldc + j] = sums[i * 16 + j] }
-                }
+    /// One worker: the rows of `blocks` and the columns `cols` of C, K slice by K slice.
+    static func work(_ p: Problem, blocks: Range<Int>, cols: Range<Int>, depthLimit: Int) {
+        guard !blocks.isEmpty && !cols.isEmpty else { return }
+        let width = cols.count, ldb = (width + 15) / 16 * 16
+        let sliceDepth = max(1, min(p.k, depthLimit, sliceBytes / (ldb * 4)))
+        let chunkBlocks = max(1, min(blocks.count, chunkBytes / (blockRows * sliceDepth * 4)))
+        // Scratch buffers; small ones land on the stack, which matters for tiny matmuls.
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: sliceDepth * ldb) { bq in      // (depth, ldb)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: chunkBlocks * blockRows * sliceDepth) { panel in
+                slices(p, blocks: blocks, cols: cols, sliceDepth: sliceDepth, chunkBlocks: chunkBlocks,
+                       bq: bq.baseAddress!, panel: panel.baseAddress!)              // panel: (rows, depth)
             }
+        }
+    }
+
+    /// The body of `work`: for each K slice, pack B, then pack A a chunk at a time and run the
+    /// tiles of each 8-row block.
+    static func slices(_ p: Problem, blocks: Range<Int>, cols: Range<Int>, sliceDepth: Int, chunkBlocks: Int,
+                       bq: UnsafeMutablePointer<Float>, panel: UnsafeMutablePointer<Float>) {
+        let width = cols.count, ldb = (width + 15) / 16 * 16
+        var k0 = 0
+        while k0 < p.k {
+            let depth = min(sliceDepth, p.k - k0)
+            let bRange = packB(p, k0: k0, depth: depth, cols: cols, into: bq, ldb: ldb)
+            var first = blocks.lowerBound
+            while first < blocks.upperBound {
+                let last = min(first + chunkBlocks, blocks.upperBound)
+                let row0 = first * blockRows
+                let rows = min((last - first) * blockRows, p.m - row0)
+                let aRange = packA(p, rows: row0..<(row0 + rows), paddedRows: (last - first) * blockRows,
+                                   k0: k0, depth: depth, into: panel)
+                let fused = aRange.productsAreExact(with: bRange)
+                for block in first..<last {
+                    let r0 = block * blockRows
+                    let tile = Tile(panel: panel + (block - first) * blockRows * depth, depth: depth,
+                                    b: bq, ldb: ldb, c: p.c + r0 * p.n + cols.lowerBound, ldc: p.n,
+                                    rows: min(blockRows, p.m - r0), cols: width, accumulate: k0 > 0,
+                                    kMajor: p.transposeA)
+                    if fused { tile.run(FusedMultiplyAdd.self) } else { tile.run(SeparateMultiplyAdd.self) }
+                }
+                first = last
+            }
+            k0 += depth
         }
     }
 }

@@ -82,16 +82,16 @@ public struct TPUDevice: Hashable, Sendable {
     /// Wall-clock seconds the device would take for `cycles` core cycles.
     public func seconds(cycles: Int) -> Double { Double(cycles) / clockHz }
 
-    /// Cores of the machine running the emulator (not of the emulated TPU).
-    public static var hostCores: Int {
+    /// Cores of the machine running the emulator (not of the emulated TPU), read once.
+    public static let hostCores: Int = {
         #if canImport(Glibc)
         return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         #else
         return 1
         #endif
-    }
+    }()
 }
 
 /// `ceil(a / b)` for a >= 0, b > 0.
 @inline(__always)
-func ceilDiv(_ a: Int, _ b: Int) -> Int { (a + b - 1) / b }
+private func ceilDiv(_ a: Int, _ b: Int) -> Int { (a + b - 1) / b }

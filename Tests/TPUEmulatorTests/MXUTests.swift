@@ -86,3 +86,64 @@ final class MXUTests: XCTestCase {
         XCTAssertEqual(cycles, plan.cycles)
     }
 }
+
+/// Transposed operands, K slicing and the column split: all must keep the k-ordered chain.
+final class MXULayoutTests: XCTestCase {
+    private func transpose(_ x: [Float], rows: Int, cols: Int) -> [Float] {
+        var t = [Float](repeating: 0, count: x.count)
+        for i in 0..<rows { for j in 0..<cols { t[j * rows + i] = x[i * cols + j] } }
+        return t
+    }
+
+    func testTransposedOperandsGiveTheSameBits() {
+        var rng = SplitMix64(seed: 31)
+        for (m, k, n) in [(37, 50, 21), (8, 300, 40), (200, 27, 16)] {
+            let a = rng.floats(m * k, wide: true), b = rng.floats(k * n, wide: true)
+            let plan = TilePlan.weightStationary(m: m, k: k, n: n)
+            let expected = sequentialMatmul(a: a, b: b, m: m, k: k, n: n)
+            let at = transpose(a, rows: m, cols: k), bt = transpose(b, rows: k, cols: n)
+            XCTAssertEqual(bitMismatches(MXU.matmul(a: at, b: b, plan: plan, transposeA: true), expected), [])
+            XCTAssertEqual(bitMismatches(MXU.matmul(a: a, b: bt, plan: plan, transposeB: true), expected), [])
+            XCTAssertEqual(bitMismatches(MXU.matmul(a: at, b: bt, plan: plan, transposeA: true, transposeB: true),
+                                         expected), [], "\(m)x\(k)x\(n)")
+        }
+    }
+
+    /// Slicing K parks the sums in C between slices; storing a float32 is exact, so the bits
+    /// must not change, whatever the slice depth and layout.
+    func testSlicingKKeepsTheChain() {
+        var rng = SplitMix64(seed: 32)
+        let (m, k, n) = (45, 77, 35)
+        let a = rng.floats(m * k, wide: true), b = rng.floats(k * n, wide: true)
+        let expected = sequentialMatmul(a: a, b: b, m: m, k: k, n: n)
+        let at = transpose(a, rows: m, cols: k), bt = transpose(b, rows: k, cols: n)
+        for depth in [1, 5, 16, 76] {
+            for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+                var c = [Float](repeating: .nan, count: m * n)
+                (ta ? at : a).withUnsafeBufferPointer { ap in
+                    (tb ? bt : b).withUnsafeBufferPointer { bp in
+                        c.withUnsafeMutableBufferPointer { cp in
+                            let p = MXU.Problem(a: ap.baseAddress!, b: bp.baseAddress!, c: cp.baseAddress!,
+                                                m: m, k: k, n: n, transposeA: ta, transposeB: tb)
+                            MXU.run(p, threads: 2, depthLimit: depth)
+                        }
+                    }
+                }
+                XCTAssertEqual(bitMismatches(c, expected), [], "depth \(depth), transposeA \(ta), transposeB \(tb)")
+            }
+        }
+    }
+
+    /// A dense layer's shape: few rows, many columns, so workers split the columns.
+    func testWideOutputSplitsColumns() {
+        var rng = SplitMix64(seed: 33)
+        let (m, k, n) = (8, 100, 600)
+        let a = rng.floats(m * k, wide: true), b = rng.floats(k * n, wide: true)
+        let plan = TilePlan.weightStationary(m: m, k: k, n: n)
+        let expected = sequentialMatmul(a: a, b: b, m: m, k: k, n: n)
+        for threads in [1, 2, 3] {
+            XCTAssertEqual(bitMismatches(MXU.matmul(a: a, b: b, plan: plan, threads: threads), expected), [],
+                           "\(threads) threads")
+        }
+    }
+}
