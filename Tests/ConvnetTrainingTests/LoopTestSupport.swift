@@ -41,11 +41,12 @@ func checkedModel(_ text: String = tinyModelText, path: String = "tiny.convnet",
 @discardableResult
 func train(_ model: CheckedModel, into folder: URL, options: TrainingOptions = TrainingOptions(),
            output: CapturedOutput = CapturedOutput(isTerminal: false), interrupt: InterruptFlag? = nil,
-           compiler: any ProgramCompiler = ReferenceCompiler()) throws -> TrainingResult {
+           compiler: any ProgramCompiler = ReferenceCompiler(),
+           clock: TrainingClock = ManualClock()) throws -> TrainingResult {
     var options = options
     options.outputDirectory = folder.path
     options.workers = 1
-    let trainer = try Trainer(model: model, options: options, output: output, clock: ManualClock(), interrupt: interrupt)
+    let trainer = try Trainer(model: model, options: options, output: output, clock: clock, interrupt: interrupt)
     return try trainer.run(compiler: compiler)
 }
 
@@ -100,4 +101,15 @@ func tensors(of checkpoint: Checkpoint) -> [String: [Float]] {
     for (k, v) in checkpoint.parameters { all[k] = v.values }
     for (k, v) in checkpoint.optimizerSlots { all[k] = v.values }
     return all
+}
+
+/// A clock that moves on by `tick` seconds every time it is read, so timings are known exactly.
+final class TickingClock: TrainingClock {
+    let tick: Double
+    private(set) var time = 0.0
+    init(tick: Double) { self.tick = tick }
+    func now() -> Double {
+        time += tick
+        return time
+    }
 }

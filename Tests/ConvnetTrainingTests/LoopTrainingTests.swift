@@ -53,6 +53,20 @@ final class LoopTrainingTests: XCTestCase {
         XCTAssertTrue(output.text.contains("Confusion matrix"))
     }
 
+    func testThroughputCountsTrainingImagesOverTheTrainingPhase() throws {
+        let model = try checkedModel()
+        let dir = try TemporaryDirectory()
+        let output = CapturedOutput(isTerminal: false)
+        let result = try train(model, into: dir.url, options: TrainingOptions(epochs: 1), output: output,
+                               clock: TickingClock(tick: 0.5))
+        let metrics = try XCTUnwrap(result.epochs.first)
+        // Off a terminal the bar never reads the clock between steps, so the training phase is
+        // one tick (32 images in 0.5 s) and the epoch, from the bar's start to its end, three.
+        XCTAssertEqual(metrics.imagesPerSecond, 64, accuracy: 1e-9)
+        XCTAssertEqual(metrics.seconds, 1.5, accuracy: 1e-9)
+        XCTAssertTrue(output.text.contains(" - 64.0 images/s\n"), output.text)
+    }
+
     func testStepsCountFullBatchesOnly() throws {
         let model = try checkedModel()
         let dir = try TemporaryDirectory()

@@ -86,11 +86,11 @@ struct EpochLoop {
         let trained = Double(stepsPerEpoch * configuration.batch)
         var shown: [(String, Double)] = [("loss", lossSum / Double(stepsPerEpoch)), ("accuracy", correct / trained)]
         if let v = validation { shown += [("val_loss", v.loss), ("val_accuracy", v.accuracy)] }
-        shown.append(("images/s", trainSeconds > 0 ? trained / trainSeconds : 0))
-        let seconds = bar.finish(metrics: shown)
+        let throughput = trainSeconds > 0 ? trained / trainSeconds : 0
+        let seconds = bar.finish(metrics: shown, trailer: String(format: " - %.1f images/s", throughput))
         let metrics = EpochMetrics(epoch: epoch + 1, loss: lossSum / Double(stepsPerEpoch), accuracy: correct / trained,
                                    valLoss: validation?.loss, valAccuracy: validation?.accuracy,
-                                   imagesPerSecond: trainSeconds > 0 ? trained / trainSeconds : 0,
+                                   imagesPerSecond: throughput,
                                    seconds: seconds, learningRate: learningRate)
         state = next
         return .finished(metrics, validation)
