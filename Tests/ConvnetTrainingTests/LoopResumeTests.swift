@@ -7,6 +7,7 @@ final class LoopResumeTests: XCTestCase {
     /// A model with dropout and augmentation, so resuming must also replay the shuffle, the
     /// augmentation draws and the dropout masks exactly.
     let resumeModelText = tinyModelText
+        .replacingOccurrences(of: "maxpool 2", with: "batchnorm\nmaxpool 2")
         .replacingOccurrences(of: "flatten", with: "flatten\ndropout 0.25")
         .replacingOccurrences(of: "seed 7", with: "seed 7\naugment flip crop")
 
@@ -19,6 +20,8 @@ final class LoopResumeTests: XCTestCase {
         let resumed = try train(model, into: split.url, options: TrainingOptions(epochs: 3, resume: true), output: output)
 
         XCTAssertTrue(output.text.contains("Resuming from"), output.text)
+        XCTAssertNotNil(uninterrupted.state.tensors["batch_normalization/moving_mean"])
+        XCTAssertEqual(uninterrupted.exitStatus, 0)
         XCTAssertEqual(resumed.epochs.map(\.epoch), [1, 2, 3])
         XCTAssertEqual(resumed.state.step, uninterrupted.state.step)
         for (name, values) in uninterrupted.state.tensors {
@@ -100,6 +103,7 @@ final class LoopResumeTests: XCTestCase {
         let stopped = try train(model, into: split.url, options: TrainingOptions(epochs: 2), output: output,
                                 interrupt: flag, compiler: compiler)
         XCTAssertEqual(stopped.outcome, .interrupted)
+        XCTAssertEqual(stopped.exitStatus, 130)
         XCTAssertEqual(stopped.state.epoch, 1)
         XCTAssertEqual(stopped.state.step, steps)
         XCTAssertTrue(stopped.message.contains("--resume"), stopped.message)

@@ -93,6 +93,10 @@ public struct Trainer {
                                             resumingAfterEpoch: resumed?.checkpoint.epoch)
         if let r = resumed {
             output.write("Resuming from \(r.url.path) (epoch \(r.checkpoint.epoch), step \(r.checkpoint.step))\n")
+            if r.checkpoint.seed != config.seed {
+                output.write("note: continuing with the checkpoint's seed \(r.checkpoint.seed), not \(config.seed), "
+                    + "so the run stays the one that was interrupted\n")
+            }
         }
         output.write("Training on \(dataset.trainCount) images, validating on \(dataset.validationCount) "
             + "(\(dataset.classNames.count) classes), batch \(config.batch), \(stepsPerEpoch) steps per epoch, "
@@ -121,9 +125,9 @@ public struct Trainer {
             }
             guard case .finished(let metrics, let validation) = outcome else {
                 try recorder.finish(stopReason: "interrupted")
-                let where_ = lastCheckpoint.map { "the checkpoint of epoch \(epochIndex) is \($0.path); run again with --resume to continue from it" }
+                let advice = lastCheckpoint.map { "the checkpoint of epoch \(epochIndex) is \($0.path); run again with --resume to continue from it" }
                     ?? "no epoch finished, so there is nothing to resume; run again to start over"
-                let message = "Interrupted during epoch \(epochIndex + 1): \(where_)"
+                let message = "Interrupted during epoch \(epochIndex + 1): \(advice)"
                 output.write(message + "\n")
                 return TrainingResult(outcome: .interrupted, epochs: recorder.epochs, runDirectory: run.url,
                                       finalWeights: nil, lastCheckpoint: lastCheckpoint,

@@ -25,6 +25,10 @@ public struct TrainingResult: Sendable {
     public var state: TrainingState
     /// A line for the user (how to resume, where the files are).
     public var message: String
+
+    /// The process status the CLI should exit with: 0 when completed, 130 (the shell's status
+    /// for SIGINT) when interrupted.
+    public var exitStatus: Int32 { outcome == .completed ? 0 : 130 }
 }
 
 extension RunDirectory {
