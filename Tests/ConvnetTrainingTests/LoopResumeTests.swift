@@ -97,6 +97,9 @@ final class LoopResumeTests: XCTestCase {
         let uninterrupted = try train(model, into: whole.url, options: TrainingOptions(epochs: 2))
         let steps = uninterrupted.state.step / 2
         let flag = InterruptFlag()
+        // Presses are counted process-wide; installing clears those of earlier tests.
+        flag.install()
+        defer { flag.uninstall() }
         // Interrupt after the second step of epoch 2.
         let compiler = FaultInjectingCompiler(interruptAtRun: (steps + 2, flag))
         let output = CapturedOutput(isTerminal: false)

@@ -25,6 +25,10 @@ final class LoopTrainingTests: XCTestCase {
         // Checkpoints exist, load, and carry the bookkeeping.
         let saved = try run.checkpoints()
         XCTAssertEqual(saved.last?.epoch, 5)
+        // The newest three are kept, plus the best epoch when it is older.
+        XCTAssertEqual(Array(saved.map(\.epoch).suffix(3)), [3, 4, 5])
+        let best = try XCTUnwrap(TrainingSummary(epochs: result.epochs, stopReason: "").bestEpoch?.epoch)
+        XCTAssertEqual(Set(saved.map(\.epoch)), Set([3, 4, 5, best]))
         let checkpoint = try Checkpoint.load(from: saved.last!.url)
         XCTAssertEqual(checkpoint.epoch, 5)
         XCTAssertEqual(checkpoint.step, result.state.step)
