@@ -71,6 +71,18 @@ final class LoopTrainingTests: XCTestCase {
         XCTAssertTrue(output.text.contains(" - 64.0 images/s\n"), output.text)
     }
 
+    func testWithoutValidationSplitThereAreNoValidationFigures() throws {
+        let model = try checkedModel()
+        let dir = try TemporaryDirectory()
+        let result = try train(model, into: dir.url, options: TrainingOptions(epochs: 1, validation: 0))
+        XCTAssertEqual(result.outcome, .completed)
+        XCTAssertNil(result.epochs[0].valLoss)
+        XCTAssertNil(result.epochs[0].valAccuracy)
+        XCTAssertNil(result.confusion)
+        XCTAssertEqual(result.state.step, 48 / 8)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("confusion.txt").path))
+    }
+
     func testStepsCountFullBatchesOnly() throws {
         let model = try checkedModel()
         let dir = try TemporaryDirectory()
