@@ -67,17 +67,24 @@ public final class EpochProgressBar {
     /// returns the seconds it took.
     @discardableResult
     public func finish(metrics: [(String, Double)]) -> Double {
+        finish(metrics: metrics, trailer: "")
+    }
+
+    /// Like `finish(metrics:)`, with `trailer` (e.g. ` - 812 images/s`) appended to the final
+    /// line as is, for figures that are not Keras-formatted metrics.
+    @discardableResult
+    public func finish(metrics: [(String, Double)], trailer: String) -> Double {
         if !started { start() }
         let elapsed = clock.now() - startTime
         let timing = String(format: "%.0fs ", elapsed)
             + ProgressFormat.timePerStep(steps > 0 ? elapsed / Double(steps) : 0)
         if output.isTerminal {
             let line = counter(steps) + " " + ProgressFormat.bar(current: steps, total: steps, width: width)
-                + " - " + timing + ProgressFormat.metrics(metrics)
+                + " - " + timing + ProgressFormat.metrics(metrics) + trailer
             redraw(line)
             output.write("\n")
         } else {
-            output.write("Epoch \(epoch)/\(totalEpochs) - \(steps)/\(steps) - \(timing)\(ProgressFormat.metrics(metrics))\n")
+            output.write("Epoch \(epoch)/\(totalEpochs) - \(steps)/\(steps) - \(timing)\(ProgressFormat.metrics(metrics))\(trailer)\n")
         }
         return elapsed
     }

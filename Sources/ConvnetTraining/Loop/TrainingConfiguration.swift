@@ -1,0 +1,81 @@
+import ConvnetData
+import ConvnetSema
+import ConvnetSyntax
+import Foundation
+
+/// The settings one run uses: the model's `train` block (defaults filled in by Sema) with the
+/// command-line overrides applied and checked, so the loop reads one value and never asks again
+/// where a number came from.
+public struct TrainingConfiguration: Sendable {
+    /// The dataset spec (folder or `synthetic:...`) and where it came from, for messages.
+    public var data: String?
+    public var dataOrigin: String
+    public var validation: Double
+    public var batch: Int
+    public var epochs: Int
+    public var optimizer: OptimizerDecl
+    public var schedule: LearningRateSchedule
+    public var seed: UInt64
+    public var augmentation: ConvnetData.Augmentation
+    public var resume: Bool
+    /// The run folder.
+    public var outputDirectory: URL
+    public var workers: Int
+
+    /// Merges `options` over `model.train`. Throws `TrainingError.invalidOption` for values the
+    /// parser would have refused in a file (batch 0, negative learning rate...).
+    public init(model: CheckedModel, options: TrainingOptions) throws(TrainingError) {
+        let train = model.train
+        if let d = options.data {
+            data = d
+            dataOrigin = "--data"
+        } else {
+            data = train.dataPath
+            dataOrigin = "the train block's data setting"
+        }
+        validation = options.validation ?? train.validation
+        guard validation >= 0, validation < 1, validation.isFinite else {
+            throw .invalidOption("--validation must be in [0, 1), got \(validation)")
+        }
+        batch = options.batch ?? train.batch
+        guard batch >= 1 else { throw .invalidOption("--batch must be at least 1, got \(batch)") }
+        epochs = options.epochs ?? train.epochs
+        guard epochs >= 1 else { throw .invalidOption("--epochs must be at least 1, got \(epochs)") }
+        var optimizer = train.optimizer
+        if let lr = options.learningRate {
+            guard lr > 0, lr.isFinite else { throw .invalidOption("--lr must be a positive number, got \(lr)") }
+            switch optimizer {
+            case .adam: optimizer = .adam(learningRate: lr)
+            case .sgd(_, let momentum): optimizer = .sgd(learningRate: lr, momentum: momentum)
+            }
+        }
+        self.optimizer = optimizer
+        let lr = optimizer.learningRate
+        switch train.schedule {
+        case .constant: schedule = .constant(lr)
+        case .cosine: schedule = .cosine(initial: lr, totalEpochs: epochs)
+        case .exponential(let decay): schedule = .exponential(initial: lr, decayRate: decay)
+        }
+        let seedValue = options.seed ?? train.seed
+        guard seedValue >= 0 else { throw .invalidOption("--seed must not be negative, got \(seedValue)") }
+        seed = UInt64(seedValue)
+        augmentation = ConvnetData.Augmentation(flip: train.augment.contains(.flip), crop: train.augment.contains(.crop))
+        resume = options.resume
+        outputDirectory = URL(fileURLWithPath: options.outputDirectory
+            ?? "runs/" + TrainingConfiguration.modelName(path: model.file.source.path))
+        workers = max(1, options.workers ?? ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    /// The checkpoint's optimizer kind.
+    public var optimizerKind: OptimizerKind {
+        if case .adam = optimizer { return .adam }
+        return .sgd
+    }
+
+    /// The model's display name: the file name without folders and `.convnet`.
+    public static func modelName(path: String) -> String {
+        var name = path.split(separator: "/").last.map(String.init) ?? path
+        if name.hasSuffix(".convnet") { name.removeLast(".convnet".count) }
+        return name.isEmpty ? "model" : name
+    }
+}

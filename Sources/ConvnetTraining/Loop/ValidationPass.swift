@@ -1,0 +1,61 @@
+import Foundation
+import ConvnetData
+import ConvnetIR
+
+/// What one pass of the inference program over a split measured.
+public struct ValidationResult: Sendable {
+    /// Mean of `-log p[label]` over the split (p clamped to `ValidationPass.epsilon`).
+    public var loss: Double
+    /// Fraction of images whose most probable class is their label.
+    public var accuracy: Double
+    /// Images seen (padding rows excluded).
+    public var count: Int
+    /// True class against predicted class.
+    public var confusion: ConfusionMatrix
+}
+
+/// Runs the inference program over a whole split in stored order. The last batch is padded to
+/// the compiled batch size (`EvaluationBatches`); only its real rows count. The loss comes from
+/// the probabilities, as Keras computes `val_loss` for a softmax head.
+public enum ValidationPass {
+    /// Keras' `epsilon()`: probabilities are clamped to [eps, 1 - eps] before the log.
+    public static let epsilon: Float = 1e-7
+
+    /// - Parameter executable: a compiled `IRBuilder.inference` program, weights already loaded.
+    public static func run(_ executable: any ExecutableProgram, dataset: any Dataset,
+                           split: Split = .validation) throws -> ValidationResult {
+        let batch = executable.program.batch
+        let classes = dataset.classNames.count
+        let batches = dataset.evaluationBatches(split, batchSize: batch)
+        var labels = [Int32](repeating: 0, count: batch)  // (B)
+        var confusion = ConfusionMatrix(classNames: dataset.classNames)
+        var lossSum = 0.0
+        var count = 0
+        for b in 0..<batches.count {
+            let images = executable.floats(input: IRProgram.Names.images)  // (B, H, W, C)
+            let real = labels.withUnsafeMutableBufferPointer { l in
+                batches.fill(batch: b, into: images.baseAddress!, labels: l.baseAddress!)
+            }
+            try executable.run()
+            let probabilities = executable.floats(output: IRProgram.Names.probabilities)  // (B, K)
+            let k = probabilities.count / batch
+            precondition(k == classes, "the model predicts \(k) classes, the dataset has \(classes)")
+            for row in 0..<real {
+                let p = UnsafeBufferPointer(rebasing: probabilities[(row * k)..<((row + 1) * k)])
+                let label = Int(labels[row])
+                lossSum -= Double(log(min(max(p[label], epsilon), 1 - epsilon)))
+                confusion.add(truth: label, predicted: argmax(p))
+                count += 1
+            }
+        }
+        return ValidationResult(loss: count > 0 ? lossSum / Double(count) : .nan,
+                                accuracy: confusion.accuracy ?? .nan, count: count, confusion: confusion)
+    }
+
+    /// The index of the largest value (the first on ties), as `tf.argmax`.
+    static func argmax(_ p: UnsafeBufferPointer<Float>) -> Int {
+        var best = 0
+        for i in p.indices where p[i] > p[best] { best = i }
+        return best
+    }
+}

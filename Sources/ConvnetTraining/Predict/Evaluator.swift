@@ -1,0 +1,66 @@
+import ConvnetData
+import ConvnetIR
+import ConvnetSema
+import Foundation
+
+/// `convnetc FILE evaluate --weights W`: a checkpoint's accuracy on the validation split.
+public struct EvaluationReport: Sendable {
+    public var weights: String
+    public var dataset: String
+    /// Validation images evaluated.
+    public var count: Int
+    public var accuracy: Double
+    /// Mean `-log p[label]`, as the trainer's `val_loss`.
+    public var loss: Double
+    public var confusion: ConfusionMatrix
+
+    /// A headline and the confusion matrix table.
+    public func renderText() -> String {
+        "Evaluated \(weights) on \(count) validation images of \(dataset): accuracy "
+            + String(format: "%.2f%%", accuracy * 100) + ", loss " + ProgressFormat.metric(loss) + "\n"
+            + confusion.render()
+    }
+
+    /// `{"weights", "dataset", "count", "accuracy", "loss", "confusion": {...}}`
+    public var json: JSONValue {
+        .object([
+            ("weights", .string(weights)),
+            ("dataset", .string(dataset)),
+            ("count", .integer(count)),
+            ("accuracy", accuracy.isFinite ? .number(accuracy) : .null),
+            ("loss", loss.isFinite ? .number(loss) : .null),
+            ("confusion", confusion.json),
+        ])
+    }
+
+    public func renderJSON() -> String { json.compactText + "\n" }
+}
+
+/// Measures a checkpoint on the validation split of the model's dataset (the split depends only
+/// on file paths and the fraction, so it is the split the trainer validated on).
+public enum Evaluator {
+    /// Uses `options` for `--data`, `--validation` and `--batch` (else the train block).
+    public static func evaluate(weights: URL, model: CheckedModel, options: TrainingOptions = TrainingOptions(),
+                                compiler: any ProgramCompiler = ReferenceCompiler(),
+                                output: ProgressOutput = StandardOutput(),
+                                clock: TrainingClock = SystemClock()) throws -> EvaluationReport {
+        let config = try TrainingConfiguration(model: model, options: options)
+        let trained = try TrainedWeights(url: weights, model: model, dataFolder: config.data)
+        let dataset = try DatasetLoading.load(spec: config.data, origin: config.dataOrigin, model: model,
+                                              validation: config.validation, seed: config.seed,
+                                              workers: config.workers, output: output, clock: clock)
+        let saved = trained.checkpoint.classNames
+        if !saved.isEmpty, saved != dataset.classNames {
+            throw TrainingError.classMismatch("\(weights.path) was trained on classes \(saved) but the dataset has \(dataset.classNames)")
+        }
+        guard dataset.validationCount > 0 else {
+            throw TrainingError.invalidOption("the dataset has no validation images (validation fraction \(config.validation))\n"
+                + "help: pass --validation with a fraction above 0, e.g. 0.19")
+        }
+        let executable = try compiler.compile(IRBuilder.inference(model, batch: config.batch))
+        try trained.load(into: executable)
+        let result = try ValidationPass.run(executable, dataset: dataset)
+        return EvaluationReport(weights: weights.path, dataset: dataset.source, count: result.count,
+                                accuracy: result.accuracy, loss: result.loss, confusion: result.confusion)
+    }
+}

@@ -1,0 +1,118 @@
+import ConvnetIR
+import Foundation
+import XCTest
+@testable import ConvnetTraining
+
+final class LoopResumeTests: XCTestCase {
+    /// A model with dropout and augmentation, so resuming must also replay the shuffle, the
+    /// augmentation draws and the dropout masks exactly.
+    let resumeModelText = tinyModelText
+        .replacingOccurrences(of: "maxpool 2", with: "batchnorm\nmaxpool 2")
+        .replacingOccurrences(of: "flatten", with: "flatten\ndropout 0.25")
+        .replacingOccurrences(of: "seed 7", with: "seed 7\naugment flip crop")
+
+    func testResumedRunEndsBitIdenticalToUninterruptedRun() throws {
+        let model = try checkedModel(resumeModelText)
+        let (whole, split) = (try TemporaryDirectory(), try TemporaryDirectory())
+        let uninterrupted = try train(model, into: whole.url, options: TrainingOptions(epochs: 3))
+        _ = try train(model, into: split.url, options: TrainingOptions(epochs: 1))
+        let output = CapturedOutput(isTerminal: false)
+        let resumed = try train(model, into: split.url, options: TrainingOptions(epochs: 3, resume: true), output: output)
+
+        XCTAssertTrue(output.text.contains("Resuming from"), output.text)
+        XCTAssertNotNil(uninterrupted.state.tensors["batch_normalization/moving_mean"])
+        XCTAssertEqual(uninterrupted.exitStatus, 0)
+        XCTAssertEqual(resumed.epochs.map(\.epoch), [1, 2, 3])
+        XCTAssertEqual(resumed.state.step, uninterrupted.state.step)
+        for (name, values) in uninterrupted.state.tensors {
+            let other = try XCTUnwrap(resumed.state.tensors[name], name)
+            XCTAssertEqual(values.map(\.bitPattern), other.map(\.bitPattern), name)
+        }
+        XCTAssertEqual(resumed.epochs.map(\.loss), uninterrupted.epochs.map(\.loss))
+        XCTAssertEqual(resumed.epochs.map(\.valAccuracy), uninterrupted.epochs.map(\.valAccuracy))
+        let a = try Checkpoint.load(from: whole.url.appendingPathComponent("model.safetensors"))
+        let b = try Checkpoint.load(from: split.url.appendingPathComponent("model.safetensors"))
+        XCTAssertEqual(tensors(of: a).mapValues { $0.map(\.bitPattern) }, tensors(of: b).mapValues { $0.map(\.bitPattern) })
+        XCTAssertEqual(try MetricsLog.read(from: split.url.appendingPathComponent("metrics.jsonl")).map(\.epoch), [1, 2, 3])
+    }
+
+    func testResumeRefusesAnotherModel() throws {
+        let dir = try TemporaryDirectory()
+        _ = try train(try checkedModel(), into: dir.url, options: TrainingOptions(epochs: 1))
+        // Same weights' shapes, different text: still another model.
+        let edited = try checkedModel("# edited\n" + tinyModelText)
+        XCTAssertThrowsError(try train(edited, into: dir.url, options: TrainingOptions(epochs: 2, resume: true))) { error in
+            guard case TrainingError.modelMismatch? = error as? TrainingError else { return XCTFail("\(error)") }
+            XCTAssertTrue("\(error)".contains("different model"), "\(error)")
+        }
+    }
+
+    func testResumeWithoutCheckpointIsAnError() throws {
+        let dir = try TemporaryDirectory()
+        XCTAssertThrowsError(try train(try checkedModel(), into: dir.url, options: TrainingOptions(resume: true))) { error in
+            guard case TrainingError.nothingToResume? = error as? TrainingError else { return XCTFail("\(error)") }
+        }
+    }
+
+    func testNonFiniteLossStopsAndKeepsTheLastGoodCheckpoint() throws {
+        let model = try checkedModel()
+        let dir = try TemporaryDirectory()
+        _ = try train(model, into: dir.url, options: TrainingOptions(epochs: 1))
+        let good = dir.url.appendingPathComponent("checkpoints/epoch-001.safetensors")
+        let before = try Data(contentsOf: good)
+        let finalURL = dir.url.appendingPathComponent("model.safetensors")
+        let finalBefore = try Data(contentsOf: finalURL)
+
+        let compiler = FaultInjectingCompiler(nanAtRun: 2)
+        XCTAssertThrowsError(try train(model, into: dir.url, options: TrainingOptions(epochs: 3, resume: true),
+                                       compiler: compiler)) { error in
+            guard case TrainingError.nonFiniteLoss(let message, let last)? = error as? TrainingError else {
+                return XCTFail("expected nonFiniteLoss, got \(error)")
+            }
+            XCTAssertTrue(message.contains("NaN"), message)
+            XCTAssertTrue(message.contains("epoch 2, step 2/"), message)
+            XCTAssertEqual(last, good.path)
+        }
+        XCTAssertEqual(try Data(contentsOf: good), before, "the good checkpoint must not change")
+        let run = try RunDirectory(url: dir.url)
+        XCTAssertEqual(try run.checkpoints().map(\.epoch), [1])
+        XCTAssertEqual(try Data(contentsOf: run.finalWeights), finalBefore, "the earlier final weights must not change")
+        let summary = try JSONParser.parse(String(contentsOf: run.summary, encoding: .utf8))
+        XCTAssertEqual(summary["stop_reason"], .string("non-finite loss"))
+    }
+
+    func testHugeLearningRateStopsTraining() throws {
+        let model = try checkedModel(tinyModelText.replacingOccurrences(of: "optimizer adam lr 0.02",
+                                                                        with: "optimizer sgd lr 0.02"))
+        let dir = try TemporaryDirectory()
+        XCTAssertThrowsError(try train(model, into: dir.url, options: TrainingOptions(epochs: 3, learningRate: 1e30))) { error in
+            guard case TrainingError.nonFiniteLoss? = error as? TrainingError else { return XCTFail("\(error)") }
+        }
+        XCTAssertEqual(try RunDirectory(url: dir.url).checkpoints().count, 0)
+    }
+
+    func testInterruptKeepsLastEpochAndResumesToTheSameResult() throws {
+        let model = try checkedModel()
+        let (whole, split) = (try TemporaryDirectory(), try TemporaryDirectory())
+        let uninterrupted = try train(model, into: whole.url, options: TrainingOptions(epochs: 2))
+        let steps = uninterrupted.state.step / 2
+        let flag = InterruptFlag()
+        // Presses are counted process-wide; installing clears those of earlier tests.
+        flag.install()
+        defer { flag.uninstall() }
+        // Interrupt after the second step of epoch 2.
+        let compiler = FaultInjectingCompiler(interruptAtRun: (steps + 2, flag))
+        let output = CapturedOutput(isTerminal: false)
+        let stopped = try train(model, into: split.url, options: TrainingOptions(epochs: 2), output: output,
+                                interrupt: flag, compiler: compiler)
+        XCTAssertEqual(stopped.outcome, .interrupted)
+        XCTAssertEqual(stopped.exitStatus, 130)
+        XCTAssertEqual(stopped.state.epoch, 1)
+        XCTAssertEqual(stopped.state.step, steps)
+        XCTAssertTrue(stopped.message.contains("--resume"), stopped.message)
+        XCTAssertEqual(try RunDirectory(url: split.url).checkpoints().map(\.epoch), [1])
+
+        let resumed = try train(model, into: split.url, options: TrainingOptions(epochs: 2, resume: true))
+        XCTAssertEqual(resumed.state.tensors, uninterrupted.state.tensors)
+    }
+}
