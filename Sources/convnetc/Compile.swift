@@ -1,18 +1,90 @@
 import ArgumentParser
 import ConvnetDriver
 import ConvnetSupport
+import ConvnetTraining
 
-/// `convnetc FILE [...]`: the default command. Checks the model; later stages (IR dumps,
-/// training, emission) hang off its flags.
+/// `convnetc FILE [...]`: the default command. Checks the model, and with `--run` trains it.
 struct Compile: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compile",
-        abstract: "Check a model (the default command: `convnetc FILE`).")
+        abstract: "Check a model, or train it with --run (the default command: `convnetc FILE`).")
 
     @OptionGroup var model: ModelOptions
 
+    @Flag(name: .customLong("run"), help: "Train the model on its data (the train block, or --data).")
+    var train = false
+
+    @Option(help: "Where the program runs: \(Target.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var target: Target = .cpu
+
+    @OptionGroup var training: TrainingFlags
+
+    func validate() throws {
+        try training.validate()
+    }
+
     func run() throws {
         let (_, checked) = try model.checkedModel()
+        if train {
+            let status = try withTrainingErrors { try TrainingRun.run(checked, options: training.options, target: target) }
+            if status != 0 { throw ExitCode(status) }
+            return
+        }
         print("\(model.file): ok: \(checked.layers.count) layers, \(NumberFormat.grouped(checked.totalParams)) parameters, input \(checked.inputShape) -> \(checked.outputShape)")
+    }
+}
+
+extension Target: ExpressibleByArgument {}
+
+/// The training overrides shared by `--run` and `evaluate`.
+struct TrainingFlags: ParsableArguments {
+    @Option(help: "Epochs to train (a resumed run continues up to this total).")
+    var epochs: Int?
+
+    @Option(help: "Batch size.")
+    var batch: Int?
+
+    @Option(help: "Learning rate (keeps the optimizer's kind and momentum).")
+    var lr: Double?
+
+    @Option(help: "Data folder of class sub-folders, or synthetic:shapes[:CLASSES[:PER_CLASS]].")
+    var data: String?
+
+    @Option(help: "Seed for initialisation, shuffling, augmentation and dropout.")
+    var seed: Int?
+
+    @Option(help: "Validation fraction, 0 <= F < 1.")
+    var validation: Double?
+
+    @Flag(help: "Continue from the latest checkpoint in the run folder.")
+    var resume = false
+
+    @Option(help: "The run folder for checkpoints, metrics and plots (default runs/<model>).")
+    var out: String?
+
+    func validate() throws {
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+        if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
+        if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number") }
+        if let seed, seed < 0 { throw ValidationError("--seed must be 0 or more") }
+        if let validation, !(0..<1).contains(validation) { throw ValidationError("--validation must be in [0, 1)") }
+    }
+
+    var options: TrainingOptions {
+        TrainingOptions(epochs: epochs, batch: batch, learningRate: lr, data: data, seed: seed,
+                        validation: validation, resume: resume, outputDirectory: out)
+    }
+}
+
+/// Runs work that may throw a training, data or checkpoint error, printing it as
+/// `error: ...` and exiting 1 instead of letting ArgumentParser print a type name.
+func withTrainingErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        Console.writeError("error: \(error)\n")
+        throw ExitCode(1)
     }
 }

@@ -16,7 +16,7 @@ private func handleInterrupt(_ signal: Int32) {
         _ = Glibc.write(STDERR_FILENO, message.utf8Start, message.utf8CodeUnitCount)
         _exit(130)
     } else {
-        let message: StaticString = "\nInterrupted: finishing this step and saving a checkpoint (Ctrl-C again to quit now).\n"
+        let message: StaticString = "\nInterrupted: stopping after this step; the last completed epoch is saved (Ctrl-C again to quit now).\n"
         _ = Glibc.write(STDERR_FILENO, message.utf8Start, message.utf8CodeUnitCount)
     }
 }
