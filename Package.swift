@@ -46,7 +46,7 @@ let package = Package(
                 swiftSettings: nativeCPU),
         // Training loop, checkpoints (safetensors), metrics, progress, plots.
         .target(name: "ConvnetTraining",
-                dependencies: ["ConvnetOptimizer", "ConvnetKernels", "ConvnetData"],
+                dependencies: ["ConvnetOptimizer", "ConvnetKernels", "ConvnetData", "ConvnetSupport"],
                 swiftSettings: nativeCPU),
         // Runs the stages for the CLI and the tests.
         .target(name: "ConvnetDriver",
@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "ConvnetDataTests", dependencies: ["ConvnetData"]),
         .testTarget(name: "ConvnetCPUTests", dependencies: ["ConvnetCPU"]),
         .testTarget(name: "TPUEmulatorTests", dependencies: ["TPUEmulator"]),
-        .testTarget(name: "ConvnetTrainingTests", dependencies: ["ConvnetTraining"]),
+        .testTarget(name: "ConvnetTrainingTests", dependencies: ["ConvnetTraining", "ConvnetSupport"]),
         .testTarget(name: "ConvnetDriverTests",
                     dependencies: ["ConvnetDriver", "ConvnetIR", "ConvnetSema", "ConvnetSyntax", "ConvnetCPU"],
                     exclude: ["Golden", "Fixtures"]),

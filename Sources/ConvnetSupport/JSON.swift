@@ -1,5 +1,10 @@
 /// A JSON value that keeps object keys in the order they were written, so machine output
 /// (`--format json`) reads in the same order as the human tables.
+///
+/// Why our own instead of `JSONSerialization`: the safetensors header must be written byte for
+/// byte the way the reference implementation (serde_json, compact) writes it, objects must keep
+/// their key order, integers must stay exact (byte offsets), and a reader of untrusted files must
+/// reject duplicate keys and tell booleans from numbers (`JSONParser`).
 public indirect enum JSON: Sendable, Equatable {
     case null
     case bool(Bool)
@@ -68,6 +73,8 @@ public indirect enum JSON: Sendable, Equatable {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
             case let c where c.value < 0x20:
                 let hex = String(c.value, radix: 16)
                 out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
@@ -75,6 +82,32 @@ public indirect enum JSON: Sendable, Equatable {
             }
         }
         return out + "\""
+    }
+}
+
+extension JSON {
+    /// The compact text, as serde_json's `to_string` writes it.
+    public var compactText: String { serialized() }
+
+    /// The value stored under `key` when this is an object.
+    public subscript(key: String) -> JSON? {
+        guard case let .object(pairs) = self else { return nil }
+        return pairs.first { $0.0 == key }?.1
+    }
+
+    /// The number as a `Double` (integers converted), or nil for non-numbers.
+    public var doubleValue: Double? {
+        switch self {
+        case let .int(i): Double(i)
+        case let .double(d): d
+        default: nil
+        }
+    }
+
+    /// The string payload, or nil.
+    public var stringValue: String? {
+        if case let .string(s) = self { return s }
+        return nil
     }
 }
 

@@ -1,3 +1,4 @@
+import ConvnetSupport
 import XCTest
 @testable import ConvnetTraining
 
@@ -41,10 +42,10 @@ final class ConfusionMatrixTests: XCTestCase {
         m.merge(sample())
         XCTAssertEqual(m.total, 50)
         let json = try JSONParser.parse(m.json.compactText)
-        XCTAssertEqual(json["counts"], .array([[16, 2, 2, 0], [2, 24, 0, 0], [0, 2, 2, 0], [0, 0, 0, 0]].map { .array($0.map { .integer($0) }) }))
-        XCTAssertEqual(json["recall"], .array([.number(0.8), .number(24.0 / 26.0), .number(0.5), .null]))
-        XCTAssertEqual(json["accuracy"], .number(0.84))
+        XCTAssertEqual(json["counts"], .array([[16, 2, 2, 0], [2, 24, 0, 0], [0, 2, 2, 0], [0, 0, 0, 0]].map { .array($0.map { .int($0) }) }))
+        XCTAssertEqual(json["recall"], .array([.double(0.8), .double(24.0 / 26.0), .double(0.5), .null]))
+        XCTAssertEqual(json["accuracy"], .double(0.84))
         XCTAssertEqual(json["class_names"], .array(["daisy", "dandelion", "roses", "tulips"].map { .string($0) }))
-        XCTAssertEqual(json["total"], .integer(50))
+        XCTAssertEqual(json["total"], .int(50))
     }
 }

@@ -1,3 +1,4 @@
+import ConvnetSupport
 import Foundation
 import XCTest
 @testable import ConvnetTraining
@@ -113,7 +114,7 @@ final class JSONTests: XCTestCase {
     func testParseAndWriteRoundTrip() throws {
         let text = #"{"a":[1,-2.5,1e-05,true,false,null],"b":"x\"y\\z\n\u0001é/","c":{}}"#
         let value = try JSONParser.parse(text)
-        XCTAssertEqual(value["a"], .array([.integer(1), .number(-2.5), .number(1e-5), .bool(true), .bool(false), .null]))
+        XCTAssertEqual(value["a"], .array([.int(1), .double(-2.5), .double(1e-5), .bool(true), .bool(false), .null]))
         XCTAssertEqual(value["b"], .string("x\"y\\z\n\u{01}é/"))
         XCTAssertEqual(value.compactText, text)
         XCTAssertEqual(try JSONParser.parse(#""\ud83c\udf37""#), .string("🌷"))

@@ -1,3 +1,4 @@
+import ConvnetSupport
 import ConvnetData
 import ConvnetIR
 import Foundation
@@ -105,7 +106,7 @@ final class LoopPredictTests: XCTestCase {
         XCTAssertEqual(byFive.loss, byOne.loss, accuracy: 1e-5)
 
         let json = try JSONParser.parse(report.renderJSON())
-        XCTAssertEqual(json["count"], .integer(report.count))
+        XCTAssertEqual(json["count"], .int(report.count))
         XCTAssertNotNil(json["confusion"]?["counts"])
         XCTAssertTrue(report.renderText().contains("accuracy"))
     }

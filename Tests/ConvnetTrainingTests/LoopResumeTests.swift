@@ -1,3 +1,4 @@
+import ConvnetSupport
 import ConvnetIR
 import Foundation
 import XCTest

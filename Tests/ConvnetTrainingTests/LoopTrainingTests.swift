@@ -1,3 +1,4 @@
+import ConvnetSupport
 import ConvnetData
 import ConvnetIR
 import Foundation
@@ -47,7 +48,7 @@ final class LoopTrainingTests: XCTestCase {
         XCTAssertTrue(try String(contentsOf: run.curves, encoding: .utf8).contains("<svg"))
         let summary = try JSONParser.parse(String(contentsOf: run.summary, encoding: .utf8))
         XCTAssertEqual(summary["stop_reason"], .string("completed"))
-        XCTAssertEqual(summary["epochs_completed"], .integer(5))
+        XCTAssertEqual(summary["epochs_completed"], .int(5))
         XCTAssertTrue(FileManager.default.fileExists(atPath: run.confusionText.path))
         XCTAssertEqual(result.confusion?.total, try SyntheticCount.validation())
         // Plain lines off a terminal: one per epoch, then the confusion matrix.

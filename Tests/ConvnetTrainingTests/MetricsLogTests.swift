@@ -1,3 +1,4 @@
+import ConvnetSupport
 import Foundation
 import XCTest
 @testable import ConvnetTraining
@@ -100,8 +101,8 @@ final class MetricsLogTests: XCTestCase {
         let url = dir.url.appendingPathComponent("summary.json")
         try summary.write(to: url)
         let json = try JSONParser.parse(String(contentsOf: url, encoding: .utf8))
-        XCTAssertEqual(json["best"]?["epoch"], .integer(2))
-        XCTAssertEqual(json["epochs_completed"], .integer(3))
+        XCTAssertEqual(json["best"]?["epoch"], .int(2))
+        XCTAssertEqual(json["epochs_completed"], .int(3))
         XCTAssertEqual(json["stop_reason"], .string("completed"))
     }
 }

@@ -1,3 +1,4 @@
+import ConvnetSupport
 import Foundation
 import XCTest
 @testable import ConvnetTraining

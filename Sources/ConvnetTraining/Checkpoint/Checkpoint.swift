@@ -1,3 +1,4 @@
+import ConvnetSupport
 import Foundation
 
 /// Everything needed to resume training or to run inference: the model's parameters under their
@@ -66,7 +67,7 @@ public struct Checkpoint: Sendable {
             "model_hash": modelHash,
             "optimizer": optimizer.rawValue,
             "learning_rate": "\(learningRate)",
-            "class_names": JSONValue.array(classNames.map { .string($0) }).compactText,
+            "class_names": JSON.array(classNames.map { .string($0) }).compactText,
         ]
     }
 

@@ -1,3 +1,4 @@
+import ConvnetSupport
 import Foundation
 
 extension Checkpoint {

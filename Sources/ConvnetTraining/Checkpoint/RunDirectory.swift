@@ -1,3 +1,4 @@
+import ConvnetSupport
 import Foundation
 
 /// The files of one training run, in one folder:

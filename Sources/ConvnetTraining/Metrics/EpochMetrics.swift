@@ -1,3 +1,5 @@
+import ConvnetSupport
+
 /// What one epoch of training measured; one line of `metrics.jsonl`.
 public struct EpochMetrics: Equatable, Sendable {
     /// 1-based epoch number, as Keras prints it.
@@ -30,10 +32,10 @@ public struct EpochMetrics: Equatable, Sendable {
     }
 
     /// The JSON object, keys in a fixed order; missing or non-finite values are `null`.
-    public var json: JSONValue {
-        func num(_ v: Double?) -> JSONValue { v.map { $0.isFinite ? .number($0) : .null } ?? .null }
+    public var json: JSON {
+        func num(_ v: Double?) -> JSON { v.map { $0.isFinite ? .double($0) : .null } ?? .null }
         return .object([
-            ("epoch", .integer(epoch)),
+            ("epoch", .int(epoch)),
             ("loss", num(loss)),
             ("accuracy", num(accuracy)),
             ("val_loss", num(valLoss)),
@@ -45,8 +47,8 @@ public struct EpochMetrics: Equatable, Sendable {
     }
 
     /// Reads a record back; `null` loss/accuracy (a NaN epoch) reads as NaN.
-    public init?(json: JSONValue) {
-        guard case let .integer(epoch)? = json["epoch"] else { return nil }
+    public init?(json: JSON) {
+        guard case let .int(epoch)? = json["epoch"] else { return nil }
         func num(_ key: String) -> Double? { json[key]?.doubleValue }
         self.init(epoch: epoch, loss: num("loss") ?? .nan, accuracy: num("accuracy") ?? .nan,
                   valLoss: num("val_loss"), valAccuracy: num("val_accuracy"),

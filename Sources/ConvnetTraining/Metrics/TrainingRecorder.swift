@@ -1,3 +1,4 @@
+import ConvnetSupport
 import Foundation
 
 /// Keeps a run's files current as epochs end: after each epoch it appends the metrics line and

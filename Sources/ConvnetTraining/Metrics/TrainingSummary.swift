@@ -1,3 +1,4 @@
+import ConvnetSupport
 import Foundation
 
 /// The end-of-run digest written beside `metrics.jsonl` (as `summary.json`): the last epoch, the
@@ -24,11 +25,11 @@ public struct TrainingSummary: Equatable, Sendable {
     /// Total wall time of all epochs.
     public var totalSeconds: Double { epochs.reduce(0) { $0 + $1.seconds } }
 
-    public var json: JSONValue {
+    public var json: JSON {
         .object([
             ("stop_reason", .string(stopReason)),
-            ("epochs_completed", .integer(epochs.count)),
-            ("total_seconds", .number(totalSeconds)),
+            ("epochs_completed", .int(epochs.count)),
+            ("total_seconds", .double(totalSeconds)),
             ("best", bestEpoch?.json ?? .null),
             ("last", epochs.last?.json ?? .null),
         ])

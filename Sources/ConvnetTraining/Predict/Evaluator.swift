@@ -1,3 +1,4 @@
+import ConvnetSupport
 import ConvnetData
 import ConvnetIR
 import ConvnetSema
@@ -22,13 +23,13 @@ public struct EvaluationReport: Sendable {
     }
 
     /// `{"weights", "dataset", "count", "accuracy", "loss", "confusion": {...}}`
-    public var json: JSONValue {
+    public var json: JSON {
         .object([
             ("weights", .string(weights)),
             ("dataset", .string(dataset)),
-            ("count", .integer(count)),
-            ("accuracy", accuracy.isFinite ? .number(accuracy) : .null),
-            ("loss", loss.isFinite ? .number(loss) : .null),
+            ("count", .int(count)),
+            ("accuracy", accuracy.isFinite ? .double(accuracy) : .null),
+            ("loss", loss.isFinite ? .double(loss) : .null),
             ("confusion", confusion.json),
         ])
     }

@@ -1,3 +1,4 @@
+import ConvnetSupport
 import ConvnetData
 import ConvnetIR
 import ConvnetSema
@@ -33,12 +34,12 @@ public struct PredictionReport: Sendable {
     }
 
     /// `{"classes": [...], "predictions": [{"file": "...", "probabilities": [...]}]}`
-    public var json: JSONValue {
+    public var json: JSON {
         .object([
             ("classes", .array(classes.map { .string($0) })),
             ("predictions", .array(predictions.map { p in
                 .object([("file", .string(p.file)),
-                         ("probabilities", .array(p.probabilities.map { .number(Double($0)) }))])
+                         ("probabilities", .array(p.probabilities.map { .double(Double($0)) }))])
             })),
         ])
     }

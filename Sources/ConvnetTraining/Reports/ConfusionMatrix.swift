@@ -1,3 +1,4 @@
+import ConvnetSupport
 import Foundation
 
 /// Counts of (true class, predicted class) pairs over an evaluation set: which flowers the model
@@ -81,15 +82,15 @@ public struct ConfusionMatrix: Equatable, Sendable {
 
     /// `{"class_names": [...], "counts": [[...]], "recall": [...], "precision": [...],
     /// "accuracy": x, "total": n}`; undefined ratios are `null`.
-    public var json: JSONValue {
-        func num(_ v: Double?) -> JSONValue { v.map { .number($0) } ?? .null }
+    public var json: JSON {
+        func num(_ v: Double?) -> JSON { v.map { .double($0) } ?? .null }
         return .object([
             ("class_names", .array(classNames.map { .string($0) })),
-            ("counts", .array(counts.map { .array($0.map { .integer($0) }) })),
+            ("counts", .array(counts.map { .array($0.map { .int($0) }) })),
             ("recall", .array(classNames.indices.map { num(recall(of: $0)) })),
             ("precision", .array(classNames.indices.map { num(precision(of: $0)) })),
             ("accuracy", num(accuracy)),
-            ("total", .integer(total)),
+            ("total", .int(total)),
         ])
     }
 }

@@ -1,3 +1,4 @@
+import ConvnetSupport
 import Foundation
 
 extension Safetensors {
@@ -28,7 +29,7 @@ extension Safetensors {
         guard headerEnd <= bytes.count else { throw fail(.headerPastEnd(headerLength: n, fileSize: bytes.count)) }
         guard String(validating: bytes[8..<headerEnd], as: UTF8.self) != nil else { throw fail(.headerNotUTF8) }
 
-        let json: JSONValue
+        let json: JSON
         do {
             json = try JSONParser.parse(Array(bytes[8..<headerEnd]))
         } catch {
@@ -86,7 +87,7 @@ extension Safetensors {
     /// One `"name": {"dtype": ..., "shape": [...], "data_offsets": [begin, end]}` entry.
     /// Unknown extra keys are ignored, as the reference implementation does.
     private static func parseEntry(
-        name: String, value: JSONValue, fail: (SafetensorsError.Reason) -> SafetensorsError
+        name: String, value: JSON, fail: (SafetensorsError.Reason) -> SafetensorsError
     ) throws(SafetensorsError) -> (name: String, dtype: SafetensorsDType, shape: [Int], begin: Int, end: Int) {
         guard case .object = value else { throw fail(.entryMalformed(tensor: name, detail: "entry is not an object")) }
         guard case let .string(dtypeText)? = value["dtype"] else {
@@ -100,13 +101,13 @@ extension Safetensors {
         }
         var shape: [Int] = []
         for item in shapeItems {
-            guard case let .integer(d) = item, d >= 0 else {
+            guard case let .int(d) = item, d >= 0 else {
                 throw fail(.entryMalformed(tensor: name, detail: "\"shape\" must hold non-negative integers"))
             }
             shape.append(d)
         }
         guard case let .array(offsets)? = value["data_offsets"], offsets.count == 2,
-              case let .integer(begin) = offsets[0], case let .integer(end) = offsets[1],
+              case let .int(begin) = offsets[0], case let .int(end) = offsets[1],
               begin >= 0, end >= begin
         else {
             throw fail(.entryMalformed(tensor: name, detail: "\"data_offsets\" must be [begin, end] with 0 <= begin <= end"))

@@ -1,3 +1,4 @@
+import ConvnetSupport
 import Foundation
 
 /// Reading and writing the safetensors format (an 8-byte little-endian header length N, N bytes
@@ -33,7 +34,7 @@ public enum Safetensors {
             return Array(a.name.utf8).lexicographicallyPrecedes(Array(b.name.utf8))
         }
 
-        var entries: [(String, JSONValue)] = []
+        var entries: [(String, JSON)] = []
         if !metadata.isEmpty {
             let sortedKeys = metadata.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
             entries.append(("__metadata__", .object(sortedKeys.map { ($0, .string(metadata[$0]!)) })))
@@ -42,12 +43,12 @@ public enum Safetensors {
         for t in ordered {
             entries.append((t.name, .object([
                 ("dtype", .string(t.dtype.rawValue)),
-                ("shape", .array(t.shape.map { .integer($0) })),
-                ("data_offsets", .array([.integer(offset), .integer(offset + t.bytes.count)])),
+                ("shape", .array(t.shape.map { .int($0) })),
+                ("data_offsets", .array([.int(offset), .int(offset + t.bytes.count)])),
             ])))
             offset += t.bytes.count
         }
-        var header = Array(JSONValue.object(entries).compactText.utf8)
+        var header = Array(JSON.object(entries).compactText.utf8)
         header.append(contentsOf: repeatElement(UInt8(ascii: " "), count: (8 - header.count % 8) % 8))
 
         var out = [UInt8]()

@@ -15,7 +15,7 @@ public struct JSONParser {
     public static let maxDepth = 64
 
     /// Parses one JSON value that fills the whole of `bytes` (surrounding whitespace allowed).
-    public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
+    public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSON {
         var parser = JSONParser(bytes: bytes)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
@@ -25,7 +25,7 @@ public struct JSONParser {
     }
 
     /// Parses a string of JSON text.
-    public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
+    public static func parse(_ text: String) throws(JSONParseError) -> JSON {
         try parse(Array(text.utf8))
     }
 
@@ -41,7 +41,7 @@ public struct JSONParser {
         while let b = peek, b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 { index += 1 }
     }
 
-    private mutating func expect(_ literal: String, _ value: JSONValue) throws(JSONParseError) -> JSONValue {
+    private mutating func expect(_ literal: String, _ value: JSON) throws(JSONParseError) -> JSON {
         let lit = Array(literal.utf8)
         guard index + lit.count <= bytes.count, Array(bytes[index..<index + lit.count]) == lit else {
             throw error("invalid literal, expected '\(literal)'")
@@ -50,7 +50,7 @@ public struct JSONParser {
         return value
     }
 
-    private mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
+    private mutating func parseValue(depth: Int) throws(JSONParseError) -> JSON {
         guard depth < JSONParser.maxDepth else { throw error("JSON nested too deeply") }
         guard let b = peek else { throw error("unexpected end of JSON") }
         switch b {
@@ -65,9 +65,9 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
+    private mutating func parseObject(depth: Int) throws(JSONParseError) -> JSON {
         index += 1  // {
-        var pairs: [(String, JSONValue)] = []
+        var pairs: [(String, JSON)] = []
         var seen = Set<String>()
         skipWhitespace()
         if peek == UInt8(ascii: "}") { index += 1; return .object(pairs) }
@@ -91,9 +91,9 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
+    private mutating func parseArray(depth: Int) throws(JSONParseError) -> JSON {
         index += 1  // [
-        var items: [JSONValue] = []
+        var items: [JSON] = []
         skipWhitespace()
         if peek == UInt8(ascii: "]") { index += 1; return .array(items) }
         while true {
@@ -106,7 +106,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseNumber() throws(JSONParseError) -> JSONValue {
+    private mutating func parseNumber() throws(JSONParseError) -> JSON {
         let start = index
         var isInteger = true
         if peek == UInt8(ascii: "-") { index += 1 }
@@ -126,9 +126,9 @@ public struct JSONParser {
             skipDigits()
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
-        if isInteger, let i = Int(text) { return .integer(i) }
+        if isInteger, let i = Int(text) { return .int(i) }
         guard let d = Double(text) else { throw JSONParseError(message: "invalid number", offset: start) }
-        return .number(d)
+        return .double(d)
     }
 
     private mutating func skipDigits() {
