@@ -1,0 +1,12 @@
+import ConvnetIR
+
+/// Fusion: output fusion of conv/matmul + bias + activation, then loop fusion of what is left
+/// elementwise. Softmax and cross-entropy need nothing here: the builder already emits the fused
+/// `softmax_xent` and `softmax_xent_grad` ops.
+public enum Fusion {
+    public static func run(_ graph: Graph) -> Graph {
+        LoopFusion.run(OutputFusion.run(graph))
+    }
+
+    public static let pass = Pass(name: "fusion", run: run)
+}

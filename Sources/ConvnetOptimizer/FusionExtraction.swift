@@ -1,0 +1,58 @@
+import ConvnetIR
+
+/// Cuts a set of instructions out of a graph into a fusion body: values defined outside the
+/// set become `argument` inputs (in order of first use), scalar constants are copied into the
+/// body instead (they cost nothing and keep the argument list short), and the last member's
+/// result is the body's output. Shared by output fusion and loop fusion.
+enum FusionExtraction {
+    /// - Parameters:
+    ///   - members: instructions in graph order; the last one is the fusion's result.
+    ///   - definitions: every instruction of the enclosing graph by result, to find constants.
+    /// - Returns: the body and the outer values to pass as operands.
+    static func extract(_ members: [Instruction], definitions: [ValueID: Instruction]) -> (body: Graph, operands: [ValueID]) {
+        let inside = Set(members.map(\.result))
+        var body = Graph()
+        var mapped: [ValueID: ValueID] = [:]
+        var operands: [ValueID] = []
+        for inst in members {
+            for o in inst.operands where !inside.contains(o) && mapped[o] == nil {
+                if let def = definitions[o], case .constant = def.op, def.type.isScalar {
+                    mapped[o] = body.append(def.op, [], def.type, layer: def.layer)
+                } else {
+                    let type = definitions[o]!.type
+                    mapped[o] = body.input("arg\(operands.count)", type, role: .argument)
+                    operands.append(o)
+                }
+            }
+        }
+        for inst in members {
+            mapped[inst.result] = body.append(inst.op, inst.operands.map { mapped[$0]! }, inst.type,
+                                              name: inst.name, layer: inst.layer, attributes: inst.attributes)
+        }
+        body.outputs = [GraphOutput(name: "result", value: mapped[members.last!.result]!)]
+        return (body, operands)
+    }
+
+    /// Rebuilds `graph` with each group replaced by one fusion at its last member's place; the
+    /// fusion takes the last member's result id, so later uses need no rewriting.
+    static func replace(_ groups: [(members: [Int], kind: String, attributes: Attributes)], in graph: Graph) -> Graph {
+        var definitions: [ValueID: Instruction] = [:]
+        for inst in graph.instructions { definitions[inst.result] = inst }
+        var removed = Set<Int>()
+        var replacement: [Int: Instruction] = [:]
+        for group in groups {
+            let members = group.members.sorted()
+            let root = graph.instructions[members.last!]
+            let (body, operands) = extract(members.map { graph.instructions[$0] }, definitions: definitions)
+            replacement[members.last!] = Instruction(result: root.result, op: .fusion(kind: group.kind, body: body),
+                                                     operands: operands, type: root.type, layer: root.layer,
+                                                     attributes: group.attributes)
+            removed.formUnion(members.dropLast())
+        }
+        var out = graph
+        out.instructions = graph.instructions.indices.compactMap { i in
+            removed.contains(i) ? nil : (replacement[i] ?? graph.instructions[i])
+        }
+        return out
+    }
+}
