@@ -2,7 +2,8 @@ import ConvnetIR
 
 /// Where every top-level value lives in one arena: executors allocate `arenaBytes` once and
 /// address each value at its offset, so a step allocates nothing. Values inside fusion bodies
-/// are the executor's scratch and are not assigned.
+/// are the executor's scratch and are not assigned. A `reshape` gets its operand's slot (it is a
+/// view, so executors skip it).
 public struct BufferAssignment: Hashable, Sendable {
     /// One value's slice of the arena.
     public struct Slot: Hashable, Sendable {
@@ -22,8 +23,13 @@ public struct BufferAssignment: Hashable, Sendable {
     public var naiveBytes: Int
     /// The most bytes live at any one instruction: no assignment can do better than this.
     public var liveLowerBound: Int
-    /// The intervals the assignment was made from, for checking and reports.
+    /// The intervals the assignment was made from (one per buffer owner), for checks and reports.
     public var intervals: [LiveInterval]
+    /// The largest scratch one fusion needs for its body's intermediate values (everything but
+    /// its arguments, views and result), which an executor allocates once beside the arena.
+    public var scratchBytes: Int
+    /// Each reshape result and the value whose buffer it shares.
+    public var aliases: [ValueID: ValueID]
 
     public static func aligned(_ bytes: Int) -> Int { (bytes + alignment - 1) / alignment * alignment }
 
@@ -54,7 +60,9 @@ public struct BufferAssignment: Hashable, Sendable {
             slots[v.value] = Slot(offset: offset, bytes: v.bytes)
             arena = max(arena, offset + size)
         }
-        let naive = intervals.reduce(0) { $0 + aligned(max($1.bytes, 1)) }
+        let aliases = Liveness.aliases(graph)
+        for (view, owner) in aliases { slots[view] = Slot(offset: slots[owner]!.offset, bytes: slots[owner]!.bytes) }
+        let naive = graph.instructions.reduce(0) { $0 + aligned(max(Liveness.bytes(of: $1.type), 1)) }
         var lowerBound = 0
         if !intervals.isEmpty {
             var delta = [Int](repeating: 0, count: (intervals.map(\.end).max() ?? 0) + 2)
@@ -66,6 +74,20 @@ public struct BufferAssignment: Hashable, Sendable {
             for d in delta { live += d; lowerBound = max(lowerBound, live) }
         }
         return BufferAssignment(slots: slots, arenaBytes: arena, naiveBytes: naive,
-                                liveLowerBound: lowerBound, intervals: intervals)
+                                liveLowerBound: lowerBound, scratchBytes: scratch(graph), intervals: intervals, aliases: aliases)
+    }
+
+    /// The largest fusion body's intermediate bytes (see `scratchBytes`).
+    static func scratch(_ graph: Graph) -> Int {
+        graph.instructions.map { inst -> Int in
+            guard case .fusion(_, let body) = inst.op else { return 0 }
+            let result = body.outputs.first?.value
+            return body.instructions.reduce(0) { sum, b in
+                switch b.op {
+                case .input, .reshape: return sum
+                default: return b.result == result ? sum : sum + aligned(Liveness.bytes(of: b.type))
+                }
+            }
+        }.max() ?? 0
     }
 }

@@ -77,7 +77,9 @@ public enum ConvLowering {
             case .fusion(let kind, let body):
                 let lowered = run(body)
                 var attributes = inst.attributes
-                if lowered.instructions.contains(where: { if case .im2col = $0.op { true } else { false } }) {
+                if lowered.instructions.contains(where: {
+                    switch $0.op { case .im2col, .col2im: true; default: false }
+                }) {
                     attributes["lowering"] = "im2col"
                 }
                 var copy = inst

@@ -33,25 +33,33 @@ enum FusionExtraction {
         return (body, operands)
     }
 
-    /// Rebuilds `graph` with each group replaced by one fusion at its last member's place; the
-    /// fusion takes the last member's result id, so later uses need no rewriting.
+    /// Rebuilds `graph` with each group replaced by one fusion; the fusion takes the last
+    /// member's result id, so later uses need no rewriting. It is placed as early as is legal:
+    /// at the first member, or just after its latest outside operand if that comes later. (An
+    /// activation gradient fused into the input gradient thus runs where the input gradient
+    /// ran, not after the layer's filter gradient, which keeps the live set small.)
     static func replace(_ groups: [(members: [Int], kind: String, attributes: Attributes)], in graph: Graph) -> Graph {
         var definitions: [ValueID: Instruction] = [:]
         for inst in graph.instructions { definitions[inst.result] = inst }
+        let index = graph.definitionIndex()
         var removed = Set<Int>()
-        var replacement: [Int: Instruction] = [:]
+        var insertBefore: [Int: [Instruction]] = [:]
         for group in groups {
             let members = group.members.sorted()
             let root = graph.instructions[members.last!]
             let (body, operands) = extract(members.map { graph.instructions[$0] }, definitions: definitions)
-            replacement[members.last!] = Instruction(result: root.result, op: .fusion(kind: group.kind, body: body),
-                                                     operands: operands, type: root.type, layer: root.layer,
-                                                     attributes: group.attributes)
-            removed.formUnion(members.dropLast())
+            let latestOperand = operands.map { index[$0]! }.max() ?? -1
+            let place = max(members[0], latestOperand + 1)
+            insertBefore[place, default: []].append(
+                Instruction(result: root.result, op: .fusion(kind: group.kind, body: body), operands: operands,
+                            type: root.type, layer: root.layer, attributes: group.attributes))
+            removed.formUnion(members)
         }
         var out = graph
-        out.instructions = graph.instructions.indices.compactMap { i in
-            removed.contains(i) ? nil : (replacement[i] ?? graph.instructions[i])
+        out.instructions = []
+        for (i, inst) in graph.instructions.enumerated() {
+            out.instructions += insertBefore[i] ?? []
+            if !removed.contains(i) { out.instructions.append(inst) }
         }
         return out
     }

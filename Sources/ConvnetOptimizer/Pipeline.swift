@@ -14,6 +14,12 @@ import ConvnetIR
 ///   recognise the kind and call one GEMM with a bias+activation epilogue.
 /// - `fusion.matmul_bias_<act>(x, w, b)` / `fusion.matmul_bias`: dense layers, the same way
 ///   (body: `matmul`, `bias_add`, activation), with the matmul's `mnk` and tile attributes.
+/// - `fusion.<producer>_<act>_grad(...)`: an activation gradient as the epilogue of the op
+///   that made its incoming gradient: `conv_input_grad` (operands dy, w, y; attributes
+///   `window stride pad lowering=im2col` and tile; body reshape, reshape, matmul transpose_b,
+///   col2im, `<act>_grad`), `matmul` (dense input gradient), `max_pool_grad`, `avg_pool_grad`,
+///   `mean_hw_grad`, `dropout_grad`, `batch_norm_grad_input`. The body's last op is always
+///   `<act>_grad(dy, y)` with y the last operand; see `BackwardFusion`.
 /// - `fusion.loop(...)`: a tree of elementwise ops (unary, binary with scalar broadcast,
 ///   activation, activation grad, bias_add, convert) and scalar constants; the result is the
 ///   body's last instruction, all shapes equal the result's or are scalars / bias vectors.

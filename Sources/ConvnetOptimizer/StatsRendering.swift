@@ -13,7 +13,8 @@ extension ProgramStats {
         for (name, b) in [("training step", trainingBuffers), ("inference", inferenceBuffers)] {
             lines.append("Memory  \(name): arena \(NumberFormat.bytes(b.arenaBytes))"
                          + " (live peak \(NumberFormat.bytes(b.liveLowerBound)))"
-                         + " vs \(NumberFormat.bytes(b.naiveBytes)) one buffer per value")
+                         + " vs \(NumberFormat.bytes(b.naiveBytes)) one buffer per value"
+                         + ", + fusion scratch \(NumberFormat.bytes(b.scratchBytes))")
         }
         lines.append("")
         lines.append("Ops: " + opCounts.map { "\($0.op) \($0.count)" }.joined(separator: ", "))
@@ -43,7 +44,7 @@ extension ProgramStats {
     public func json() -> JSON {
         func buffers(_ b: BufferAssignment) -> JSON {
             .object([("arena_bytes", .int(b.arenaBytes)), ("live_peak_bytes", .int(b.liveLowerBound)),
-                     ("naive_bytes", .int(b.naiveBytes))])
+                     ("naive_bytes", .int(b.naiveBytes)), ("fusion_scratch_bytes", .int(b.scratchBytes))])
         }
         return .object([
             ("batch", .int(batch)),

@@ -82,7 +82,7 @@ public enum TilePlanning {
                                          plan: plan(of: inst, operands: inst.operands.map { types[$0]! }, array: array)))
             case .fusion(_, let body):
                 for inner in matmuls(in: body, array: array) {
-                    result.append(MatmulPlan(value: inst.result, layer: inst.layer ?? inner.layer,
+                    result.append(MatmulPlan(value: inst.result, layer: inner.layer ?? inst.layer,
                                              role: inner.role, plan: inner.plan))
                 }
             default:
