@@ -23,11 +23,11 @@ public struct BufferAssignment: Hashable, Sendable {
     public var naiveBytes: Int
     /// The most bytes live at any one instruction: no assignment can do better than this.
     public var liveLowerBound: Int
-    /// The intervals the assignment was made from (one per buffer owner), for checks and reports.
-    public var intervals: [LiveInterval]
     /// The largest scratch one fusion needs for its body's intermediate values (everything but
     /// its arguments, views and result), which an executor allocates once beside the arena.
     public var scratchBytes: Int
+    /// The intervals the assignment was made from (one per buffer owner), for checks and reports.
+    public var intervals: [LiveInterval]
     /// Each reshape result and the value whose buffer it shares.
     public var aliases: [ValueID: ValueID]
 
