@@ -75,7 +75,7 @@ public enum ConvLowering {
                 if attributes["mnk"] == nil { attributes["mnk"] = "\(inst.type.shape[0])x\(k)x\(inst.type.shape[1])" }
                 _ = add(inst.op, inst.operands, inst.type, layer: l, attributes: attributes, result: inst.result)
             case .fusion(let kind, let body):
-                let lowered = run(body)
+                let lowered = Renumbering.run(run(body))
                 var attributes = inst.attributes
                 if lowered.instructions.contains(where: {
                     switch $0.op { case .im2col, .col2im: true; default: false }
