@@ -15,7 +15,7 @@ import ConvnetSyntax
 /// flowers.convnet at batch 32 (checked by `ProgramStatsTests.testFlowersFlopRatio`):
 /// forward (inference) 32,676,244,768 FLOPs, of which GEMMs 32,451,489,792 (99.3%); training
 /// step 97,097,695,411 = 3 x 32,451,489,792 GEMM FLOPs - 1,019,215,872 (conv2d's input gradient,
-/// not needed) + 309,399,552 (col2im adds) + ~390 M (bias, relu and pool forward and backward,
+/// not needed) + 309,399,552 (col2im adds) + 453,042,355 (bias, relu and pool forward and backward,
 /// loss, Adam). Ratio 2.9715 (2.9620 before lowering, where the input gradient's adds are not
 /// counted separately).
 public struct ProgramStats: Sendable {
