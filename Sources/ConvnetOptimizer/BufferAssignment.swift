@@ -1,9 +1,13 @@
 import ConvnetIR
 
 /// Where every top-level value lives in one arena: executors allocate `arenaBytes` once and
-/// address each value at its offset, so a step allocates nothing. Values inside fusion bodies
-/// are the executor's scratch and are not assigned. A `reshape` gets its operand's slot (it is a
-/// view, so executors skip it).
+/// address each value at its offset, so a step allocates nothing. A `reshape` gets its
+/// operand's slot (it is a view, so executors skip it).
+///
+/// Values inside a fusion body are scratch: each fusion gets its own small assignment of its
+/// body's intermediate values (`fusionScratch`; arguments, their views and the body's result are
+/// left out, since they live in the arena), and an executor allocates one scratch area of
+/// `scratchBytes`, the largest of them, beside the arena.
 public struct BufferAssignment: Hashable, Sendable {
     /// One value's slice of the arena.
     public struct Slot: Hashable, Sendable {
@@ -19,25 +23,42 @@ public struct BufferAssignment: Hashable, Sendable {
     public var slots: [ValueID: Slot]
     /// The arena's size: the peak of the assignment.
     public var arenaBytes: Int
-    /// What one buffer per value would take (each rounded to `alignment`), for comparison.
+    /// What one buffer per value would take (each rounded to `alignment`, reshapes included, as
+    /// an executor that copies on reshape would), for comparison.
     public var naiveBytes: Int
     /// The most bytes live at any one instruction: no assignment can do better than this.
     public var liveLowerBound: Int
-    /// The largest scratch one fusion needs for its body's intermediate values (everything but
-    /// its arguments, views and result), which an executor allocates once beside the arena.
-    public var scratchBytes: Int
     /// The intervals the assignment was made from (one per buffer owner), for checks and reports.
     public var intervals: [LiveInterval]
     /// Each reshape result and the value whose buffer it shares.
     public var aliases: [ValueID: ValueID]
+    /// For each top-level fusion (by its result), the slots of its body's intermediate values
+    /// in a scratch area (offsets from the scratch area's start; body value ids).
+    public var fusionScratch: [ValueID: BufferAssignment]
+    /// The largest scratch area any fusion needs.
+    public var scratchBytes: Int {
+        fusionScratch.values.map(\.arenaBytes).max() ?? 0
+    }
 
     public static func aligned(_ bytes: Int) -> Int { (bytes + alignment - 1) / alignment * alignment }
 
-    /// Greedy best-fit: values in decreasing size (ties by definition order) each take the
-    /// smallest gap, among the values already placed whose lifetimes overlap theirs, that fits;
-    /// otherwise they go above all of them.
+    /// Assigns the top-level values of `graph`, and the scratch of each fusion body.
     public static func assign(_ graph: Graph) -> BufferAssignment {
-        let intervals = Liveness.intervals(graph)
+        var top = assign(graph, leavingOut: [])
+        for inst in graph.instructions {
+            guard case .fusion(_, let body) = inst.op else { continue }
+            var external = Set(body.inputs.map(\.result))
+            external.formUnion(body.outputs.map(\.value))
+            top.fusionScratch[inst.result] = assign(body, leavingOut: external)
+        }
+        return top
+    }
+
+    /// Greedy best-fit: buffers in decreasing size (ties by definition order) each take the
+    /// smallest gap, among the buffers already placed whose lifetimes overlap theirs, that
+    /// fits; otherwise they go above all of them. Buffers owned by `leavingOut` get no slot.
+    static func assign(_ graph: Graph, leavingOut external: Set<ValueID>) -> BufferAssignment {
+        let intervals = Liveness.intervals(graph).filter { !external.contains($0.value) }
         let order = intervals.indices.sorted {
             let a = intervals[$0], b = intervals[$1]
             return a.bytes != b.bytes ? a.bytes > b.bytes : a.start < b.start
@@ -60,9 +81,10 @@ public struct BufferAssignment: Hashable, Sendable {
             slots[v.value] = Slot(offset: offset, bytes: v.bytes)
             arena = max(arena, offset + size)
         }
-        let aliases = Liveness.aliases(graph)
-        for (view, owner) in aliases { slots[view] = Slot(offset: slots[owner]!.offset, bytes: slots[owner]!.bytes) }
-        let naive = graph.instructions.reduce(0) { $0 + aligned(max(Liveness.bytes(of: $1.type), 1)) }
+        let aliases = Liveness.aliases(graph).filter { !external.contains($0.value) }
+        for (view, owner) in aliases { slots[view] = slots[owner] }
+        let naive = graph.instructions.filter { !external.contains($0.result) }
+            .reduce(0) { $0 + aligned(max(Liveness.bytes(of: $1.type), 1)) }
         var lowerBound = 0
         if !intervals.isEmpty {
             var delta = [Int](repeating: 0, count: (intervals.map(\.end).max() ?? 0) + 2)
@@ -74,20 +96,7 @@ public struct BufferAssignment: Hashable, Sendable {
             for d in delta { live += d; lowerBound = max(lowerBound, live) }
         }
         return BufferAssignment(slots: slots, arenaBytes: arena, naiveBytes: naive,
-                                liveLowerBound: lowerBound, scratchBytes: scratch(graph), intervals: intervals, aliases: aliases)
-    }
-
-    /// The largest fusion body's intermediate bytes (see `scratchBytes`).
-    static func scratch(_ graph: Graph) -> Int {
-        graph.instructions.map { inst -> Int in
-            guard case .fusion(_, let body) = inst.op else { return 0 }
-            let result = body.outputs.first?.value
-            return body.instructions.reduce(0) { sum, b in
-                switch b.op {
-                case .input, .reshape: return sum
-                default: return b.result == result ? sum : sum + aligned(Liveness.bytes(of: b.type))
-                }
-            }
-        }.max() ?? 0
+                                liveLowerBound: lowerBound, intervals: intervals, aliases: aliases,
+                                fusionScratch: [:])
     }
 }

@@ -29,8 +29,9 @@ import ConvnetIR
 ///   `conv2d_input_grad` left at top level or in bodies.
 /// - `softmax_xent`, `softmax_xent_grad`, pools, batch norm, dropout and the rest unchanged.
 ///
-/// `OptimizedProgram.buffers` gives every top-level value an offset in one arena (see
-/// `BufferAssignment`); fusion-body values are the executor's scratch.
+/// `OptimizedProgram.buffers` gives every top-level value an offset in one arena, reshapes
+/// sharing their operand's slot (views), and each fusion's body intermediates offsets in one
+/// scratch area (see `BufferAssignment`).
 public struct Pipeline: Sendable {
     public var name: String
     public var passes: [Pass]

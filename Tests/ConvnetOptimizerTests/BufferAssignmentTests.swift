@@ -29,6 +29,20 @@ final class BufferAssignmentTests: XCTestCase {
         for (view, owner) in b.aliases { XCTAssertEqual(b.slots[view]!.offset, b.slots[owner]!.offset) }
         XCTAssertGreaterThanOrEqual(b.arenaBytes, b.liveLowerBound)
         XCTAssertLessThan(b.arenaBytes, b.naiveBytes / 2)
+        // Each fusion's scratch: no overlaps either, arguments and result left out.
+        XCTAssertEqual(b.fusionScratch.count, optimized.graph.instructions.filter { $0.op.mnemonic.hasPrefix("fusion.") }.count)
+        for inst in optimized.graph.instructions {
+            guard case .fusion(_, let body) = inst.op, let scratch = b.fusionScratch[inst.result] else { continue }
+            assertNoOverlap(scratch)
+            for arg in body.inputs { XCTAssertNil(scratch.slots[arg.result]) }
+            XCTAssertNil(scratch.slots[body.outputs[0].value])
+        }
+        // conv2d_1's forward body: im2col (M,K) and the matmul's (M,N) are live together; the
+        // bias_add result reuses the im2col space.
+        let conv1 = try XCTUnwrap(optimized.graph.instructions.first { $0.layer == "conv2d_1" && $0.op.mnemonic == "fusion.conv_bias_relu" })
+        let m = 32 * 192 * 192
+        XCTAssertEqual(b.fusionScratch[conv1.result]!.arenaBytes, 4 * m * (144 + 30))
+        XCTAssertEqual(b.scratchBytes, 4 * m * (144 + 30))
     }
 
     /// Inputs and outputs are pinned; a chain of temporaries reuses memory.
