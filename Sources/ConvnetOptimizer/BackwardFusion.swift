@@ -13,6 +13,7 @@ import ConvnetIR
 /// data is hot). Fusing the mask into each of its three consumers instead would recompute it
 /// and make each read both dy and y.
 public enum BackwardFusion {
+    /// The graph with each fusable activation gradient joined to its producer.
     public static func run(_ graph: Graph) -> Graph {
         let users = graph.users()
         let outputs = Set(graph.outputs.map(\.value))

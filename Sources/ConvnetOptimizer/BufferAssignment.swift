@@ -11,6 +11,7 @@ import ConvnetIR
 public struct BufferAssignment: Hashable, Sendable {
     /// One value's slice of the arena.
     public struct Slot: Hashable, Sendable {
+        /// Bytes from the arena's start, a multiple of `alignment`.
         public var offset: Int
         /// The value's own size (4 bytes per element); its reservation is this rounded up to
         /// `alignment`.
@@ -20,6 +21,7 @@ public struct BufferAssignment: Hashable, Sendable {
     /// Every slot starts on a multiple of this (a cache line, and enough for any SIMD load).
     public static let alignment = 64
 
+    /// Every assigned value's slot (reshapes share their operand's).
     public var slots: [ValueID: Slot]
     /// The arena's size: the peak of the assignment.
     public var arenaBytes: Int
@@ -40,6 +42,7 @@ public struct BufferAssignment: Hashable, Sendable {
         fusionScratch.values.map(\.arenaBytes).max() ?? 0
     }
 
+    /// `bytes` rounded up to `alignment`.
     public static func aligned(_ bytes: Int) -> Int { (bytes + alignment - 1) / alignment * alignment }
 
     /// Assigns the top-level values of `graph`, and the scratch of each fusion body.

@@ -11,6 +11,7 @@ public enum CommonSubexpressionElimination {
         var attributes: Attributes
     }
 
+    /// The graph with each repeated computation replaced by its first occurrence.
     public static func run(_ graph: Graph) -> Graph {
         var seen: [Key: ValueID] = [:]
         var replaced: [ValueID: ValueID] = [:]

@@ -16,6 +16,7 @@ import ConvnetIR
 /// dispatch for executors) tagged `lowering=im2col`; their body is lowered the same way, so it
 /// reads `im2col`, `reshape`, `matmul`, `reshape`, `bias_add`, activation.
 public enum ConvLowering {
+    /// The graph with every convolution op lowered (fusion bodies included).
     public static func run(_ graph: Graph) -> Graph {
         var out = graph
         out.instructions = []
@@ -95,6 +96,7 @@ public enum ConvLowering {
         return out
     }
 
+    /// The pipeline step `lowering`.
     public static let pass = Pass(name: "lowering", run: run)
 
     private struct ReshapeKey: Hashable {

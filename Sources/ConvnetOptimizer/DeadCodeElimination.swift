@@ -3,6 +3,7 @@ import ConvnetIR
 /// Removes instructions whose results no output depends on; inputs are always kept because
 /// the trainer feeds them by name.
 public enum DeadCodeElimination {
+    /// The graph without its dead instructions, order kept.
     public static func run(_ graph: Graph) -> Graph {
         var live = Set(graph.outputs.map(\.value))
         var keep = [Bool](repeating: false, count: graph.instructions.count)

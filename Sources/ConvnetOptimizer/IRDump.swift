@@ -4,6 +4,7 @@ import ConvnetIR
 /// pipeline, each headed `// ---- after <pass> ----`. `all` needs a program optimized with
 /// `recordEveryPass: true`; without a log it prints only the final graph.
 public enum IRDump {
+    /// The dump text, ending with a newline.
     public static func dump(_ optimized: OptimizedProgram, all: Bool = false) -> String {
         let printer = Printer()
         guard all, !optimized.passLog.isEmpty else { return printer.print(optimized.graph) }

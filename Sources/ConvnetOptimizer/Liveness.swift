@@ -12,13 +12,16 @@ public struct LiveInterval: Hashable, Sendable {
     public var start: Int
     /// The last position that reads it or one of its reshapes (or the end, when pinned).
     public var end: Int
+    /// The buffer's size: 4 bytes per element.
     public var bytes: Int
     /// Inputs and outputs: never shared with another value while live.
     public var pinned: Bool
 
+    /// Whether both are live at some instruction.
     public func overlaps(_ other: LiveInterval) -> Bool { start <= other.end && other.start <= end }
 }
 
+/// Live ranges of the top-level buffers of a graph.
 public enum Liveness {
     /// Bytes of a value: 4 per element for both f32 and i32.
     public static func bytes(of type: TensorType) -> Int { 4 * type.elementCount }

@@ -10,6 +10,7 @@ import ConvnetIR
 /// following `bias_grad`, because a fusion has one result and the masked gradient is also read
 /// by the filter and input gradients: fusing it into each consumer would recompute it.
 public enum LoopFusion {
+    /// The graph with each elementwise tree of two or more ops replaced by one `fusion.loop`.
     public static func run(_ graph: Graph) -> Graph {
         let users = graph.users()
         let outputs = Set(graph.outputs.map(\.value))

@@ -12,6 +12,7 @@ import ConvnetIR
 /// no rewrite is needed. A fused conv carries `window=`, `stride=`, `pad=` as attributes so the
 /// dump reads like the unfused op.
 public enum OutputFusion {
+    /// The graph with each legal conv/matmul + bias (+ activation) chain fused.
     public static func run(_ graph: Graph) -> Graph {
         let users = graph.users()
         let outputs = Set(graph.outputs.map(\.value))

@@ -8,6 +8,7 @@ public struct Pass: Sendable {
     /// The rewrite. It must return a graph that passes `Verifier.verify`.
     public var run: @Sendable (Graph) -> Graph
 
+    /// A pass named `name` running `run`.
     public init(name: String, run: @escaping @Sendable (Graph) -> Graph) {
         self.name = name
         self.run = run

@@ -33,9 +33,12 @@ import ConvnetIR
 /// sharing their operand's slot (views), and each fusion's body intermediates offsets in one
 /// scratch area (see `BufferAssignment`).
 public struct Pipeline: Sendable {
+    /// For messages (`default`).
     public var name: String
+    /// Run in order.
     public var passes: [Pass]
 
+    /// A pipeline running `passes` in order.
     public init(name: String, passes: [Pass]) {
         self.name = name
         self.passes = passes
@@ -85,12 +88,14 @@ public struct Pipeline: Sendable {
 public struct OptimizedProgram: Sendable {
     /// The same inputs, outputs, parameters and slots as the input program; the optimized graph.
     public var program: IRProgram
+    /// Arena offsets of every top-level value, and each fusion's scratch.
     public var buffers: BufferAssignment
     /// Every matmul's MXU plan, in program order.
     public var tilePlans: [MatmulPlan]
     /// The graph after each pass, in order, when `recordEveryPass` was set (else empty).
     public var passLog: [(pass: String, graph: Graph)]
 
+    /// Bundles the results of `Pipeline.optimize`.
     public init(program: IRProgram, buffers: BufferAssignment, tilePlans: [MatmulPlan],
                 passLog: [(pass: String, graph: Graph)]) {
         self.program = program

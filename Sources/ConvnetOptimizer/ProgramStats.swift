@@ -21,11 +21,15 @@ import ConvnetSyntax
 public struct ProgramStats: Sendable {
     /// One matmul of the optimized training step and its MXU plan.
     public struct Matmul: Sendable {
+        /// The model layer (`conv2d_1`).
         public var layer: String
+        /// Forward, filter gradient or input gradient.
         public var role: MatmulPlan.Role
+        /// M, K, N, folds, cycles and utilisation on the MXU.
         public var plan: TilePlan
     }
 
+    /// The batch the programs were built for.
     public var batch: Int
     /// Top-level instructions of the optimized training step by op mnemonic (`fusion.loop`,
     /// `matmul`, `parameter`, ...).
@@ -43,6 +47,7 @@ public struct ProgramStats: Sendable {
     /// Every matmul of the training step in program order.
     public var matmuls: [Matmul]
 
+    /// Training-step FLOPs over forward FLOPs.
     public var flopRatio: Double { Double(trainingStepFlops) / Double(max(forwardFlops, 1)) }
 
     /// Builds and optimizes both programs of `model` at `batch`.

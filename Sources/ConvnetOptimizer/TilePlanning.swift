@@ -17,9 +17,12 @@ public struct MatmulPlan: Hashable, Sendable {
     public var value: ValueID
     /// The model layer, when the instruction has one.
     public var layer: String?
+    /// Forward, filter gradient or input gradient.
     public var role: Role
+    /// M, K, N, folds, cycles and utilisation on the MXU.
     public var plan: TilePlan
 
+    /// A plan of one matmul.
     public init(value: ValueID, layer: String?, role: Role, plan: TilePlan) {
         self.value = value
         self.layer = layer
@@ -35,10 +38,12 @@ public enum TilePlanning {
     /// The array the default pipeline plans for.
     public static let array = MXUShape.tpuV2
 
+    /// The graph with every matmul (and fusion holding one) annotated for the default array.
     public static func run(_ graph: Graph) -> Graph {
         run(graph, array: array)
     }
 
+    /// The graph annotated with plans for `array`.
     public static func run(_ graph: Graph, array: MXUShape) -> Graph {
         var out = graph
         var types: [ValueID: TensorType] = [:]
@@ -62,6 +67,7 @@ public enum TilePlanning {
         return out
     }
 
+    /// The pipeline step `tiling`.
     public static let pass = Pass(name: "tiling", run: run)
 
     /// Every matmul of `graph` (fusion bodies included, attributed to the enclosing top-level

@@ -3,6 +3,7 @@ import ConvnetIR
 /// Removes reshapes to the operand's own shape and folds a reshape of a reshape into one
 /// reshape of the original value (row-major reshapes compose).
 public enum TrivialReshapes {
+    /// The graph without identity reshapes and with reshape chains collapsed.
     public static func run(_ graph: Graph) -> Graph {
         var replaced: [ValueID: ValueID] = [:]
         var defs: [ValueID: Instruction] = [:]
