@@ -33,7 +33,7 @@ let package = Package(
         // The typed graph IR, autodiff, verifier, printer, reference interpreter.
         .target(name: "ConvnetIR", dependencies: ["ConvnetSema"]),
         // IR -> IR passes, tile plans, buffer assignment.
-        .target(name: "ConvnetOptimizer", dependencies: ["ConvnetIR"]),
+        .target(name: "ConvnetOptimizer", dependencies: ["ConvnetIR", "ConvnetSupport"]),
         // fp32 kernels on OpenBLAS, each with a naive twin.
         .target(name: "ConvnetKernels", dependencies: ["CBLAS"], swiftSettings: nativeCPU),
         // Image folders, decoding, split, shuffle, batches, synthetic data.
@@ -53,7 +53,7 @@ let package = Package(
                 dependencies: ["ConvnetSyntax", "ConvnetSema", "ConvnetIR", "ConvnetOptimizer",
                                "ConvnetTraining", "ConvnetCPU", "TPUEmulator", "ConvnetSupport"]),
         .executableTarget(name: "convnetc", dependencies: [
-            "ConvnetDriver", "ConvnetKernels",
+            "ConvnetDriver", "ConvnetKernels", "ConvnetOptimizer", "ConvnetIR", "ConvnetSema", "ConvnetTraining",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "ConvnetSyntaxTests", dependencies: ["ConvnetSyntax"], exclude: ["Golden"]),
         .testTarget(name: "ConvnetSemaTests", dependencies: ["ConvnetSema"]),
         .testTarget(name: "ConvnetIRTests", dependencies: ["ConvnetIR"]),
-        .testTarget(name: "ConvnetOptimizerTests", dependencies: ["ConvnetOptimizer"]),
+        .testTarget(name: "ConvnetOptimizerTests", dependencies: ["ConvnetOptimizer"], exclude: ["Golden"]),
         .testTarget(name: "ConvnetKernelsTests", dependencies: ["ConvnetKernels"]),
         .testTarget(name: "ConvnetDataTests", dependencies: ["ConvnetData"]),
         .testTarget(name: "ConvnetCPUTests", dependencies: ["ConvnetCPU"]),

@@ -19,12 +19,25 @@ struct Compile: ParsableCommand {
 
     @OptionGroup var training: TrainingFlags
 
+    @Option(name: .customLong("dump-ir"),
+            help: "Print the optimized IR: `--dump-ir` after lowering, `--dump-ir=all` after every pass.")
+    var dumpIR: DumpIRMode?
+
+    @Option(help: "The program --dump-ir prints: train (the whole training step) or inference.")
+    var program: DumpIR.Program = .train
+
     func validate() throws {
         try training.validate()
     }
 
     func run() throws {
         let (_, checked) = try model.checkedModel()
+        if let dumpIR {
+            let batch = training.batch ?? checked.train.batch
+            print(try withTrainingErrors { try DumpIR.text(checked, batch: batch, program: program, all: dumpIR == .all) },
+                  terminator: "")
+            return
+        }
         if train {
             let status = try withTrainingErrors { try TrainingRun.run(checked, options: training.options, target: target) }
             if status != 0 { throw ExitCode(status) }
@@ -35,6 +48,13 @@ struct Compile: ParsableCommand {
 }
 
 extension Target: ExpressibleByArgument {}
+
+/// `--dump-ir` (spelled `--dump-ir=lowered` by `Console.normalizedArguments`) or `--dump-ir=all`.
+enum DumpIRMode: String, ExpressibleByArgument {
+    case lowered, all
+}
+
+extension DumpIR.Program: ExpressibleByArgument {}
 
 /// The training overrides shared by `--run` and `evaluate`.
 struct TrainingFlags: ParsableArguments {

@@ -51,3 +51,28 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(dense.stdout.contains("\"dense-blowup\""), dense.stdout)
     }
 }
+
+/// `stats` and `--dump-ir`, the optimizer's outputs as a user sees them.
+final class OptimizerCommandTests: XCTestCase {
+    func testDumpIRShowsFusedConvolutionsWithTilePlans() throws {
+        let r = try runConvnetc(["samples/flowers.convnet", "--dump-ir"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let fused = r.stdout.split(separator: "\n").filter { $0.contains("= fusion.conv_bias_relu(") }
+        XCTAssertEqual(fused.count, 7)
+        XCTAssertTrue(fused[1].contains("window=3x3 stride=1 pad=same"), String(fused[1]))
+        XCTAssertTrue(fused[1].contains("tile=128x128"), String(fused[1]))
+        XCTAssertTrue(fused[1].contains(": f32[32,192,192,30]"), String(fused[1]))
+        let all = try runConvnetc(["samples/one-line.convnet", "--dump-ir=all"])
+        XCTAssertEqual(all.status, 0, all.stderr)
+        XCTAssertTrue(all.stdout.contains("// ---- after fusion ----"), all.stdout)
+        XCTAssertEqual(try runConvnetc(["samples/one-line.convnet", "--dump-ir=some"]).status, 2)
+    }
+
+    func testStatsJSON() throws {
+        let r = try runConvnetc(["stats", "--format", "json", "samples/flowers.convnet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        XCTAssertNotNil(json["matmuls"] as? [[String: Any]], "\(json.keys)")
+        XCTAssertEqual(try runConvnetc(["stats", "--batch", "0", "samples/flowers.convnet"]).status, 2)
+    }
+}
