@@ -110,3 +110,15 @@ final class ProfileCostModelTests: XCTestCase {
         XCTAssertEqual(rows[1].mxuCycles, 509)
     }
 }
+
+/// The (8, 128) tiled layout.
+final class ProfileTileLayoutTests: XCTestCase {
+    func testStoredShapes() {
+        XCTAssertEqual(TileLayout.tiled8x128.stored(.f32([16, 192, 192, 30])), .f32([16, 192, 192, 128]))
+        XCTAssertEqual(TileLayout.tiled8x128.stored(.f32([16, 5])), .f32([16, 128]))
+        XCTAssertEqual(TileLayout.tiled8x128.stored(.f32([3, 130])), .f32([8, 256]))
+        XCTAssertEqual(TileLayout.tiled8x128.stored(.f32([5])), .f32([128]))
+        XCTAssertEqual(TileLayout.tiled8x128.stored(.scalar), .scalar)
+        XCTAssertEqual(TileLayout.exact.stored(.f32([3, 130])), .f32([3, 130]))
+    }
+}

@@ -48,6 +48,20 @@ final class ProfileFlowersTests: XCTestCase {
         XCTAssertEqual(report.rows.last?.op, "softmax")
     }
 
+    func testTiledLayoutCostsMoreVectorAndMemoryButTheSameMXU() throws {
+        let m = try flowers()
+        let exact = try TPUProfiler.report(m, name: "flowers", globalBatch: 128, cores: 8, training: true)
+        let tiled = try TPUProfiler.report(m, name: "flowers", globalBatch: 128, cores: 8, training: true,
+                                           layout: .tiled8x128)
+        if ProcessInfo.processInfo.environment["CONVNETC_PRINT_PROFILE"] != nil { print(tiled.renderText()) }
+        XCTAssertEqual(tiled.totals.mxuCycles, exact.totals.mxuCycles)
+        XCTAssertGreaterThan(tiled.totals.bytes, 2 * exact.totals.bytes)
+        XCTAssertGreaterThan(tiled.totalCycles, exact.totalCycles)
+        // conv2d's relu: (16,192,192,16) is stored as (16,192,192,128): 8x the bytes.
+        let relu = { (r: ProfileReport) in r.rows.first { $0.op == "relu" && $0.layer == "conv2d" }!.bytes }
+        XCTAssertEqual(relu(tiled), 8 * relu(exact))
+    }
+
     func testUnevenBatchIsRefused() throws {
         XCTAssertThrowsError(try TPUProfiler.report(try flowers(), globalBatch: 100, cores: 8, training: true)) { e in
             XCTAssertEqual((e as? DataParallelError)?.message, "batch 100 does not split evenly over 8 cores (100 % 8 = 4)")

@@ -7,7 +7,7 @@ import ConvnetSupport
 ///               "memory_cycles", "estimated_cycles", "share", "macs"}],
 ///      "total_cycles", "step_seconds",
 ///      "mode", "cores", "per_core_batch", "global_batch", "compute_cycles", "all_reduce_bytes",
-///      "all_reduce_cycles", "clock_hz", "examples_per_second"}
+///      "all_reduce_cycles", "clock_hz", "layout", "examples_per_second"}
 extension ProfileReport {
     public var json: JSON {
         let ops: [JSON] = rows.map { r in
@@ -36,6 +36,7 @@ extension ProfileReport {
             ("all_reduce_bytes", .int(allReduceBytes)),
             ("all_reduce_cycles", .int(allReduceCycles)),
             ("clock_hz", .double(device.clockHz)),
+            ("layout", .string(layout.rawValue)),
             ("examples_per_second", .double(examplesPerSecond)),
         ])
     }

@@ -35,7 +35,8 @@ extension ProfileReport {
         let what = mode == .training ? "training step" : "inference"
         let mhz = NumberFormat.fixed(device.clockHz / 1e6, 0)
         var out = "TPU profile: \(name.isEmpty ? "" : name + " ")\(what), \(cores) core\(cores == 1 ? "" : "s") x "
-            + "\(perCoreBatch) examples (batch \(globalBatch)), \(device.mxu) MXU at \(mhz) MHz\n"
+            + "\(perCoreBatch) examples (batch \(globalBatch)), \(device.mxu) MXU at \(mhz) MHz"
+            + (layout == .exact ? "" : ", \(layout.rawValue) layout") + "\n"
         out += render(table[0]) + "\n" + rule + "\n"
         for line in table[1...rows.count] { out += render(line) + "\n" }
         out += rule + "\n"

@@ -22,9 +22,11 @@ public struct ProfileReport: Hashable, Sendable {
     /// Bytes all-reduced per step: the float32 gradients of every trainable weight (0 for
     /// inference).
     public var allReduceBytes: Int
+    /// The memory layout the rows were costed with.
+    public var layout: TileLayout
 
     public init(name: String = "", mode: Mode, rows: [ProfileRow], device: TPUDevice, cores: Int,
-                perCoreBatch: Int, allReduceBytes: Int) {
+                perCoreBatch: Int, allReduceBytes: Int, layout: TileLayout = .exact) {
         precondition(cores >= 1 && perCoreBatch >= 0 && allReduceBytes >= 0, "bad profile totals")
         self.name = name
         self.mode = mode
@@ -33,6 +35,7 @@ public struct ProfileReport: Hashable, Sendable {
         self.cores = cores
         self.perCoreBatch = perCoreBatch
         self.allReduceBytes = allReduceBytes
+        self.layout = layout
     }
 
     /// Examples per step over all cores.

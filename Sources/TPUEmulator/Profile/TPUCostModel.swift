@@ -25,9 +25,13 @@ import ConvnetOptimizer
 /// (JPEG decoding, infeed), and the host-device round trip of every Keras step.
 public struct TPUCostModel: Sendable {
     public var device: TPUDevice
+    /// How tensors are stored for vector and HBM costs: exact counts (the default, a lower
+    /// bound) or XLA's (8, 128) tiles (`TileLayout`).
+    public var layout: TileLayout
 
-    public init(device: TPUDevice = .tpuV2) {
+    public init(device: TPUDevice = .tpuV2, layout: TileLayout = .exact) {
         self.device = device
+        self.layout = layout
     }
 
     /// One row per top-level instruction except inputs and constants, in program order.
@@ -51,8 +55,8 @@ public struct TPUCostModel: Sendable {
                 if let d = MatmulDimensions.of(inst.op, operands: operandTypes, result: inst.type) {
                     row.plans = [device.plan(m: d.m, k: d.k, n: d.n)]
                 }
-                row.vpuCycles = device.vpuCycles(
-                    elements: VectorCost.elementOps(inst.op, operands: operandTypes, result: inst.type))
+                row.vpuCycles = device.vpuCycles(elements: VectorCost.elementOps(
+                    inst.op, operands: operandTypes.map(layout.stored), result: layout.stored(inst.type)))
             }
             row.mxuCycles = row.plans.reduce(0) { $0 + $1.cycles }
             row.macs = row.plans.reduce(0) { $0 + $1.macs }
@@ -61,7 +65,8 @@ public struct TPUCostModel: Sendable {
             } else {
                 var seen = Set<ValueID>()
                 let distinct = zip(inst.operands, operandTypes).filter { seen.insert($0.0).inserted }
-                row.bytes = 4 * (distinct.reduce(0) { $0 + $1.1.elementCount } + inst.type.elementCount)
+                row.bytes = 4 * (distinct.reduce(0) { $0 + layout.stored($1.1).elementCount }
+                                + layout.stored(inst.type).elementCount)
             }
             row.memoryCycles = device.memoryCycles(bytes: row.bytes)
             rows.append(row)
@@ -85,7 +90,8 @@ public struct TPUCostModel: Sendable {
                 plans += w.plans
                 ops += w.elementOps
             } else {
-                ops += VectorCost.elementOps(inst.op, operands: operandTypes, result: inst.type, feedsMXU: hasMatmul)
+                ops += VectorCost.elementOps(inst.op, operands: operandTypes.map(layout.stored),
+                                             result: layout.stored(inst.type), feedsMXU: hasMatmul)
             }
         }
         return (plans, ops)

@@ -17,15 +17,16 @@ public enum TPUProfiler {
     /// `AutodiffError` when the model cannot be trained.
     public static func report(_ model: CheckedModel, name: String = "", globalBatch: Int, cores: Int,
                               training: Bool, optimizer: OptimizerDecl = .adam(learningRate: 0.001),
-                              device: TPUDevice = .tpuV2,
+                              device: TPUDevice = .tpuV2, layout: TileLayout = .exact,
                               optimize: (Graph) -> Graph = { $0 }) throws -> ProfileReport {
         let split = try DataParallelSplit(globalBatch: globalBatch, cores: cores)
         let program = training
             ? try IRBuilder.trainingStep(model, batch: split.perCoreBatch, optimizer: optimizer)
             : IRBuilder.inference(model, batch: split.perCoreBatch)
-        let rows = TPUCostModel(device: device).profile(optimize(program.graph))
+        let rows = TPUCostModel(device: device, layout: layout).profile(optimize(program.graph))
         let gradientBytes = training ? 4 * program.parameters.filter(\.trainable).reduce(0) { $0 + $1.elementCount } : 0
         return ProfileReport(name: name, mode: training ? .training : .inference, rows: rows, device: device,
-                             cores: cores, perCoreBatch: split.perCoreBatch, allReduceBytes: gradientBytes)
+                             cores: cores, perCoreBatch: split.perCoreBatch, allReduceBytes: gradientBytes,
+                             layout: layout)
     }
 }
