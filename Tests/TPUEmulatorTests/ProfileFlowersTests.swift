@@ -38,6 +38,11 @@ final class ProfileFlowersTests: XCTestCase {
         XCTAssertLessThan(report.stepSeconds, 1)
         XCTAssertTrue(report.rows[report.topRows(1)[0]].layer.hasPrefix("conv2d"))
         XCTAssertGreaterThan(report.allReduceCycles, 0)
+        // The figure NotebookStepTime's table quotes.
+        XCTAssertEqual(report.totalCycles, 14_061_682)
+        XCTAssertEqual(NotebookStepTime.comparison(report),
+                       "real TPU v2-8 (solution notebook, batch 128): 64-110 ms/step; modelled: 20.088 ms "
+                       + "(3.2x-5.5x faster); see NotebookStepTime for why")
     }
 
     func testInferenceAtBatch128On8Cores() throws {
@@ -60,6 +65,10 @@ final class ProfileFlowersTests: XCTestCase {
         // conv2d's relu: (16,192,192,16) is stored as (16,192,192,128): 8x the bytes.
         let relu = { (r: ProfileReport) in r.rows.first { $0.op == "relu" && $0.layer == "conv2d" }!.bytes }
         XCTAssertEqual(relu(tiled), 8 * relu(exact))
+        let inference = try TPUProfiler.report(m, name: "flowers", globalBatch: 128, cores: 8, training: false,
+                                               layout: .tiled8x128)
+        if ProcessInfo.processInfo.environment["CONVNETC_PRINT_PROFILE"] != nil { print(inference.renderText()) }
+        XCTAssertGreaterThan(inference.totalCycles, 4_396_922)  // the exact layout's, in the README
     }
 
     func testUnevenBatchIsRefused() throws {

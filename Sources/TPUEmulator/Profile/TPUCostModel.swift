@@ -22,7 +22,8 @@ import ConvnetOptimizer
 /// HBM traffic of materialised patches when a convolution is lowered through im2col, fusion
 /// boundaries that differ from ours, per-op launch and pipeline bubbles (no overlap between
 /// consecutive ops is modelled), link latency in the all-reduce, the host input pipeline
-/// (JPEG decoding, infeed), and the host-device round trip of every Keras step.
+/// (JPEG decoding, infeed), and the host-device round trip of every Keras step. `NotebookStepTime`
+/// compares the modelled flowers step with the real TPU v2-8 figure.
 public struct TPUCostModel: Sendable {
     public var device: TPUDevice
     /// How tensors are stored for vector and HBM costs: exact counts (the default, a lower
