@@ -53,7 +53,7 @@ let package = Package(
                 dependencies: ["ConvnetSyntax", "ConvnetSema", "ConvnetIR", "ConvnetOptimizer",
                                "ConvnetTraining", "ConvnetCPU", "TPUEmulator", "ConvnetSupport"]),
         .executableTarget(name: "convnetc", dependencies: [
-            "ConvnetDriver", "ConvnetKernels", "ConvnetOptimizer", "ConvnetIR", "ConvnetSema", "ConvnetTraining",
+            "ConvnetDriver", "ConvnetKernels", "ConvnetOptimizer", "ConvnetIR", "ConvnetSema", "ConvnetTraining", "TPUEmulator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "ConvnetKernelsTests", dependencies: ["ConvnetKernels"]),
         .testTarget(name: "ConvnetDataTests", dependencies: ["ConvnetData"]),
         .testTarget(name: "ConvnetCPUTests", dependencies: ["ConvnetCPU"]),
-        .testTarget(name: "TPUEmulatorTests", dependencies: ["TPUEmulator"]),
+        .testTarget(name: "TPUEmulatorTests", dependencies: ["TPUEmulator", "ConvnetIR", "ConvnetSema", "ConvnetSyntax", "ConvnetSupport"]),
         .testTarget(name: "ConvnetTrainingTests", dependencies: ["ConvnetTraining", "ConvnetSupport"]),
         .testTarget(name: "ConvnetDriverTests",
                     dependencies: ["ConvnetDriver", "ConvnetIR", "ConvnetSema", "ConvnetSyntax", "ConvnetCPU"],

@@ -76,3 +76,25 @@ final class OptimizerCommandTests: XCTestCase {
         XCTAssertEqual(try runConvnetc(["stats", "--batch", "0", "samples/flowers.convnet"]).status, 2)
     }
 }
+
+/// `profile --target tpu`: the JSON contract other tools consume.
+final class ProfileCommandTests: XCTestCase {
+    func testProfileJSONContract() throws {
+        let r = try runConvnetc(["profile", "--target", "tpu", "--batch", "16", "--format", "json", "samples/one-line.convnet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let ops = try XCTUnwrap(json["ops"] as? [[String: Any]])
+        XCTAssertFalse(ops.isEmpty)
+        for op in ops {
+            for key in ["op", "layer", "mxu_cycles", "vpu_cycles", "mxu_utilization", "bytes"] {
+                XCTAssertNotNil(op[key], "\(key) missing in \(op)")
+            }
+        }
+        XCTAssertTrue(ops.contains { $0["op"] as? String == "fusion.conv_bias_relu" && $0["layer"] as? String == "conv2d" })
+        XCTAssertNotNil(json["total_cycles"] as? Int)
+        XCTAssertNotNil(json["step_seconds"] as? Double)
+        let uneven = try runConvnetc(["profile", "--batch", "12", "samples/one-line.convnet"])
+        XCTAssertNotEqual(uneven.status, 0)
+        XCTAssertTrue(uneven.stderr.contains("help:"), uneven.stderr)
+    }
+}

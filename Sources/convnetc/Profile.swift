@@ -1,0 +1,56 @@
+import ArgumentParser
+import ConvnetDriver
+import ConvnetOptimizer
+import TPUEmulator
+
+/// `convnetc profile FILE --target tpu`: where a step's modelled TPU cycles go, op by op.
+struct Profile: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Per-op modelled TPU cycles of the inference program (or the training step with --train).")
+
+    @OptionGroup var model: ModelOptions
+
+    @Option(help: "The device to model (only tpu has a cycle model).")
+    var target: ProfileTarget = .tpu
+
+    @Option(help: "Global batch size (default: the train block's), split evenly over the cores.")
+    var batch: Int?
+
+    @Option(help: "TPU cores; the batch must divide evenly.")
+    var cores: Int = 8
+
+    @Flag(help: "Profile the training step (forward, backward, optimizer update, all-reduce).")
+    var train = false
+
+    @Option(help: "Memory layout for vector and memory costs: exact or tiled8x128 (XLA's padding).")
+    var layout: ProfileLayout = .exact
+
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    func validate() throws {
+        if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
+        if cores < 1 { throw ValidationError("--cores must be at least 1") }
+    }
+
+    func run() throws {
+        let (_, checked) = try model.checkedModel()
+        let report = try withTrainingErrors {
+            try TPUProfiler.report(checked, name: Frontend.modelName(path: model.file),
+                                   globalBatch: batch ?? checked.train.batch, cores: cores, training: train,
+                                   optimizer: checked.train.optimizer,
+                                   layout: layout == .exact ? .exact : .tiled8x128,
+                                   optimize: { Pipeline.default.run($0) })
+        }
+        switch format {
+        case .text:
+            print(report.renderText(), terminator: "")
+            if let note = NotebookStepTime.comparison(report) { print(note) }
+        case .json:
+            print(report.json.serialized(pretty: true))
+        }
+    }
+}
+
+enum ProfileTarget: String, ExpressibleByArgument { case tpu }
+enum ProfileLayout: String, ExpressibleByArgument { case exact, tiled8x128 }
