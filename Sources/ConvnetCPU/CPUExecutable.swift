@@ -99,6 +99,9 @@ public final class CPUExecutable: ExecutableProgram {
         profiledRuns += 1
     }
 
+    /// Every byte the executable owns: the plan's arena, the scratch and private buffers.
+    public var ownedBytes: Int { arena.totalBytes }
+
     /// How many steps a run executes (after the executor's own epilogue fusion).
     public var stepCount: Int { steps.count }
 

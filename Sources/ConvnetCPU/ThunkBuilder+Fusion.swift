@@ -2,7 +2,7 @@ import ConvnetIR
 
 /// `fusion(kind, body)`: recognised by the shape of its body, not its name.
 ///
-/// - a chain of pointwise ops that all write the result's element count -> one
+/// - a chain of pointwise ops (and scalar constants) that all write the result's element count -> one
 ///   `ElementwiseLoop` (one pass over the elements);
 /// - conv2d/matmul + bias_add (+ activation) -> one kernel call with the fused epilogue (the
 ///   body is lowered like a graph, where that pattern is always fused);
@@ -20,7 +20,18 @@ extension ThunkBuilder {
         guard let result = body.outputs.first?.value else { throw CPUCompileError("\(name) body has no output") }
         var env: Environment = [:]
         for (arg, v) in zip(args, inst.operands) { env[arg.result] = c.raw(v) }
-        let computed = body.instructions.filter { if case .input = $0.op { false } else { true } }
+        // Constants get private storage filled now: nothing else ever writes it.
+        var computed: [Instruction] = []
+        for b in body.instructions {
+            switch b.op {
+            case .input: continue
+            case .constant(let v) where b.result != result:
+                let p = arena.floats(b.type.elementCount)
+                p.update(repeating: Float(v), count: b.type.elementCount)
+                env[b.result] = UnsafeMutableRawPointer(p)
+            default: computed.append(b)
+            }
+        }
         let first = steps.count
         defer { rename(from: first, op: name, layer: inst.layer ?? "") }
 
@@ -29,7 +40,7 @@ extension ThunkBuilder {
             try lowerElementwise(computed, Context(env: env, types: types), output: c.f(inst.result), op: name)
             return
         }
-        for b in computed {
+        for b in computed where env[b.result] == nil {
             if b.result == result {
                 env[b.result] = c.raw(inst.result)
             } else if case .reshape = b.op, let source = env[b.operands[0]] {
