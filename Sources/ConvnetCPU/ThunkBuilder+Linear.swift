@@ -12,40 +12,27 @@ extension ThunkBuilder {
                      stride: a.stride, padding: a.padding == .same ? .same : .valid)
     }
 
-    /// Reserves this convolution's chunk of the shared scratch: as many images as fit the
-    /// budget (at least one). Returns the float count the kernel gets.
-    func reserveScratch(_ g: ConvGeometry) -> Int {
-        if g.isPointwise { return 0 }
-        let perImage = g.pixelsPerImage * g.patchSize
-        let images = max(1, min(g.batch, options.convScratchFloats / max(perImage, 1)))
-        let count = Conv2D.scratchCount(g, imagesPerChunk: images)
-        scratch.reserve(count)
-        return count
+    /// A convolution split by images over the cores, its scratch reserved.
+    func parallelConv(_ g: ConvGeometry, filterGradient: Bool) -> ParallelConv {
+        ParallelConv(g, budget: options.convScratchFloats, scratch: scratch, arena: arena, filterGradient: filterGradient)
     }
 
     func lowerLinear(_ inst: Instruction, _ c: Context) throws {
         let a = inst.operands
         let out = c.f(inst.result)
-        let scratch = self.scratch
         switch inst.op {
         case .conv2d(let attrs):
             try lowerConv(inst, attrs, bias: nil, activation: .linear, output: out, c)
         case .conv2dInputGrad(let attrs):
             let dy = c.f(a[0]), w = c.f(a[1])
             let g = Self.geometry(input: inst.type.shape, filters: c.shape(a[1])[3], attrs)
-            let need = reserveScratch(g)
-            add(inst) {
-                Conv2D.backwardInput(g, outputGradient: dy, weights: w, inputGradient: out,
-                                     scratch: scratch.buffer(need))
-            }
+            let conv = parallelConv(g, filterGradient: false)
+            add(inst) { conv.backwardInput(outputGradient: dy, weights: w, inputGradient: out) }
         case .conv2dFilterGrad(let attrs):
             let x = c.f(a[0]), dy = c.f(a[1])
             let g = Self.geometry(input: c.shape(a[0]), filters: c.shape(a[1])[3], attrs)
-            let need = reserveScratch(g)
-            add(inst) {
-                Conv2D.backwardFilter(g, input: x, outputGradient: dy, weightGradient: out,
-                                      scratch: scratch.buffer(need))
-            }
+            let conv = parallelConv(g, filterGradient: true)
+            add(inst) { conv.backwardFilter(input: x, outputGradient: dy, weightGradient: out) }
         case .im2col(let attrs):
             let x = c.f(a[0])
             let g = Self.geometry(input: c.shape(a[0]), filters: 1, attrs)
@@ -67,11 +54,9 @@ extension ThunkBuilder {
                    op: String? = nil, layer: Instruction? = nil) throws {
         let x = c.f(inst.operands[0]), w = c.f(inst.operands[1])
         let g = Self.geometry(input: c.shape(inst.operands[0]), filters: c.shape(inst.operands[1])[3], attrs)
-        let need = reserveScratch(g)
-        let scratch = self.scratch
+        let conv = parallelConv(g, filterGradient: false)
         add(layer ?? inst, op: op) {
-            Conv2D.forward(g, input: x, weights: w, bias: bias, activation: activation, output: output,
-                           scratch: scratch.buffer(need))
+            conv.forward(input: x, weights: w, bias: bias, activation: activation, output: output)
         }
     }
 
