@@ -6,11 +6,12 @@ public struct CPUCompiler: ProgramCompiler {
     /// Lets the executor fuse an adjacent conv2d/matmul + bias_add (+ activation) of the graph
     /// as given into one kernel call. Fusions in the IR are always honoured.
     public var optimize: Bool
-    /// The most floats one convolution's im2col chunk may take (whole images, at least one):
-    /// the shared scratch is sized by the largest chunk.
+    /// About how many floats of im2col columns one core produces at a time (a band of whole
+    /// output rows, at least one): small enough to stay in L2 between im2col and the GEMM.
+    /// The shared scratch holds one band per core of the largest convolution.
     public var convScratchFloats: Int
 
-    public init(optimize: Bool = true, convScratchFloats: Int = 1 << 22) {
+    public init(optimize: Bool = true, convScratchFloats: Int = 1 << 18) {
         self.optimize = optimize
         self.convScratchFloats = convScratchFloats
     }
