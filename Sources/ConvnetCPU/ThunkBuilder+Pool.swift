@@ -14,14 +14,22 @@ extension ThunkBuilder {
         switch inst.op {
         case .maxPool(let p):
             let x = c.f(a[0]), g = Self.poolGeometry(c.shape(a[0]), p)
-            add(inst) { Pooling.maxForward(g, input: x, output: out) }
+            if MaxPoolKernels.applies(g) {
+                add(inst) { MaxPoolKernels.forward(g, input: x, output: out) }
+            } else {
+                add(inst) { Pooling.maxForward(g, input: x, output: out) }
+            }
         case .avgPool(let p):
             let x = c.f(a[0]), g = Self.poolGeometry(c.shape(a[0]), p)
             add(inst) { Pooling.averageForward(g, input: x, output: out) }
         case .maxPoolGrad(let p):
             // (x, dy) -> dx
             let x = c.f(a[0]), dy = c.f(a[1]), g = Self.poolGeometry(c.shape(a[0]), p)
-            add(inst) { Pooling.maxBackward(g, input: x, outputGradient: dy, inputGradient: out) }
+            if MaxPoolKernels.applies(g) {
+                add(inst) { MaxPoolKernels.backward(g, input: x, outputGradient: dy, inputGradient: out) }
+            } else {
+                add(inst) { Pooling.maxBackward(g, input: x, outputGradient: dy, inputGradient: out) }
+            }
         case .avgPoolGrad(let p):
             let dy = c.f(a[0]), g = Self.poolGeometry(inst.type.shape, p)
             add(inst) { Pooling.averageBackward(g, outputGradient: dy, inputGradient: out) }

@@ -30,7 +30,8 @@ final class ThunkBuilder {
         var i = 0
         let insts = graph.instructions
         while i < insts.count {
-            if fuse, let absorbed = try fuseEpilogue(insts, at: i, uses: uses, outputs: outputs, ctx) {
+            if fuse, let absorbed = try fuseEpilogue(insts, at: i, uses: uses, outputs: outputs, ctx)
+                ?? fuseBiasGradient(insts, at: i, ctx) {
                 i += absorbed
                 continue
             }

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import ConvnetIR
+import ConvnetKernels
 @testable import ConvnetCPU
 #if canImport(Glibc)
 import Glibc
@@ -98,6 +99,34 @@ final class ExecutorTests: XCTestCase {
         try b.run()
         for o in program.graph.outputs {
             XCTAssertEqual(Array(a.floats(output: o.name)), Array(b.floats(output: o.name)), o.name)
+        }
+    }
+
+    /// Small bands (many per image) and one or two BLAS threads (image halves run concurrently
+    /// or in turn) give the same bits, and match the reference.
+    func testBandsAndThreadsDoNotChangeResults() throws {
+        let program = try trainingProgram()
+        let saved = BLASInfo.threadCount
+        defer { BLASInfo.setThreadCount(saved) }
+        var results: [[[Float]]] = []
+        for (threads, budget) in [(1, 40), (2, 40), (1, 1 << 18)] {
+            BLASInfo.setThreadCount(threads)
+            let cpu = try CPUCompiler(convScratchFloats: budget).compile(program)
+            feed([cpu])
+            try cpu.run()
+            results.append(program.graph.outputs.map { Array(cpu.floats(output: $0.name)) })
+        }
+        XCTAssertEqual(results[0], results[1], "1 vs 2 BLAS threads")
+        let reference = ReferenceExecutable(program)
+        feed([reference])
+        try reference.run()
+        for (i, o) in program.graph.outputs.enumerated() {
+            let expected = reference.floats(output: o.name)
+            for r in results {
+                let scale = max(expected.map(abs).max() ?? 0, 1e-6)
+                let worst = zip(r[i], expected).map { abs($0 - $1) / scale }.max() ?? 0
+                XCTAssertLessThanOrEqual(worst, 1e-4, o.name)
+            }
         }
     }
 }

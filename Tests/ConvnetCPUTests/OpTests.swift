@@ -94,9 +94,10 @@ final class OpTests: XCTestCase {
     }
 
     func testPoolsAndMeans() throws {
-        let x = TensorType.f32([2, 6, 6, 3])
-        for p in [PoolAttributes(size: 2, stride: 2), PoolAttributes(size: 3, stride: 2), PoolAttributes(size: 2, stride: 1)] {
-            let oh = p.outputExtent(6)
+        let x = TensorType.f32([2, 7, 7, 3])
+        let pools = [(2, 2), (3, 2), (2, 1), (2, 3), (3, 3), (1, 2)].map { PoolAttributes(size: $0.0, stride: $0.1) }
+        for p in pools {
+            let oh = p.outputExtent(7)
             try check(.maxPool(p), [x])
             try check(.avgPool(p), [x])
             try check(.maxPoolGrad(p), [x, .f32([2, oh, oh, 3])])
