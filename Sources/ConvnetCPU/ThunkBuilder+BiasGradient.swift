@@ -4,6 +4,10 @@ import ConvnetIR
 /// and dense layer's backward pass starts this way) runs as one pass: each row of dx is
 /// computed and added into the per-channel sums while it is in registers.
 extension ThunkBuilder {
+    /// Rows summed in Float before each Float64 flush: short enough to keep Float rounding
+    /// small, long enough that the flush costs nothing.
+    static let biasBlockRows = 32
+
     /// At `i`: `dx = act_grad(dy, y)` then `db = bias_grad(dx)`. Both values are written.
     /// Returns 2 when fused, nil otherwise.
     func fuseBiasGradient(_ insts: [Instruction], at i: Int, _ c: Context) -> Int? {
@@ -17,15 +21,22 @@ extension ThunkBuilder {
         let sums = arena.doubles(channels)
         add(gradInst, op: gradInst.op.mnemonic + "+bias_grad") {
             CPUParallel.reduceRows(rows, columns: channels, into: sums) { range, partial in
-                for r in range {
-                    let o = r * channels
-                    let d = dy + o, v = y + o, x = dx + o
-                    switch f {
-                    case .relu: for k in 0..<channels { x[k] = v[k] <= 0 ? 0 : d[k] }
-                    case .sigmoid: for k in 0..<channels { x[k] = d[k] * (v[k] * (1 - v[k])) }
-                    case .tanh: for k in 0..<channels { x[k] = d[k] * (1 - v[k] * v[k]) }
+                // Float sums over blocks of rows (vectorised), flushed into the Float64 partial.
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: channels) { blockBuffer in
+                    let block = blockBuffer.baseAddress!
+                    for start in stride(from: range.lowerBound, to: range.upperBound, by: Self.biasBlockRows) {
+                        block.update(repeating: 0, count: channels)
+                        for r in start..<min(start + Self.biasBlockRows, range.upperBound) {
+                            let o = r * channels
+                            let d = dy + o, v = y + o, x = dx + o
+                            switch f {
+                            case .relu: for k in 0..<channels { x[k] = v[k] <= 0 ? 0 : d[k]; block[k] += x[k] }
+                            case .sigmoid: for k in 0..<channels { x[k] = d[k] * (v[k] * (1 - v[k])); block[k] += x[k] }
+                            case .tanh: for k in 0..<channels { x[k] = d[k] * (1 - v[k] * v[k]); block[k] += x[k] }
+                            }
+                        }
+                        for k in 0..<channels { partial[k] += Double(block[k]) }
                     }
-                    for k in 0..<channels { partial[k] += Double(x[k]) }
                 }
             }
             for k in 0..<channels { db[k] = Float(sums[k]) }
