@@ -1,4 +1,5 @@
 import ConvnetIR
+import ConvnetKernels
 import Foundation
 
 /// A program compiled for the CPU: a flat list of steps bound to raw pointers into storage
@@ -22,10 +23,12 @@ public final class CPUExecutable: ExecutableProgram {
         didSet { if profiling { resetProfile() } }
     }
     private var stepSeconds: [Double]
+    private let blasThreads: Int?
     private var profiledRuns = 0
 
     init(program: IRProgram, plan: any BufferPlan, options: CPUCompiler) throws {
         self.program = program
+        blasThreads = options.blasThreads
         let graph = program.graph
         let slab = arena.allocate(bytes: plan.arenaBytes)
         planBytes = plan.arenaBytes
@@ -87,6 +90,7 @@ public final class CPUExecutable: ExecutableProgram {
     }
 
     public func run() throws {
+        if let n = blasThreads, BLASInfo.threadCount != n { BLASInfo.setThreadCount(n) }
         if !profiling {
             for step in steps { step.run() }
             return

@@ -111,12 +111,19 @@ final class ExecutorTests: XCTestCase {
         var results: [[[Float]]] = []
         for (threads, budget) in [(1, 40), (2, 40), (1, 1 << 18)] {
             BLASInfo.setThreadCount(threads)
-            let cpu = try CPUCompiler(convScratchFloats: budget).compile(program)
+            let cpu = try CPUCompiler(convScratchFloats: budget, blasThreads: nil).compile(program)
+            XCTAssertEqual(BLASInfo.threadCount, threads)
             feed([cpu])
             try cpu.run()
             results.append(program.graph.outputs.map { Array(cpu.floats(output: $0.name)) })
         }
         XCTAssertEqual(results[0], results[1], "1 vs 2 BLAS threads")
+        // The default compiler sets one BLAS thread when it runs.
+        BLASInfo.setThreadCount(2)
+        let cpu = try CPUCompiler().compile(program)
+        feed([cpu])
+        try cpu.run()
+        XCTAssertEqual(BLASInfo.threadCount, 1)
         let reference = ReferenceExecutable(program)
         feed([reference])
         try reference.run()
