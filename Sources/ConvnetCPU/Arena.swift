@@ -1,18 +1,31 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Memory the executable owns for its whole life: the arena of the buffer plan plus the
 /// private allocations made at compile time (fusion-body temporaries, per-op statistics,
 /// conv scratch). Nothing is allocated after compilation, so a run never touches the heap.
+///
+/// Allocations come zeroed from `calloc`, which maps large blocks lazily: a slice no step ever
+/// writes (a value absorbed into a fused kernel) costs address space but no memory.
 final class Arena {
-    private(set) var allocations: [UnsafeMutableRawPointer] = []
+    private var allocations: [UnsafeMutableRawPointer] = []
     private(set) var totalBytes = 0
+
+    /// The alignment of every allocation: one cache line, and what AVX-512 loads like.
+    static let alignment = 64
 
     /// Zeroed, 64-byte aligned bytes that live as long as the arena.
     func allocate(bytes: Int) -> UnsafeMutableRawPointer {
-        let size = max(bytes, 64)
-        let p = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
-        p.initializeMemory(as: UInt8.self, repeating: 0, count: size)
-        allocations.append(p)
+        let size = max(bytes, Self.alignment)
+        guard let raw = calloc(size + Self.alignment, 1) else {
+            fatalError("cannot allocate \(size) bytes for the CPU executable")
+        }
+        allocations.append(raw)
         totalBytes += size
-        return p
+        let address = Int(bitPattern: raw)
+        let aligned = (address + Self.alignment - 1) / Self.alignment * Self.alignment
+        return raw + (aligned - address)
     }
 
     /// `count` zeroed floats.
@@ -25,5 +38,5 @@ final class Arena {
         allocate(bytes: count * 8).bindMemory(to: Double.self, capacity: max(count, 8))
     }
 
-    deinit { allocations.forEach { $0.deallocate() } }
+    deinit { allocations.forEach { free($0) } }
 }

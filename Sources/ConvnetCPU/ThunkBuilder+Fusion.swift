@@ -40,6 +40,16 @@ extension ThunkBuilder {
             try lowerElementwise(computed, Context(env: env, types: types), output: c.f(inst.result), op: name)
             return
         }
+        // An elementwise result (the activation-gradient epilogue of a backward fusion) runs in
+        // place on its first operand when that is a body temporary used once: the producer
+        // then writes the fusion's result directly and no temporary is touched.
+        let uses = body.useCounts()
+        if let last = computed.last, last.result == result, last.op.isElementwise,
+           let first = last.operands.first, uses[first] == 1,
+           let producer = computed.first(where: { $0.result == first }),
+           producer.type.elementCount == last.type.elementCount {
+            if case .reshape = producer.op {} else { env[first] = c.raw(inst.result) }
+        }
         for b in computed where env[b.result] == nil {
             if b.result == result {
                 env[b.result] = c.raw(inst.result)

@@ -29,7 +29,14 @@ final class ThunkBuilder {
         let ctx = Context(env: env, types: types)
         var i = 0
         let insts = graph.instructions
+        let lowered = LoweredConvPatterns(insts, uses: uses, outputs: outputs)
         while i < insts.count {
+            if lowered.skip.contains(i) { i += 1; continue }
+            if let match = lowered.matches[i] {
+                lower(match, at: insts[i], ctx)
+                i += 1
+                continue
+            }
             if fuse, let absorbed = try fuseEpilogue(insts, at: i, uses: uses, outputs: outputs, ctx)
                 ?? fuseBiasGradient(insts, at: i, ctx) {
                 i += absorbed
