@@ -18,7 +18,8 @@ struct LoweredConvPatterns {
         /// `matmul(im2col(x), wm)` with an optional epilogue; writes `output`.
         case forward(x: ValueID, weights: ValueID, attrs: ConvAttributes, filters: Int,
                      bias: ValueID?, activation: ActivationFunction?, output: ValueID, names: [String])
-        /// `matmul^T_a(im2col(x), dym)`; writes the matmul's result.
+        /// `matmul^T_a(im2col(x), dym)`; writes the matmul's result (after every read: its bytes
+        /// may be x's, which the plan saw die at the im2col).
         case filterGradient(x: ValueID, dy: ValueID, attrs: ConvAttributes, filters: Int, output: ValueID)
         /// `col2im(matmul^T_b(dym, wm))`; writes the col2im's result.
         case inputGradient(dy: ValueID, weights: ValueID, attrs: ConvAttributes,
@@ -108,11 +109,14 @@ extension ThunkBuilder {
         case .forward(let x, let w, let attrs, let filters, let bias, let activation, let output, let names):
             let g = Self.geometry(input: c.shape(x), filters: filters, attrs)
             let conv = parallelConv(g, filterGradient: false)
-            let xp = c.f(x), wp = c.f(w), out = c.f(output)
+            let xp = c.f(x), wp = c.f(w)
             let bp = bias.map { UnsafePointer(c.f($0)) }
             let epilogue = activation.map(Self.epilogue) ?? .linear
+            let reads = [(xp, c.count(x)), (wp, c.count(w))] + (bias.map { [(c.f($0), c.count($0))] } ?? [])
+            let (out, finish) = target(c.f(output), g.outputCount, reads: reads)
             add(inst, op: names.joined(separator: "+")) {
                 conv.forward(input: xp, weights: wp, bias: bp, activation: epilogue, output: out)
+                finish()
             }
         case .filterGradient(let x, let dy, let attrs, let filters, let output):
             let g = Self.geometry(input: c.shape(x), filters: filters, attrs)
@@ -123,8 +127,12 @@ extension ThunkBuilder {
             let filters = c.shape(dy).last ?? 1
             let g = Self.geometry(input: inputShape, filters: filters, attrs)
             let conv = parallelConv(g, filterGradient: false)
-            let dyp = c.f(dy), wp = c.f(w), out = c.f(output)
-            add(inst, op: "conv2d_input_grad") { conv.backwardInput(outputGradient: dyp, weights: wp, inputGradient: out) }
+            let dyp = c.f(dy), wp = c.f(w)
+            let (out, finish) = target(c.f(output), g.inputCount, reads: [(dyp, c.count(dy)), (wp, c.count(w))])
+            add(inst, op: "conv2d_input_grad") {
+                conv.backwardInput(outputGradient: dyp, weights: wp, inputGradient: out)
+                finish()
+            }
         }
     }
 }

@@ -20,7 +20,8 @@ struct ParallelConv {
     let partScratch: Int
     /// The scratch shared by every convolution of the program.
     let scratch: SharedScratch
-    /// Filter-gradient partial sums of parts after the first (KH*KW*Cin, F) each.
+    /// Filter-gradient partial sums, one (KH*KW*Cin, F) per part: the result is written only
+    /// after every input has been read, so a buffer plan may give it bytes of the input.
     let partials: UnsafeMutablePointer<Float>?
 
     /// Reserves scratch and partial buffers for `g`, with about `budget` floats of columns per band.
@@ -32,7 +33,7 @@ struct ParallelConv {
         partScratch = g.isPointwise ? 0 : bandRows * rowFloats
         self.scratch = scratch
         scratch.reserve(parts * partScratch)
-        partials = filterGradient && parts > 1 ? arena.floats((parts - 1) * g.weightCount) : nil
+        partials = filterGradient ? arena.floats(parts * g.weightCount) : nil
     }
 
     /// Global output rows (n * OH + oh) of a part's images.
@@ -107,12 +108,12 @@ struct ParallelConv {
     }
 
     /// dW (KH*KW*Cin, F) = sum over bands of col^T dY: each part sums its bands in order into
-    /// its own buffer, then the parts are added in order.
+    /// its own buffer, then the parts are added in order into `weightGradient`.
     func backwardFilter(input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
                         weightGradient: UnsafeMutablePointer<Float>) {
         let f = g.filters, k = g.patchSize, ow = g.outWidth, count = g.weightCount
         eachPart { part in
-            let dw = part == 0 ? weightGradient : partials! + (part - 1) * count
+            let dw = partials! + part * count
             var first = true
             eachBand(part) { band in
                 let pixels = band.count * ow
@@ -128,11 +129,11 @@ struct ParallelConv {
                 first = false
             }
         }
-        if parts > 1, let partials {
-            for p in 1..<parts {
-                let src = partials + (p - 1) * count
-                for i in 0..<count { weightGradient[i] += src[i] }
-            }
+        guard let partials else { return }
+        weightGradient.update(from: partials, count: count)
+        for p in 1..<parts {
+            let src = partials + p * count
+            for i in 0..<count { weightGradient[i] += src[i] }
         }
     }
 

@@ -55,8 +55,12 @@ extension ThunkBuilder {
         let x = c.f(inst.operands[0]), w = c.f(inst.operands[1])
         let g = Self.geometry(input: c.shape(inst.operands[0]), filters: c.shape(inst.operands[1])[3], attrs)
         let conv = parallelConv(g, filterGradient: false)
+        var reads = [(x, c.count(inst.operands[0])), (w, c.count(inst.operands[1]))]
+        if let bias { reads.append((UnsafeMutablePointer(mutating: bias), g.filters)) }
+        let (out, finish) = target(output, g.outputCount, reads: reads)
         add(layer ?? inst, op: op) {
-            conv.forward(input: x, weights: w, bias: bias, activation: activation, output: output)
+            conv.forward(input: x, weights: w, bias: bias, activation: activation, output: out)
+            finish()
         }
     }
 
@@ -68,9 +72,13 @@ extension ThunkBuilder {
         let a = c.f(inst.operands[0]), b = c.f(inst.operands[1])
         let (m, k) = ta ? (sa[1], sa[0]) : (sa[0], sa[1])
         let n = tb ? sb[0] : sb[1]
+        var reads = [(a, c.count(inst.operands[0])), (b, c.count(inst.operands[1]))]
+        if let bias { reads.append((UnsafeMutablePointer(mutating: bias), n)) }
+        let (out, finish) = target(output, m * n, reads: reads)
         add(layer ?? inst, op: op) {
-            BLAS.gemm(m: m, n: n, k: k, a: a, transposeA: ta, b: b, transposeB: tb, c: output)
-            Epilogue.biasActivation(output, rows: m, columns: n, bias: bias, activation: activation)
+            BLAS.gemm(m: m, n: n, k: k, a: a, transposeA: ta, b: b, transposeB: tb, c: out)
+            Epilogue.biasActivation(out, rows: m, columns: n, bias: bias, activation: activation)
+            finish()
         }
     }
 

@@ -117,4 +117,55 @@ final class LoweredConvTests: XCTestCase {
         g.outputs = [GraphOutput(name: "cols", value: cols)]
         XCTAssertEqual(try compare(g), ["im2col"])
     }
+
+    /// A liveness-based plan may give a lowered conv's result (defined at the matmul or col2im)
+    /// the bytes of its input (last read by the im2col or the matmul); the fused step still
+    /// reads the whole input before writing.
+    func testOutputsSharingAnInputsBytes() throws {
+        struct Plan: BufferPlan {
+            var offsets: [ValueID: Int]
+            var arenaBytes: Int { 65536 }
+            func byteOffset(of value: ValueID) -> Int? { offsets[value] }
+        }
+        let a = cases[0]
+        for kind in ["filter", "forward", "input"] {
+            var g = Graph()
+            let x = g.input("x", .f32([2, 5, 5, 3]), role: .data)
+            let dy = g.input("dy", .f32([2, 5, 5, 4]), role: .data)
+            let w = g.input("w", .f32([3, 3, 3, 4]), role: .data)
+            var offsets: [ValueID: Int] = [x: 0, dy: 4096, w: 8192]
+            let result: ValueID
+            switch kind {
+            case "filter":  // dw on top of x
+                let cols = g.emit(.im2col(a), [x])
+                let dym = g.emit(.reshape, [dy], declared: .f32([50, 4]))
+                result = g.emit(.matmul(transposeA: true, transposeB: false), [cols, dym])
+                offsets[cols] = 12288; offsets[dym] = 4096; offsets[result] = 0
+            case "forward":  // y on top of x, shifted
+                let cols = g.emit(.im2col(a), [x])
+                let wm = g.emit(.reshape, [w], declared: .f32([27, 4]))
+                result = g.emit(.matmul(transposeA: false, transposeB: false), [cols, wm])
+                offsets[cols] = 12288; offsets[wm] = 8192; offsets[result] = 64
+            default:  // dx on top of dy
+                let dym = g.emit(.reshape, [dy], declared: .f32([50, 4]))
+                let wm = g.emit(.reshape, [w], declared: .f32([27, 4]))
+                let dcols = g.emit(.matmul(transposeA: false, transposeB: true), [dym, wm])
+                result = g.emit(.col2im(a), [dcols], declared: .f32([2, 5, 5, 3]))
+                offsets[dym] = 4096; offsets[wm] = 8192; offsets[dcols] = 12288; offsets[result] = 4096 + 128
+            }
+            g.outputs = [GraphOutput(name: "r", value: result)]
+            let program = IRProgram(kind: .inference, graph: g, parameters: [], optimizerSlots: [], batch: 1)
+            let reference = ReferenceExecutable(program)
+            let cpu = try CPUCompiler(convScratchFloats: 30).compileCPU(program, plan: Plan(offsets: offsets))
+            var rng = TestRandom(seed: 4)
+            for name in ["x", "dy", "w"] {
+                let v = rng.values(reference.floats(input: name).count, -1, 1).map(Float.init)
+                _ = reference.floats(input: name).update(fromContentsOf: v)
+                _ = cpu.floats(input: name).update(fromContentsOf: v)
+            }
+            try reference.run()
+            try cpu.run()
+            XCTAssertLessThanOrEqual(maxRelativeError(cpu.floats(output: "r"), reference.floats(output: "r")), 1e-4, kind)
+        }
+    }
 }
