@@ -1,0 +1,41 @@
+import ConvnetIR
+
+/// Where each top-level value of a graph lives in the executable's one arena.
+///
+/// Why a protocol: the executor's thunks only ever see raw pointers computed from these offsets
+/// at compile time, so the optimizer's liveness-based `BufferAssignment` (values whose lifetimes
+/// do not overlap share bytes) can replace `NaiveBufferPlan` without touching any thunk.
+/// A plan must give every value that is an input or an output a slice of its own for as long
+/// as it is needed; values it does not place (nil) get private storage from the executor.
+public protocol BufferPlan {
+    /// Total bytes of the arena.
+    var arenaBytes: Int { get }
+    /// Byte offset of `value` in the arena (aligned to 64 bytes), or nil if the plan does not
+    /// place it.
+    func byteOffset(of value: ValueID) -> Int?
+}
+
+/// One slice per value, nothing shared, except that a `reshape` aliases its operand (same
+/// row-major bytes, so no copy). Simple and obviously correct; the peak is the sum of every
+/// value's size.
+public struct NaiveBufferPlan: BufferPlan {
+    public private(set) var arenaBytes: Int = 0
+    private var offsets: [ValueID: Int] = [:]
+
+    /// The alignment of every slice: one cache line, and what AVX-512 loads like.
+    public static let alignment = 64
+
+    public init(_ graph: Graph) {
+        for inst in graph.instructions {
+            if case .reshape = inst.op, let source = offsets[inst.operands[0]] {
+                offsets[inst.result] = source
+                continue
+            }
+            offsets[inst.result] = arenaBytes
+            let bytes = max(inst.type.elementCount, 1) * 4
+            arenaBytes += (bytes + Self.alignment - 1) / Self.alignment * Self.alignment
+        }
+    }
+
+    public func byteOffset(of value: ValueID) -> Int? { offsets[value] }
+}

@@ -1,0 +1,37 @@
+import ConvnetIR
+
+/// The `--target cpu` backend: compiles an IR program into a `CPUExecutable` that runs on
+/// the fp32 kernels of ConvnetKernels (OpenBLAS GEMMs, threaded loops).
+public struct CPUCompiler: ProgramCompiler {
+    /// Lets the executor fuse an adjacent conv2d/matmul + bias_add (+ activation) of the graph
+    /// as given into one kernel call. Fusions in the IR are always honoured.
+    public var optimize: Bool
+    /// About how many floats of im2col columns one core produces at a time (a band of whole
+    /// output rows, at least one): small enough to stay in L2 between im2col and the GEMM.
+    /// The shared scratch holds one band per core of the largest convolution.
+    public var convScratchFloats: Int
+
+    /// OpenBLAS threads to set (process-wide) before each run, or nil to leave the setting
+    /// alone. 1 by default: the executor then runs the two image halves of every convolution
+    /// on the two cores itself, which measured about twice as fast as two-thread GEMMs run in
+    /// turn on the flowers model (see the exec report).
+    public var blasThreads: Int?
+
+    public init(optimize: Bool = true, convScratchFloats: Int = 1 << 17, blasThreads: Int? = 1) {
+        self.optimize = optimize
+        self.convScratchFloats = convScratchFloats
+        self.blasThreads = blasThreads
+    }
+
+    public var name: String { "cpu" }
+
+    public func compile(_ program: IRProgram) throws -> any ExecutableProgram {
+        try compileCPU(program)
+    }
+
+    /// Compiles with a given buffer plan (for example the optimizer's buffer assignment);
+    /// by default every value gets its own slice (`NaiveBufferPlan`).
+    public func compileCPU(_ program: IRProgram, plan: (any BufferPlan)? = nil) throws -> CPUExecutable {
+        try CPUExecutable(program: program, plan: plan ?? NaiveBufferPlan(program.graph), options: self)
+    }
+}

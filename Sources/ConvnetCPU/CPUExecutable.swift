@@ -1,0 +1,144 @@
+import ConvnetIR
+import ConvnetKernels
+import Foundation
+
+/// A program compiled for the CPU: a flat list of steps bound to raw pointers into storage
+/// allocated once, at compile time. `run()` calls the steps in order; it performs no lookup
+/// and no allocation, so repeated runs use the same memory.
+public final class CPUExecutable: ExecutableProgram {
+    public let program: IRProgram
+    private let arena = Arena()
+    private let steps: [Step]
+    private let floatInputs: [String: UnsafeMutableBufferPointer<Float>]
+    private let intInputs: [String: UnsafeMutableBufferPointer<Int32>]
+    private let outputs: [String: UnsafeMutableBufferPointer<Float>]
+
+    /// Bytes of the buffer plan's arena.
+    public let planBytes: Int
+    /// Bytes of the shared im2col scratch (the largest chunk of any convolution).
+    public let scratchBytes: Int
+
+    /// When true, `run()` times every step and adds to `profile`.
+    public var profiling = false {
+        didSet { if profiling { resetProfile() } }
+    }
+    private var stepSeconds: [Double]
+    private let blasThreads: Int?
+    private var profiledRuns = 0
+
+    init(program: IRProgram, plan: any BufferPlan, options: CPUCompiler) throws {
+        self.program = program
+        blasThreads = options.blasThreads
+        let graph = program.graph
+        let slab = arena.allocate(bytes: plan.arenaBytes)
+        planBytes = plan.arenaBytes
+        var env: ThunkBuilder.Environment = [:]
+        for inst in graph.instructions {
+            if let offset = plan.byteOffset(of: inst.result) {
+                env[inst.result] = slab + offset
+            } else {
+                env[inst.result] = arena.allocate(bytes: inst.type.elementCount * 4)
+            }
+        }
+        let builder = ThunkBuilder(arena: arena, options: options)
+        try builder.lower(graph, env: env, fuse: options.optimize)
+        if builder.scratch.floats > 0 {
+            builder.scratch.pointer = arena.floats(builder.scratch.floats)
+        }
+        scratchBytes = builder.scratch.floats * 4
+        steps = builder.steps
+        stepSeconds = Array(repeating: 0, count: steps.count)
+
+        var fi: [String: UnsafeMutableBufferPointer<Float>] = [:]
+        var ii: [String: UnsafeMutableBufferPointer<Int32>] = [:]
+        for input in graph.inputs {
+            guard let name = input.name, let p = env[input.result] else { continue }
+            let n = input.type.elementCount
+            if input.type.element == .i32 {
+                ii[name] = UnsafeMutableBufferPointer(start: p.assumingMemoryBound(to: Int32.self), count: n)
+            } else {
+                fi[name] = UnsafeMutableBufferPointer(start: p.assumingMemoryBound(to: Float.self), count: n)
+            }
+        }
+        let types = Dictionary(graph.instructions.map { ($0.result, $0.type) }, uniquingKeysWith: { _, b in b })
+        var outs: [String: UnsafeMutableBufferPointer<Float>] = [:]
+        for output in graph.outputs {
+            guard let p = env[output.value], let t = types[output.value] else {
+                throw CPUCompileError("output \(output.name) is not defined")
+            }
+            outs[output.name] = UnsafeMutableBufferPointer(start: p.assumingMemoryBound(to: Float.self),
+                                                           count: t.elementCount)
+        }
+        floatInputs = fi
+        intInputs = ii
+        outputs = outs
+    }
+
+    public func floats(input name: String) -> UnsafeMutableBufferPointer<Float> {
+        guard let b = floatInputs[name] else { preconditionFailure("no f32 input named \(name)") }
+        return b
+    }
+
+    public func int32s(input name: String) -> UnsafeMutableBufferPointer<Int32> {
+        guard let b = intInputs[name] else { preconditionFailure("no i32 input named \(name)") }
+        return b
+    }
+
+    public func floats(output name: String) -> UnsafeBufferPointer<Float> {
+        guard let b = outputs[name] else { preconditionFailure("no output named \(name)") }
+        return UnsafeBufferPointer(b)
+    }
+
+    public func run() throws {
+        if let n = blasThreads, BLASInfo.threadCount != n { BLASInfo.setThreadCount(n) }
+        if !profiling {
+            for step in steps { step.run() }
+            return
+        }
+        for (i, step) in steps.enumerated() {
+            let start = DispatchTime.now().uptimeNanoseconds
+            step.run()
+            stepSeconds[i] += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+        }
+        profiledRuns += 1
+    }
+
+    /// Every byte the executable owns: the plan's arena, the scratch and private buffers.
+    public var ownedBytes: Int { arena.totalBytes }
+
+    /// How many steps a run executes (after the executor's own epilogue fusion).
+    public var stepCount: Int { steps.count }
+
+    /// Mean seconds per profiled run of every step, in execution order: (op mnemonic, model
+    /// layer, seconds). Empty until `profiling` is on and a run has happened.
+    public var profile: [(op: String, layer: String, seconds: Double)] {
+        guard profiledRuns > 0 else { return [] }
+        return zip(steps, stepSeconds).map { ($0.op, $0.layer, $1 / Double(profiledRuns)) }
+    }
+
+    /// Clears the accumulated step times.
+    public func resetProfile() {
+        for i in stepSeconds.indices { stepSeconds[i] = 0 }
+        profiledRuns = 0
+    }
+
+    /// The profile summed by op, largest first, as printable lines
+    /// (`conv2d_filter_grad  12  0.812 s  41.0%`).
+    public func profileTable(byLayer: Bool = false) -> String {
+        var totals: [String: (Int, Double)] = [:]
+        for entry in profile {
+            let key = byLayer ? "\(entry.op) [\(entry.layer)]" : entry.op
+            let (n, s) = totals[key] ?? (0, 0)
+            totals[key] = (n + 1, s + entry.seconds)
+        }
+        let all = totals.values.reduce(0) { $0 + $1.1 }
+        let width = max(8, totals.keys.map(\.count).max() ?? 0)
+        var lines: [String] = []
+        for (key, (n, s)) in totals.sorted(by: { $0.value.1 > $1.value.1 }) {
+            let pad = String(repeating: " ", count: width - key.count)
+            lines.append(key + pad + String(format: " %4d %9.4f s %6.1f%%", n, s, all > 0 ? 100 * s / all : 0))
+        }
+        lines.append("total" + String(repeating: " ", count: width - 5) + String(format: "      %9.4f s", all))
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,154 @@
+import ConvnetKernels
+
+/// Convolutions split over the cores by images, each core running single-threaded GEMMs on
+/// bands of output rows whose im2col columns stay in cache (`BandIm2col`).
+///
+/// Why: conv-shaped GEMMs (tens of thousands of rows, tens of columns) scale poorly inside
+/// OpenBLAS, and im2col/col2im between them leave the second core idle; two independent image
+/// halves keep both cores busy. The batch is always cut into the same `parts` halves and each
+/// half into the same bands (also when they run one after the other), so the filter gradient's
+/// partial sums, and hence the results, do not depend on how many threads ran them. The halves
+/// run concurrently only when OpenBLAS is set to one thread; otherwise they run in turn and
+/// OpenBLAS threads each GEMM.
+struct ParallelConv {
+    let g: ConvGeometry
+    /// Independent image ranges (1 or 2).
+    let parts: Int
+    /// Output rows (of OW pixels, across images) per band.
+    let bandRows: Int
+    /// Floats of scratch per part: one band's columns.
+    let partScratch: Int
+    /// The scratch shared by every convolution of the program.
+    let scratch: SharedScratch
+    /// Filter-gradient partial sums, one (KH*KW*Cin, F) per part: the result is written only
+    /// after every input has been read, so a buffer plan may give it bytes of the input.
+    let partials: UnsafeMutablePointer<Float>?
+
+    /// Reserves scratch and partial buffers for `g`, with about `budget` floats of columns per band.
+    init(_ g: ConvGeometry, budget: Int, scratch: SharedScratch, arena: Arena, filterGradient: Bool) {
+        self.g = g
+        parts = g.batch >= 2 ? 2 : 1
+        let rowFloats = g.outWidth * g.patchSize
+        bandRows = max(1, min(budget / max(rowFloats, 1), (g.batch + parts - 1) / parts * g.outHeight))
+        partScratch = g.isPointwise ? 0 : bandRows * rowFloats
+        self.scratch = scratch
+        scratch.reserve(parts * partScratch)
+        partials = filterGradient ? arena.floats(parts * g.weightCount) : nil
+    }
+
+    /// Global output rows (n * OH + oh) of a part's images.
+    private func rows(_ part: Int) -> Range<Int> {
+        let images = CPUParallel.split(g.batch, parts, part)
+        return images.lowerBound * g.outHeight..<images.upperBound * g.outHeight
+    }
+
+    private func columns(_ part: Int) -> UnsafeMutablePointer<Float> { scratch.pointer! + part * partScratch }
+
+    /// Runs `body(part)` for each part, concurrently when OpenBLAS runs single-threaded.
+    private func eachPart(_ body: (Int) -> Void) {
+        if parts > 1 && BLASInfo.threadCount == 1 {
+            CPUParallel.perform(parts, body)
+        } else {
+            for p in 0..<parts { body(p) }
+        }
+    }
+
+    /// Calls `body(band)` for each band of output rows of `part`, in order.
+    private func eachBand(_ part: Int, _ body: (Range<Int>) -> Void) {
+        let all = rows(part)
+        let step = g.isPointwise ? max(all.count, 1) : bandRows
+        for first in stride(from: all.lowerBound, to: all.upperBound, by: step) {
+            body(first..<min(first + step, all.upperBound))
+        }
+    }
+
+    /// y (N, OH, OW, F) = activation(conv(x, W) + bias)
+    func forward(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                 activation: EpilogueActivation, output: UnsafeMutablePointer<Float>) {
+        let f = g.filters, k = g.patchSize, ow = g.outWidth
+        eachPart { part in
+            eachBand(part) { band in
+                let pixels = band.count * ow
+                let out = output + band.lowerBound * ow * f                   // (pixels, F)
+                if g.isPointwise {
+                    BLAS.gemm(m: pixels, n: f, k: k, a: input + band.lowerBound * ow * k, b: weights, c: out)
+                } else {
+                    let col = columns(part)                                   // (pixels, KH*KW*Cin)
+                    BandIm2col.im2col(g, input: input, rows: band, columns: col)
+                    BLAS.gemm(m: pixels, n: f, k: k, a: col, b: weights, c: out)
+                }
+                Self.epilogue(out, rows: pixels, columns: f, bias: bias, activation: activation)
+            }
+        }
+    }
+
+    /// dX (N, H, W, Cin) = col2im(dY W^T)
+    func backwardInput(outputGradient: UnsafePointer<Float>, weights: UnsafePointer<Float>,
+                       inputGradient: UnsafeMutablePointer<Float>) {
+        let f = g.filters, k = g.patchSize, ow = g.outWidth
+        let imageSize = g.inHeight * g.inWidth * g.inChannels
+        eachPart { part in
+            if !g.isPointwise {
+                let images = CPUParallel.split(g.batch, parts, part)
+                (inputGradient + images.lowerBound * imageSize).update(repeating: 0, count: images.count * imageSize)
+            }
+            eachBand(part) { band in
+                let pixels = band.count * ow
+                let dy = outputGradient + band.lowerBound * ow * f
+                if g.isPointwise {
+                    BLAS.gemm(m: pixels, n: k, k: f, a: dy, b: weights, transposeB: true,
+                              c: inputGradient + band.lowerBound * ow * k)
+                } else {
+                    let col = columns(part)
+                    BLAS.gemm(m: pixels, n: k, k: f, a: dy, b: weights, transposeB: true, c: col)
+                    BandIm2col.col2imAdd(g, columns: col, rows: band, inputGradient: inputGradient)
+                }
+            }
+        }
+    }
+
+    /// dW (KH*KW*Cin, F) = sum over bands of col^T dY: each part sums its bands in order into
+    /// its own buffer, then the parts are added in order into `weightGradient`.
+    func backwardFilter(input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+                        weightGradient: UnsafeMutablePointer<Float>) {
+        let f = g.filters, k = g.patchSize, ow = g.outWidth, count = g.weightCount
+        eachPart { part in
+            let dw = partials! + part * count
+            var first = true
+            eachBand(part) { band in
+                let pixels = band.count * ow
+                let a: UnsafePointer<Float>
+                if g.isPointwise {
+                    a = input + band.lowerBound * ow * k
+                } else {
+                    BandIm2col.im2col(g, input: input, rows: band, columns: columns(part))
+                    a = UnsafePointer(columns(part))
+                }
+                BLAS.gemm(m: k, n: f, k: pixels, a: a, transposeA: true,
+                          b: outputGradient + band.lowerBound * ow * f, c: dw, accumulate: !first)
+                first = false
+            }
+        }
+        guard let partials else { return }
+        weightGradient.update(from: partials, count: count)
+        for p in 1..<parts {
+            let src = partials + p * count
+            for i in 0..<count { weightGradient[i] += src[i] }
+        }
+    }
+
+    /// values (rows, F) = activation(values + bias), single-threaded (the caller is one core).
+    static func epilogue(_ values: UnsafeMutablePointer<Float>, rows: Int, columns: Int,
+                         bias: UnsafePointer<Float>?, activation: EpilogueActivation) {
+        if bias == nil && activation == .linear { return }
+        for i in 0..<rows {
+            let row = values + i * columns
+            if let bias { for j in 0..<columns { row[j] += bias[j] } }
+            switch activation {
+            case .linear: break
+            case .relu: for j in 0..<columns { row[j] = row[j] > 0 ? row[j] : 0 }
+            case .sigmoid, .tanh: Epilogue.biasActivation(row, rows: 1, columns: columns, bias: nil, activation: activation)
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import ConvnetIR
+
+/// An activation gradient immediately followed by the bias gradient of its result (every conv
+/// and dense layer's backward pass starts this way) runs as one pass: each row of dx is
+/// computed and added into the per-channel sums while it is in registers.
+extension ThunkBuilder {
+    /// Rows summed in Float before each Float64 flush: short enough to keep Float rounding
+    /// small, long enough that the flush costs nothing.
+    static let biasBlockRows = 32
+
+    /// At `i`: `dx = act_grad(dy, y)` then `db = bias_grad(dx)`. Both values are written.
+    /// Returns 2 when fused, nil otherwise.
+    func fuseBiasGradient(_ insts: [Instruction], at i: Int, _ c: Context) -> Int? {
+        guard case .activationGrad(let f) = insts[i].op, i + 1 < insts.count,
+              case .biasGrad = insts[i + 1].op, insts[i + 1].operands == [insts[i].result] else { return nil }
+        let gradInst = insts[i], biasInst = insts[i + 1]
+        let dy = c.f(gradInst.operands[0]), y = c.f(gradInst.operands[1])
+        let dx = c.f(gradInst.result), db = c.f(biasInst.result)
+        let channels = biasInst.type.elementCount
+        let rows = gradInst.type.elementCount / max(channels, 1)
+        let sums = arena.doubles(channels)
+        add(gradInst, op: gradInst.op.mnemonic + "+bias_grad") {
+            CPUParallel.reduceRows(rows, columns: channels, into: sums) { range, partial in
+                // Float sums over blocks of rows (vectorised), flushed into the Float64 partial.
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: channels) { blockBuffer in
+                    let block = blockBuffer.baseAddress!
+                    for start in stride(from: range.lowerBound, to: range.upperBound, by: Self.biasBlockRows) {
+                        block.update(repeating: 0, count: channels)
+                        for r in start..<min(start + Self.biasBlockRows, range.upperBound) {
+                            let o = r * channels
+                            let d = dy + o, v = y + o, x = dx + o
+                            switch f {
+                            case .relu: for k in 0..<channels { x[k] = v[k] <= 0 ? 0 : d[k]; block[k] += x[k] }
+                            case .sigmoid: for k in 0..<channels { x[k] = d[k] * (v[k] * (1 - v[k])); block[k] += x[k] }
+                            case .tanh: for k in 0..<channels { x[k] = d[k] * (1 - v[k] * v[k]); block[k] += x[k] }
+                            }
+                        }
+                        for k in 0..<channels { partial[k] += Double(block[k]) }
+                    }
+                }
+            }
+            for k in 0..<channels { db[k] = Float(sums[k]) }
+        }
+        return 2
+    }
+}

@@ -1,0 +1,74 @@
+import ConvnetIR
+
+/// `fusion(kind, body)`: recognised by the shape of its body, not its name.
+///
+/// - a chain of pointwise ops (and scalar constants) that all write the result's element count -> one
+///   `ElementwiseLoop` (one pass over the elements);
+/// - conv2d/matmul + bias_add (+ activation) -> one kernel call with the fused epilogue (the
+///   body is lowered like a graph, where that pattern is always fused);
+/// - anything else -> the body's own steps, with private temporaries allocated now.
+///
+/// Every step a fusion produces is named `fusion.<kind>` with the fusion's layer, so profiles
+/// show the fused op.
+extension ThunkBuilder {
+    func lowerFusion(_ inst: Instruction, kind: String, body: Graph, _ c: Context) throws {
+        let name = "fusion." + kind
+        let args = body.inputs.filter { if case .input(.argument) = $0.op { true } else { false } }
+        guard args.count == inst.operands.count else {
+            throw CPUCompileError("\(name) takes \(args.count) arguments, got \(inst.operands.count)")
+        }
+        guard let result = body.outputs.first?.value else { throw CPUCompileError("\(name) body has no output") }
+        var env: Environment = [:]
+        for (arg, v) in zip(args, inst.operands) { env[arg.result] = c.raw(v) }
+        // Constants get private storage filled now: nothing else ever writes it.
+        var computed: [Instruction] = []
+        for b in body.instructions {
+            switch b.op {
+            case .input: continue
+            case .constant(let v) where b.result != result:
+                let p = arena.floats(b.type.elementCount)
+                p.update(repeating: Float(v), count: b.type.elementCount)
+                env[b.result] = UnsafeMutableRawPointer(p)
+            default: computed.append(b)
+            }
+        }
+        let first = steps.count
+        defer { rename(from: first, op: name, layer: inst.layer ?? "") }
+
+        let types = Dictionary(body.instructions.map { ($0.result, $0.type) }, uniquingKeysWith: { _, b in b })
+        if Self.isLoopChain(computed, count: inst.type.elementCount), computed.last?.result == result {
+            try lowerElementwise(computed, Context(env: env, types: types), output: c.f(inst.result), op: name)
+            return
+        }
+        // An elementwise result (the activation-gradient epilogue of a backward fusion) runs in
+        // place on its first operand when that is a body temporary used once: the producer
+        // then writes the fusion's result directly and no temporary is touched.
+        let uses = body.useCounts()
+        if let last = computed.last, last.result == result, last.op.isElementwise,
+           let first = last.operands.first, uses[first] == 1,
+           let producer = computed.first(where: { $0.result == first }),
+           producer.type.elementCount == last.type.elementCount {
+            if case .reshape = producer.op {} else { env[first] = c.raw(inst.result) }
+        }
+        for b in computed where env[b.result] == nil {
+            if b.result == result {
+                env[b.result] = c.raw(inst.result)
+            } else if case .reshape = b.op, let source = env[b.operands[0]] {
+                env[b.result] = source
+            } else {
+                env[b.result] = arena.allocate(bytes: b.type.elementCount * 4)
+            }
+        }
+        try lower(body, env: env, fuse: true)
+        if env[result] != c.raw(inst.result) {
+            // The body returns one of its arguments unchanged.
+            let src = env[result]!, dst = c.raw(inst.result), bytes = inst.type.elementCount * 4
+            add(inst, op: name) { dst.copyMemory(from: src, byteCount: bytes) }
+        }
+    }
+
+    /// Names the steps from `first` on as the fusion they implement.
+    private func rename(from first: Int, op: String, layer: String) {
+        for i in first..<steps.count { steps[i] = Step(run: steps[i].run, op: op, layer: layer) }
+    }
+}

@@ -1,0 +1,70 @@
+import ConvnetIR
+import ConvnetKernels
+
+/// Pooling, the spatial mean, and dropout (with the IR's `DropoutMask`, not the kernels' own
+/// stream, so the mask matches every other backend).
+extension ThunkBuilder {
+    static func poolGeometry(_ x: [Int], _ p: PoolAttributes) -> PoolGeometry {
+        PoolGeometry(batch: x[0], inHeight: x[1], inWidth: x[2], channels: x[3], pool: p.size, stride: p.stride)
+    }
+
+    func lowerPool(_ inst: Instruction, _ c: Context) {
+        let a = inst.operands
+        let out = c.f(inst.result)
+        switch inst.op {
+        case .maxPool(let p):
+            let x = c.f(a[0]), g = Self.poolGeometry(c.shape(a[0]), p)
+            if MaxPoolKernels.applies(g) {
+                add(inst) { MaxPoolKernels.forward(g, input: x, output: out) }
+            } else {
+                add(inst) { Pooling.maxForward(g, input: x, output: out) }
+            }
+        case .avgPool(let p):
+            let x = c.f(a[0]), g = Self.poolGeometry(c.shape(a[0]), p)
+            add(inst) { Pooling.averageForward(g, input: x, output: out) }
+        case .maxPoolGrad(let p):
+            // (x, dy) -> dx
+            let x = c.f(a[0]), dy = c.f(a[1]), g = Self.poolGeometry(c.shape(a[0]), p)
+            if MaxPoolKernels.applies(g) {
+                add(inst) { MaxPoolKernels.backward(g, input: x, outputGradient: dy, inputGradient: out) }
+            } else {
+                add(inst) { Pooling.maxBackward(g, input: x, outputGradient: dy, inputGradient: out) }
+            }
+        case .avgPoolGrad(let p):
+            let dy = c.f(a[0]), g = Self.poolGeometry(inst.type.shape, p)
+            add(inst) { Pooling.averageBackward(g, outputGradient: dy, inputGradient: out) }
+        case .spatialMean:
+            let x = c.f(a[0]), s = c.shape(a[0])
+            add(inst) {
+                GlobalAveragePool.forward(batch: s[0], height: s[1], width: s[2], channels: s[3], input: x, output: out)
+            }
+        case .spatialMeanGrad:
+            let dy = c.f(a[0]), s = inst.type.shape
+            add(inst) {
+                GlobalAveragePool.backward(batch: s[0], height: s[1], width: s[2], channels: s[3],
+                                           outputGradient: dy, inputGradient: out)
+            }
+        default:
+            preconditionFailure("\(inst.op.mnemonic) is not a pool")
+        }
+    }
+
+    /// y = x * 1/(1-rate) where `DropoutMask` keeps element i (flat index), else 0. The seed is
+    /// read when the step runs; the backward op is the same function of dy.
+    func lowerDropout(_ inst: Instruction, _ d: DropoutAttributes, _ c: Context) {
+        let x = c.f(inst.operands[0]), seed = c.i32(inst.operands[1]), out = c.f(inst.result)
+        let n = inst.type.elementCount
+        let threshold = DropoutMask.threshold(rate: d.rate)
+        let scale = Float(1 / (1 - d.rate))
+        let salt = UInt32(truncatingIfNeeded: d.salt)
+        add(inst) {
+            let key = DropoutMask.mix(UInt32(bitPattern: seed[0]) ^ DropoutMask.mix(salt &+ 0x9E37_79B9))
+            CPUParallel.forRanges(n, grain: 16384) { range in
+                for i in range {
+                    let h = DropoutMask.mix((UInt32(truncatingIfNeeded: i) &* 0x9E37_79B1) ^ key)
+                    out[i] = h >= threshold ? x[i] * scale : 0
+                }
+            }
+        }
+    }
+}

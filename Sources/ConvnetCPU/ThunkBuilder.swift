@@ -1,0 +1,146 @@
+import ConvnetIR
+import ConvnetKernels
+
+/// Walks a graph once and turns each instruction into steps bound to raw pointers.
+///
+/// Every value has a place before any step is built: top-level values from the buffer plan,
+/// fusion-body temporaries from private compile-time allocations. A step captures the
+/// pointers of its operands and result, so `run()` is a loop over closures.
+final class ThunkBuilder {
+    let arena: Arena
+    let scratch = SharedScratch()
+    let options: CPUCompiler
+    var steps: [Step] = []
+
+    init(arena: Arena, options: CPUCompiler) {
+        self.arena = arena
+        self.options = options
+    }
+
+    /// Places of values in the graph being lowered (raw: f32 and i32 values share the arena).
+    typealias Environment = [ValueID: UnsafeMutableRawPointer]
+
+    /// Lowers `graph` whose values are already placed in `env` (every instruction's result).
+    /// `fuse` enables the adjacent conv/matmul + bias + activation epilogue fusion.
+    func lower(_ graph: Graph, env: Environment, fuse: Bool) throws {
+        let types = Dictionary(graph.instructions.map { ($0.result, $0.type) }, uniquingKeysWith: { _, b in b })
+        let uses = graph.useCounts()
+        let outputs = Set(graph.outputs.map(\.value))
+        let ctx = Context(env: env, types: types)
+        var i = 0
+        let insts = graph.instructions
+        let lowered = LoweredConvPatterns(insts, uses: uses, outputs: outputs)
+        while i < insts.count {
+            if lowered.skip.contains(i) { i += 1; continue }
+            if let match = lowered.matches[i] {
+                lower(match, at: insts[i], ctx)
+                i += 1
+                continue
+            }
+            if fuse, let absorbed = try fuseEpilogue(insts, at: i, uses: uses, outputs: outputs, ctx)
+                ?? fuseBiasGradient(insts, at: i, ctx) {
+                i += absorbed
+                continue
+            }
+            try lower(insts[i], ctx)
+            i += 1
+        }
+    }
+
+    /// Values' places and types for one graph (the top level or a fusion body).
+    struct Context {
+        let env: Environment
+        let types: [ValueID: TensorType]
+
+        func raw(_ v: ValueID) -> UnsafeMutableRawPointer {
+            guard let p = env[v] else { preconditionFailure("value \(v) has no storage") }
+            return p
+        }
+        func f(_ v: ValueID) -> UnsafeMutablePointer<Float> { raw(v).assumingMemoryBound(to: Float.self) }
+        func i32(_ v: ValueID) -> UnsafeMutablePointer<Int32> { raw(v).assumingMemoryBound(to: Int32.self) }
+        func type(_ v: ValueID) -> TensorType { types[v]! }
+        func shape(_ v: ValueID) -> [Int] { types[v]!.shape }
+        func count(_ v: ValueID) -> Int { types[v]!.elementCount }
+    }
+
+    /// Appends a step for `inst`.
+    func add(_ inst: Instruction, op: String? = nil, _ run: @escaping () -> Void) {
+        steps.append(Step(run: run, op: op ?? inst.op.mnemonic, layer: inst.layer ?? ""))
+    }
+
+    /// One instruction.
+    func lower(_ inst: Instruction, _ c: Context) throws {
+        let out = c.f(inst.result)
+        let a = inst.operands
+        let n = inst.type.elementCount
+        switch inst.op {
+        case .input:
+            return  // written by the trainer in place
+        case .constant(let v):
+            let value = Float(v)
+            add(inst) { out.update(repeating: value, count: n) }
+        case .unary, .binary, .activation, .activationGrad, .biasAdd:
+            try lowerElementwise([inst], c, output: out)
+        case .convert:
+            lowerConvert(inst, c)
+        case .broadcast:
+            let x = c.f(a[0])
+            add(inst) { out.update(repeating: x[0], count: n) }
+        case .reduceSum:
+            let x = c.f(a[0]), total = c.count(a[0])
+            add(inst) { out[0] = Self.sum(x, total) }
+        case .reshape:
+            let x = c.f(a[0])
+            if x != out { add(inst) { out.update(from: x, count: n) } }
+        case .conv2d, .conv2dInputGrad, .conv2dFilterGrad, .im2col, .col2im, .matmul:
+            try lowerLinear(inst, c)
+        case .maxPool, .avgPool, .maxPoolGrad, .avgPoolGrad, .spatialMean, .spatialMeanGrad:
+            lowerPool(inst, c)
+        case .dropout(let d), .dropoutGrad(let d):
+            lowerDropout(inst, d, c)
+        case .batchNormTraining, .batchNormInference, .batchMean, .batchVariance,
+             .batchNormGradInput, .batchNormGradGamma:
+            lowerNorm(inst, c)
+        case .biasGrad:
+            let dy = c.f(a[0]), channels = n, rows = c.count(a[0]) / max(channels, 1)
+            add(inst) { Epilogue.biasGradient(dy, rows: rows, columns: channels, into: out) }
+        case .softmax, .softmaxGrad, .softmaxCrossEntropy, .softmaxCrossEntropyGrad, .correctCount:
+            lowerLoss(inst, c)
+        case .fusion(let kind, let body):
+            try lowerFusion(inst, kind: kind, body: body, c)
+        case .custom(let name):
+            throw CPUCompileError("the CPU backend has no kernel for custom op '\(name)'"
+                                  + (inst.layer.map { " (layer \($0))" } ?? ""))
+        }
+    }
+
+    /// `convert`: f32 <-> i32 (toward zero), or a copy.
+    private func lowerConvert(_ inst: Instruction, _ c: Context) {
+        let x = inst.operands[0], n = inst.type.elementCount
+        switch (c.type(x).element, inst.type.element) {
+        case (.f32, .i32):
+            let src = c.f(x), dst = c.i32(inst.result)
+            add(inst) { for i in 0..<n { dst[i] = Int32(src[i].rounded(.towardZero)) } }
+        case (.i32, .f32):
+            let src = c.i32(x), dst = c.f(inst.result)
+            add(inst) { for i in 0..<n { dst[i] = Float(src[i]) } }
+        default:
+            let src = c.raw(x), dst = c.raw(inst.result)
+            if src != dst { add(inst) { dst.copyMemory(from: src, byteCount: n * 4) } }
+        }
+    }
+
+    /// Sum of `count` floats in Float64, in a fixed chunking (deterministic).
+    static func sum(_ x: UnsafePointer<Float>, _ count: Int) -> Float {
+        var total = 0.0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 1) { t in
+            CPUParallel.reduceRows(count, columns: 1, into: t.baseAddress!) { range, partial in
+                var s = 0.0
+                for i in range { s += Double(x[i]) }
+                partial[0] += s
+            }
+            total = t[0]
+        }
+        return Float(total)
+    }
+}

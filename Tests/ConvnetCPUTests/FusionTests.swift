@@ -1,0 +1,100 @@
+import XCTest
+import ConvnetIR
+@testable import ConvnetCPU
+
+/// Hand-built `fusion(kind, body)` ops, as the optimizer will emit them, against the
+/// interpreter (which evaluates the body).
+final class FusionTests: XCTestCase {
+    /// A body graph of `arguments` argument inputs; `build` appends its instructions and
+    /// returns the result.
+    func body(_ arguments: [TensorType], _ build: (inout Graph, [ValueID]) -> ValueID) -> Graph {
+        var g = Graph()
+        let args = arguments.enumerated().map { g.input("arg\($0.offset)", $0.element, role: .argument) }
+        let r = build(&g, args)
+        g.outputs = [GraphOutput(name: "result", value: r)]
+        return g
+    }
+
+    /// Runs `graph` (inputs x0... of `types`) on both backends with the same random values and
+    /// returns the CPU steps' op names.
+    @discardableResult
+    func compare(_ g: Graph, _ types: [TensorType], tolerance: Float = 1e-4,
+                 file: StaticString = #filePath, line: UInt = #line) throws -> [String] {
+        XCTAssertEqual(Verifier.verify(g).map(\.message), [], file: file, line: line)
+        let program = IRProgram(kind: .inference, graph: g, parameters: [], optimizerSlots: [], batch: 1)
+        let cpu = try CPUCompiler().compileCPU(program)
+        let reference = ReferenceExecutable(program)
+        var rng = TestRandom(seed: 3)
+        for (i, t) in types.enumerated() {
+            let v = rng.values(t.elementCount, 0.1, 1.5).map(Float.init)
+            _ = cpu.floats(input: "x\(i)").update(fromContentsOf: v)
+            _ = reference.floats(input: "x\(i)").update(fromContentsOf: v)
+        }
+        try cpu.run()
+        try reference.run()
+        for o in g.outputs {
+            let e = maxRelativeError(cpu.floats(output: o.name), reference.floats(output: o.name))
+            XCTAssertLessThanOrEqual(e, tolerance, o.name, file: file, line: line)
+        }
+        cpu.profiling = true
+        try cpu.run()
+        return cpu.profile.map(\.op)
+    }
+
+    func testConvBiasReluFusion() throws {
+        let x = TensorType.f32([2, 6, 6, 3]), w = TensorType.f32([3, 3, 3, 4]), b = TensorType.f32([4])
+        let attrs = ConvAttributes(kernelHeight: 3, kernelWidth: 3, stride: 1, padding: .same)
+        let fused = body([x, w, b]) { g, a in
+            let y = g.emit(.conv2d(attrs), [a[0], a[1]])
+            let z = g.emit(.biasAdd, [y, a[2]])
+            return g.emit(.activation(.relu), [z])
+        }
+        var g = Graph()
+        let inputs = [x, w, b].enumerated().map { g.input("x\($0.offset)", $0.element, role: .data) }
+        // The bias is shifted so that relu clips part of the output.
+        let r = g.emit(.fusion(kind: "conv_bias_relu", body: fused), inputs, declared: .f32([2, 6, 6, 4]), layer: "conv2d")
+        g.outputs = [GraphOutput(name: "y", value: r)]
+        let ops = try compare(g, [x, w, b])
+        XCTAssertEqual(ops, ["fusion.conv_bias_relu"], "one kernel call for the whole fusion")
+    }
+
+    func testLoopFusionOfElementwiseOps() throws {
+        // An Adam-like chain: m = b1 m + (1 - b1) g; out = p - lr * m / (sqrt(v) + eps), plus a bias.
+        let t = TensorType.f32([5, 7, 3]), s = TensorType.scalar, c = TensorType.f32([3])
+        let fused = body([t, t, t, t, s, c]) { g, a in
+            let b1 = g.constant(0.9), rest = g.constant(0.1), eps = g.constant(1e-7)
+            let m = g.add(g.mul(a[1], b1), g.mul(a[2], rest))
+            let denom = g.add(g.unary(.sqrt, a[3]), eps)
+            let step = g.div(g.mul(m, a[4]), denom)
+            let p = g.sub(a[0], step)
+            return g.emit(.activation(.tanh), [g.emit(.biasAdd, [p, a[5]])])
+        }
+        var g = Graph()
+        let types = [t, t, t, t, s, c]
+        let inputs = types.enumerated().map { g.input("x\($0.offset)", $0.element, role: .data) }
+        let r = g.emit(.fusion(kind: "loop", body: fused), inputs, declared: t, layer: "optimizer")
+        g.outputs = [GraphOutput(name: "y", value: r)]
+        let ops = try compare(g, types)
+        XCTAssertEqual(ops, ["fusion.loop"])
+    }
+
+    func testGenericFusionBodyRunsItsOwnSteps() throws {
+        // Not a pattern the executor knows: pool then mean then a matmul, with a reshape.
+        let x = TensorType.f32([2, 4, 4, 3]), w = TensorType.f32([3, 5])
+        let fused = body([x, w]) { g, a in
+            let p = g.emit(.maxPool(PoolAttributes(size: 2, stride: 2)), [a[0]])
+            let m = g.emit(.spatialMean, [p])
+            let r = g.emit(.reshape, [m], declared: .f32([2, 3]))
+            return g.emit(.matmul(transposeA: false, transposeB: false), [r, a[1]])
+        }
+        var g = Graph()
+        let inputs = [x, w].enumerated().map { g.input("x\($0.offset)", $0.element, role: .data) }
+        let r = g.emit(.fusion(kind: "odd", body: fused), inputs, declared: .f32([2, 5]))
+        // A fusion that returns an argument unchanged, used by a later op.
+        let identity = body([.f32([2, 5])]) { _, a in a[0] }
+        let r2 = g.emit(.fusion(kind: "identity", body: identity), [r], declared: .f32([2, 5]))
+        g.outputs = [GraphOutput(name: "y", value: r), GraphOutput(name: "y2", value: r2)]
+        let ops = try compare(g, [x, w])
+        XCTAssertEqual(ops, ["fusion.odd", "fusion.odd", "fusion.odd", "fusion.identity"])
+    }
+}
