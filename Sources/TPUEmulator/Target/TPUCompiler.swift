@@ -30,8 +30,9 @@ public struct TPUCompiler: ProgramCompiler {
     /// The optimizer of the update program: the model's `train` block's by default. Only its
     /// kind and momentum matter; the learning rate is an input of every step.
     public var optimizer: OptimizerDecl
-    /// Host threads each emulated matmul may use.
-    public var hostThreads: Int
+    /// Runs every matmul: the emulated MXU (`MXUEngine`) by default. Tests pass `BLASEngine`
+    /// to check the data-parallel structure in fp32, apart from bfloat16 numerics.
+    public var engine: any MatmulEngine
 
     /// A TPU compiler for `model` on `cores` cores of `device`.
     public init(model: CheckedModel, cores: Int = 8, device: TPUDevice = .tpuV2, optimizer: OptimizerDecl? = nil,
@@ -40,13 +41,10 @@ public struct TPUCompiler: ProgramCompiler {
         self.cores = cores
         self.device = device
         self.optimizer = optimizer ?? model.train.optimizer
-        self.hostThreads = hostThreads
+        self.engine = MXUEngine(device: device, threads: hostThreads)
     }
 
     public var name: String { "tpu" }
-
-    /// The engine every executable of this compiler uses.
-    public var engine: MXUEngine { MXUEngine(device: device, threads: hostThreads) }
 
     /// The CPU executor configured with the MXU engine.
     var executor: CPUCompiler { CPUCompiler(engine: engine) }
