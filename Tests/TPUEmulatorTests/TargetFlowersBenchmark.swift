@@ -30,7 +30,7 @@ final class TargetFlowersBenchmark: XCTestCase {
         for exe in executables { feed(exe, program: program, classes: 5, seed: 1) }
         var best = Array(repeating: Double.infinity, count: executables.count)
         var step = 0
-        for round in 0..<3 {
+        for round in 0..<5 {
             for (i, exe) in executables.enumerated() {
                 for _ in 0..<2 {
                     step += 1
