@@ -17,10 +17,16 @@ public struct CPUCompiler: ProgramCompiler {
     /// turn on the flowers model (see the exec report).
     public var blasThreads: Int?
 
-    public init(optimize: Bool = true, convScratchFloats: Int = 1 << 17, blasThreads: Int? = 1) {
+    /// Runs every matrix product of convolutions and dense layers: fp32 OpenBLAS by default;
+    /// the TPU target passes its bfloat16 MXU engine.
+    public var engine: any MatmulEngine
+
+    public init(optimize: Bool = true, convScratchFloats: Int = 1 << 17, blasThreads: Int? = 1,
+                engine: any MatmulEngine = BLASEngine()) {
         self.optimize = optimize
         self.convScratchFloats = convScratchFloats
         self.blasThreads = blasThreads
+        self.engine = engine
     }
 
     public var name: String { "cpu" }
