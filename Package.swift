@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "ConvnetCPU", dependencies: ["ConvnetOptimizer", "ConvnetKernels"],
                 swiftSettings: nativeCPU),
         // bf16 MXU, systolic simulation, cycle model, multi-core.
-        .target(name: "TPUEmulator", dependencies: ["ConvnetOptimizer", "ConvnetKernels", "ConvnetCPU", "ConvnetTraining"],
+        .target(name: "TPUEmulator", dependencies: ["ConvnetOptimizer", "ConvnetKernels", "ConvnetCPU"],
                 swiftSettings: nativeCPU),
         // Training loop, checkpoints (safetensors), metrics, progress, plots.
         .target(name: "ConvnetTraining",

@@ -19,7 +19,7 @@ final class TargetTrainerTests: XCTestCase {
         XCTAssertEqual(result.epochs.count, 4)
         XCTAssertLessThan(result.epochs.last!.loss, result.epochs.first!.loss, output.text)
         XCTAssertTrue(output.text.contains("backend tpu"), output.text)
-        let lines = output.text.split(separator: "\n").filter { $0.contains(" - TPU model: ") && $0.contains("ms/step, MXU ") }
+        let lines = output.text.split(separator: "\n").filter { $0.contains(" - TPU model: ") && $0.contains("s/step, MXU ") }
         XCTAssertEqual(lines.count, 4, output.text)
     }
 }

@@ -1,6 +1,6 @@
 import ConvnetCPU
 import ConvnetIR
-import ConvnetTraining
+import ConvnetIR
 
 /// One data-parallel training step on the emulated board, behind the names of
 /// `IRBuilder.trainingStep` (weights, slots, images, labels, step, learning_rate, dropout_seed

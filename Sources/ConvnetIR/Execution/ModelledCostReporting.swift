@@ -16,7 +16,10 @@ public protocol ModelledCostReporting: AnyObject {
 extension ModelledCostReporting {
     /// ` - TPU model: 20.0 ms/step, MXU 10.5%`, the epoch line's trailer.
     public var modelledCostTrailer: String {
-        String(format: " - %@ model: %.1f ms/step, MXU %.1f%%", modelledDeviceName,
-               modelledStepSeconds * 1000, modelledMXUUtilization * 100)
+        let ms = modelledStepSeconds * 1000
+        // Small models take microseconds per step on the modelled device: keep 3 significant digits.
+        let time = ms >= 1 ? String(format: "%.1f ms", ms) : String(format: "%.1f us", ms * 1000)
+        return String(format: " - %@ model: %@/step, MXU %.1f%%", modelledDeviceName, time,
+                      modelledMXUUtilization * 100)
     }
 }
