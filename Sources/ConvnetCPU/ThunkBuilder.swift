@@ -42,6 +42,12 @@ final class ThunkBuilder {
                 i += absorbed
                 continue
             }
+            if fuse, case .fusion(let kind, let body) = insts[i].op, i + 1 < insts.count,
+               case .biasGrad = insts[i + 1].op, insts[i + 1].operands == [insts[i].result] {
+                let absorbed = try lowerFusion(insts[i], kind: kind, body: body, ctx, biasGradient: insts[i + 1])
+                i += absorbed ? 2 : 1
+                continue
+            }
             try lower(insts[i], ctx)
             i += 1
         }

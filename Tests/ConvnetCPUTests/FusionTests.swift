@@ -97,4 +97,25 @@ final class FusionTests: XCTestCase {
         let ops = try compare(g, [x, w])
         XCTAssertEqual(ops, ["fusion.odd", "fusion.odd", "fusion.odd", "fusion.identity"])
     }
+
+    /// The optimizer's backward fusion (a producer with the activation gradient as epilogue)
+    /// followed by the bias gradient of its result: the mask and the channel sums run as one
+    /// pass in place.
+    func testBackwardFusionThenBiasGradient() throws {
+        let x = TensorType.f32([2, 6, 6, 4]), dy = TensorType.f32([2, 3, 3, 4])
+        let p = PoolAttributes(size: 2, stride: 2)
+        for f in ActivationFunction.allCases {
+            let fused = body([x, dy, x]) { g, a in
+                let dx = g.emit(.maxPoolGrad(p), [a[0], a[1]])
+                return g.emit(.activationGrad(f), [dx, a[2]])
+            }
+            var g = Graph()
+            let inputs = [x, dy, x].enumerated().map { g.input("x\($0.offset)", $0.element, role: .data) }
+            let r = g.emit(.fusion(kind: "max_pool_grad_\(f.rawValue)_grad", body: fused), inputs, declared: x)
+            let db = g.emit(.biasGrad, [r])
+            g.outputs = [GraphOutput(name: "dx", value: r), GraphOutput(name: "db", value: db)]
+            let ops = try compare(g, [x, dy, x])
+            XCTAssertEqual(ops, Array(repeating: "fusion.max_pool_grad_\(f.rawValue)_grad", count: 2), "\(ops)")
+        }
+    }
 }
