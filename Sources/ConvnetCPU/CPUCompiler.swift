@@ -29,9 +29,20 @@ public struct CPUCompiler: ProgramCompiler {
         try compileCPU(program)
     }
 
-    /// Compiles with a given buffer plan (for example the optimizer's buffer assignment);
-    /// by default every value gets its own slice (`NaiveBufferPlan`).
-    public func compileCPU(_ program: IRProgram, plan: (any BufferPlan)? = nil) throws -> CPUExecutable {
-        try CPUExecutable(program: program, plan: plan ?? NaiveBufferPlan(program.graph), options: self)
+    /// Compiles `program`, running `graph` instead of its own graph when given (the optimizer's
+    /// rewrite of it, with the same named inputs and outputs), with values placed by `plan`
+    /// (by default one slice per value, `NaiveBufferPlan`). The executable's `program` stays
+    /// the one given, as the `ExecutableProgram` contract asks. With the optimizer:
+    ///
+    ///     let optimized = Pipeline.optimize(program)
+    ///     let exe = try CPUCompiler().compileCPU(program, graph: optimized.program.graph,
+    ///                                            plan: optimized.buffers)
+    ///
+    /// (`BufferAssignment` becomes a `BufferPlan` through `byteOffset(of:) = slots[v]?.offset`).
+    public func compileCPU(_ program: IRProgram, graph: Graph? = nil,
+                           plan: (any BufferPlan)? = nil) throws -> CPUExecutable {
+        let executed = graph ?? program.graph
+        return try CPUExecutable(program: program, graph: executed, plan: plan ?? NaiveBufferPlan(executed),
+                                 options: self)
     }
 }
