@@ -3,8 +3,10 @@ import ConvnetIR
 /// The `--target cpu` backend: compiles an IR program into a `CPUExecutable` that runs on
 /// the fp32 kernels of ConvnetKernels (OpenBLAS GEMMs, threaded loops).
 public struct CPUCompiler: ProgramCompiler {
-    /// Lets the executor fuse an adjacent conv2d/matmul + bias_add (+ activation) of the graph
-    /// as given into one kernel call. Fusions in the IR are always honoured.
+    /// Lets the executor fuse adjacent instructions itself: conv2d/matmul + bias_add
+    /// (+ activation) into one kernel call with the epilogue, and an activation gradient (alone
+    /// or as a fusion's epilogue) with the bias_grad after it into one pass. Fusions in the IR
+    /// are always honoured, and lowered convolutions (im2col + matmul) always run banded.
     public var optimize: Bool
     /// About how many floats of im2col columns one core produces at a time (a band of whole
     /// output rows, at least one): small enough to stay in L2 between im2col and the GEMM.

@@ -21,7 +21,8 @@ final class ThunkBuilder {
     typealias Environment = [ValueID: UnsafeMutableRawPointer]
 
     /// Lowers `graph` whose values are already placed in `env` (every instruction's result).
-    /// `fuse` enables the adjacent conv/matmul + bias + activation epilogue fusion.
+    /// `fuse` enables the executor's own fusions of adjacent instructions (see
+    /// `CPUCompiler.optimize`); lowered convolutions are matched either way.
     func lower(_ graph: Graph, env: Environment, fuse: Bool) throws {
         let types = Dictionary(graph.instructions.map { ($0.result, $0.type) }, uniquingKeysWith: { _, b in b })
         let uses = graph.useCounts()
