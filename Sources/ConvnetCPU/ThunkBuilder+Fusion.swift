@@ -41,7 +41,11 @@ extension ThunkBuilder {
         defer { rename(from: first, op: name, layer: inst.layer ?? "") }
 
         let types = Dictionary(body.instructions.map { ($0.result, $0.type) }, uniquingKeysWith: { _, b in b })
-        if Self.isLoopChain(computed, count: inst.type.elementCount), computed.last?.result == result {
+        // (A convert from i32 is not a float loop: it goes through the generic path.)
+        let floatConverts = computed.allSatisfy { b in
+            if case .convert = b.op { types[b.operands[0]]?.element == .f32 } else { true }
+        }
+        if Self.isLoopChain(computed, count: inst.type.elementCount), floatConverts, computed.last?.result == result {
             try lowerElementwise(computed, Context(env: env, types: types), output: c.f(inst.result), op: name)
             return false
         }

@@ -118,4 +118,23 @@ final class FusionTests: XCTestCase {
             XCTAssertEqual(ops, Array(repeating: "fusion.max_pool_grad_\(f.rawValue)_grad", count: 2), "\(ops)")
         }
     }
+
+    /// A loop body that converts i32 labels to floats is not a float loop; it still runs.
+    func testFusionConvertingIntegers() throws {
+        var body = Graph()
+        let labels = body.input("arg0", .i32([6]), role: .argument)
+        let x = body.input("arg1", .f32([6]), role: .argument)
+        let f = body.emit(.convert, [labels], declared: .f32([6]))
+        body.outputs = [GraphOutput(name: "result", value: body.add(f, x))]
+        var g = Graph()
+        let l = g.input("labels", .i32([6]), role: .data), xv = g.input("x0", .f32([6]), role: .data)
+        let r = g.emit(.fusion(kind: "loop", body: body), [l, xv], declared: .f32([6]))
+        g.outputs = [GraphOutput(name: "y", value: r)]
+        let program = IRProgram(kind: .inference, graph: g, parameters: [], optimizerSlots: [], batch: 1)
+        let cpu = try CPUCompiler().compile(program)
+        _ = cpu.int32s(input: "labels").update(fromContentsOf: [0, 1, 2, 3, 4, 5] as [Int32])
+        _ = cpu.floats(input: "x0").update(fromContentsOf: [Float](repeating: 0.5, count: 6))
+        try cpu.run()
+        XCTAssertEqual(Array(cpu.floats(output: "y")), [0.5, 1.5, 2.5, 3.5, 4.5, 5.5])
+    }
 }
