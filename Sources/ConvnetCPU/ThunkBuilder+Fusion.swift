@@ -23,6 +23,9 @@ extension ThunkBuilder {
             throw CPUCompileError("\(name) takes \(args.count) arguments, got \(inst.operands.count)")
         }
         guard let result = body.outputs.first?.value else { throw CPUCompileError("\(name) body has no output") }
+        guard body.inputs.count == args.count else {
+            throw CPUCompileError("\(name) body declares inputs other than its arguments")
+        }
         var env: Environment = [:]
         for (arg, v) in zip(args, inst.operands) { env[arg.result] = c.raw(v) }
         // Constants get private storage filled now: nothing else ever writes it.
