@@ -33,8 +33,10 @@ public struct CPUCompiler: ProgramCompiler {
 
     public var name: String { "cpu" }
 
+    /// Optimizes the program (`Pipeline.default`) and compiles the result into the arena the
+    /// optimizer's buffer assignment lays out.
     public func compile(_ program: IRProgram) throws -> any ExecutableProgram {
-        try compileCPU(program)
+        try compileOptimized(program)
     }
 
     /// Compiles `program`, running `graph` instead of its own graph when given (the optimizer's

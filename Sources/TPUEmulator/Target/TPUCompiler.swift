@@ -65,7 +65,7 @@ public struct TPUCompiler: ProgramCompiler {
 
     /// An inference program, optimized, on the MXU engine (one core, the batch as given).
     public func compileInference(_ program: IRProgram) throws -> CPUExecutable {
-        try executor.compileCPU(Self.optimized(program))
+        try executor.compileOptimized(program)
     }
 
     /// `program` with its graph rewritten by the optimizer's default pipeline.

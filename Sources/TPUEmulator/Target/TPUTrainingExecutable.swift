@@ -66,8 +66,8 @@ public final class TPUTrainingExecutable: ExecutableProgram, ModelledCostReporti
         let optimizedUpdate = TPUCompiler.optimized(updateProgram)
         program = trainingStep
         self.split = split
-        gradient = try compiler.executor.compileCPU(optimizedGradient)
-        update = try compiler.executor.compileCPU(optimizedUpdate)
+        gradient = try compiler.executor.compileOptimized(gradientProgram)
+        update = try compiler.executor.compileOptimized(updateProgram)
         report = TrainingStepCost.report(gradient: optimizedGradient.graph, update: optimizedUpdate.graph,
                                          split: split, device: compiler.device)
         trainable = gradientProgram.parameters.filter(\.trainable).map(\.name)

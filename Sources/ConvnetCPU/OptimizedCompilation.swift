@@ -1,0 +1,19 @@
+import ConvnetIR
+import ConvnetOptimizer
+
+/// The optimizer's buffer assignment is a buffer plan: every top-level value at its arena
+/// offset. Values the executor never writes (the im2col matrices of lowered convolutions, which
+/// run banded) keep their reserved range, but the arena is allocated zeroed and lazily mapped,
+/// so untouched pages cost no memory.
+extension BufferAssignment: BufferPlan {
+    public func byteOffset(of value: ValueID) -> Int? { slots[value]?.offset }
+}
+
+extension CPUCompiler {
+    /// The program as the optimizer's default pipeline rewrites it, placed by its buffer
+    /// assignment: what `--target cpu` runs (and the TPU target, with its MXU engine).
+    public func compileOptimized(_ program: IRProgram) throws -> CPUExecutable {
+        let optimized = Pipeline.optimize(program)
+        return try compileCPU(program, graph: optimized.graph, plan: optimized.buffers)
+    }
+}
