@@ -1,0 +1,164 @@
+import ConvnetIR
+import ConvnetOptimizer
+
+/// Emits one optimized program (the training step or inference) as a Swift class conforming to
+/// `ExecutableProgram`: storage laid out at emission time, and a `run()` that is straight-line
+/// code, one commented block per instruction, every shape and offset a literal.
+struct ProgramEmitter {
+    let className: String
+    let optimized: OptimizedProgram
+    let comments: LayerComments
+    /// About how many floats of im2col columns a convolution processes at a time.
+    var scratchBudget = 1 << 22
+
+    private var graph: Graph { optimized.graph }
+
+    /// `im2col` values folded into a chunked `Conv2D.backwardFilter` at their `matmul`.
+    private func foldedIm2col() -> [ValueID: (x: ValueID, attrs: ConvAttributes)] {
+        let uses = graph.useCounts()
+        let defs = graph.definitionIndex()
+        var folded: [ValueID: (ValueID, ConvAttributes)] = [:]
+        for inst in graph.instructions {
+            guard case .matmul(true, false) = inst.op, let i = defs[inst.operands[0]],
+                  case .im2col(let attrs) = graph.instructions[i].op, uses[inst.operands[0]] == 1,
+                  let j = defs[inst.operands[1]], case .reshape = graph.instructions[j].op,
+                  graph.type(of: graph.instructions[j].operands[0])?.rank == 4 else { continue }
+            folded[inst.operands[0]] = (graph.instructions[i].operands[0], attrs)
+        }
+        return folded
+    }
+
+    /// Floats of the shared im2col scratch: the largest chunk of any convolution.
+    private func scratchFloats() -> Int {
+        var most = 0
+        func visit(_ g: Graph) {
+            for inst in g.instructions {
+                switch inst.op {
+                case .im2col(let a), .col2im(let a):
+                    let x = inst.op.mnemonic == "im2col" ? (g.type(of: inst.operands[0])?.shape ?? []) : inst.type.shape
+                    guard x.count == 4 else { continue }
+                    let perImage = OpEmitter.scratchFloats(x, filters: 1, a, images: 1)
+                    guard perImage > 0 else { continue }
+                    let images = max(1, min(x[0], scratchBudget / perImage))
+                    most = max(most, images * perImage)
+                case .fusion(_, let body): visit(body)
+                default: break
+                }
+            }
+        }
+        visit(graph)
+        return most
+    }
+
+    /// A Swift identifier for a value: its input name (`conv2d_kernel_m`) or `v18`.
+    static func identifier(_ inst: Instruction) -> String {
+        if case .input = inst.op, let name = inst.name {
+            let id = String(name.map { $0.isLetter || $0.isNumber ? $0 : "_" })
+            return id.first?.isNumber == true ? "_" + id : id
+        }
+        return "v\(inst.result.raw)"
+    }
+
+    func emit() throws -> String {
+        let folded = foldedIm2col()
+        let layout = StorageLayout(graph, skipping: Set(folded.keys))
+        let defs = Dictionary(graph.instructions.map { ($0.result, $0) }, uniquingKeysWith: { a, _ in a })
+        var referenced: Set<ValueID> = []
+        let name: (ValueID) -> String = { v in
+            referenced.insert(v)
+            return Self.identifier(defs[v]!)
+        }
+        let type: (ValueID) -> TensorType = { defs[$0]!.type }
+        let ops = OpEmitter(name: name, type: type)
+        let fusions = FusionEmitter(ops: ops)
+
+        // The body of run(): one block per instruction.
+        var body = CodeWriter()
+        for inst in graph.instructions {
+            switch inst.op {
+            case .input, .constant: continue
+            case .reshape where layout.slots[inst.result]?.offset == layout.slots[inst.operands[0]]?.offset: continue
+            case .im2col where folded[inst.result] != nil: continue
+            default: break
+            }
+            body.line()
+            body.line(comments.comment(layer: inst.layer, shape: inst.type.shape))
+            body.line("// \(inst.op.mnemonic)(\(inst.operands.map { Self.identifier(defs[$0]!) }.joined(separator: ", ")))")
+            let out = name(inst.result)
+            if case .matmul = inst.op, let (x, attrs) = folded[inst.operands[0]] {
+                let dy = defs[inst.operands[1]]!.operands[0]
+                body.line("Conv2D.backwardFilter(\(OpEmitter.geometry(type(x).shape, filters: type(dy).shape[3], attrs)),")
+                body.line("                      input: \(name(x)), outputGradient: \(name(dy)), weightGradient: \(out), scratch: scratch)")
+            } else if case .fusion(let kind, let fbody) = inst.op {
+                try fusions.emit(inst, kind: kind, body: fbody, out: out, into: &body)
+            } else {
+                try ops.emit(inst, out: out, into: &body)
+            }
+        }
+        let usesScratch = body.lines.contains { $0.contains("scratch: scratch") }
+        let scratch = usesScratch ? scratchFloats() : 0
+
+        var w = CodeWriter()
+        let p = optimized.program
+        let what = p.kind == .trainingStep ? "The training step" : "Inference"
+        w.line("/// \(what) at batch \(p.batch): \(graph.instructions.count) optimized instructions as straight-line code.")
+        w.line("/// Storage: one arena of \(layout.bytes) bytes laid out at emission time"
+               + (scratch > 0 ? ", and \(scratch) floats of im2col scratch." : "."))
+        w.block("final class \(className): ExecutableProgram {") { w in
+            w.line("let program: IRProgram")
+            w.line("private let arena = NativeArena(bytes: \(layout.bytes), scratchFloats: \(scratch))")
+            w.line()
+            w.line("/// Takes the program the trainer built; `NativeProgramCompiler` checked it is the one emitted.")
+            w.block("init(program: IRProgram) {") { w in
+                w.line("self.program = program")
+                for inst in graph.instructions {
+                    guard case .constant(let v) = inst.op, let slot = layout.slots[inst.result] else { continue }
+                    w.line("arena.f32(\(slot.offset)).update(repeating: \(Literal.float(v)), count: \(slot.count))  // %\(inst.result.raw) \(Literal.shape(slot.shape))")
+                }
+            }
+            accessors(&w, layout: layout, defs: defs)
+            w.line()
+            w.block("func run() throws {") { w in
+                if usesScratch { w.line("let scratch = arena.scratch") }
+                for inst in graph.instructions where referenced.contains(inst.result) {
+                    let slot = layout.slot(inst.result)
+                    let kind = slot.element == .i32 ? "i32" : "f32"
+                    w.line("let \(Self.identifier(inst)) = arena.\(kind)(\(slot.offset))  // \(Literal.shape(slot.shape))")
+                    if let probs = layout.privateSlots[inst.result] {
+                        w.line("let \(Self.identifier(inst))_probabilities = arena.f32(\(probs.offset))  // \(Literal.shape(probs.shape))")
+                    }
+                }
+                for line in body.lines { w.line(line) }
+            }
+        }
+        return w.text
+    }
+
+    /// `floats(input:)`, `int32s(input:)` and `floats(output:)`: switches over the names.
+    private func accessors(_ w: inout CodeWriter, layout: StorageLayout, defs: [ValueID: Instruction]) {
+        let inputs = graph.inputs.filter { $0.name != nil && layout.slots[$0.result] != nil }
+        for (element, signature, kind) in [(ElementType.f32, "floats(input name: String) -> UnsafeMutableBufferPointer<Float>", "f32"),
+                                           (.i32, "int32s(input name: String) -> UnsafeMutableBufferPointer<Int32>", "i32")] {
+            w.line()
+            w.block("func \(signature) {") { w in
+                w.block("switch name {", close: "}") { w in
+                    for input in inputs where input.type.element == element {
+                        let slot = layout.slot(input.result)
+                        w.line("case \(Literal.string(input.name!)): arena.\(kind)(\(slot.offset), count: \(slot.count))  // \(Literal.shape(slot.shape))")
+                    }
+                    w.line("default: preconditionFailure(\"no \(kind) input named \\(name)\")")
+                }
+            }
+        }
+        w.line()
+        w.block("func floats(output name: String) -> UnsafeBufferPointer<Float> {") { w in
+            w.block("switch name {", close: "}") { w in
+                for output in graph.outputs {
+                    let slot = layout.slot(output.value)
+                    w.line("case \(Literal.string(output.name)): UnsafeBufferPointer(arena.f32(\(slot.offset), count: \(slot.count)))  // \(Literal.shape(slot.shape))")
+                }
+                w.line("default: preconditionFailure(\"no output named \\(name)\")")
+            }
+        }
+    }
+}
