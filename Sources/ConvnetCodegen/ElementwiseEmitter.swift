@@ -67,13 +67,25 @@ struct ElementwiseEmitter {
                 local[inst.result] = t
             }
         }
+        // Locals outside a loop get their own scope, so blocks of run() never collide.
         if single {
-            for line in body { w.line(line) }
+            if body.count == 1 {
+                w.line(body[0])
+            } else {
+                w.block("do {") { w in for line in body { w.line(line) } }
+            }
             return
         }
-        for line in hoisted { w.line(line) }
-        w.block("for i in 0..<\(count) {") { w in
-            for line in body { w.line(line) }
+        let loop: (inout CodeWriter) -> Void = { w in
+            w.block("for i in 0..<\(count) {") { w in for line in body { w.line(line) } }
+        }
+        if hoisted.isEmpty {
+            loop(&w)
+        } else {
+            w.block("do {") { w in
+                for line in hoisted { w.line(line) }
+                loop(&w)
+            }
         }
     }
 

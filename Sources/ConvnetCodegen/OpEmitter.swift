@@ -139,9 +139,12 @@ struct OpEmitter {
                    + "classes: \(classes), probabilities: \(name(inst.result))_probabilities)")
         case .softmaxCrossEntropyGrad:
             w.line("SoftmaxCrossEntropy.softmax(logits: \(name(a[0])), batch: \(rows), classes: \(classes), probabilities: \(out))")
-            w.line("let scale\(inst.result.raw) = \(name(a[2]))[0] / \(rows)")
             w.line("for r in 0..<\(rows) { \(out)[r * \(classes) + Int(\(name(a[1]))[r])] -= 1 }")
-            w.line("for i in 0..<\(rows * classes) { \(out)[i] *= scale\(inst.result.raw) }")
+            let dloss = name(a[2])
+            w.block("do {") { w in
+                w.line("let scale = \(dloss)[0] / \(rows)")
+                w.line("for i in 0..<\(rows * classes) { \(out)[i] *= scale }")
+            }
         case .correctCount:
             w.line("\(out)[0] = Float(SoftmaxCrossEntropy.correctCount(scores: \(name(a[0])), labels: \(name(a[1])), "
                    + "batch: \(rows), classes: \(classes)))")

@@ -141,24 +141,24 @@ struct ProgramEmitter {
                                            (.i32, "int32s(input name: String) -> UnsafeMutableBufferPointer<Int32>", "i32")] {
             w.line()
             w.block("func \(signature) {") { w in
-                w.block("switch name {", close: "}") { w in
-                    for input in inputs where input.type.element == element {
-                        let slot = layout.slot(input.result)
-                        w.line("case \(Literal.string(input.name!)): arena.\(kind)(\(slot.offset), count: \(slot.count))  // \(Literal.shape(slot.shape))")
-                    }
-                    w.line("default: preconditionFailure(\"no \(kind) input named \\(name)\")")
+                w.line("switch name {")
+                for input in inputs where input.type.element == element {
+                    let slot = layout.slot(input.result)
+                    w.line("case \(Literal.string(input.name!)): arena.\(kind)(\(slot.offset), count: \(slot.count))  // \(Literal.shape(slot.shape))")
                 }
+                w.line("default: preconditionFailure(\"no \(kind) input named \\(name)\")")
+                w.line("}")
             }
         }
         w.line()
         w.block("func floats(output name: String) -> UnsafeBufferPointer<Float> {") { w in
-            w.block("switch name {", close: "}") { w in
-                for output in graph.outputs {
-                    let slot = layout.slot(output.value)
-                    w.line("case \(Literal.string(output.name)): UnsafeBufferPointer(arena.f32(\(slot.offset), count: \(slot.count)))  // \(Literal.shape(slot.shape))")
-                }
-                w.line("default: preconditionFailure(\"no output named \\(name)\")")
+            w.line("switch name {")
+            for output in graph.outputs {
+                let slot = layout.slot(output.value)
+                w.line("case \(Literal.string(output.name)): UnsafeBufferPointer(arena.f32(\(slot.offset), count: \(slot.count)))  // \(Literal.shape(slot.shape))")
             }
+            w.line("default: preconditionFailure(\"no output named \\(name)\")")
+            w.line("}")
         }
     }
 }

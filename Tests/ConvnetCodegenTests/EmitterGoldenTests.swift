@@ -1,0 +1,72 @@
+import ConvnetCodegen
+import ConvnetSema
+import ConvnetSyntax
+import ConvnetTraining
+import Foundation
+import XCTest
+
+/// The emitted Swift of samples/one-line.convnet (16x16x3 input, batch 4) against the committed
+/// golden files. Re-record with CONVNETC_RECORD=1.
+final class EmitterGoldenTests: XCTestCase {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// A checked model from text, as if read from `path`.
+    static func model(_ text: String, path: String, input: [Int]) throws -> CheckedModel {
+        let parsed = Parser.parse(SourceFile(path: path, text: text))
+        let sema = SemanticAnalyzer.analyze(parsed.file, parseDiagnostics: parsed.diagnostics,
+                                            inputFlag: TensorShape(input), modelDirectory: "/samples")
+        return try XCTUnwrap(sema.model, "\(sema.diagnostics)")
+    }
+
+    func testOneLineGolden() throws {
+        let text = try String(contentsOf: Self.repo.appendingPathComponent("samples/one-line.convnet"), encoding: .utf8)
+        let model = try Self.model(text, path: "/samples/one-line.convnet", input: [16, 16, 3])
+        let files = try NativeTarget.files(model: model, options: TrainingOptions(batch: 4))
+        XCTAssertEqual(files.keys.sorted(), ["Inference.swift", "TrainingStep.swift", "main.swift"])
+        let golden = Self.repo.appendingPathComponent("Tests/ConvnetCodegenTests/Golden")
+        for (name, text) in files {
+            let url = golden.appendingPathComponent("one-line." + name + ".txt")
+            if ProcessInfo.processInfo.environment["CONVNETC_RECORD"] == "1" {
+                try text.write(to: url, atomically: true, encoding: .utf8)
+                continue
+            }
+            let expected = try String(contentsOf: url, encoding: .utf8)
+            if expected != text {
+                let a = expected.split(separator: "\n", omittingEmptySubsequences: false)
+                let b = text.split(separator: "\n", omittingEmptySubsequences: false)
+                let first = (0..<min(a.count, b.count)).first { a[$0] != b[$0] } ?? min(a.count, b.count)
+                XCTFail("\(name) differs from \(url.path) at line \(first + 1):\n- \(first < a.count ? a[first] : "<end>")\n+ \(first < b.count ? b[first] : "<end>")\n(re-record with CONVNETC_RECORD=1)")
+            }
+        }
+    }
+
+    func testBlocksNameTheirLayerAndLine() throws {
+        let text = "input 16x16x3\nconv 3x3x8 relu\nmaxpool 2\ngap\ndense 5 softmax\n"
+        let model = try Self.model(text, path: "/m/tiny.convnet", input: [16, 16, 3])
+        let files = try NativeTarget.files(model: model, options: TrainingOptions(batch: 2))
+        let step = try XCTUnwrap(files["TrainingStep.swift"])
+        XCTAssertTrue(step.contains("// tiny.convnet:2  conv 3x3x8 relu  ->  conv2d (2, 16, 16, 8)"), step)
+        XCTAssertTrue(step.contains("Conv2D.forward(ConvGeometry(batch: 2, inHeight: 16, inWidth: 16, inChannels: 3"), step)
+        XCTAssertTrue(step.contains("Conv2D.backwardFilter("), "the filter gradient runs chunked, not a whole-batch im2col")
+        XCTAssertTrue(step.contains("activation: .relu"))
+        let inference = try XCTUnwrap(files["Inference.swift"])
+        XCTAssertFalse(inference.contains("backward"), "inference has no gradients")
+    }
+
+    func testTrainingArgumentsRoundTrip() throws {
+        let options = TrainingOptions(epochs: 3, batch: 8, learningRate: 0.01, data: "synthetic:shapes:3:10",
+                                      seed: 7, validation: 0.25, resume: true, outputDirectory: "runs/x", workers: 2)
+        let back = try TrainingArguments.decode(TrainingArguments.encode(options))
+        XCTAssertEqual(back.epochs, 3)
+        XCTAssertEqual(back.batch, 8)
+        XCTAssertEqual(back.learningRate, 0.01)
+        XCTAssertEqual(back.data, "synthetic:shapes:3:10")
+        XCTAssertEqual(back.seed, 7)
+        XCTAssertEqual(back.validation, 0.25)
+        XCTAssertTrue(back.resume)
+        XCTAssertEqual(back.outputDirectory, "runs/x")
+        XCTAssertEqual(back.workers, 2)
+        XCTAssertThrowsError(try TrainingArguments.decode(["--bogus"]))
+        XCTAssertThrowsError(try TrainingArguments.decode(["--epochs"]))
+    }
+}

@@ -1,0 +1,52 @@
+import ConvnetCPU
+import ConvnetCodegen
+import ConvnetSupport
+import ConvnetTraining
+import Foundation
+import XCTest
+
+/// Emit + build + run a tiny model on synthetic data, and compare its loss curve with the CPU
+/// target's at the same seed. Runs a SwiftPM release build, so only with CONVNETC_NATIVE_TESTS=1.
+final class NativeEndToEndTests: XCTestCase {
+    /// `loss` of every line of a run's metrics.jsonl.
+    static func losses(_ run: URL) throws -> [Double] {
+        let text = try String(contentsOf: run.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
+        return try text.split(separator: "\n").map { line in
+            guard let data = line.data(using: .utf8),
+                  let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+                  let loss = object["loss"] as? Double else { throw EmitError("no loss in \(line)") }
+            return loss
+        }
+    }
+
+    func testLossCurveMatchesCPU() throws {
+        guard ProcessInfo.processInfo.environment["CONVNETC_NATIVE_TESTS"] == "1" else {
+            throw XCTSkip("set CONVNETC_NATIVE_TESTS=1 to build and run a native binary")
+        }
+        let text = "input 16x16x3\nconv 3x3x8 relu\nmaxpool 2\nconv 3x3x12 relu\ngap\ndense 3 softmax\n"
+            + "train {\n  data \"synthetic:shapes:3:16\"\n  batch 4\n  epochs 2\n  seed 5\n}\n"
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("convnetc-native-e2e-\(getpid())")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        let path = tmp.appendingPathComponent("tiny.convnet").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let model = try EmitterGoldenTests.model(text, path: path, input: [16, 16, 3])
+
+        let cpuRun = tmp.appendingPathComponent("cpu")
+        let cpuOptions = TrainingOptions(outputDirectory: cpuRun.path)
+        let cpu = try Trainer(model: model, options: cpuOptions).run(compiler: CPUCompiler())
+        XCTAssertEqual(cpu.exitStatus, 0)
+
+        let nativeRun = tmp.appendingPathComponent("native")
+        let status = try NativeTarget.run(model: model, options: TrainingOptions(outputDirectory: nativeRun.path),
+                                          workspaceURL: NativeWorkspace.defaultURL) { print($0, terminator: "") }
+        XCTAssertEqual(status, 0)
+
+        let a = try Self.losses(cpuRun), b = try Self.losses(nativeRun)
+        XCTAssertEqual(a.count, 2)
+        XCTAssertEqual(a.count, b.count)
+        for (x, y) in zip(a, b) {
+            XCTAssertEqual(x, y, accuracy: 1e-4 * max(abs(x), 1e-6), "native \(b) vs cpu \(a)")
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: nativeRun.appendingPathComponent("model.safetensors").path))
+    }
+}
