@@ -57,14 +57,14 @@ public enum NativeTarget {
         key.add(SwiftEmitter.version)
         key.add(try workspace.librariesFingerprint())
         for name in sources.keys.sorted() { key.add(name); key.add(sources[name]!) }
-        let target = "native_" + identifier(TrainingConfiguration.modelName(path: model.file.source.path))
-            + "_" + String(key.hex.prefix(12))
+        let family = "native_" + identifier(TrainingConfiguration.modelName(path: model.file.source.path)) + "_"
+        let target = family + String(key.hex.prefix(12))
         let binary = workspaceURL.appendingPathComponent(".build/release/\(target)")
         if FileManager.default.isExecutableFile(atPath: binary.path) {
             log("Using the cached native binary \(binary.path)\n")
             return binary
         }
-        let folder = try workspace.write(target: target, files: sources)
+        let folder = try workspace.write(target: target, files: sources, replacing: family)
         log("Building \(folder.path) (swift build -c release)...\n")
         let swift = ProcessInfo.processInfo.environment["SWIFT_EXEC_BUILD"] ?? "swift"
         let process = Process()

@@ -57,9 +57,10 @@ public struct NativeWorkspace {
 
     /// Copies the library sources in (only files whose bytes changed, so SwiftPM keeps its
     /// build), writes `files` as the executable target `target`, and rewrites the manifest.
+    /// Targets whose names start with `replacing` (older builds of the same model) are removed.
     /// Returns the path of the target's folder.
     @discardableResult
-    public func write(target: String, files: [String: String]) throws -> URL {
+    public func write(target: String, files: [String: String], replacing: String? = nil) throws -> URL {
         let fm = FileManager.default
         for lib in Self.libraries {
             let from = sourceRoot.appendingPathComponent("Sources/\(lib.name)")
@@ -71,6 +72,12 @@ public struct NativeWorkspace {
             }
         }
         let dir = url.appendingPathComponent("Sources/\(target)")
+        if let family = replacing {
+            let sources = url.appendingPathComponent("Sources")
+            for old in (try? fm.contentsOfDirectory(atPath: sources.path)) ?? [] where old.hasPrefix(family) && old != target {
+                try fm.removeItem(at: sources.appendingPathComponent(old))
+            }
+        }
         for (name, text) in files { try Self.writeIfChanged(Data(text.utf8), to: dir.appendingPathComponent(name)) }
         let targets = try fm.contentsOfDirectory(atPath: url.appendingPathComponent("Sources").path)
             .filter { $0.hasPrefix("native_") }.sorted()

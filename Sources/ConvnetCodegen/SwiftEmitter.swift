@@ -33,7 +33,7 @@ public enum SwiftEmitter {
             m.line("text: \(Literal.string(modelText)),")
             m.line("input: \(model.inputShape.dims), batch: \(training.program.batch),")
             m.line("trainingSignature: \(Literal.string(ProgramSignature.of(training.program))),")
-            m.line("inferenceSignature: \(Literal.string(ProgramSignature.of(inference.program))))")
+            m.line("inferenceSignature: \(Literal.string(ProgramSignature.of(inference.program)))")
         }
         m.line("let compiler = NativeProgramCompiler(model: model, makeTraining: { TrainingStep(program: $0) },")
         m.line("                                     makeInference: { Inference(program: $0) })")
