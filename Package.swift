@@ -64,7 +64,9 @@ let package = Package(
         ]),
 
         // `make bench`: the figures quoted in the README, measured in one process.
-        .executableTarget(name: "convnetc-bench", dependencies: ["ConvnetDriver", "ConvnetKernels"],
+        .executableTarget(name: "convnetc-bench",
+                          dependencies: ["ConvnetDriver", "ConvnetKernels", "ConvnetCPU", "ConvnetIR",
+                                         "ConvnetOptimizer", "ConvnetSema", "ConvnetSyntax", "ConvnetSupport"],
                           swiftSettings: nativeCPU),
 
         .testTarget(name: "ConvnetSupportTests", dependencies: ["ConvnetSupport"]),

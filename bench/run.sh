@@ -3,4 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product convnetc-bench
+# TF_PYTHON=/path/to/venv/bin/python adds the TensorFlow peer (bench/tf_peer.py), interleaved.
 .build/release/convnetc-bench "$PWD"

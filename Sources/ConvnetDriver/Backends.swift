@@ -1,3 +1,4 @@
+import ConvnetCPU
 import ConvnetIR
 
 /// The backends a program can run on (`--target`).
@@ -11,7 +12,7 @@ public enum Target: String, CaseIterable, Sendable {
     public func compiler() -> any ProgramCompiler {
         switch self {
         case .reference: ReferenceCompiler()
-        case .cpu: ReferenceCompiler()
+        case .cpu: CPUCompiler()
         }
     }
 }

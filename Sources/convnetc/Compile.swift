@@ -104,7 +104,8 @@ func withTrainingErrors<T>(_ body: () throws -> T) throws -> T {
     } catch let error as ExitCode {
         throw error
     } catch {
-        Console.writeError("error: \(error)\n")
+        let text = "\(error)"
+        Console.writeError((text.hasPrefix("error:") ? text : "error: " + text) + "\n")
         throw ExitCode(1)
     }
 }

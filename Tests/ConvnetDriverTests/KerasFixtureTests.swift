@@ -1,3 +1,4 @@
+import ConvnetCPU
 import ConvnetIR
 import ConvnetSema
 import ConvnetSyntax
@@ -36,6 +37,11 @@ final class KerasFixtureTests: XCTestCase {
     /// The probabilities Keras computes for a fixed small model, weights and two images.
     func testInferenceMatchesKerasProbabilities() throws {
         try checkProbabilities(with: ReferenceCompiler())
+    }
+
+    /// The same through the optimizer's pipeline and the fp32 kernels on OpenBLAS.
+    func testCPUTargetMatchesKerasProbabilities() throws {
+        try checkProbabilities(with: CPUCompiler())
     }
 
     func checkProbabilities(with compiler: some ProgramCompiler) throws {

@@ -33,11 +33,11 @@ public enum TrainingError: Error, Sendable, CustomStringConvertible {
                 + "help: pass --data DIR (a folder with one sub-folder of images per class), or add "
                 + "`data \"DIR\"` to the model's train block; `data \"synthetic:shapes\"` trains on built-in shapes"
         case .dataset(let error, let spec, let origin):
-            var text = "error: " + error.description
+            var text = error.description.hasPrefix("error:") ? error.description : "error: " + error.description
             switch error {
             case .folderNotFound, .notAFolder:
-                text += "\nnote: '\(spec)' came from \(origin); convnetc looked for it at that path "
-                    + "(train block paths are relative to the model file's folder)"
+                let relative = origin.contains("train block") ? " (train block paths are relative to the model file's folder)" : ""
+                text += "\nnote: '\(spec)' came from \(origin); convnetc looked for it at that path" + relative
                     + "\nhelp: point convnetc at a dataset with --data DIR or the train block's `data \"DIR\"`, "
                     + "or use `data \"synthetic:shapes\"`"
             default:

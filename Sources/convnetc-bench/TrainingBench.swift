@@ -1,0 +1,128 @@
+import ConvnetCPU
+import ConvnetDriver
+import ConvnetIR
+import ConvnetSema
+import ConvnetSupport
+import Foundation
+
+/// Issue 5's figures: training and inference images/s and effective GFLOP/s of a model at its
+/// input size on the CPU target, against the machine's ceiling and, when a TensorFlow venv is
+/// available, TensorFlow in the same run (interleaved, so both see the same machine load).
+enum TrainingBench {
+    /// machine.md: a tight AVX-512 FMA loop reaches about 560 GFLOP/s on both cores.
+    static let ceilingGFLOPs = 560.0
+
+    struct Figures {
+        var trainImagesPerSecond: Double
+        var inferImagesPerSecond: Double
+    }
+
+    static func run(repo: String, model path: String, batch: Int, steps: Int, rounds: Int,
+                    tfPython: String?) throws -> [BenchRow] {
+        guard let model = Frontend.check(path: path).model else {
+            throw BenchError("\(path) does not check")
+        }
+        let train = try IRBuilder.trainingStep(model, batch: batch, optimizer: model.train.optimizer)
+        let infer = IRBuilder.inference(model, batch: batch)
+        let trainFlopsPerImage = Double(FlopCounter.total(train.graph)) / Double(batch)
+        let inferFlopsPerImage = Double(FlopCounter.total(infer.graph)) / Double(batch)
+        let compiler = CPUCompiler()
+        let trainExe = try compiler.compile(train)
+        let inferExe = try compiler.compile(infer)
+        fill(trainExe, classes: model.classCount)
+        fill(inferExe, classes: model.classCount)
+
+        var ours: [Figures] = []
+        var peers: [Figures] = []
+        var peerName = ""
+        for _ in 0..<rounds {
+            ours.append(Figures(trainImagesPerSecond: try rate(trainExe, batch: batch, steps: steps),
+                                inferImagesPerSecond: try rate(inferExe, batch: batch, steps: steps)))
+            if let tfPython, let peer = runPeer(python: tfPython, repo: repo, model: path, batch: batch, steps: steps) {
+                peers.append(peer.figures)
+                peerName = peer.name
+            }
+        }
+        let trainRate = median(ours.map(\.trainImagesPerSecond)), inferRate = median(ours.map(\.inferImagesPerSecond))
+        let name = Frontend.modelName(path: path)
+        var rows = [
+            BenchRow(name: "\(name) training, cpu target, batch \(batch)", value: trainRate, unit: "img/s",
+                     note: "\(NumberFormat.fixed(trainRate * trainFlopsPerImage / 1e9, 1)) GFLOP/s = \(NumberFormat.percent(trainRate * trainFlopsPerImage / 1e9 / ceilingGFLOPs)) of the \(Int(ceilingGFLOPs)) GFLOP/s ceiling"),
+            BenchRow(name: "\(name) inference, cpu target, batch \(batch)", value: inferRate, unit: "img/s",
+                     note: "\(NumberFormat.fixed(inferRate * inferFlopsPerImage / 1e9, 1)) GFLOP/s"),
+        ]
+        if !peers.isEmpty {
+            let pt = median(peers.map(\.trainImagesPerSecond)), pi = median(peers.map(\.inferImagesPerSecond))
+            rows += [
+                BenchRow(name: "\(name) training, \(peerName)", value: pt, unit: "img/s",
+                         note: "convnetc / TF = \(NumberFormat.fixed(trainRate / pt, 2))x"),
+                BenchRow(name: "\(name) inference, \(peerName)", value: pi, unit: "img/s",
+                         note: "convnetc / TF = \(NumberFormat.fixed(inferRate / pi, 2))x"),
+            ]
+        }
+        return rows
+    }
+
+    /// Random images in [0, 1), labels cycling through the classes, weights small and random.
+    static func fill(_ exe: any ExecutableProgram, classes: Int) {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> Float {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Float(state >> 40) / Float(1 << 24)
+        }
+        for input in exe.program.graph.inputs {
+            guard let name = input.name else { continue }
+            if input.type.element == .i32 {
+                let b = exe.int32s(input: name)
+                for i in b.indices { b[i] = Int32(i % max(classes, 1)) }
+            } else {
+                let b = exe.floats(input: name)
+                let scale: Float = name == IRProgram.Names.images ? 1 : 0.05
+                for i in b.indices { b[i] = (next() - (name == IRProgram.Names.images ? 0 : 0.5)) * scale }
+            }
+        }
+        if exe.hasInput(IRProgram.Names.step) { exe.setScalar(IRProgram.Names.step, 1) }
+        if exe.hasInput(IRProgram.Names.learningRate) { exe.setScalar(IRProgram.Names.learningRate, 1e-4) }
+    }
+
+    /// Images per second over `steps` runs after one warm-up run.
+    static func rate(_ exe: any ExecutableProgram, batch: Int, steps: Int) throws -> Double {
+        try exe.run()
+        let t0 = Stopwatch.now()
+        for _ in 0..<steps { try exe.run() }
+        return Double(batch * steps) / (Stopwatch.now() - t0)
+    }
+
+    static func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
+
+    /// Runs bench/tf_peer.py; nil (with a note) when it fails.
+    static func runPeer(python: String, repo: String, model: String, batch: Int, steps: Int)
+        -> (name: String, figures: Figures)? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [repo + "/bench/tf_peer.py", model, "--batch", String(batch), "--steps", String(steps)]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch {
+            FileHandle.standardError.write(Data("bench: cannot run \(python): \(error)\n".utf8))
+            return nil
+        }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+              let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
+              let json = try? JSONParser.parse(String(line)),
+              let train = json["train_images_per_sec"]?.doubleValue,
+              let infer = json["inference_images_per_sec"]?.doubleValue else {
+            FileHandle.standardError.write(Data("bench: the TensorFlow peer failed (exit \(process.terminationStatus))\n".utf8))
+            return nil
+        }
+        return (json["peer"]?.stringValue ?? "TensorFlow", Figures(trainImagesPerSecond: train, inferImagesPerSecond: infer))
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
