@@ -27,16 +27,17 @@ struct FusionEmitter {
         var types: [ValueID: TensorType] = [:]
         for (arg, v) in zip(args, inst.operands) { names[arg.result] = ops.name(v) }
         for b in body.instructions { types[b.result] = b.type }
-        let inner = OpEmitter(name: { names[$0] ?? "<\($0)>" }, type: { types[$0]! })
+        let inner = OpEmitter(name: { names[$0] ?? "<\($0)>" }, type: { types[$0]! }, convs: ops.convs)
         let x = ops.name(inst.operands[0])
 
         // conv + bias (+ activation): Conv2D.forward with the epilogue, im2col in chunks.
         if kind.hasPrefix("conv_bias"), let im2col = computed.first(where: { if case .im2col = $0.op { true } else { false } }),
            case .im2col(let attrs) = im2col.op, let last = computed.last, let act = Self.activation(last.op) {
             let xs = ops.shape(inst.operands[0]), filters = inst.type.shape[3]
-            w.line("Conv2D.forward(\(OpEmitter.geometry(xs, filters: filters, attrs)),")
-            w.line("               input: \(x), weights: \(ops.name(inst.operands[1])), bias: \(ops.name(inst.operands[2])),")
-            w.line("               activation: \(act), output: \(out), scratch: \(ops.scratch))")
+            let conv = ops.convs.add("conv\(inst.result.raw)", geometry: OpEmitter.geometry(xs, filters: filters, attrs),
+                                     filterGradient: false)
+            w.line("\(conv).forward(input: \(x), weights: \(ops.name(inst.operands[1])), bias: \(ops.name(inst.operands[2])),")
+            w.line("\(String(repeating: " ", count: conv.count))         activation: \(act), output: \(out))")
             return
         }
         // dense: one GEMM, then bias + activation in place.
@@ -60,8 +61,10 @@ struct FusionEmitter {
             let producers = Array(computed.dropLast())
             if let col2im = producers.last, case .col2im(let attrs) = col2im.op {
                 let dy = inst.operands[0], wts = inst.operands[1]
-                w.line("Conv2D.backwardInput(\(OpEmitter.geometry(inst.type.shape, filters: ops.shape(dy)[3], attrs)),")
-                w.line("                     outputGradient: \(ops.name(dy)), weights: \(ops.name(wts)), inputGradient: \(out), scratch: \(ops.scratch))")
+                let conv = ops.convs.add("conv\(inst.result.raw)",
+                                         geometry: OpEmitter.geometry(inst.type.shape, filters: ops.shape(dy)[3], attrs),
+                                         filterGradient: false)
+                w.line("\(conv).backwardInput(outputGradient: \(ops.name(dy)), weights: \(ops.name(wts)), inputGradient: \(out))")
             } else if producers.count == 1, let p = producers.first, p.result == last.operands[0] {
                 names[p.result] = out
                 try inner.emit(p, out: out, into: &w)

@@ -16,6 +16,7 @@ public struct NativeWorkspace {
         ("ConvnetOptimizer", nil, ["ConvnetIR", "ConvnetSupport"]),
         ("ConvnetKernels", nil, ["CBLAS"]),
         ("ConvnetData", nil, ["CJPEG", "CPNG"]),
+        ("ConvnetCPU", nil, ["ConvnetOptimizer", "ConvnetKernels"]),
         ("ConvnetTraining", nil, ["ConvnetOptimizer", "ConvnetKernels", "ConvnetData", "ConvnetSupport"]),
         ("ConvnetCodegen", nil, ["ConvnetOptimizer", "ConvnetSupport", "ConvnetKernels", "ConvnetTraining",
                                  "ConvnetSyntax", "ConvnetSema", "ConvnetIR"]),
@@ -108,7 +109,7 @@ public struct NativeWorkspace {
                 }
             }
             for m in models {
-                w.line("    .executableTarget(name: \"\(m)\", dependencies: [\"ConvnetCodegen\", \"ConvnetIR\", \"ConvnetKernels\"], swiftSettings: native),")
+                w.line("    .executableTarget(name: \"\(m)\", dependencies: [\"ConvnetCodegen\", \"ConvnetCPU\", \"ConvnetIR\", \"ConvnetKernels\"], swiftSettings: native),")
             }
             w.line("],")
             w.line("swiftLanguageModes: [.v6]")

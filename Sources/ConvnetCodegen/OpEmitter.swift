@@ -9,6 +9,8 @@ struct OpEmitter {
     let type: (ValueID) -> TensorType
     /// The conv scratch of the generated program (its name in the generated code).
     let scratch = "scratch"
+    /// Where fused convolutions register their `ParallelConv`.
+    let convs: ConvRegistry
 
     func shape(_ v: ValueID) -> [Int] { type(v).shape }
 
@@ -79,6 +81,11 @@ struct OpEmitter {
             precondition(tb ? sb[1] == k : sb[0] == k, "matmul shapes")
             w.line("BLAS.gemm(m: \(m), n: \(nn), k: \(k), a: \(name(a[0])), transposeA: \(ta), "
                    + "b: \(name(a[1])), transposeB: \(tb), c: \(out))")
+        case .maxPool(let p) where p.stride >= p.size:
+            w.line("MaxPoolKernels.forward(\(Self.pool(shape(a[0]), p)), input: \(name(a[0])), output: \(out))")
+        case .maxPoolGrad(let p) where p.stride >= p.size:
+            w.line("MaxPoolKernels.backward(\(Self.pool(shape(a[0]), p)), input: \(name(a[0])),")
+            w.line("                        outputGradient: \(name(a[1])), inputGradient: \(out))")
         case .maxPool(let p):
             w.line("Pooling.maxForward(\(Self.pool(shape(a[0]), p)), input: \(name(a[0])), output: \(out))")
         case .avgPool(let p):

@@ -12,6 +12,8 @@ struct ProgramEmitter {
     var scratchBudget = 1 << 22
 
     private var graph: Graph { optimized.graph }
+    /// Floats of im2col columns per band of a `ParallelConv` (the CPU target's default).
+    static let convBudget = 1 << 17
 
     /// `im2col` values folded into a chunked `Conv2D.backwardFilter` at their `matmul`.
     private func foldedIm2col() -> [ValueID: (x: ValueID, attrs: ConvAttributes)] {
@@ -69,7 +71,8 @@ struct ProgramEmitter {
             return Self.identifier(defs[v]!)
         }
         let type: (ValueID) -> TensorType = { defs[$0]!.type }
-        let ops = OpEmitter(name: name, type: type)
+        let convs = ConvRegistry()
+        let ops = OpEmitter(name: name, type: type, convs: convs)
         let fusions = FusionEmitter(ops: ops)
 
         // The body of run(): one block per instruction.
@@ -87,8 +90,9 @@ struct ProgramEmitter {
             let out = name(inst.result)
             if case .matmul = inst.op, let (x, attrs) = folded[inst.operands[0]] {
                 let dy = defs[inst.operands[1]]!.operands[0]
-                body.line("Conv2D.backwardFilter(\(OpEmitter.geometry(type(x).shape, filters: type(dy).shape[3], attrs)),")
-                body.line("                      input: \(name(x)), outputGradient: \(name(dy)), weightGradient: \(out), scratch: scratch)")
+                let conv = convs.add("conv\(inst.result.raw)", geometry: OpEmitter.geometry(type(x).shape, filters: type(dy).shape[3], attrs),
+                                     filterGradient: true)
+                body.line("\(conv).backwardFilter(input: \(name(x)), outputGradient: \(name(dy)), weightGradient: \(out))")
             } else if case .fusion(let kind, let fbody) = inst.op {
                 try fusions.emit(inst, kind: kind, body: fbody, out: out, into: &body)
             } else {
@@ -107,10 +111,21 @@ struct ProgramEmitter {
         w.block("final class \(className): ExecutableProgram {") { w in
             w.line("let program: IRProgram")
             w.line("private let arena = NativeArena(bytes: \(layout.bytes), scratchFloats: \(scratch))")
+            if !convs.entries.isEmpty {
+                w.line("/// The convolutions: ConvnetCPU's image-parallel, L2-banded kernels, and their shared band scratch.")
+                w.line("private let convArena = Arena()")
+                w.line("private let convScratch = SharedScratch()")
+                for c in convs.entries { w.line("private let \(c.name): ParallelConv") }
+            }
             w.line()
             w.line("/// Takes the program the trainer built; `NativeProgramCompiler` checked it is the one emitted.")
             w.block("init(program: IRProgram) {") { w in
                 w.line("self.program = program")
+                for c in convs.entries {
+                    w.line("\(c.name) = ParallelConv(\(c.geometry),")
+                    w.line("\(String(repeating: " ", count: c.name.count + 16))budget: \(Self.convBudget), scratch: convScratch, arena: convArena, filterGradient: \(c.filterGradient))")
+                }
+                if !convs.entries.isEmpty { w.line("convScratch.pointer = convArena.floats(convScratch.floats)") }
                 for inst in graph.instructions {
                     guard case .constant(let v) = inst.op, let slot = layout.slots[inst.result] else { continue }
                     w.line("arena.f32(\(slot.offset)).update(repeating: \(Literal.float(v)), count: \(slot.count))  // %\(inst.result.raw) \(Literal.shape(slot.shape))")
@@ -119,6 +134,7 @@ struct ProgramEmitter {
             accessors(&w, layout: layout, defs: defs)
             w.line()
             w.block("func run() throws {") { w in
+                w.line("if BLASInfo.threadCount != 1 { BLASInfo.setThreadCount(1) }  // the convolutions split the batch over the cores")
                 if usesScratch { w.line("let scratch = arena.scratch") }
                 for inst in graph.instructions where referenced.contains(inst.result) {
                     let slot = layout.slot(inst.result)

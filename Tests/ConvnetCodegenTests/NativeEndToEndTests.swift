@@ -50,3 +50,36 @@ final class NativeEndToEndTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: nativeRun.appendingPathComponent("model.safetensors").path))
     }
 }
+
+/// The figures of the report: build time (fresh workspace, then the model alone) of
+/// flowers.convnet's binary and its training images/s at batch 32 on synthetic data.
+/// Only with CONVNETC_NATIVE_BENCH=1 (minutes of release builds).
+final class NativeFlowersBenchTests: XCTestCase {
+    func testFlowersBuildAndThroughput() throws {
+        guard ProcessInfo.processInfo.environment["CONVNETC_NATIVE_BENCH"] == "1" else {
+            throw XCTSkip("set CONVNETC_NATIVE_BENCH=1 to build flowers.convnet natively")
+        }
+        let path = EmitterGoldenTests.repo.appendingPathComponent("samples/flowers.convnet").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let model = try EmitterGoldenTests.model(text, path: path, input: [192, 192, 3])
+        let workspace = URL(fileURLWithPath: ProcessInfo.processInfo.environment["CONVNETC_NATIVE_CACHE"]
+                            ?? NSTemporaryDirectory() + "/convnetc-native-bench")
+        let options = TrainingOptions(epochs: 1, batch: 32, data: "synthetic:shapes:5:64", seed: 1, validation: 0.1,
+                                      outputDirectory: NSTemporaryDirectory() + "/convnetc-native-bench-run")
+        var start = Date()
+        let binary = try NativeTarget.build(model: model, options: options, workspaceURL: workspace)
+        print("native build (as found): \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
+        // Rebuild the model alone: drop its binary and module, keep the libraries.
+        let release = workspace.appendingPathComponent(".build/release")
+        try? FileManager.default.removeItem(at: binary)
+        try? FileManager.default.removeItem(at: release.appendingPathComponent(binary.lastPathComponent + ".build"))
+        start = Date()
+        _ = try NativeTarget.build(model: model, options: options, workspaceURL: workspace)
+        print("native build (libraries cached): \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
+        start = Date()
+        _ = try NativeTarget.build(model: model, options: options, workspaceURL: workspace)
+        print("native build (binary cached): \(String(format: "%.2f", Date().timeIntervalSince(start))) s")
+        let status = try NativeTarget.run(model: model, options: options, workspaceURL: workspace)
+        XCTAssertEqual(status, 0)
+    }
+}
