@@ -89,10 +89,20 @@ public struct NativeProgramCompiler: ProgramCompiler {
 /// `main` of a generated binary: the same training run as `convnetc FILE --run`, with the
 /// library's own trainer, data pipeline, metrics and checkpoints.
 public enum NativeMain {
-    /// Trains with the command-line flags (`TrainingArguments`); returns the exit status.
+    /// Trains with the command-line flags (`TrainingArguments`), or runs `predict` / `evaluate`
+    /// when the first argument names one (`NativeCommands`); returns the exit status.
     public static func run(_ compiler: NativeProgramCompiler, arguments: [String]) -> Int32 {
         BLASEnvironment.reexecIfSlowCore()
         do {
+            switch arguments.first {
+            case "predict":
+                print(try NativeCommands.predict(compiler, Array(arguments.dropFirst())), terminator: "")
+                return 0
+            case "evaluate":
+                print(try NativeCommands.evaluate(compiler, Array(arguments.dropFirst())), terminator: "")
+                return 0
+            default: break
+            }
             let options = try TrainingArguments.decode(arguments)
             let model = try compiler.model.checked()
             let interrupt = InterruptFlag()

@@ -40,9 +40,35 @@ public enum NativeTarget {
     public static func run(model: CheckedModel, options: TrainingOptions,
                            workspaceURL: URL = NativeWorkspace.defaultURL, log: (String) -> Void = { _ in }) throws -> Int32 {
         let binary = try build(model: model, options: options, workspaceURL: workspaceURL, log: log)
+        return try execute(binary, TrainingArguments.encode(options))
+    }
+
+    /// `convnetc predict --target native`: the binary emitted at the batch `Predictor` uses
+    /// (all the images, at most 32), run as `BINARY predict --weights W [--format json] IMAGE...`.
+    public static func predict(model: CheckedModel, weights: String, images: [String], json: Bool = false,
+                               data: String? = nil, workspaceURL: URL = NativeWorkspace.defaultURL,
+                               log: (String) -> Void = { _ in }) throws -> Int32 {
+        let batch = max(1, min(32, images.count))
+        let binary = try build(model: model, options: TrainingOptions(batch: batch), workspaceURL: workspaceURL, log: log)
+        var args = ["predict", "--weights", weights] + (json ? ["--format", "json"] : [])
+        if let data { args += ["--data", data] }
+        return try execute(binary, args + images)
+    }
+
+    /// `convnetc evaluate --target native`: `BINARY evaluate --weights W [--format json] FLAGS...`.
+    public static func evaluate(model: CheckedModel, weights: String, options: TrainingOptions, json: Bool = false,
+                                workspaceURL: URL = NativeWorkspace.defaultURL,
+                                log: (String) -> Void = { _ in }) throws -> Int32 {
+        let binary = try build(model: model, options: options, workspaceURL: workspaceURL, log: log)
+        let args = ["evaluate", "--weights", weights] + (json ? ["--format", "json"] : [])
+        return try execute(binary, args + TrainingArguments.encode(options))
+    }
+
+    /// Runs `binary` with stdio passed through; its exit status.
+    static func execute(_ binary: URL, _ arguments: [String]) throws -> Int32 {
         let process = Process()
         process.executableURL = binary
-        process.arguments = TrainingArguments.encode(options)
+        process.arguments = arguments
         try process.run()
         process.waitUntilExit()
         return process.terminationStatus

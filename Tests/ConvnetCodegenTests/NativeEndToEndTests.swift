@@ -48,6 +48,11 @@ final class NativeEndToEndTests: XCTestCase {
             XCTAssertEqual(x, y, accuracy: 1e-4 * max(abs(x), 1e-6), "native \(b) vs cpu \(a)")
         }
         XCTAssertTrue(FileManager.default.fileExists(atPath: nativeRun.appendingPathComponent("model.safetensors").path))
+        // evaluate --target native: the same binary (same batch) runs the library's Evaluator.
+        let weights = nativeRun.appendingPathComponent("model.safetensors").path
+        XCTAssertEqual(try NativeTarget.evaluate(model: model, weights: weights, options: TrainingOptions()), 0)
+        XCTAssertNotEqual(try NativeTarget.evaluate(model: model, weights: tmp.appendingPathComponent("missing").path,
+                                                    options: TrainingOptions()), 0)
     }
 }
 
