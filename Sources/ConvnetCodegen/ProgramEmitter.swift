@@ -30,6 +30,26 @@ struct ProgramEmitter {
         return folded
     }
 
+    /// `matmul(reshape(dy), reshape(w)) transpose_b` used only by a `col2im`: the lowered input
+    /// gradient of a convolution, run as one banded `ParallelConv.backwardInput` at the col2im
+    /// (never the whole batch's column matrix). Keyed by the matmul's result.
+    private func foldedInputGradients() -> [ValueID: (dy: ValueID, w: ValueID)] {
+        let uses = graph.useCounts()
+        let defs = graph.definitionIndex()
+        var folded: [ValueID: (ValueID, ValueID)] = [:]
+        for inst in graph.instructions {
+            guard case .col2im = inst.op, uses[inst.operands[0]] == 1, let i = defs[inst.operands[0]],
+                  case .matmul(false, true) = graph.instructions[i].op else { continue }
+            let mm = graph.instructions[i]
+            guard let j = defs[mm.operands[0]], case .reshape = graph.instructions[j].op,
+                  let k = defs[mm.operands[1]], case .reshape = graph.instructions[k].op else { continue }
+            let dy = graph.instructions[j].operands[0], w = graph.instructions[k].operands[0]
+            guard graph.type(of: dy)?.rank == 4, graph.type(of: w)?.rank == 4 else { continue }
+            folded[mm.result] = (dy, w)
+        }
+        return folded
+    }
+
     /// Floats of the shared im2col scratch: the largest chunk of any convolution.
     private func scratchFloats() -> Int {
         var most = 0
@@ -63,7 +83,8 @@ struct ProgramEmitter {
 
     func emit() throws -> String {
         let folded = foldedIm2col()
-        let layout = StorageLayout(graph, skipping: Set(folded.keys))
+        let inputGradients = foldedInputGradients()
+        let layout = StorageLayout(graph, skipping: Set(folded.keys).union(inputGradients.keys))
         let defs = Dictionary(graph.instructions.map { ($0.result, $0) }, uniquingKeysWith: { a, _ in a })
         var referenced: Set<ValueID> = []
         let name: (ValueID) -> String = { v in
@@ -82,6 +103,7 @@ struct ProgramEmitter {
             case .input, .constant: continue
             case .reshape where layout.slots[inst.result]?.offset == layout.slots[inst.operands[0]]?.offset: continue
             case .im2col where folded[inst.result] != nil: continue
+            case .matmul where inputGradients[inst.result] != nil: continue
             default: break
             }
             body.line()
@@ -93,6 +115,10 @@ struct ProgramEmitter {
                 let conv = convs.add("conv\(inst.result.raw)", geometry: OpEmitter.geometry(type(x).shape, filters: type(dy).shape[3], attrs),
                                      filterGradient: true)
                 body.line("\(conv).backwardFilter(input: \(name(x)), outputGradient: \(name(dy)), weightGradient: \(out))")
+            } else if case .col2im(let attrs) = inst.op, let (dy, wts) = inputGradients[inst.operands[0]] {
+                let conv = convs.add("conv\(inst.result.raw)", geometry: OpEmitter.geometry(inst.type.shape, filters: type(dy).shape[3], attrs),
+                                     filterGradient: false)
+                body.line("\(conv).backwardInput(outputGradient: \(name(dy)), weights: \(name(wts)), inputGradient: \(out))")
             } else if case .fusion(let kind, let fbody) = inst.op {
                 try fusions.emit(inst, kind: kind, body: fbody, out: out, into: &body)
             } else {

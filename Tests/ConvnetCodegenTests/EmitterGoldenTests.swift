@@ -41,7 +41,7 @@ final class EmitterGoldenTests: XCTestCase {
     }
 
     func testBlocksNameTheirLayerAndLine() throws {
-        let text = "input 16x16x3\nconv 3x3x8 relu\nmaxpool 2\ngap\ndense 5 softmax\n"
+        let text = "input 16x16x3\nconv 3x3x8 relu\nmaxpool 2\nconv 3x3x12 relu\ngap\ndense 5 softmax\n"
         let model = try Self.model(text, path: "/m/tiny.convnet", input: [16, 16, 3])
         let files = try NativeTarget.files(model: model, options: TrainingOptions(batch: 2))
         let step = try XCTUnwrap(files["TrainingStep.swift"])
@@ -50,6 +50,9 @@ final class EmitterGoldenTests: XCTestCase {
         XCTAssertTrue(step.contains(".forward(input: images, weights: conv2d_kernel, bias: conv2d_bias"), step)
         XCTAssertTrue(step.contains(".backwardFilter(input: images, outputGradient:"), "the filter gradient runs banded, not a whole-batch im2col")
         XCTAssertFalse(step.contains("Im2col.im2col"), "no whole-batch im2col matrix")
+        XCTAssertTrue(step.contains(".backwardInput(outputGradient:"), "the input gradient runs banded")
+        XCTAssertFalse(step.contains("Im2col.col2im"), "no whole-batch column matrix for the input gradient")
+        XCTAssertTrue(step.contains("// tiny.convnet:4  conv 3x3x12 relu  ->  conv2d_1 (2, 8, 8, 12)"), step)
         XCTAssertTrue(step.contains("activation: .relu"))
         let inference = try XCTUnwrap(files["Inference.swift"])
         XCTAssertFalse(inference.contains("backward"), "inference has no gradients")
