@@ -108,6 +108,9 @@ struct OpEmitter {
             w.line("Epilogue.biasGradient(\(name(a[0])), rows: \(rows), columns: \(n), into: \(out))")
         case .softmax, .softmaxGrad, .softmaxCrossEntropy, .softmaxCrossEntropyGrad, .correctCount:
             try emitLoss(inst, out: out, into: &w)
+        case .batchNormTraining, .batchNormInference, .batchMean, .batchVariance,
+             .batchNormGradInput, .batchNormGradGamma:
+            emitNorm(inst, out: out, into: &w)
         case .dropout(let d), .dropoutGrad(let d):
             let threshold = DropoutMask.threshold(rate: d.rate)
             let salt = UInt32(truncatingIfNeeded: d.salt)

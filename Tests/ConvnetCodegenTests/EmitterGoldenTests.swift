@@ -75,3 +75,36 @@ final class EmitterGoldenTests: XCTestCase {
         XCTAssertThrowsError(try TrainingArguments.decode(["--epochs"]))
     }
 }
+
+/// Every sample model emits (batch 2): the emitter covers the ops the samples lower to.
+final class SampleEmissionTests: XCTestCase {
+    func testEverySampleEmits() throws {
+        let samples = EmitterGoldenTests.repo.appendingPathComponent("samples")
+        let names = try FileManager.default.contentsOfDirectory(atPath: samples.path).filter { $0.hasSuffix(".convnet") }.sorted()
+        XCTAssertGreaterThan(names.count, 3)
+        for name in names {
+            let path = samples.appendingPathComponent(name).path
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            let parsed = Parser.parse(SourceFile(path: path, text: text))
+            let sema = SemanticAnalyzer.analyze(parsed.file, parseDiagnostics: parsed.diagnostics,
+                                                inputFlag: nil, modelDirectory: samples.path)
+            guard let model = sema.model else { continue }  // samples that do not check are not emitted
+            XCTAssertNoThrow(try NativeTarget.files(model: model, options: TrainingOptions(batch: 2)), name)
+        }
+    }
+}
+
+/// Every layer kind of the language emits: batch norm, both pools (overlapping too), dropout,
+/// flatten, and every activation.
+final class LayerKindEmissionTests: XCTestCase {
+    static let everyLayer = "input 16x16x3\nconv 3x3x8 relu\nbatchnorm\nmaxpool 3 stride 1\nconv 3x3x8 tanh\n"
+        + "avgpool 2\ndropout 0.25\nflatten\ndense 10 sigmoid\ndense 3 softmax\n"
+
+    func testEveryLayerKindEmits() throws {
+        let model = try EmitterGoldenTests.model(Self.everyLayer, path: "/m/every.convnet", input: [16, 16, 3])
+        let files = try NativeTarget.files(model: model, options: TrainingOptions(batch: 2))
+        let step = try XCTUnwrap(files["TrainingStep.swift"])
+        XCTAssertTrue(step.contains("DropoutMask.mix"), "dropout draws the IR's mask")
+        XCTAssertTrue(step.contains("Pooling.maxForward("), "an overlapping max pool takes the general kernel")
+    }
+}

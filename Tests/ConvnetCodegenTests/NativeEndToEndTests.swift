@@ -20,14 +20,23 @@ final class NativeEndToEndTests: XCTestCase {
     }
 
     func testLossCurveMatchesCPU() throws {
+        let text = "input 16x16x3\nconv 3x3x8 relu\nmaxpool 2\nconv 3x3x12 relu\ngap\ndense 3 softmax\n"
+        try compareWithCPU(text, name: "tiny", evaluate: true)
+    }
+
+    /// Batch norm, overlapping max pool, average pool, dropout, flatten, sigmoid and tanh.
+    func testEveryLayerKindMatchesCPU() throws {
+        try compareWithCPU(LayerKindEmissionTests.everyLayer, name: "every", evaluate: false)
+    }
+
+    func compareWithCPU(_ layers: String, name: String, evaluate: Bool) throws {
         guard ProcessInfo.processInfo.environment["CONVNETC_NATIVE_TESTS"] == "1" else {
             throw XCTSkip("set CONVNETC_NATIVE_TESTS=1 to build and run a native binary")
         }
-        let text = "input 16x16x3\nconv 3x3x8 relu\nmaxpool 2\nconv 3x3x12 relu\ngap\ndense 3 softmax\n"
-            + "train {\n  data \"synthetic:shapes:3:16\"\n  batch 4\n  epochs 2\n  seed 5\n}\n"
-        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("convnetc-native-e2e-\(getpid())")
+        let text = layers + "train {\n  data \"synthetic:shapes:3:16\"\n  batch 4\n  epochs 2\n  seed 5\n}\n"
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("convnetc-native-e2e-\(getpid())-\(name)")
         try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
-        let path = tmp.appendingPathComponent("tiny.convnet").path
+        let path = tmp.appendingPathComponent("\(name).convnet").path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         let model = try EmitterGoldenTests.model(text, path: path, input: [16, 16, 3])
 
@@ -48,6 +57,7 @@ final class NativeEndToEndTests: XCTestCase {
             XCTAssertEqual(x, y, accuracy: 1e-4 * max(abs(x), 1e-6), "native \(b) vs cpu \(a)")
         }
         XCTAssertTrue(FileManager.default.fileExists(atPath: nativeRun.appendingPathComponent("model.safetensors").path))
+        guard evaluate else { return }
         // evaluate --target native: the same binary (same batch) runs the library's Evaluator.
         let weights = nativeRun.appendingPathComponent("model.safetensors").path
         XCTAssertEqual(try NativeTarget.evaluate(model: model, weights: weights, options: TrainingOptions()), 0)
