@@ -108,7 +108,8 @@ struct ProgramEmitter {
             }
             body.line()
             body.line(comments.comment(layer: inst.layer, shape: inst.type.shape))
-            body.line("// \(inst.op.mnemonic)(\(inst.operands.map { Self.identifier(defs[$0]!) }.joined(separator: ", ")))")
+            body.line(opComment(inst, defs: defs, filterGradient: folded[inst.operands.first ?? inst.result] != nil,
+                                inputGradient: inputGradients[inst.operands.first ?? inst.result] != nil))
             let out = name(inst.result)
             if case .matmul = inst.op, let (x, attrs) = folded[inst.operands[0]] {
                 let dy = defs[inst.operands[1]]!.operands[0]
@@ -174,6 +175,18 @@ struct ProgramEmitter {
             }
         }
         return w.text
+    }
+
+    /// The second comment line of a block: the IR op and its operands, or for a folded
+    /// lowered convolution gradient what it computes.
+    private func opComment(_ inst: Instruction, defs: [ValueID: Instruction], filterGradient: Bool, inputGradient: Bool) -> String {
+        if case .matmul = inst.op, filterGradient {
+            return "// conv2d_filter_grad, lowered to im2col + matmul transpose_a: run in bands, no whole-batch column matrix"
+        }
+        if case .col2im = inst.op, inputGradient {
+            return "// conv2d_input_grad, lowered to matmul transpose_b + col2im: run in bands, no whole-batch column matrix"
+        }
+        return "// \(inst.op.mnemonic)(\(inst.operands.map { Self.identifier(defs[$0]!) }.joined(separator: ", ")))"
     }
 
     /// `floats(input:)`, `int32s(input:)` and `floats(output:)`: switches over the names.
