@@ -38,8 +38,10 @@ struct OpEmitter {
         let a = inst.operands
         let n = inst.type.elementCount
         switch inst.op {
-        case .input, .constant:
+        case .input:
             return
+        case .constant(let v):
+            w.line(n == 1 ? "\(out)[0] = \(Literal.float(v))" : "\(out).update(repeating: \(Literal.float(v)), count: \(n))")
         case .unary, .binary, .activation, .activationGrad, .biasAdd:
             try ElementwiseEmitter(name: name, type: type).emit([inst], count: n, output: out, into: &w)
         case .convert:

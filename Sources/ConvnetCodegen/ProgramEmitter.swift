@@ -84,8 +84,30 @@ struct ProgramEmitter {
     func emit() throws -> String {
         let folded = foldedIm2col()
         let inputGradients = foldedInputGradients()
-        let layout = StorageLayout(graph, skipping: Set(folded.keys).union(inputGradients.keys))
         let defs = Dictionary(graph.instructions.map { ($0.result, $0) }, uniquingKeysWith: { a, _ in a })
+        let skipped = Set(folded.keys).union(inputGradients.keys)
+        // What the code will write, in order, and what each block reads (folded gradients read
+        // the convolution's own operands, not the lowered intermediates).
+        var emitted: [ValueID] = []
+        var reads: [ValueID: [ValueID]] = [:]
+        let aliases = optimized.buffers.aliases
+        for inst in graph.instructions {
+            switch inst.op {
+            case .input: continue
+            case .reshape where aliases[inst.result] != nil: continue
+            default: if skipped.contains(inst.result) { continue }
+            }
+            emitted.append(inst.result)
+            if case .matmul = inst.op, let (x, _) = folded[inst.operands[0]] {
+                reads[inst.result] = [x, defs[inst.operands[1]]!.operands[0]]
+            } else if case .col2im = inst.op, let (dy, w) = inputGradients[inst.operands[0]] {
+                reads[inst.result] = [dy, w]
+            } else {
+                reads[inst.result] = inst.operands
+            }
+        }
+        let layout = StorageLayout(graph, assignment: optimized.buffers, emitted: emitted, reads: reads)
+            ?? StorageLayout(graph, skipping: skipped)
         var referenced: Set<ValueID> = []
         let name: (ValueID) -> String = { v in
             referenced.insert(v)
@@ -100,7 +122,7 @@ struct ProgramEmitter {
         var body = CodeWriter()
         for inst in graph.instructions {
             switch inst.op {
-            case .input, .constant: continue
+            case .input: continue
             case .reshape where layout.slots[inst.result]?.offset == layout.slots[inst.operands[0]]?.offset: continue
             case .im2col where folded[inst.result] != nil: continue
             case .matmul where inputGradients[inst.result] != nil: continue
@@ -133,7 +155,8 @@ struct ProgramEmitter {
         let p = optimized.program
         let what = p.kind == .trainingStep ? "The training step" : "Inference"
         w.line("/// \(what) at batch \(p.batch): \(graph.instructions.count) optimized instructions as straight-line code.")
-        w.line("/// Storage: one arena of \(layout.bytes) bytes laid out at emission time"
+        w.line("/// Storage: one arena of \(layout.bytes) bytes laid out at emission time "
+               + (layout.shared ? "(the optimizer's buffer assignment)" : "(one slot per value)")
                + (scratch > 0 ? ", and \(scratch) floats of im2col scratch." : "."))
         w.block("final class \(className): ExecutableProgram {") { w in
             w.line("let program: IRProgram")
@@ -153,10 +176,6 @@ struct ProgramEmitter {
                     w.line("\(String(repeating: " ", count: c.name.count + 16))budget: \(Self.convBudget), scratch: convScratch, arena: convArena, filterGradient: \(c.filterGradient))")
                 }
                 if !convs.entries.isEmpty { w.line("convScratch.pointer = convArena.floats(convScratch.floats)") }
-                for inst in graph.instructions {
-                    guard case .constant(let v) = inst.op, let slot = layout.slots[inst.result] else { continue }
-                    w.line("arena.f32(\(slot.offset)).update(repeating: \(Literal.float(v)), count: \(slot.count))  // %\(inst.result.raw) \(Literal.shape(slot.shape))")
-                }
             }
             accessors(&w, layout: layout, defs: defs)
             w.line()

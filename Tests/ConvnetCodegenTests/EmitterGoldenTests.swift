@@ -54,6 +54,7 @@ final class EmitterGoldenTests: XCTestCase {
         XCTAssertFalse(step.contains("Im2col.col2im"), "no whole-batch column matrix for the input gradient")
         XCTAssertTrue(step.contains("// tiny.convnet:4  conv 3x3x12 relu  ->  conv2d_1 (2, 8, 8, 12)"), step)
         XCTAssertTrue(step.contains("activation: .relu"))
+        XCTAssertTrue(step.contains("(the optimizer's buffer assignment)"), "the arena is the optimizer's, checked against the code's reads")
         let inference = try XCTUnwrap(files["Inference.swift"])
         XCTAssertFalse(inference.contains("backward"), "inference has no gradients")
     }
