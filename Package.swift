@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "ConvnetCPU", dependencies: ["ConvnetOptimizer", "ConvnetKernels"],
                 swiftSettings: nativeCPU),
         // bf16 MXU, systolic simulation, cycle model, multi-core.
-        .target(name: "TPUEmulator", dependencies: ["ConvnetOptimizer", "ConvnetKernels"],
+        .target(name: "TPUEmulator", dependencies: ["ConvnetOptimizer", "ConvnetKernels", "ConvnetCPU"],
                 swiftSettings: nativeCPU),
         // Training loop, checkpoints (safetensors), metrics, progress, plots.
         .target(name: "ConvnetTraining",
@@ -77,7 +77,8 @@ let package = Package(
         .testTarget(name: "ConvnetKernelsTests", dependencies: ["ConvnetKernels"]),
         .testTarget(name: "ConvnetDataTests", dependencies: ["ConvnetData"]),
         .testTarget(name: "ConvnetCPUTests", dependencies: ["ConvnetCPU"]),
-        .testTarget(name: "TPUEmulatorTests", dependencies: ["TPUEmulator", "ConvnetIR", "ConvnetSema", "ConvnetSyntax", "ConvnetSupport"]),
+        .testTarget(name: "TPUEmulatorTests", dependencies: ["TPUEmulator", "ConvnetIR", "ConvnetSema", "ConvnetSyntax", "ConvnetSupport",
+                                                           "ConvnetCPU", "ConvnetTraining", "ConvnetData"]),
         .testTarget(name: "ConvnetTrainingTests", dependencies: ["ConvnetTraining", "ConvnetSupport"]),
         .testTarget(name: "ConvnetCodegenTests",
                     dependencies: ["ConvnetCodegen", "ConvnetCPU", "ConvnetTraining", "ConvnetSyntax", "ConvnetSema",

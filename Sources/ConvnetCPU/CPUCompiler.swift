@@ -3,8 +3,10 @@ import ConvnetIR
 /// The `--target cpu` backend: compiles an IR program into a `CPUExecutable` that runs on
 /// the fp32 kernels of ConvnetKernels (OpenBLAS GEMMs, threaded loops).
 public struct CPUCompiler: ProgramCompiler {
-    /// Lets the executor fuse an adjacent conv2d/matmul + bias_add (+ activation) of the graph
-    /// as given into one kernel call. Fusions in the IR are always honoured.
+    /// Lets the executor fuse adjacent instructions itself: conv2d/matmul + bias_add
+    /// (+ activation) into one kernel call with the epilogue, and an activation gradient (alone
+    /// or as a fusion's epilogue) with the bias_grad after it into one pass. Fusions in the IR
+    /// are always honoured, and lowered convolutions (im2col + matmul) always run banded.
     public var optimize: Bool
     /// About how many floats of im2col columns one core produces at a time (a band of whole
     /// output rows, at least one): small enough to stay in L2 between im2col and the GEMM.
@@ -17,10 +19,16 @@ public struct CPUCompiler: ProgramCompiler {
     /// turn on the flowers model (see the exec report).
     public var blasThreads: Int?
 
-    public init(optimize: Bool = true, convScratchFloats: Int = 1 << 17, blasThreads: Int? = 1) {
+    /// Runs every matrix product of convolutions and dense layers: fp32 OpenBLAS by default;
+    /// the TPU target passes its bfloat16 MXU engine.
+    public var engine: any MatmulEngine
+
+    public init(optimize: Bool = true, convScratchFloats: Int = 1 << 17, blasThreads: Int? = 1,
+                engine: any MatmulEngine = BLASEngine()) {
         self.optimize = optimize
         self.convScratchFloats = convScratchFloats
         self.blasThreads = blasThreads
+        self.engine = engine
     }
 
     public var name: String { "cpu" }
@@ -29,9 +37,20 @@ public struct CPUCompiler: ProgramCompiler {
         try compileCPU(program)
     }
 
-    /// Compiles with a given buffer plan (for example the optimizer's buffer assignment);
-    /// by default every value gets its own slice (`NaiveBufferPlan`).
-    public func compileCPU(_ program: IRProgram, plan: (any BufferPlan)? = nil) throws -> CPUExecutable {
-        try CPUExecutable(program: program, plan: plan ?? NaiveBufferPlan(program.graph), options: self)
+    /// Compiles `program`, running `graph` instead of its own graph when given (the optimizer's
+    /// rewrite of it, with the same named inputs and outputs), with values placed by `plan`
+    /// (by default one slice per value, `NaiveBufferPlan`). The executable's `program` stays
+    /// the one given, as the `ExecutableProgram` contract asks. With the optimizer:
+    ///
+    ///     let optimized = Pipeline.optimize(program)
+    ///     let exe = try CPUCompiler().compileCPU(program, graph: optimized.program.graph,
+    ///                                            plan: optimized.buffers)
+    ///
+    /// (`BufferAssignment` becomes a `BufferPlan` through `byteOffset(of:) = slots[v]?.offset`).
+    public func compileCPU(_ program: IRProgram, graph: Graph? = nil,
+                           plan: (any BufferPlan)? = nil) throws -> CPUExecutable {
+        let executed = graph ?? program.graph
+        return try CPUExecutable(program: program, graph: executed, plan: plan ?? NaiveBufferPlan(executed),
+                                 options: self)
     }
 }

@@ -26,10 +26,17 @@ public final class CPUExecutable: ExecutableProgram {
     private let blasThreads: Int?
     private var profiledRuns = 0
 
-    init(program: IRProgram, plan: any BufferPlan, options: CPUCompiler) throws {
+    init(program: IRProgram, graph: Graph, plan: any BufferPlan, options: CPUCompiler) throws {
         self.program = program
         blasThreads = options.blasThreads
-        let graph = program.graph
+        for input in program.graph.inputs where input.name != nil {
+            guard graph.input(named: input.name!)?.type == input.type else {
+                throw CPUCompileError("the executed graph has no input \(input.name!) of type \(input.type)")
+            }
+        }
+        for output in program.graph.outputs where graph.output(named: output.name) == nil {
+            throw CPUCompileError("the executed graph has no output \(output.name)")
+        }
         let slab = arena.allocate(bytes: plan.arenaBytes)
         planBytes = plan.arenaBytes
         var env: ThunkBuilder.Environment = [:]

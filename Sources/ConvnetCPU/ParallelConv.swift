@@ -23,10 +23,14 @@ public struct ParallelConv {
     /// Filter-gradient partial sums, one (KH*KW*Cin, F) per part: the result is written only
     /// after every input has been read, so a buffer plan may give it bytes of the input.
     let partials: UnsafeMutablePointer<Float>?
+    /// Runs every GEMM (OpenBLAS on the CPU target, the emulated MXU on the TPU target).
+    let engine: any MatmulEngine
 
     /// Reserves scratch and partial buffers for `g`, with about `budget` floats of columns per band.
-    public init(_ g: ConvGeometry, budget: Int, scratch: SharedScratch, arena: Arena, filterGradient: Bool) {
+    public init(_ g: ConvGeometry, budget: Int, scratch: SharedScratch, arena: Arena, filterGradient: Bool,
+                engine: any MatmulEngine = BLASEngine()) {
         self.g = g
+        self.engine = engine
         parts = g.batch >= 2 ? 2 : 1
         let rowFloats = g.outWidth * g.patchSize
         bandRows = max(1, min(budget / max(rowFloats, 1), (g.batch + parts - 1) / parts * g.outHeight))
@@ -71,11 +75,11 @@ public struct ParallelConv {
                 let pixels = band.count * ow
                 let out = output + band.lowerBound * ow * f                   // (pixels, F)
                 if g.isPointwise {
-                    BLAS.gemm(m: pixels, n: f, k: k, a: input + band.lowerBound * ow * k, b: weights, c: out)
+                    engine.gemm(m: pixels, n: f, k: k, a: input + band.lowerBound * ow * k, b: weights, c: out)
                 } else {
                     let col = columns(part)                                   // (pixels, KH*KW*Cin)
                     BandIm2col.im2col(g, input: input, rows: band, columns: col)
-                    BLAS.gemm(m: pixels, n: f, k: k, a: col, b: weights, c: out)
+                    engine.gemm(m: pixels, n: f, k: k, a: col, b: weights, c: out)
                 }
                 Self.epilogue(out, rows: pixels, columns: f, bias: bias, activation: activation)
             }
@@ -96,11 +100,11 @@ public struct ParallelConv {
                 let pixels = band.count * ow
                 let dy = outputGradient + band.lowerBound * ow * f
                 if g.isPointwise {
-                    BLAS.gemm(m: pixels, n: k, k: f, a: dy, b: weights, transposeB: true,
+                    engine.gemm(m: pixels, n: k, k: f, a: dy, b: weights, transposeB: true,
                               c: inputGradient + band.lowerBound * ow * k)
                 } else {
                     let col = columns(part)
-                    BLAS.gemm(m: pixels, n: k, k: f, a: dy, b: weights, transposeB: true, c: col)
+                    engine.gemm(m: pixels, n: k, k: f, a: dy, b: weights, transposeB: true, c: col)
                     BandIm2col.col2imAdd(g, columns: col, rows: band, inputGradient: inputGradient)
                 }
             }
@@ -124,7 +128,7 @@ public struct ParallelConv {
                     BandIm2col.im2col(g, input: input, rows: band, columns: columns(part))
                     a = UnsafePointer(columns(part))
                 }
-                BLAS.gemm(m: k, n: f, k: pixels, a: a, transposeA: true,
+                engine.gemm(m: k, n: f, k: pixels, a: a, transposeA: true,
                           b: outputGradient + band.lowerBound * ow * f, c: dw, accumulate: !first)
                 first = false
             }

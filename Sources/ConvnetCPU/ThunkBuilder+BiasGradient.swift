@@ -14,12 +14,21 @@ extension ThunkBuilder {
         guard case .activationGrad(let f) = insts[i].op, i + 1 < insts.count,
               case .biasGrad = insts[i + 1].op, insts[i + 1].operands == [insts[i].result] else { return nil }
         let gradInst = insts[i], biasInst = insts[i + 1]
-        let dy = c.f(gradInst.operands[0]), y = c.f(gradInst.operands[1])
-        let dx = c.f(gradInst.result), db = c.f(biasInst.result)
-        let channels = biasInst.type.elementCount
-        let rows = gradInst.type.elementCount / max(channels, 1)
+        emitActivationBiasGradient(f, dy: c.f(gradInst.operands[0]), y: c.f(gradInst.operands[1]),
+                                   dx: c.f(gradInst.result), db: c.f(biasInst.result),
+                                   count: gradInst.type.elementCount, channels: biasInst.type.elementCount,
+                                   at: gradInst, op: gradInst.op.mnemonic + "+bias_grad")
+        return 2
+    }
+
+    /// dx = act_grad(dy, y) and db (C) = its column sums, in one pass; dx may be dy (in place).
+    func emitActivationBiasGradient(_ f: ActivationFunction, dy: UnsafeMutablePointer<Float>,
+                                    y: UnsafeMutablePointer<Float>, dx: UnsafeMutablePointer<Float>,
+                                    db: UnsafeMutablePointer<Float>, count: Int, channels: Int,
+                                    at inst: Instruction, op: String? = nil) {
+        let rows = count / max(channels, 1)
         let sums = arena.doubles(channels)
-        add(gradInst, op: gradInst.op.mnemonic + "+bias_grad") {
+        add(inst, op: op) {
             CPUParallel.reduceRows(rows, columns: channels, into: sums) { range, partial in
                 // Float sums over blocks of rows (vectorised), flushed into the Float64 partial.
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: channels) { blockBuffer in
@@ -41,6 +50,5 @@ extension ThunkBuilder {
             }
             for k in 0..<channels { db[k] = Float(sums[k]) }
         }
-        return 2
     }
 }

@@ -11,13 +11,21 @@ import ConvnetIR
 /// Every step a fusion produces is named `fusion.<kind>` with the fusion's layer, so profiles
 /// show the fused op.
 extension ThunkBuilder {
-    func lowerFusion(_ inst: Instruction, kind: String, body: Graph, _ c: Context) throws {
+    /// Lowers a fusion. With `biasGradient` (the `bias_grad` of the fusion's result, the next
+    /// instruction), a body ending in an activation gradient ends in the one-pass activation
+    /// gradient + bias gradient instead; returns whether that happened.
+    @discardableResult
+    func lowerFusion(_ inst: Instruction, kind: String, body: Graph, _ c: Context,
+                     biasGradient: Instruction? = nil) throws -> Bool {
         let name = "fusion." + kind
         let args = body.inputs.filter { if case .input(.argument) = $0.op { true } else { false } }
         guard args.count == inst.operands.count else {
             throw CPUCompileError("\(name) takes \(args.count) arguments, got \(inst.operands.count)")
         }
         guard let result = body.outputs.first?.value else { throw CPUCompileError("\(name) body has no output") }
+        guard body.inputs.count == args.count else {
+            throw CPUCompileError("\(name) body declares inputs other than its arguments")
+        }
         var env: Environment = [:]
         for (arg, v) in zip(args, inst.operands) { env[arg.result] = c.raw(v) }
         // Constants get private storage filled now: nothing else ever writes it.
@@ -36,9 +44,13 @@ extension ThunkBuilder {
         defer { rename(from: first, op: name, layer: inst.layer ?? "") }
 
         let types = Dictionary(body.instructions.map { ($0.result, $0.type) }, uniquingKeysWith: { _, b in b })
-        if Self.isLoopChain(computed, count: inst.type.elementCount), computed.last?.result == result {
+        // (A convert from i32 is not a float loop: it goes through the generic path.)
+        let floatConverts = computed.allSatisfy { b in
+            if case .convert = b.op { types[b.operands[0]]?.element == .f32 } else { true }
+        }
+        if Self.isLoopChain(computed, count: inst.type.elementCount), floatConverts, computed.last?.result == result {
             try lowerElementwise(computed, Context(env: env, types: types), output: c.f(inst.result), op: name)
-            return
+            return false
         }
         // An elementwise result (the activation-gradient epilogue of a backward fusion) runs in
         // place on its first operand when that is a body temporary used once: the producer
@@ -59,12 +71,27 @@ extension ThunkBuilder {
                 env[b.result] = arena.allocate(bytes: b.type.elementCount * 4)
             }
         }
+        // The activation gradient at the end, with the bias gradient after the fusion: the body
+        // without it, then one pass that masks in place and sums the channels.
+        if let biasGradient, let last = computed.last, case .activationGrad(let f) = last.op,
+           let dyValue = last.operands.first, env[dyValue] == c.raw(inst.result) {
+            var trimmed = body
+            trimmed.instructions.removeAll { $0.result == result }
+            trimmed.outputs = [GraphOutput(name: "result", value: dyValue)]
+            try lower(trimmed, env: env, fuse: true)
+            let out = c.f(inst.result)
+            emitActivationBiasGradient(f, dy: out, y: env[last.operands[1]]!.assumingMemoryBound(to: Float.self),
+                                       dx: out, db: c.f(biasGradient.result), count: inst.type.elementCount,
+                                       channels: biasGradient.type.elementCount, at: inst)
+            return true
+        }
         try lower(body, env: env, fuse: true)
         if env[result] != c.raw(inst.result) {
             // The body returns one of its arguments unchanged.
             let src = env[result]!, dst = c.raw(inst.result), bytes = inst.type.elementCount * 4
             add(inst, op: name) { dst.copyMemory(from: src, byteCount: bytes) }
         }
+        return false
     }
 
     /// Names the steps from `first` on as the fusion they implement.

@@ -14,7 +14,8 @@ extension ThunkBuilder {
 
     /// A convolution split by images over the cores, its scratch reserved.
     func parallelConv(_ g: ConvGeometry, filterGradient: Bool) -> ParallelConv {
-        ParallelConv(g, budget: options.convScratchFloats, scratch: scratch, arena: arena, filterGradient: filterGradient)
+        ParallelConv(g, budget: options.convScratchFloats, scratch: scratch, arena: arena, filterGradient: filterGradient,
+                     engine: options.engine)
     }
 
     func lowerLinear(_ inst: Instruction, _ c: Context) throws {
@@ -75,8 +76,9 @@ extension ThunkBuilder {
         var reads = [(a, c.count(inst.operands[0])), (b, c.count(inst.operands[1]))]
         if let bias { reads.append((UnsafeMutablePointer(mutating: bias), n)) }
         let (out, finish) = target(output, m * n, reads: reads)
+        let engine = options.engine
         add(layer ?? inst, op: op) {
-            BLAS.gemm(m: m, n: n, k: k, a: a, transposeA: ta, b: b, transposeB: tb, c: out)
+            engine.gemm(m: m, n: n, k: k, a: a, transposeA: ta, b: b, transposeB: tb, c: out)
             Epilogue.biasActivation(out, rows: m, columns: n, bias: bias, activation: activation)
             finish()
         }

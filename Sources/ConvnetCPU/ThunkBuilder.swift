@@ -21,7 +21,8 @@ public final class ThunkBuilder {
     typealias Environment = [ValueID: UnsafeMutableRawPointer]
 
     /// Lowers `graph` whose values are already placed in `env` (every instruction's result).
-    /// `fuse` enables the adjacent conv/matmul + bias + activation epilogue fusion.
+    /// `fuse` enables the executor's own fusions of adjacent instructions (see
+    /// `CPUCompiler.optimize`); lowered convolutions are matched either way.
     func lower(_ graph: Graph, env: Environment, fuse: Bool) throws {
         let types = Dictionary(graph.instructions.map { ($0.result, $0.type) }, uniquingKeysWith: { _, b in b })
         let uses = graph.useCounts()
@@ -40,6 +41,12 @@ public final class ThunkBuilder {
             if fuse, let absorbed = try fuseEpilogue(insts, at: i, uses: uses, outputs: outputs, ctx)
                 ?? fuseBiasGradient(insts, at: i, ctx) {
                 i += absorbed
+                continue
+            }
+            if fuse, case .fusion(let kind, let body) = insts[i].op, i + 1 < insts.count,
+               case .biasGrad = insts[i + 1].op, insts[i + 1].operands == [insts[i].result] {
+                let absorbed = try lowerFusion(insts[i], kind: kind, body: body, ctx, biasGradient: insts[i + 1])
+                i += absorbed ? 2 : 1
                 continue
             }
             try lower(insts[i], ctx)

@@ -1,5 +1,7 @@
 import ConvnetCPU
 import ConvnetIR
+import ConvnetSema
+import TPUEmulator
 
 /// The backends a program can run on (`--target`).
 public enum Target: String, CaseIterable, Sendable {
@@ -7,12 +9,15 @@ public enum Target: String, CaseIterable, Sendable {
     case reference
     /// The fp32 CPU executor on OpenBLAS.
     case cpu
+    /// The TPU emulator: bf16 MXU passes, fp32 vector work, `cores` data-parallel cores.
+    case tpu
 
-    /// The compiler for this target.
-    public func compiler() -> any ProgramCompiler {
+    /// The compiler for this target. `cores` matters to the TPU only.
+    public func compiler(model: CheckedModel, cores: Int = 8) -> any ProgramCompiler {
         switch self {
         case .reference: ReferenceCompiler()
         case .cpu: CPUCompiler()
+        case .tpu: TPUTarget.compiler(model: model, cores: cores)
         }
     }
 }

@@ -39,7 +39,7 @@ struct Compile: ParsableCommand {
             return
         }
         if train {
-            let status = try withTrainingErrors { try TrainingRun.run(checked, options: training.options, target: target) }
+            let status = try withTrainingErrors { try TrainingRun.run(checked, options: training.options, target: target, cores: training.cores) }
             if status != 0 { throw ExitCode(status) }
             return
         }
@@ -82,12 +82,16 @@ struct TrainingFlags: ParsableArguments {
     @Option(help: "The run folder for checkpoints, metrics and plots (default runs/<model>).")
     var out: String?
 
+    @Option(help: "TPU cores for --target tpu; the batch must divide evenly.")
+    var cores: Int = 8
+
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number") }
         if let seed, seed < 0 { throw ValidationError("--seed must be 0 or more") }
         if let validation, !(0..<1).contains(validation) { throw ValidationError("--validation must be in [0, 1)") }
+        if cores < 1 { throw ValidationError("--cores must be at least 1") }
     }
 
     var options: TrainingOptions {

@@ -32,7 +32,7 @@ struct Predict: ParsableCommand {
         let (_, checked) = try model.checkedModel()
         let report = try withTrainingErrors {
             try Predictor.predict(weights: URL(fileURLWithPath: weights), model: checked, images: images,
-                                  compiler: target.compiler(), dataFolder: data)
+                                  compiler: target.compiler(model: checked), dataFolder: data)
         }
         print(format == .json ? report.renderJSON() : report.renderText(), terminator: "")
     }
@@ -60,7 +60,7 @@ struct Evaluate: ParsableCommand {
         let (_, checked) = try model.checkedModel()
         let report = try withTrainingErrors {
             try Evaluator.evaluate(weights: URL(fileURLWithPath: weights), model: checked,
-                                   options: training.options, compiler: target.compiler())
+                                   options: training.options, compiler: target.compiler(model: checked, cores: training.cores))
         }
         print(format == .json ? report.renderJSON() : report.renderText(), terminator: "")
     }

@@ -136,4 +136,32 @@ final class ExecutorTests: XCTestCase {
             }
         }
     }
+
+    /// A rewritten graph (as the optimizer makes) runs in place of the program's own; the
+    /// executable still reports the program as built.
+    func testRunsARewrittenGraph() throws {
+        let program = IRBuilder.inference(gapModel(), batch: 2)
+        var rewritten = program.graph
+        let i = try XCTUnwrap(rewritten.instructions.firstIndex { $0.op == .activation(.relu) })
+        var body = Graph()
+        let arg = body.input("arg0", rewritten.instructions[i].type, role: .argument)
+        body.outputs = [GraphOutput(name: "result", value: body.emit(.activation(.relu), [arg]))]
+        rewritten.instructions[i].op = .fusion(kind: "relu_loop", body: body)
+        let cpu = try CPUCompiler().compileCPU(program, graph: rewritten)
+        XCTAssertEqual(cpu.program, program)
+        let reference = ReferenceExecutable(program)
+        feed([cpu, reference])
+        cpu.profiling = true
+        try cpu.run()
+        try reference.run()
+        XCTAssertLessThanOrEqual(maxRelativeError(cpu.floats(output: "probabilities"),
+                                                  reference.floats(output: "probabilities")), 1e-5)
+        XCTAssertTrue(cpu.profile.contains { $0.op == "fusion.relu_loop" }, "\(cpu.profile.map(\.op))")
+
+        var broken = program.graph
+        broken.outputs = []
+        XCTAssertThrowsError(try CPUCompiler().compileCPU(program, graph: broken)) {
+            XCTAssertEqual("\($0)", "the executed graph has no output probabilities")
+        }
+    }
 }

@@ -97,4 +97,44 @@ final class FusionTests: XCTestCase {
         let ops = try compare(g, [x, w])
         XCTAssertEqual(ops, ["fusion.odd", "fusion.odd", "fusion.odd", "fusion.identity"])
     }
+
+    /// The optimizer's backward fusion (a producer with the activation gradient as epilogue)
+    /// followed by the bias gradient of its result: the mask and the channel sums run as one
+    /// pass in place.
+    func testBackwardFusionThenBiasGradient() throws {
+        let x = TensorType.f32([2, 6, 6, 4]), dy = TensorType.f32([2, 3, 3, 4])
+        let p = PoolAttributes(size: 2, stride: 2)
+        for f in ActivationFunction.allCases {
+            let fused = body([x, dy, x]) { g, a in
+                let dx = g.emit(.maxPoolGrad(p), [a[0], a[1]])
+                return g.emit(.activationGrad(f), [dx, a[2]])
+            }
+            var g = Graph()
+            let inputs = [x, dy, x].enumerated().map { g.input("x\($0.offset)", $0.element, role: .data) }
+            let r = g.emit(.fusion(kind: "max_pool_grad_\(f.rawValue)_grad", body: fused), inputs, declared: x)
+            let db = g.emit(.biasGrad, [r])
+            g.outputs = [GraphOutput(name: "dx", value: r), GraphOutput(name: "db", value: db)]
+            let ops = try compare(g, [x, dy, x])
+            XCTAssertEqual(ops, Array(repeating: "fusion.max_pool_grad_\(f.rawValue)_grad", count: 2), "\(ops)")
+        }
+    }
+
+    /// A loop body that converts i32 labels to floats is not a float loop; it still runs.
+    func testFusionConvertingIntegers() throws {
+        var body = Graph()
+        let labels = body.input("arg0", .i32([6]), role: .argument)
+        let x = body.input("arg1", .f32([6]), role: .argument)
+        let f = body.emit(.convert, [labels], declared: .f32([6]))
+        body.outputs = [GraphOutput(name: "result", value: body.add(f, x))]
+        var g = Graph()
+        let l = g.input("labels", .i32([6]), role: .data), xv = g.input("x0", .f32([6]), role: .data)
+        let r = g.emit(.fusion(kind: "loop", body: body), [l, xv], declared: .f32([6]))
+        g.outputs = [GraphOutput(name: "y", value: r)]
+        let program = IRProgram(kind: .inference, graph: g, parameters: [], optimizerSlots: [], batch: 1)
+        let cpu = try CPUCompiler().compile(program)
+        _ = cpu.int32s(input: "labels").update(fromContentsOf: [0, 1, 2, 3, 4, 5] as [Int32])
+        _ = cpu.floats(input: "x0").update(fromContentsOf: [Float](repeating: 0.5, count: 6))
+        try cpu.run()
+        XCTAssertEqual(Array(cpu.floats(output: "y")), [0.5, 1.5, 2.5, 3.5, 4.5, 5.5])
+    }
 }

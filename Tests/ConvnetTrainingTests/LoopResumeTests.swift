@@ -55,6 +55,25 @@ final class LoopResumeTests: XCTestCase {
         }
     }
 
+    /// A run that fails before it trains (here: a backend that refuses the program) leaves the
+    /// previous run's checkpoints and final weights where they were.
+    func testARunThatFailsToStartKeepsThePreviousResults() throws {
+        struct RefusingCompiler: ProgramCompiler {
+            var name: String { "refusing" }
+            func compile(_ program: IRProgram) throws -> any ExecutableProgram {
+                throw TrainingError.invalidOption("refused")
+            }
+        }
+        let dir = try TemporaryDirectory()
+        let model = try checkedModel()
+        let first = try train(model, into: dir.url, options: TrainingOptions(epochs: 1))
+        let weights = try XCTUnwrap(first.finalWeights)
+        let before = try Data(contentsOf: weights)
+        XCTAssertThrowsError(try train(model, into: dir.url, options: TrainingOptions(epochs: 1), compiler: RefusingCompiler()))
+        XCTAssertEqual(try Data(contentsOf: weights), before)
+        XCTAssertNotNil(try RunDirectory(url: dir.url).latestCheckpoint())
+    }
+
     func testNonFiniteLossStopsAndKeepsTheLastGoodCheckpoint() throws {
         let model = try checkedModel()
         let dir = try TemporaryDirectory()

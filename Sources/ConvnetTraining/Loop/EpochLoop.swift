@@ -87,7 +87,8 @@ struct EpochLoop {
         var shown: [(String, Double)] = [("loss", lossSum / Double(stepsPerEpoch)), ("accuracy", correct / trained)]
         if let v = validation { shown += [("val_loss", v.loss), ("val_accuracy", v.accuracy)] }
         let throughput = trainSeconds > 0 ? trained / trainSeconds : 0
-        let seconds = bar.finish(metrics: shown, trailer: String(format: " - %.1f images/s", throughput))
+        let modelled = (trainer as? ModelledCostReporting)?.modelledCostTrailer ?? ""
+        let seconds = bar.finish(metrics: shown, trailer: String(format: " - %.1f images/s", throughput) + modelled)
         let metrics = EpochMetrics(epoch: epoch + 1, loss: lossSum / Double(stepsPerEpoch), accuracy: correct / trained,
                                    valLoss: validation?.loss, valAccuracy: validation?.accuracy,
                                    imagesPerSecond: throughput,

@@ -61,10 +61,6 @@ public struct Trainer {
                                                       configured: config.optimizerKind.rawValue)
             }
             resumed = (checkpoint, latest.url)
-        } else {
-            // A fresh run must not leave an older run's later epochs for a future --resume.
-            for old in try run.checkpoints() { try FileManager.default.removeItem(at: old.url) }
-            try? FileManager.default.removeItem(at: run.finalWeights)
         }
         let seed = resumed?.checkpoint.seed ?? config.seed
 
@@ -88,6 +84,14 @@ public struct Trainer {
         let trainer = try compiler.compile(trainProgram)
         let evaluator = try compiler.compile(inferenceProgram)
         state.load(into: trainer)
+
+        // A fresh run must not leave an older run's later epochs for a future --resume. This
+        // happens only now that the data loaded and the programs compiled, so a run that fails
+        // to start never destroys the previous run's results.
+        if resumed == nil {
+            for old in try run.checkpoints() { try FileManager.default.removeItem(at: old.url) }
+            try? FileManager.default.removeItem(at: run.finalWeights)
+        }
 
         let recorder = try TrainingRecorder(run: run, title: "\(TrainingConfiguration.modelName(path: model.file.source.path)) on \(dataset.source)",
                                             resumingAfterEpoch: resumed?.checkpoint.epoch)
