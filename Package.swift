@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "convnetc", targets: ["convnetc"]),
         .library(name: "ConvnetKernels", targets: ["ConvnetKernels"]),
+        .library(name: "ConvnetCodegen", targets: ["ConvnetCodegen"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -48,10 +49,15 @@ let package = Package(
         .target(name: "ConvnetTraining",
                 dependencies: ["ConvnetOptimizer", "ConvnetKernels", "ConvnetData", "ConvnetSupport"],
                 swiftSettings: nativeCPU),
+        // The native target: readable Swift for the optimized program, built and run with SwiftPM.
+        // It is also the runtime the generated program links (argument decoding, `main`).
+        .target(name: "ConvnetCodegen",
+                dependencies: ["ConvnetOptimizer", "ConvnetSupport", "ConvnetKernels", "ConvnetTraining",
+                               "ConvnetSyntax", "ConvnetSema", "ConvnetIR"]),
         // Runs the stages for the CLI and the tests.
         .target(name: "ConvnetDriver",
                 dependencies: ["ConvnetSyntax", "ConvnetSema", "ConvnetIR", "ConvnetOptimizer",
-                               "ConvnetTraining", "ConvnetCPU", "TPUEmulator", "ConvnetSupport"]),
+                               "ConvnetTraining", "ConvnetCPU", "TPUEmulator", "ConvnetSupport", "ConvnetCodegen"]),
         .executableTarget(name: "convnetc", dependencies: [
             "ConvnetDriver", "ConvnetKernels", "ConvnetOptimizer", "ConvnetIR", "ConvnetSema", "ConvnetTraining", "TPUEmulator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -74,6 +80,10 @@ let package = Package(
         .testTarget(name: "TPUEmulatorTests", dependencies: ["TPUEmulator", "ConvnetIR", "ConvnetSema", "ConvnetSyntax", "ConvnetSupport",
                                                            "ConvnetCPU", "ConvnetTraining", "ConvnetData"]),
         .testTarget(name: "ConvnetTrainingTests", dependencies: ["ConvnetTraining", "ConvnetSupport"]),
+        .testTarget(name: "ConvnetCodegenTests",
+                    dependencies: ["ConvnetCodegen", "ConvnetCPU", "ConvnetTraining", "ConvnetSyntax", "ConvnetSema",
+                                   "ConvnetIR", "ConvnetOptimizer"],
+                    exclude: ["Golden"]),
         .testTarget(name: "ConvnetDriverTests",
                     dependencies: ["ConvnetDriver", "ConvnetIR", "ConvnetSema", "ConvnetSyntax", "ConvnetCPU"],
                     exclude: ["Golden", "Fixtures"]),

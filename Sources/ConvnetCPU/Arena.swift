@@ -8,7 +8,9 @@ import Glibc
 ///
 /// Allocations come zeroed from `calloc`, which maps large blocks lazily: a slice no step ever
 /// writes (a value absorbed into a fused kernel) costs address space but no memory.
-final class Arena {
+public final class Arena {
+    public init() {}
+
     private var allocations: [UnsafeMutableRawPointer] = []
     private(set) var totalBytes = 0
 
@@ -29,7 +31,7 @@ final class Arena {
     }
 
     /// `count` zeroed floats.
-    func floats(_ count: Int) -> UnsafeMutablePointer<Float> {
+    public func floats(_ count: Int) -> UnsafeMutablePointer<Float> {
         allocate(bytes: count * 4).bindMemory(to: Float.self, capacity: max(count, 16))
     }
 

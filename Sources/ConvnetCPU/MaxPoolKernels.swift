@@ -9,12 +9,12 @@ import ConvnetKernels
 /// training step. Here backward writes every tap of a window exactly once (dy at the first
 /// maximum, 0 elsewhere), so nothing is zeroed twice and nothing is scattered. Ties go to the
 /// first maximum in (row, column) order, as in the reference.
-enum MaxPoolKernels {
+public enum MaxPoolKernels {
     /// Whether these kernels apply (windows do not overlap).
-    static func applies(_ g: PoolGeometry) -> Bool { g.stride >= g.pool }
+    public static func applies(_ g: PoolGeometry) -> Bool { g.stride >= g.pool }
 
     /// y (N, OH, OW, C) = max over each window of x (N, H, W, C).
-    static func forward(_ g: PoolGeometry, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
+    public static func forward(_ g: PoolGeometry, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
         let c = g.channels
         CPUParallel.forRanges(g.batch * g.outHeight, grain: 4) { range in
             for task in range {
@@ -36,7 +36,7 @@ enum MaxPoolKernels {
     }
 
     /// dX (N, H, W, C): each window's dy at its first maximum, 0 elsewhere (overwritten).
-    static func backward(_ g: PoolGeometry, input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+    public static func backward(_ g: PoolGeometry, input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
                          inputGradient: UnsafeMutablePointer<Float>) {
         let c = g.channels, p = g.pool, s = g.stride
         let rowFloats = g.inWidth * c

@@ -10,7 +10,7 @@ import ConvnetKernels
 /// partial sums, and hence the results, do not depend on how many threads ran them. The halves
 /// run concurrently only when OpenBLAS is set to one thread; otherwise they run in turn and
 /// OpenBLAS threads each GEMM.
-struct ParallelConv {
+public struct ParallelConv {
     let g: ConvGeometry
     /// Independent image ranges (1 or 2).
     let parts: Int
@@ -27,8 +27,8 @@ struct ParallelConv {
     let engine: any MatmulEngine
 
     /// Reserves scratch and partial buffers for `g`, with about `budget` floats of columns per band.
-    init(_ g: ConvGeometry, budget: Int, scratch: SharedScratch, arena: Arena, filterGradient: Bool,
-         engine: any MatmulEngine = BLASEngine()) {
+    public init(_ g: ConvGeometry, budget: Int, scratch: SharedScratch, arena: Arena, filterGradient: Bool,
+                engine: any MatmulEngine = BLASEngine()) {
         self.g = g
         self.engine = engine
         parts = g.batch >= 2 ? 2 : 1
@@ -67,7 +67,7 @@ struct ParallelConv {
     }
 
     /// y (N, OH, OW, F) = activation(conv(x, W) + bias)
-    func forward(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+    public func forward(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                  activation: EpilogueActivation, output: UnsafeMutablePointer<Float>) {
         let f = g.filters, k = g.patchSize, ow = g.outWidth
         eachPart { part in
@@ -87,7 +87,7 @@ struct ParallelConv {
     }
 
     /// dX (N, H, W, Cin) = col2im(dY W^T)
-    func backwardInput(outputGradient: UnsafePointer<Float>, weights: UnsafePointer<Float>,
+    public func backwardInput(outputGradient: UnsafePointer<Float>, weights: UnsafePointer<Float>,
                        inputGradient: UnsafeMutablePointer<Float>) {
         let f = g.filters, k = g.patchSize, ow = g.outWidth
         let imageSize = g.inHeight * g.inWidth * g.inChannels
@@ -113,7 +113,7 @@ struct ParallelConv {
 
     /// dW (KH*KW*Cin, F) = sum over bands of col^T dY: each part sums its bands in order into
     /// its own buffer, then the parts are added in order into `weightGradient`.
-    func backwardFilter(input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+    public func backwardFilter(input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
                         weightGradient: UnsafeMutablePointer<Float>) {
         let f = g.filters, k = g.patchSize, ow = g.outWidth, count = g.weightCount
         eachPart { part in

@@ -1,9 +1,11 @@
 /// The shared im2col scratch of every convolution: sized to the largest need once the whole
 /// graph has been compiled, then allocated once. Thunks hold this box and read the pointer
 /// when they run (it is set before the first run).
-final class SharedScratch {
-    var pointer: UnsafeMutablePointer<Float>?
-    private(set) var floats = 0
+public final class SharedScratch {
+    public init() {}
+
+    public var pointer: UnsafeMutablePointer<Float>?
+    public private(set) var floats = 0
 
     /// Records that some op needs `count` floats.
     func reserve(_ count: Int) { floats = max(floats, count) }

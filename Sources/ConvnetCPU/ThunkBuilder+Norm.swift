@@ -97,7 +97,7 @@ extension ThunkBuilder {
     }
 
     /// mean (C) over rows of x (rows, C), in Float64.
-    static func mean(_ x: UnsafePointer<Float>, _ rows: Int, _ channels: Int, into mean: UnsafeMutablePointer<Double>) {
+    public static func mean(_ x: UnsafePointer<Float>, _ rows: Int, _ channels: Int, into mean: UnsafeMutablePointer<Double>) {
         CPUParallel.reduceRows(rows, columns: channels, into: mean) { range, partial in
             for i in range {
                 let xr = x + i * channels
@@ -108,7 +108,7 @@ extension ThunkBuilder {
     }
 
     /// stats (2C) = mean (C), then biased variance (C), two passes in Float64.
-    static func moments(_ x: UnsafePointer<Float>, _ rows: Int, _ channels: Int,
+    public static func moments(_ x: UnsafePointer<Float>, _ rows: Int, _ channels: Int,
                         into stats: UnsafeMutablePointer<Double>) {
         mean(x, rows, channels, into: stats)
         let variance = stats + channels
@@ -123,7 +123,7 @@ extension ThunkBuilder {
     }
 
     /// Float mean and 1/sqrt(variance + eps), rounded as the reference rounds them.
-    static func meanAndInvStd(_ stats: UnsafePointer<Double>, _ channels: Int, _ epsilon: Double,
+    public static func meanAndInvStd(_ stats: UnsafePointer<Double>, _ channels: Int, _ epsilon: Double,
                               mean: UnsafeMutablePointer<Float>, invStd: UnsafeMutablePointer<Float>) {
         for ch in 0..<channels {
             mean[ch] = Float(stats[ch])

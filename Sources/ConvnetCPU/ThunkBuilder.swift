@@ -6,7 +6,7 @@ import ConvnetKernels
 /// Every value has a place before any step is built: top-level values from the buffer plan,
 /// fusion-body temporaries from private compile-time allocations. A step captures the
 /// pointers of its operands and result, so `run()` is a loop over closures.
-final class ThunkBuilder {
+public final class ThunkBuilder {
     let arena: Arena
     let scratch = SharedScratch()
     let options: CPUCompiler

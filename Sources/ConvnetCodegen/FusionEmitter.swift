@@ -1,0 +1,79 @@
+import ConvnetIR
+
+/// Emits a `fusion.<kind>` instruction by recognising its body (see `Pipeline`'s contract):
+/// a conv or dense layer becomes one chunked GEMM call with a bias+activation epilogue, a
+/// backward fusion becomes its producer writing the result followed by the activation
+/// gradient applied in place, and an elementwise tree becomes one specialised loop.
+struct FusionEmitter {
+    let ops: OpEmitter
+
+    /// The epilogue activation a body ends with (`.linear` when it ends in `bias_add`).
+    static func activation(_ op: Op) -> String? {
+        switch op {
+        case .activation(let f), .activationGrad(let f): ".\(f.rawValue)"
+        case .biasAdd: ".linear"
+        default: nil
+        }
+    }
+
+    /// Writes `inst` (a fusion) with its result at `out`.
+    func emit(_ inst: Instruction, kind: String, body: Graph, out: String, into w: inout CodeWriter) throws {
+        let args = body.inputs.filter { if case .input(.argument) = $0.op { true } else { false } }
+        guard args.count == inst.operands.count, let result = body.outputs.first?.value else {
+            throw EmitError("fusion.\(kind) has a malformed body")
+        }
+        let computed = body.instructions.filter { if case .input = $0.op { false } else { true } }
+        var names: [ValueID: String] = [:]
+        var types: [ValueID: TensorType] = [:]
+        for (arg, v) in zip(args, inst.operands) { names[arg.result] = ops.name(v) }
+        for b in body.instructions { types[b.result] = b.type }
+        let inner = OpEmitter(name: { names[$0] ?? "<\($0)>" }, type: { types[$0]! }, convs: ops.convs)
+        let x = ops.name(inst.operands[0])
+
+        // conv + bias (+ activation): Conv2D.forward with the epilogue, im2col in chunks.
+        if kind.hasPrefix("conv_bias"), let im2col = computed.first(where: { if case .im2col = $0.op { true } else { false } }),
+           case .im2col(let attrs) = im2col.op, let last = computed.last, let act = Self.activation(last.op) {
+            let xs = ops.shape(inst.operands[0]), filters = inst.type.shape[3]
+            let conv = ops.convs.add("conv\(inst.result.raw)", geometry: OpEmitter.geometry(xs, filters: filters, attrs),
+                                     filterGradient: false)
+            w.line("\(conv).forward(input: \(x), weights: \(ops.name(inst.operands[1])), bias: \(ops.name(inst.operands[2])),")
+            w.line("\(String(repeating: " ", count: conv.count))         activation: \(act), output: \(out))")
+            return
+        }
+        // dense: one GEMM, then bias + activation in place.
+        if kind.hasPrefix("matmul_bias"), let mm = computed.first, case .matmul(false, false) = mm.op,
+           let last = computed.last, let act = Self.activation(last.op) {
+            let s = ops.shape(inst.operands[0]), units = inst.type.shape[1]
+            w.line("BLAS.gemm(m: \(s[0]), n: \(units), k: \(s[1]), a: \(x), b: \(ops.name(inst.operands[1])), c: \(out))")
+            w.line("Epilogue.biasActivation(\(out), rows: \(s[0]), columns: \(units), bias: \(ops.name(inst.operands[2])), activation: \(act))")
+            return
+        }
+        // An elementwise tree: one loop.
+        if ElementwiseEmitter.accepts(computed, count: inst.type.elementCount), computed.last?.result == result {
+            try ElementwiseEmitter(name: { names[$0]! }, type: { types[$0]! })
+                .emit(computed, count: inst.type.elementCount, output: out, into: &w)
+            return
+        }
+        // <producer>_<act>_grad: the producer writes the result, the gradient is masked in place.
+        if kind.hasSuffix("_grad"), let last = computed.last, last.result == result,
+           case .activationGrad(let f) = last.op, last.operands.count == 2,
+           let y = names[last.operands[1]] {
+            let producers = Array(computed.dropLast())
+            if let col2im = producers.last, case .col2im(let attrs) = col2im.op {
+                let dy = inst.operands[0], wts = inst.operands[1]
+                let conv = ops.convs.add("conv\(inst.result.raw)",
+                                         geometry: OpEmitter.geometry(inst.type.shape, filters: ops.shape(dy)[3], attrs),
+                                         filterGradient: false)
+                w.line("\(conv).backwardInput(outputGradient: \(ops.name(dy)), weights: \(ops.name(wts)), inputGradient: \(out))")
+            } else if producers.count == 1, let p = producers.first, p.result == last.operands[0] {
+                names[p.result] = out
+                try inner.emit(p, out: out, into: &w)
+            } else {
+                throw EmitError("the native target cannot emit fusion.\(kind)")
+            }
+            w.line("Epilogue.activationBackward(\(out), output: \(y), count: \(inst.type.elementCount), activation: .\(f.rawValue))")
+            return
+        }
+        throw EmitError("the native target cannot emit fusion.\(kind)" + (inst.layer.map { " (layer \($0))" } ?? ""))
+    }
+}

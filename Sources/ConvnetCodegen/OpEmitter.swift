@@ -1,0 +1,167 @@
+import ConvnetIR
+
+/// Emits the code of one instruction (top level, or the producer inside a backward fusion) as
+/// direct calls into ConvnetKernels with every shape a literal: the same kernels, in the same
+/// order, as the CPU executor's steps.
+struct OpEmitter {
+    /// Pointer expression of a value.
+    let name: (ValueID) -> String
+    let type: (ValueID) -> TensorType
+    /// The conv scratch of the generated program (its name in the generated code).
+    let scratch = "scratch"
+    /// Where fused convolutions register their `ParallelConv`.
+    let convs: ConvRegistry
+
+    func shape(_ v: ValueID) -> [Int] { type(v).shape }
+
+    /// `ConvGeometry(...)` for input shape `x` and `filters` filters.
+    static func geometry(_ x: [Int], filters: Int, _ a: ConvAttributes) -> String {
+        "ConvGeometry(batch: \(x[0]), inHeight: \(x[1]), inWidth: \(x[2]), inChannels: \(x[3]), "
+            + "kernelHeight: \(a.kernelHeight), kernelWidth: \(a.kernelWidth), filters: \(filters), "
+            + "stride: \(a.stride), padding: .\(a.padding == .same ? "same" : "valid"))"
+    }
+
+    static func pool(_ x: [Int], _ p: PoolAttributes) -> String {
+        "PoolGeometry(batch: \(x[0]), inHeight: \(x[1]), inWidth: \(x[2]), channels: \(x[3]), "
+            + "pool: \(p.size), stride: \(p.stride))"
+    }
+
+    /// Floats of chunked im2col scratch a convolution of input `x` needs for `images` images.
+    static func scratchFloats(_ x: [Int], filters: Int, _ a: ConvAttributes, images: Int) -> Int {
+        if a.kernelHeight == 1, a.kernelWidth == 1, a.stride == 1 { return 0 }
+        let oh = a.outputExtent(x[1], kernel: a.kernelHeight), ow = a.outputExtent(x[2], kernel: a.kernelWidth)
+        return images * oh * ow * a.kernelHeight * a.kernelWidth * x[3]
+    }
+
+    /// Writes `inst` with its result stored at `out`.
+    func emit(_ inst: Instruction, out: String, into w: inout CodeWriter) throws {
+        let a = inst.operands
+        let n = inst.type.elementCount
+        switch inst.op {
+        case .input:
+            return
+        case .constant(let v):
+            w.line(n == 1 ? "\(out)[0] = \(Literal.float(v))" : "\(out).update(repeating: \(Literal.float(v)), count: \(n))")
+        case .unary, .binary, .activation, .activationGrad, .biasAdd:
+            try ElementwiseEmitter(name: name, type: type).emit([inst], count: n, output: out, into: &w)
+        case .convert:
+            switch (type(a[0]).element, inst.type.element) {
+            case (.f32, .i32): w.line("for i in 0..<\(n) { \(out)[i] = Int32(\(name(a[0]))[i].rounded(.towardZero)) }")
+            case (.i32, .f32): w.line("for i in 0..<\(n) { \(out)[i] = Float(\(name(a[0]))[i]) }")
+            default: w.line("\(out).update(from: \(name(a[0])), count: \(n))")
+            }
+        case .broadcast:
+            w.line("\(out).update(repeating: \(name(a[0]))[0], count: \(n))")
+        case .reduceSum:
+            w.block("do {") { w in
+                w.line("var total = 0.0")
+                w.line("for i in 0..<\(type(a[0]).elementCount) { total += Double(\(name(a[0]))[i]) }")
+                w.line("\(out)[0] = Float(total)")
+            }
+        case .reshape:
+            if name(a[0]) != out { w.line("\(out).update(from: \(name(a[0])), count: \(n))") }
+        case .conv2d(let c):
+            w.line("Conv2D.forward(\(Self.geometry(shape(a[0]), filters: shape(a[1])[3], c)),")
+            w.line("               input: \(name(a[0])), weights: \(name(a[1])), output: \(out), scratch: \(scratch))")
+        case .conv2dInputGrad(let c):
+            w.line("Conv2D.backwardInput(\(Self.geometry(inst.type.shape, filters: shape(a[1])[3], c)),")
+            w.line("                     outputGradient: \(name(a[0])), weights: \(name(a[1])), inputGradient: \(out), scratch: \(scratch))")
+        case .conv2dFilterGrad(let c):
+            w.line("Conv2D.backwardFilter(\(Self.geometry(shape(a[0]), filters: shape(a[1])[3], c)),")
+            w.line("                      input: \(name(a[0])), outputGradient: \(name(a[1])), weightGradient: \(out), scratch: \(scratch))")
+        case .im2col(let c):
+            let x = shape(a[0])
+            w.line("Im2col.im2col(\(Self.geometry(x, filters: 1, c)),")
+            w.line("              input: \(name(a[0])), images: 0..<\(x[0]), columns: \(out))")
+        case .col2im(let c):
+            let x = inst.type.shape
+            w.line("Im2col.col2im(\(Self.geometry(x, filters: 1, c)),")
+            w.line("              columns: \(name(a[0])), images: 0..<\(x[0]), inputGradient: \(out))")
+        case .matmul(let ta, let tb):
+            let sa = shape(a[0]), sb = shape(a[1])
+            let m = inst.type.shape[0], nn = inst.type.shape[1], k = ta ? sa[0] : sa[1]
+            precondition(tb ? sb[1] == k : sb[0] == k, "matmul shapes")
+            w.line("BLAS.gemm(m: \(m), n: \(nn), k: \(k), a: \(name(a[0])), transposeA: \(ta), "
+                   + "b: \(name(a[1])), transposeB: \(tb), c: \(out))")
+        case .maxPool(let p) where p.stride >= p.size:
+            w.line("MaxPoolKernels.forward(\(Self.pool(shape(a[0]), p)), input: \(name(a[0])), output: \(out))")
+        case .maxPoolGrad(let p) where p.stride >= p.size:
+            w.line("MaxPoolKernels.backward(\(Self.pool(shape(a[0]), p)), input: \(name(a[0])),")
+            w.line("                        outputGradient: \(name(a[1])), inputGradient: \(out))")
+        case .maxPool(let p):
+            w.line("Pooling.maxForward(\(Self.pool(shape(a[0]), p)), input: \(name(a[0])), output: \(out))")
+        case .avgPool(let p):
+            w.line("Pooling.averageForward(\(Self.pool(shape(a[0]), p)), input: \(name(a[0])), output: \(out))")
+        case .maxPoolGrad(let p):
+            w.line("Pooling.maxBackward(\(Self.pool(shape(a[0]), p)), input: \(name(a[0])),")
+            w.line("                    outputGradient: \(name(a[1])), inputGradient: \(out))")
+        case .avgPoolGrad(let p):
+            w.line("Pooling.averageBackward(\(Self.pool(inst.type.shape, p)), outputGradient: \(name(a[0])), inputGradient: \(out))")
+        case .spatialMean:
+            let s = shape(a[0])
+            w.line("GlobalAveragePool.forward(batch: \(s[0]), height: \(s[1]), width: \(s[2]), channels: \(s[3]),")
+            w.line("                          input: \(name(a[0])), output: \(out))")
+        case .spatialMeanGrad:
+            let s = inst.type.shape
+            w.line("GlobalAveragePool.backward(batch: \(s[0]), height: \(s[1]), width: \(s[2]), channels: \(s[3]),")
+            w.line("                           outputGradient: \(name(a[0])), inputGradient: \(out))")
+        case .biasGrad:
+            let rows = type(a[0]).elementCount / max(n, 1)
+            w.line("Epilogue.biasGradient(\(name(a[0])), rows: \(rows), columns: \(n), into: \(out))")
+        case .softmax, .softmaxGrad, .softmaxCrossEntropy, .softmaxCrossEntropyGrad, .correctCount:
+            try emitLoss(inst, out: out, into: &w)
+        case .batchNormTraining, .batchNormInference, .batchMean, .batchVariance,
+             .batchNormGradInput, .batchNormGradGamma:
+            emitNorm(inst, out: out, into: &w)
+        case .dropout(let d), .dropoutGrad(let d):
+            let threshold = DropoutMask.threshold(rate: d.rate)
+            let salt = UInt32(truncatingIfNeeded: d.salt)
+            w.block("do {") { w in
+                w.line("let key = DropoutMask.mix(UInt32(bitPattern: \(name(a[1]))[0]) ^ DropoutMask.mix(\(salt) &+ 0x9E37_79B9))")
+                w.block("for i in 0..<\(n) {") { w in
+                    w.line("let h = DropoutMask.mix((UInt32(truncatingIfNeeded: i) &* 0x9E37_79B1) ^ key)")
+                    w.line("\(out)[i] = h >= \(threshold) ? \(name(a[0]))[i] * \(Literal.float(1 / (1 - d.rate))) : 0")
+                }
+            }
+        default:
+            throw EmitError("the native target has no code for \(inst.op.mnemonic)"
+                            + (inst.layer.map { " (layer \($0))" } ?? ""))
+        }
+    }
+
+    /// The classifier head, as the CPU executor's loss steps.
+    private func emitLoss(_ inst: Instruction, out: String, into w: inout CodeWriter) throws {
+        let a = inst.operands
+        let logits = shape(a[0])
+        let classes = logits.last ?? 1
+        let rows = type(a[0]).elementCount / max(classes, 1)
+        switch inst.op {
+        case .softmax:
+            w.line("SoftmaxCrossEntropy.softmax(logits: \(name(a[0])), batch: \(rows), classes: \(classes), probabilities: \(out))")
+        case .softmaxGrad:
+            let dy = name(a[0]), y = name(a[1])
+            w.block("for r in 0..<\(rows) {") { w in
+                w.line("let d = \(dy) + r * \(classes), p = \(y) + r * \(classes), o = \(out) + r * \(classes)")
+                w.line("var dot: Float = 0")
+                w.line("for k in 0..<\(classes) { dot += d[k] * p[k] }")
+                w.line("for k in 0..<\(classes) { o[k] = p[k] * (d[k] - dot) }")
+            }
+        case .softmaxCrossEntropy:
+            w.line("\(out)[0] = SoftmaxCrossEntropy.forward(logits: \(name(a[0])), labels: \(name(a[1])), batch: \(rows), "
+                   + "classes: \(classes), probabilities: \(name(inst.result))_probabilities)")
+        case .softmaxCrossEntropyGrad:
+            w.line("SoftmaxCrossEntropy.softmax(logits: \(name(a[0])), batch: \(rows), classes: \(classes), probabilities: \(out))")
+            w.line("for r in 0..<\(rows) { \(out)[r * \(classes) + Int(\(name(a[1]))[r])] -= 1 }")
+            let dloss = name(a[2])
+            w.block("do {") { w in
+                w.line("let scale = \(dloss)[0] / \(rows)")
+                w.line("for i in 0..<\(rows * classes) { \(out)[i] *= scale }")
+            }
+        case .correctCount:
+            w.line("\(out)[0] = Float(SoftmaxCrossEntropy.correctCount(scores: \(name(a[0])), labels: \(name(a[1])), "
+                   + "batch: \(rows), classes: \(classes)))")
+        default:
+            throw EmitError("\(inst.op.mnemonic) is not a loss op")
+        }
+    }
+}
