@@ -11,6 +11,8 @@ public enum Target: String, CaseIterable, Sendable {
     case cpu
     /// The TPU emulator: bf16 MXU passes, fp32 vector work, `cores` data-parallel cores.
     case tpu
+    /// Generated Swift, built into a native binary (cached) and run as its own process.
+    case native
 
     /// The compiler for this target. `cores` matters to the TPU only.
     public func compiler(model: CheckedModel, cores: Int = 8) -> any ProgramCompiler {
@@ -18,6 +20,9 @@ public enum Target: String, CaseIterable, Sendable {
         case .reference: ReferenceCompiler()
         case .cpu: CPUCompiler()
         case .tpu: TPUTarget.compiler(model: model, cores: cores)
+        // The native target runs in its own process (`NativeTarget`); inside this process its
+        // programs are the CPU executor's, which the generated code mirrors call for call.
+        case .native: CPUCompiler()
         }
     }
 }

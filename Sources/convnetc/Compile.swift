@@ -26,6 +26,9 @@ struct Compile: ParsableCommand {
     @Option(help: "The program --dump-ir prints: train (the whole training step) or inference.")
     var program: DumpIR.Program = .train
 
+    @Option(name: .customLong("emit-swift"), help: "Write the model as a Swift package (the native target's source) into DIR.")
+    var emitSwift: String?
+
     func validate() throws {
         try training.validate()
     }
@@ -37,6 +40,11 @@ struct Compile: ParsableCommand {
             print(try withTrainingErrors { try DumpIR.text(checked, batch: batch, program: program, all: dumpIR == .all) },
                   terminator: "")
             return
+        }
+        if let emitSwift {
+            let files = try withTrainingErrors { try NativeCommands.emit(checked, to: emitSwift, options: training.options) }
+            for file in files { print(file) }
+            if !train { return }
         }
         if train {
             let status = try withTrainingErrors { try TrainingRun.run(checked, options: training.options, target: target, cores: training.cores) }

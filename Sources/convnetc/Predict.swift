@@ -30,6 +30,13 @@ struct Predict: ParsableCommand {
 
     func run() throws {
         let (_, checked) = try model.checkedModel()
+        if target == .native {
+            let status = try withTrainingErrors {
+                try NativeCommands.predict(checked, weights: weights, images: images, json: format == .json, data: data)
+            }
+            if status != 0 { throw ExitCode(status) }
+            return
+        }
         let report = try withTrainingErrors {
             try Predictor.predict(weights: URL(fileURLWithPath: weights), model: checked, images: images,
                                   compiler: target.compiler(model: checked), dataFolder: data)
@@ -58,6 +65,13 @@ struct Evaluate: ParsableCommand {
 
     func run() throws {
         let (_, checked) = try model.checkedModel()
+        if target == .native {
+            let status = try withTrainingErrors {
+                try NativeCommands.evaluate(checked, weights: weights, options: training.options, json: format == .json)
+            }
+            if status != 0 { throw ExitCode(status) }
+            return
+        }
         let report = try withTrainingErrors {
             try Evaluator.evaluate(weights: URL(fileURLWithPath: weights), model: checked,
                                    options: training.options, compiler: target.compiler(model: checked, cores: training.cores))
