@@ -1,3 +1,4 @@
+import ConvnetKernels
 import ConvnetIR
 import Foundation
 
@@ -56,7 +57,7 @@ final class ElementwiseLoop {
         let tiles = (count + tile - 1) / tile
         // Temporaries: one per stage plus two to materialise bias operands.
         let slots = stages.count + 2
-        CPUParallel.forRanges(tiles, grain: 4) { range in
+        Parallel.forRanges(tiles, grain: 4) { range in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: slots * tile) { temps in
                 let t = temps.baseAddress!
                 for index in range {

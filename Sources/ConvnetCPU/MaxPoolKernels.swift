@@ -16,7 +16,7 @@ public enum MaxPoolKernels {
     /// y (N, OH, OW, C) = max over each window of x (N, H, W, C).
     public static func forward(_ g: PoolGeometry, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
         let c = g.channels
-        CPUParallel.forRanges(g.batch * g.outHeight, grain: 4) { range in
+        Parallel.forRanges(g.batch * g.outHeight, grain: 4) { range in
             for task in range {
                 let n = task / g.outHeight, oh = task % g.outHeight
                 let image = input + n * g.inHeight * g.inWidth * c
@@ -40,7 +40,7 @@ public enum MaxPoolKernels {
                          inputGradient: UnsafeMutablePointer<Float>) {
         let c = g.channels, p = g.pool, s = g.stride
         let rowFloats = g.inWidth * c
-        CPUParallel.forRanges(g.batch * g.outHeight, grain: 4) { range in
+        Parallel.forRanges(g.batch * g.outHeight, grain: 4) { range in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: c) { bestBuffer in
                 withUnsafeTemporaryAllocation(of: Int32.self, capacity: c) { tapBuffer in
                     let best = bestBuffer.baseAddress!, tap = tapBuffer.baseAddress!

@@ -42,7 +42,7 @@ public struct ParallelConv {
 
     /// Global output rows (n * OH + oh) of a part's images.
     private func rows(_ part: Int) -> Range<Int> {
-        let images = CPUParallel.split(g.batch, parts, part)
+        let images = Parallel.split(g.batch, parts, part)
         return images.lowerBound * g.outHeight..<images.upperBound * g.outHeight
     }
 
@@ -51,7 +51,7 @@ public struct ParallelConv {
     /// Runs `body(part)` for each part, concurrently when OpenBLAS runs single-threaded.
     private func eachPart(_ body: (Int) -> Void) {
         if parts > 1 && BLASInfo.threadCount == 1 {
-            CPUParallel.perform(parts, body)
+            Parallel.perform(parts, body)
         } else {
             for p in 0..<parts { body(p) }
         }
@@ -93,7 +93,7 @@ public struct ParallelConv {
         let imageSize = g.inHeight * g.inWidth * g.inChannels
         eachPart { part in
             if !g.isPointwise {
-                let images = CPUParallel.split(g.batch, parts, part)
+                let images = Parallel.split(g.batch, parts, part)
                 (inputGradient + images.lowerBound * imageSize).update(repeating: 0, count: images.count * imageSize)
             }
             eachBand(part) { band in

@@ -1,3 +1,4 @@
+import ConvnetKernels
 import ConvnetIR
 
 /// An activation gradient immediately followed by the bias gradient of its result (every conv
@@ -29,7 +30,7 @@ extension ThunkBuilder {
         let rows = count / max(channels, 1)
         let sums = arena.doubles(channels)
         add(inst, op: op) {
-            CPUParallel.reduceRows(rows, columns: channels, into: sums) { range, partial in
+            Parallel.reduceRows(rows, columns: channels, into: sums) { range, partial in
                 // Float sums over blocks of rows (vectorised), flushed into the Float64 partial.
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: channels) { blockBuffer in
                     let block = blockBuffer.baseAddress!

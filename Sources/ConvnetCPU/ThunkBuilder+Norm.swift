@@ -31,7 +31,7 @@ extension ThunkBuilder {
             add(inst) {
                 Self.moments(x, rows, channels, into: stats)
                 Self.meanAndInvStd(stats, channels, e, mean: mean, invStd: inv)
-                CPUParallel.forRanges(rows, grain: max(1, 16384 / max(channels, 1))) { range in
+                Parallel.forRanges(rows, grain: max(1, 16384 / max(channels, 1))) { range in
                     for i in range {
                         let xr = x + i * channels, yr = out + i * channels
                         for ch in 0..<channels { yr[ch] = gamma[ch] * (xr[ch] - mean[ch]) * inv[ch] + beta[ch] }
@@ -53,7 +53,7 @@ extension ThunkBuilder {
             add(inst) {
                 Self.moments(xs, rows, channels, into: stats)
                 Self.meanAndInvStd(stats, channels, e, mean: mean, invStd: inv)
-                CPUParallel.reduceRows(rows, columns: channels, into: sums) { range, partial in
+                Parallel.reduceRows(rows, columns: channels, into: sums) { range, partial in
                     for i in range {
                         let xr = xs + i * channels, d = dy + i * channels
                         for ch in 0..<channels { partial[ch] += Double(d[ch] * ((xr[ch] - mean[ch]) * inv[ch])) }
@@ -69,7 +69,7 @@ extension ThunkBuilder {
             add(inst) {
                 Self.moments(xs, rows, channels, into: stats)
                 Self.meanAndInvStd(stats, channels, e, mean: mean, invStd: inv)
-                CPUParallel.reduceRows(rows, columns: 2 * channels, into: sums) { range, partial in
+                Parallel.reduceRows(rows, columns: 2 * channels, into: sums) { range, partial in
                     for i in range {
                         let xr = xs + i * channels, d = dy + i * channels
                         for ch in 0..<channels {
@@ -80,7 +80,7 @@ extension ThunkBuilder {
                     }
                 }
                 let nn = Float(rows)
-                CPUParallel.forRanges(rows, grain: max(1, 16384 / max(channels, 1))) { range in
+                Parallel.forRanges(rows, grain: max(1, 16384 / max(channels, 1))) { range in
                     for i in range {
                         let xr = xs + i * channels, d = dy + i * channels, dx = out + i * channels
                         for ch in 0..<channels {
@@ -98,7 +98,7 @@ extension ThunkBuilder {
 
     /// mean (C) over rows of x (rows, C), in Float64.
     public static func mean(_ x: UnsafePointer<Float>, _ rows: Int, _ channels: Int, into mean: UnsafeMutablePointer<Double>) {
-        CPUParallel.reduceRows(rows, columns: channels, into: mean) { range, partial in
+        Parallel.reduceRows(rows, columns: channels, into: mean) { range, partial in
             for i in range {
                 let xr = x + i * channels
                 for ch in 0..<channels { partial[ch] += Double(xr[ch]) }
@@ -113,7 +113,7 @@ extension ThunkBuilder {
         mean(x, rows, channels, into: stats)
         let variance = stats + channels
         let m = UnsafePointer(stats)
-        CPUParallel.reduceRows(rows, columns: channels, into: variance) { range, partial in
+        Parallel.reduceRows(rows, columns: channels, into: variance) { range, partial in
             for i in range {
                 let xr = x + i * channels
                 for ch in 0..<channels { let d = Double(xr[ch]) - m[ch]; partial[ch] += d * d }

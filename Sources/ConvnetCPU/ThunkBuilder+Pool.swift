@@ -59,7 +59,7 @@ extension ThunkBuilder {
         let salt = UInt32(truncatingIfNeeded: d.salt)
         add(inst) {
             let key = DropoutMask.mix(UInt32(bitPattern: seed[0]) ^ DropoutMask.mix(salt &+ 0x9E37_79B9))
-            CPUParallel.forRanges(n, grain: 16384) { range in
+            Parallel.forRanges(n, grain: 16384) { range in
                 for i in range {
                     let h = DropoutMask.mix((UInt32(truncatingIfNeeded: i) &* 0x9E37_79B1) ^ key)
                     out[i] = h >= threshold ? x[i] * scale : 0

@@ -141,7 +141,7 @@ public final class ThunkBuilder {
     static func sum(_ x: UnsafePointer<Float>, _ count: Int) -> Float {
         var total = 0.0
         withUnsafeTemporaryAllocation(of: Double.self, capacity: 1) { t in
-            CPUParallel.reduceRows(count, columns: 1, into: t.baseAddress!) { range, partial in
+            Parallel.reduceRows(count, columns: 1, into: t.baseAddress!) { range, partial in
                 var s = 0.0
                 for i in range { s += Double(x[i]) }
                 partial[0] += s

@@ -1,18 +1,18 @@
 import Dispatch
 
 /// Splits loops over both cores for the work OpenBLAS does not do (im2col, pooling,
-/// epilogues...). Results never depend on how the work was split: element-wise loops write
+/// epilogues, and the CPU executor's own elementwise chains and batch statistics). Results never depend on how the work was split: element-wise loops write
 /// disjoint ranges, and reductions use a chunking fixed by the problem size alone.
-enum Parallel {
+public enum Parallel {
     /// Worker count used for element-wise loops. The machines have 2 cores.
-    static let workers = max(1, min(8, sysconfWorkers()))
+    public static let workers = max(1, min(8, sysconfWorkers()))
 
     /// Chunk count of deterministic reductions: a constant, so sums are identical on any machine.
-    static let reductionChunks = 16
+    public static let reductionChunks = 16
 
     /// Runs `body` on contiguous sub-ranges of 0..<count, concurrently when there is at least
     /// `grain` items of work for each worker.
-    static func forRanges(_ count: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
+    public static func forRanges(_ count: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
         if count <= 0 { return }
         let chunks = min(workers, max(1, count / max(grain, 1)))
         if chunks == 1 { body(0..<count); return }
@@ -22,7 +22,7 @@ enum Parallel {
     /// `DispatchQueue.concurrentPerform` for a non-Sendable body. Sound here because the call
     /// is synchronous (the body never outlives it) and every caller writes disjoint memory from
     /// each iteration; the kernels' pointers are what makes the body non-Sendable.
-    static func perform(_ iterations: Int, _ body: (Int) -> Void) {
+    public static func perform(_ iterations: Int, _ body: (Int) -> Void) {
         withoutActuallyEscaping(body) { escaping in
             let box = UncheckedSendable(escaping)
             DispatchQueue.concurrentPerform(iterations: iterations) { box.value($0) }
@@ -30,7 +30,7 @@ enum Parallel {
     }
 
     /// The `index`-th of `parts` near-equal contiguous ranges of 0..<count.
-    static func split(_ count: Int, _ parts: Int, _ index: Int) -> Range<Int> {
+    public static func split(_ count: Int, _ parts: Int, _ index: Int) -> Range<Int> {
         let base = count / parts, extra = count % parts
         let start = index * base + min(index, extra)
         return start..<(start + base + (index < extra ? 1 : 0))
@@ -40,7 +40,7 @@ enum Parallel {
     /// number of chunks, `accumulate(rows, partial)` adds its rows' terms into a zeroed Float64
     /// partial of `columns` values, and the partials are added in chunk order into `result`
     /// (which is overwritten).
-    static func reduceRows(_ rows: Int, columns: Int, into result: UnsafeMutablePointer<Double>,
+    public static func reduceRows(_ rows: Int, columns: Int, into result: UnsafeMutablePointer<Double>,
                            _ accumulate: (Range<Int>, UnsafeMutablePointer<Double>) -> Void) {
         result.update(repeating: 0, count: columns)
         if rows <= 0 || columns <= 0 { return }
