@@ -69,14 +69,18 @@ let package = Package(
                                          "ConvnetOptimizer", "ConvnetSema", "ConvnetSyntax", "ConvnetSupport"],
                           swiftSettings: nativeCPU),
 
+        // Helpers several test targets share (test targets cannot import each other).
+        .target(name: "ConvnetTestSupport", dependencies: ["ConvnetSema", "ConvnetSyntax"],
+                path: "Tests/ConvnetTestSupport"),
+
         .testTarget(name: "ConvnetSupportTests", dependencies: ["ConvnetSupport"]),
-        .testTarget(name: "ConvnetSyntaxTests", dependencies: ["ConvnetSyntax"], exclude: ["Golden"]),
+        .testTarget(name: "ConvnetSyntaxTests", dependencies: ["ConvnetTestSupport", "ConvnetSyntax"], exclude: ["Golden"]),
         .testTarget(name: "ConvnetSemaTests", dependencies: ["ConvnetSema"]),
-        .testTarget(name: "ConvnetIRTests", dependencies: ["ConvnetIR"]),
-        .testTarget(name: "ConvnetOptimizerTests", dependencies: ["ConvnetOptimizer"], exclude: ["Golden"]),
+        .testTarget(name: "ConvnetIRTests", dependencies: ["ConvnetTestSupport", "ConvnetIR"]),
+        .testTarget(name: "ConvnetOptimizerTests", dependencies: ["ConvnetTestSupport", "ConvnetOptimizer"], exclude: ["Golden"]),
         .testTarget(name: "ConvnetKernelsTests", dependencies: ["ConvnetKernels"]),
         .testTarget(name: "ConvnetDataTests", dependencies: ["ConvnetData"]),
-        .testTarget(name: "ConvnetCPUTests", dependencies: ["ConvnetCPU"]),
+        .testTarget(name: "ConvnetCPUTests", dependencies: ["ConvnetTestSupport", "ConvnetCPU"]),
         .testTarget(name: "TPUEmulatorTests", dependencies: ["TPUEmulator", "ConvnetIR", "ConvnetSema", "ConvnetSyntax", "ConvnetSupport",
                                                            "ConvnetCPU", "ConvnetTraining", "ConvnetData"]),
         .testTarget(name: "ConvnetTrainingTests", dependencies: ["ConvnetTraining", "ConvnetSupport"]),
@@ -85,7 +89,7 @@ let package = Package(
                                    "ConvnetIR", "ConvnetOptimizer"],
                     exclude: ["Golden"]),
         .testTarget(name: "ConvnetDriverTests",
-                    dependencies: ["ConvnetDriver", "ConvnetIR", "ConvnetSema", "ConvnetSyntax", "ConvnetCPU"],
+                    dependencies: ["ConvnetTestSupport", "ConvnetDriver", "ConvnetIR", "ConvnetSema", "ConvnetSyntax", "ConvnetCPU"],
                     exclude: ["Golden", "Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

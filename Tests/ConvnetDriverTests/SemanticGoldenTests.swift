@@ -1,4 +1,5 @@
 import ConvnetSyntax
+import ConvnetTestSupport
 import Foundation
 import XCTest
 @testable import ConvnetDriver
@@ -27,23 +28,8 @@ final class SemanticGoldenTests: XCTestCase {
             }
             let expected = (try? String(contentsOfFile: expectedPath, encoding: .utf8)) ?? "<missing \(expectedPath)>"
             if rendered != expected {
-                XCTFail("\(name): rendered diagnostics differ from \(expectedPath)\n" + lineDiff(expected, rendered))
+                XCTFail("\(name): rendered diagnostics differ from \(expectedPath)\n" + LineDiff.render(expected: expected, actual: rendered))
             }
         }
-    }
-
-    /// A readable line diff: `-` expected, `+` actual.
-    private func lineDiff(_ expected: String, _ actual: String) -> String {
-        let e = expected.split(separator: "\n", omittingEmptySubsequences: false)
-        let a = actual.split(separator: "\n", omittingEmptySubsequences: false)
-        var out: [String] = []
-        for i in 0..<max(e.count, a.count) {
-            let l = i < e.count ? String(e[i]) : nil, r = i < a.count ? String(a[i]) : nil
-            if l == r { out.append("  " + (l ?? "")) } else {
-                if let l { out.append("- " + l) }
-                if let r { out.append("+ " + r) }
-            }
-        }
-        return out.joined(separator: "\n")
     }
 }

@@ -1,61 +1,7 @@
 import ConvnetSema
+import ConvnetTestSupport
 import ConvnetSyntax
 @testable import ConvnetIR
-
-/// Builds a `CheckedModel` by hand with Keras' shape rules and layer names, standing in for
-/// the parser and semantic pass (written in parallel).
-func model(_ input: TensorShape, _ layers: [LayerKind]) -> CheckedModel {
-    var counters: [String: Int] = [:]
-    var shape = input
-    var checked: [CheckedLayer] = []
-    for (i, kind) in layers.enumerated() {
-        let (base, keras): (String, String)
-        var out = shape
-        var params = 0, trainable = 0, macs = 0
-        switch kind {
-        case .conv(let c):
-            (base, keras) = ("conv2d", "Conv2D")
-            func extent(_ n: Int, _ k: Int) -> Int {
-                c.padding == .same ? (n + c.stride - 1) / c.stride : (n - k) / c.stride + 1
-            }
-            out = .spatial(extent(shape.height, c.kernelHeight), extent(shape.width, c.kernelWidth), c.filters)
-            params = c.kernelHeight * c.kernelWidth * shape.channels * c.filters + c.filters
-            trainable = params
-            macs = out.elementCount! * c.kernelHeight * c.kernelWidth * shape.channels
-        case .maxPool(let p), .avgPool(let p):
-            if case .maxPool = kind { (base, keras) = ("max_pooling2d", "MaxPooling2D") }
-            else { (base, keras) = ("average_pooling2d", "AveragePooling2D") }
-            out = .spatial((shape.height - p.size) / p.stride + 1, (shape.width - p.size) / p.stride + 1, shape.channels)
-        case .globalAveragePool:
-            (base, keras) = ("global_average_pooling2d", "GlobalAveragePooling2D")
-            out = .flat(shape.channels)
-        case .flatten:
-            (base, keras) = ("flatten", "Flatten")
-            out = .flat(shape.elementCount!)
-        case .dense(let d):
-            (base, keras) = ("dense", "Dense")
-            out = .flat(d.units)
-            params = shape.elementCount! * d.units + d.units
-            trainable = params
-            macs = shape.elementCount! * d.units
-        case .dropout:
-            (base, keras) = ("dropout", "Dropout")
-        case .batchNorm:
-            (base, keras) = ("batch_normalization", "BatchNormalization")
-            params = 4 * shape.channels
-            trainable = 2 * shape.channels
-        }
-        let k = counters[base, default: 0]
-        counters[base] = k + 1
-        let decl = LayerDecl(kind: kind, range: SourceRange(0, 0), keywordRange: SourceRange(0, 0))
-        checked.append(CheckedLayer(index: i, decl: decl, name: k == 0 ? base : "\(base)_\(k)", kerasType: keras,
-                                    inputShape: shape, outputShape: out, params: params, trainableParams: trainable,
-                                    macs: macs, activationBytes: 4 * out.elementCount!))
-        shape = out
-    }
-    let file = ModelFile(source: SourceFile(path: "test.convnet", bytes: []))
-    return CheckedModel(file: file, inputShape: input, inputSource: .file, layers: checked, train: TrainSettings())
-}
 
 /// The model the brief asks the whole-model gradient check to use:
 /// conv relu -> maxpool -> conv -> gap -> dense softmax, on 8x8x3.

@@ -1,7 +1,7 @@
 /// A readable line diff for golden-test failures: the longest common subsequence of lines is
 /// kept as context (`  `), the rest shown as `- expected` / `+ actual`.
-enum LineDiff {
-    static func render(expected: String, actual: String) -> String {
+public enum LineDiff {
+    public static func render(expected: String, actual: String) -> String {
         let a = expected.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let b = actual.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         // lcs[i][j]: length of the LCS of a[i...] and b[j...].
