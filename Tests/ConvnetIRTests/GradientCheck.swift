@@ -1,3 +1,4 @@
+import ConvnetTestSupport
 import XCTest
 @testable import ConvnetIR
 

@@ -1,3 +1,4 @@
+import ConvnetTestSupport
 import Foundation
 import XCTest
 import ConvnetSyntax

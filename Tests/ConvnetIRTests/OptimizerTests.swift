@@ -1,3 +1,4 @@
+import ConvnetTestSupport
 import XCTest
 import ConvnetSema
 import ConvnetSyntax

@@ -1,3 +1,4 @@
+import ConvnetTestSupport
 import Foundation
 import XCTest
 import ConvnetIR
@@ -37,24 +38,6 @@ func sampleModel(_ name: String) throws -> CheckedModel {
 
 /// The verifier's messages (empty when the graph is well formed).
 func verifierMessages(_ g: Graph) -> [String] { Verifier.verify(g).map(\.message) }
-
-/// SplitMix64, so test inputs never depend on system randomness.
-struct TestRandom {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [lo, hi).
-    mutating func uniform(_ lo: Double, _ hi: Double) -> Double {
-        lo + (hi - lo) * Double(next() >> 11) / Double(1 << 53)
-    }
-}
 
 /// Random values for every input of `program` (weights, slots, images, labels, step, rate, seed).
 func randomInputs(_ program: IRProgram, seed: UInt64 = 3) -> [String: Tensor<Double>] {
