@@ -81,7 +81,7 @@ let package = Package(
         .testTarget(name: "ConvnetKernelsTests", dependencies: ["ConvnetKernels"]),
         .testTarget(name: "ConvnetDataTests", dependencies: ["ConvnetData"]),
         .testTarget(name: "ConvnetCPUTests", dependencies: ["ConvnetTestSupport", "ConvnetCPU"]),
-        .testTarget(name: "TPUEmulatorTests", dependencies: ["TPUEmulator", "ConvnetIR", "ConvnetSema", "ConvnetSyntax", "ConvnetSupport",
+        .testTarget(name: "TPUEmulatorTests", dependencies: ["TPUEmulator", "ConvnetKernels", "ConvnetIR", "ConvnetSema", "ConvnetSyntax", "ConvnetSupport",
                                                            "ConvnetCPU", "ConvnetTraining", "ConvnetData"]),
         .testTarget(name: "ConvnetTrainingTests", dependencies: ["ConvnetTraining", "ConvnetSupport"]),
         .testTarget(name: "ConvnetCodegenTests",

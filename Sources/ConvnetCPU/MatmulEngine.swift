@@ -18,6 +18,15 @@ public protocol MatmulEngine: Sendable {
     func gemm(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, transposeA: Bool,
               b: UnsafePointer<Float>, transposeB: Bool, c: UnsafeMutablePointer<Float>,
               accumulate: Bool, layer: String)
+
+    /// The numerics under which `DirectConv` computes exactly what this engine computes for a
+    /// lowered convolution, so the executor may run stride-1 convolutions on the direct kernels
+    /// instead of im2col + `gemm`; nil when there are none (every product goes through `gemm`).
+    var directConvolutions: DirectConv.Numerics? { get }
+}
+
+extension MatmulEngine {
+    public var directConvolutions: DirectConv.Numerics? { nil }
 }
 
 extension MatmulEngine {
@@ -31,9 +40,12 @@ extension MatmulEngine {
     }
 }
 
-/// The CPU target's engine: fp32 OpenBLAS (`BLAS.gemm`).
+/// The CPU target's engine: fp32 OpenBLAS (`BLAS.gemm`), and the fp32 direct kernels for
+/// stride-1 convolutions.
 public struct BLASEngine: MatmulEngine {
     public init() {}
+
+    public var directConvolutions: DirectConv.Numerics? { .float32 }
 
     public func gemm(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, transposeA: Bool,
                      b: UnsafePointer<Float>, transposeB: Bool, c: UnsafeMutablePointer<Float>,

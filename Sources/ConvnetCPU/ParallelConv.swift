@@ -25,19 +25,29 @@ public struct ParallelConv {
     let partials: UnsafeMutablePointer<Float>?
     /// Runs every GEMM (OpenBLAS on the CPU target, the emulated MXU on the TPU target).
     let engine: any MatmulEngine
+    /// The register-blocked direct kernels, which replace im2col + GEMM for stride-1
+    /// convolutions with a window (1x1 convolutions are plain GEMMs already) when the engine
+    /// says under which numerics they equal its own (`MatmulEngine.directConvolutions`).
+    /// Under bfloat16 numerics a call may decline (operands whose products might be rounded);
+    /// the banded GEMM path below then runs instead, so its buffers are kept.
+    let direct: DirectConv?
 
     /// Reserves scratch and partial buffers for `g`, with about `budget` floats of columns per band.
     public init(_ g: ConvGeometry, budget: Int, scratch: SharedScratch, arena: Arena, filterGradient: Bool,
                 engine: any MatmulEngine = BLASEngine()) {
         self.g = g
         self.engine = engine
+        direct = engine.directConvolutions.flatMap { numerics in
+            DirectConv.supports(g) && !g.isPointwise ? DirectConv(g, numerics: numerics) : nil
+        }
+        let fallback = direct == nil || direct?.numerics != .float32
         parts = g.batch >= 2 ? 2 : 1
         let rowFloats = g.outWidth * g.patchSize
         bandRows = max(1, min(budget / max(rowFloats, 1), (g.batch + parts - 1) / parts * g.outHeight))
-        partScratch = g.isPointwise ? 0 : bandRows * rowFloats
+        partScratch = g.isPointwise || !fallback ? 0 : bandRows * rowFloats
         self.scratch = scratch
         scratch.reserve(parts * partScratch)
-        partials = filterGradient ? arena.floats(parts * g.weightCount) : nil
+        partials = filterGradient && fallback ? arena.floats(parts * g.weightCount) : nil
     }
 
     /// Global output rows (n * OH + oh) of a part's images.
@@ -69,6 +79,9 @@ public struct ParallelConv {
     /// y (N, OH, OW, F) = activation(conv(x, W) + bias)
     public func forward(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                  activation: EpilogueActivation, output: UnsafeMutablePointer<Float>) {
+        if let direct, direct.forward(input: input, weights: weights, bias: bias, activation: activation, output: output) {
+            return
+        }
         let f = g.filters, k = g.patchSize, ow = g.outWidth
         eachPart { part in
             eachBand(part) { band in
@@ -89,6 +102,9 @@ public struct ParallelConv {
     /// dX (N, H, W, Cin) = col2im(dY W^T)
     public func backwardInput(outputGradient: UnsafePointer<Float>, weights: UnsafePointer<Float>,
                        inputGradient: UnsafeMutablePointer<Float>) {
+        if let direct, direct.backwardInput(outputGradient: outputGradient, weights: weights, inputGradient: inputGradient) {
+            return
+        }
         let f = g.filters, k = g.patchSize, ow = g.outWidth
         let imageSize = g.inHeight * g.inWidth * g.inChannels
         eachPart { part in
@@ -115,6 +131,9 @@ public struct ParallelConv {
     /// its own buffer, then the parts are added in order into `weightGradient`.
     public func backwardFilter(input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
                         weightGradient: UnsafeMutablePointer<Float>) {
+        if let direct, direct.backwardFilter(input: input, outputGradient: outputGradient, weightGradient: weightGradient) {
+            return
+        }
         let f = g.filters, k = g.patchSize, ow = g.outWidth, count = g.weightCount
         eachPart { part in
             let dw = partials! + part * count

@@ -43,6 +43,13 @@ enum TrainingBench {
                 peerName = peer.name
             }
         }
+        if ProcessInfo.processInfo.environment["BENCH_PROFILE"] != nil, let cpu = trainExe as? CPUExecutable {
+            // Where a training step's time goes, by op and by layer (BENCH_PROFILE=1).
+            cpu.profiling = true
+            for _ in 0..<max(steps, 1) { try cpu.run() }
+            print(cpu.profileTable(byLayer: false))
+            print(cpu.profileTable(byLayer: true))
+        }
         let trainRate = median(ours.map(\.trainImagesPerSecond)), inferRate = median(ours.map(\.inferImagesPerSecond))
         let name = Frontend.modelName(path: path)
         var rows = [

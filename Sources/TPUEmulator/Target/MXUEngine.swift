@@ -1,4 +1,5 @@
 import ConvnetCPU
+import ConvnetKernels
 import ConvnetOptimizer
 
 /// The TPU target's matrix engine: every GEMM the executor issues (convolution bands, their
@@ -24,6 +25,11 @@ public struct MXUEngine: MatmulEngine {
         self.device = device
         self.threads = max(1, threads)
     }
+
+    /// Stride-1 convolutions run on the direct kernels with bfloat16 operands: the same chains
+    /// `MXU.matmul` forms on the lowered convolution (`DirectConv.Numerics.bfloat16`; tested bit
+    /// for bit in MXUDirectConvTests).
+    public var directConvolutions: DirectConv.Numerics? { .bfloat16 }
 
     public func gemm(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, transposeA: Bool,
                      b: UnsafePointer<Float>, transposeB: Bool, c: UnsafeMutablePointer<Float>,

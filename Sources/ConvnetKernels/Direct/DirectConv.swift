@@ -1,0 +1,441 @@
+/// Stride-1 convolutions computed straight from the NHWC activations by register-blocked
+/// AVX-512 kernels (`MicroKernels`), without im2col matrices or BLAS: forward with a fused
+/// bias + activation, the input gradient (a convolution of dY with the flipped weights), and the
+/// filter gradient.
+///
+/// Why: the flowers model's convolutions have few channels (16-130). As GEMMs they are tall
+/// and thin (M = 36,864 pixels, N = 30, K = 144), the shapes OpenBLAS handles worst, and the
+/// im2col copy costs as much memory traffic as the product. Here a block of up to 14 output
+/// pixels x up to 64 output channels stays in registers while the window's inputs stream past
+/// (measured 1.8x the banded im2col + `cblas_sgemm` on the model's second convolution).
+///
+/// Work is split over the cores by images (two fixed halves); the filter gradient sums each
+/// half separately and adds the halves in order, so results do not depend on thread timing.
+/// Buffers are allocated once, in `init`: nothing is allocated per call.
+///
+/// With `.bfloat16` numerics the same kernels compute what the TPU target's MXU computes for
+/// the lowered convolution (see `Numerics`); the CPU target uses `.float32`.
+public final class DirectConv: @unchecked Sendable {
+    /// How products are formed and summed.
+    public enum Numerics: Sendable, Equatable {
+        /// float32 operands; each output one fused multiply-add chain, in the kernels' order.
+        case float32
+        /// The emulated MXU's arithmetic on the lowered convolution (im2col + matmul, + col2im
+        /// for the input gradient): operands rounded to bfloat16, each matmul output one float32
+        /// chain in k order from zero. The forward chain runs over the taps in (kh, kw, c)
+        /// order, im2col's column order. The input gradient forms each tap's product over the
+        /// filters as its own chain and adds the taps in the order col2im adds them. The filter
+        /// gradient is one matmul pass per output row (its pixels in order), the passes added in
+        /// row order. Padding taps, which im2col fills with zeros, are skipped: adding a zero
+        /// product changes nothing but the sign of an all-zero sum. The kernels fuse multiply
+        /// and add, which rounds like the MXU's multiply-then-add exactly when every product is
+        /// exact in float32; each call checks that from the operands' magnitude ranges and
+        /// returns false (computing nothing) when it cannot be sure.
+        case bfloat16
+    }
+
+    public let geometry: ConvGeometry
+    public let numerics: Numerics
+    let forwardWindow: SlidingWindow
+    let backwardWindow: SlidingWindow
+    /// Independent image ranges (1 or 2).
+    let parts: Int
+    /// (KH, KW, Cin, Fp): the weights with output channels padded to whole vectors.
+    let packedWeights: UnsafeMutablePointer<Float>
+    /// (KH, KW, F, Cinp): flipped and transposed for the input gradient.
+    let packedTransposed: UnsafeMutablePointer<Float>
+    /// Per part: one block of accumulators (largest R x max(Fp, Cinp)).
+    let blocks: UnsafeMutablePointer<Float>
+    let blockFloats: Int
+    /// Per part: filter-gradient sums (KH*KW*Cin, Fp).
+    let partials: UnsafeMutablePointer<Float>
+    /// Per part: one output row of dY padded to Fp, so no vector load reads past the buffer.
+    let lastRow: UnsafeMutablePointer<Float>
+    /// Output rows per band of the filter gradient (a band of dY stays in L2).
+    let bandRows: Int
+    /// bfloat16 numerics only: rounded copies of x (N, H, W, Cin) and dY (N, OH, OW, F) (+16
+    /// floats, so vector loads of the last pixel stay inside), and per part a second block for
+    /// one tap's or one row's partial sums.
+    let roundedInput: UnsafeMutablePointer<Float>?
+    let roundedGradient: UnsafeMutablePointer<Float>?
+    let partialBlocks: UnsafeMutablePointer<Float>?
+    /// Per part: magnitude ranges found while rounding.
+    private var ranges: [(smallest: Float, largest: Float)]
+
+    /// Whether the direct kernels handle `g` (stride 1; any kernel size and padding).
+    public static func supports(_ g: ConvGeometry) -> Bool { g.strideHeight == 1 && g.strideWidth == 1 }
+
+    public init(_ g: ConvGeometry, numerics: Numerics = .float32) {
+        precondition(Self.supports(g), "DirectConv needs stride 1")
+        geometry = g
+        self.numerics = numerics
+        forwardWindow = .forward(g)
+        backwardWindow = .inputGradient(g)
+        parts = g.batch >= 2 ? 2 : 1
+        let fp = forwardWindow.paddedOutChannels, cp = backwardWindow.paddedOutChannels
+        let taps = g.kernelHeight * g.kernelWidth
+        packedWeights = .allocate(capacity: taps * g.inChannels * fp)
+        packedWeights.initialize(repeating: 0, count: taps * g.inChannels * fp)
+        packedTransposed = .allocate(capacity: taps * g.filters * cp)
+        packedTransposed.initialize(repeating: 0, count: taps * g.filters * cp)
+        blockFloats = MicroKernels.largestRows * max(fp, cp)
+        blocks = .allocate(capacity: parts * blockFloats)
+        partials = .allocate(capacity: parts * taps * g.inChannels * fp)
+        lastRow = .allocate(capacity: parts * g.outWidth * fp)
+        bandRows = max(1, min(g.outHeight, 128 * 1024 / max(1, g.outWidth * g.filters * 4)))
+        let mxu = numerics == .bfloat16
+        roundedInput = mxu ? .allocate(capacity: g.inputCount + 16) : nil
+        roundedGradient = mxu ? .allocate(capacity: g.outputCount + 16) : nil
+        partialBlocks = mxu ? .allocate(capacity: parts * blockFloats) : nil
+        roundedInput?.initialize(repeating: 0, count: g.inputCount + 16)
+        roundedGradient?.initialize(repeating: 0, count: g.outputCount + 16)
+        ranges = Array(repeating: (0, 0), count: parts)
+    }
+
+    deinit {
+        packedWeights.deallocate()
+        packedTransposed.deallocate()
+        blocks.deallocate()
+        partials.deallocate()
+        lastRow.deallocate()
+        roundedInput?.deallocate()
+        roundedGradient?.deallocate()
+        partialBlocks?.deallocate()
+    }
+
+    /// bfloat16 numerics: rounds `source` (per image `imageFloats`) into `copy` on both cores;
+    /// the magnitude range of all of it.
+    private func roundImages(_ source: UnsafePointer<Float>, into copy: UnsafeMutablePointer<Float>,
+                             imageFloats: Int) -> (smallest: Float, largest: Float) {
+        eachPart { part, images in
+            ranges[part] = BFloat16Rounding.round(source + images.lowerBound * imageFloats,
+                                                  into: copy + images.lowerBound * imageFloats,
+                                                  count: images.count * imageFloats)
+        }
+        return ranges.reduce((Float.infinity, Float(0))) { r, p in
+            (min(r.0, p.smallest), p.largest.isNaN || r.1.isNaN ? .nan : max(r.1, p.largest))
+        }
+    }
+
+    /// Packs `count` rows of `width` floats into rows of `stride` (rounding to bfloat16 under
+    /// those numerics), through `index(row, column) -> source offset`; the magnitude range.
+    private func pack(_ weights: UnsafePointer<Float>, into packed: UnsafeMutablePointer<Float>,
+                      rows: Int, width: Int, stride: Int, source: (Int, Int) -> Int) -> (smallest: Float, largest: Float) {
+        var smallest = Float.infinity, largest: Float = 0
+        let round = numerics == .bfloat16
+        for i in 0..<rows {
+            for j in 0..<width {
+                let v = round ? BFloat16Rounding.round(weights[source(i, j)]) : weights[source(i, j)]
+                packed[i * stride + j] = v
+                let m = abs(v)
+                if m != 0 && m < smallest { smallest = m }
+                if !(m <= largest) { largest = m }
+            }
+        }
+        return (smallest, largest)
+    }
+
+    private func eachPart(_ body: (Int, Range<Int>) -> Void) {
+        if parts == 1 { body(0, 0..<geometry.batch); return }
+        Parallel.perform(parts) { body($0, Parallel.split(geometry.batch, parts, $0)) }
+    }
+
+    // MARK: - Forward and input gradient
+
+    /// y (N, OH, OW, F) = activation(conv(x, W) + bias). False (nothing written) only under
+    /// bfloat16 numerics when products might not be exact.
+    @discardableResult
+    public func forward(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                        activation: EpilogueActivation, output: UnsafeMutablePointer<Float>) -> Bool {
+        let g = geometry, fp = forwardWindow.paddedOutChannels, f = g.filters
+        let w = pack(weights, into: packedWeights, rows: g.kernelHeight * g.kernelWidth * g.inChannels, width: f,
+                     stride: fp) { i, j in i * f + j }
+        var x = input
+        if let roundedInput {
+            let r = roundImages(input, into: roundedInput, imageFloats: g.inHeight * g.inWidth * g.inChannels)
+            guard BFloat16Rounding.productsAreExact(r, w) else { return false }
+            x = UnsafePointer(roundedInput)
+        }
+        eachPart { part, images in
+            slide(forwardWindow, input: x, packed: packedWeights, images: images, block: blocks + part * blockFloats,
+                  tapBlock: partialBlocks.map { $0 + part * blockFloats }, output: output, bias: bias, activation: activation)
+        }
+        return true
+    }
+
+    /// dX (N, H, W, Cin), overwritten. False as for `forward`.
+    @discardableResult
+    public func backwardInput(outputGradient: UnsafePointer<Float>, weights: UnsafePointer<Float>,
+                              inputGradient: UnsafeMutablePointer<Float>) -> Bool {
+        let g = geometry, cp = backwardWindow.paddedOutChannels
+        let kh = g.kernelHeight, kw = g.kernelWidth, c = g.inChannels, f = g.filters
+        // W'[tap, fi, ci] = W[flipped tap, ci, fi], the flipped tap being (KH-1-i, KW-1-j).
+        let w = pack(weights, into: packedTransposed, rows: kh * kw * f, width: c, stride: cp) { row, ci in
+            let tap = row / f, fi = row % f
+            return ((kh * kw - 1 - tap) * c + ci) * f + fi
+        }
+        var dy = outputGradient
+        if let roundedGradient {
+            let r = roundImages(outputGradient, into: roundedGradient, imageFloats: g.outHeight * g.outWidth * f)
+            guard BFloat16Rounding.productsAreExact(r, w) else { return false }
+            dy = UnsafePointer(roundedGradient)
+        }
+        eachPart { part, images in
+            slide(backwardWindow, input: dy, packed: packedTransposed, images: images, block: blocks + part * blockFloats,
+                  tapBlock: partialBlocks.map { $0 + part * blockFloats }, tapByTap: numerics == .bfloat16,
+                  output: inputGradient, bias: nil, activation: .linear)
+        }
+        return true
+    }
+
+    /// out (images, OH, OW, F) = act(window over `input` with `packed` (KH, KW, C, Fp) + bias).
+    /// With `tapByTap` (bfloat16 input gradient) each tap's sum over the channels is its own
+    /// chain, formed in `tapBlock` and then added to the block, taps in window order.
+    private func slide(_ s: SlidingWindow, input: UnsafePointer<Float>, packed: UnsafePointer<Float>,
+                       images: Range<Int>, block: UnsafeMutablePointer<Float>, tapBlock: UnsafeMutablePointer<Float>?,
+                       tapByTap: Bool = false, output: UnsafeMutablePointer<Float>,
+                       bias: UnsafePointer<Float>?, activation: EpilogueActivation) {
+        let c = s.inChannels, f = s.outChannels, fp = s.paddedOutChannels
+        let groups = VectorGroups.split(fp / 16)
+        let interior = s.interiorColumns
+        for n in images {
+            for oh in 0..<s.outHeight {
+                let rows = s.kernelRows(oh)
+                let outRow = output + (n * s.outHeight + oh) * s.outWidth * f            // (OW, F)
+                // Offset of the input pixel read by tap (rows.lowerBound, 0) of output column 0
+                // (it may lie in the padding; only in-range pixels are ever read).
+                let inBase = ((n * s.inHeight + oh - s.padTop + rows.lowerBound) * s.inWidth - s.padLeft) * c
+                /// `count` pixels from column `ow`, reading kernel columns `columns`. When the
+                /// window is whole, its columns and channels are one contiguous run of KW*C
+                /// floats in both the input and the packed weights: one loop instead of two.
+                func run(_ ow: Int, _ count: Int, _ columns: Range<Int>) {
+                    let whole = columns.count == s.kernelWidth
+                    if tapByTap, let tapBlock {
+                        for group in groups {
+                            let total = block + group.first * 16
+                            for r in 0..<count { (total + r * fp).update(repeating: 0, count: group.count * 16) }
+                            for kh in rows {
+                                for kw in columns {
+                                    let call = MicroKernelCall(
+                                        a: input + (inBase + (kh - rows.lowerBound) * s.inWidth * c + (ow + kw) * c),
+                                        aRow: c, aStep: 1, aInner: 0, aOuter: 0,
+                                        b: packed + ((kh * s.kernelWidth + kw) * c) * fp + group.first * 16,
+                                        bStep: fp, bInner: 0, bOuter: 0, length: c, innerCount: 1, outerCount: 1,
+                                        out: tapBlock + group.first * 16, outStride: fp, accumulate: false)
+                                    MicroKernels.run(rows: count, vectors: group.count, call)
+                                    Self.add(tapBlock + group.first * 16, into: total, rows: count, stride: fp,
+                                             vectors: group.count)
+                                }
+                            }
+                        }
+                        Self.finish(block, stride: fp, pixels: count, channels: f, bias: bias, activation: activation,
+                                    into: outRow + ow * f)
+                        return
+                    }
+                    for group in groups {
+                        let call = MicroKernelCall(
+                            a: input + (inBase + (ow + columns.lowerBound) * c), aRow: c, aStep: 1, aInner: c, aOuter: s.inWidth * c,
+                            b: packed + ((rows.lowerBound * s.kernelWidth + columns.lowerBound) * c) * fp + group.first * 16,
+                            bStep: fp, bInner: c * fp, bOuter: s.kernelWidth * c * fp,
+                            length: whole ? s.kernelWidth * c : c, innerCount: whole ? 1 : columns.count,
+                            outerCount: rows.count, out: block + group.first * 16, outStride: fp, accumulate: false)
+                        MicroKernels.run(rows: count, vectors: group.count, call)
+                    }
+                    Self.finish(block, stride: fp, pixels: count, channels: f, bias: bias, activation: activation,
+                                into: outRow + ow * f)
+                }
+                for ow in 0..<interior.lowerBound { run(ow, 1, s.kernelColumns(ow)) }
+                var ow = interior.lowerBound
+                let full = 0..<s.kernelWidth
+                let widest = groups.map(\.count).max()!
+                for count in VectorGroups.rowRuns(interior.count, vectors: widest) {
+                    run(ow, count, full)
+                    ow += count
+                }
+                for ow in interior.upperBound..<s.outWidth { run(ow, 1, s.kernelColumns(ow)) }
+            }
+        }
+    }
+
+    /// total[r] += part[r] for `rows` rows of `vectors` vectors (stride `stride`).
+    @inline(__always)
+    private static func add(_ part: UnsafeMutablePointer<Float>, into total: UnsafeMutablePointer<Float>,
+                            rows: Int, stride: Int, vectors: Int) {
+        for r in 0..<rows {
+            for v in 0..<vectors {
+                let at = r * stride + v * 16
+                MicroKernels.store(MicroKernels.load(total + at) + MicroKernels.load(part + at), total + at)
+            }
+        }
+    }
+
+    /// Copies `pixels` rows of accumulators (stride `stride`, a multiple of 16) to the output
+    /// (`channels` each), adding the bias and applying the activation on the way: whole vectors,
+    /// then the last channels one by one (the output rows are packed, so a vector store there
+    /// would spill into the next pixel).
+    @inline(__always)
+    private static func finish(_ block: UnsafeMutablePointer<Float>, stride: Int, pixels: Int, channels: Int,
+                               bias: UnsafePointer<Float>?, activation: EpilogueActivation,
+                               into out: UnsafeMutablePointer<Float>) {
+        let vectors = channels / 16
+        for r in 0..<pixels {
+            let src = block + r * stride, dst = out + r * channels
+            for v in 0..<vectors {
+                var y = MicroKernels.load(src + v * 16)
+                if let bias { y += MicroKernels.load(bias + v * 16) }
+                if activation == .relu { y.replace(with: 0, where: y .< 0) }
+                MicroKernels.store(y, dst + v * 16)
+            }
+            for j in (vectors * 16)..<channels {
+                var y = src[j]
+                if let bias { y += bias[j] }
+                dst[j] = activation == .relu ? max(y, 0) : y
+            }
+            if activation == .sigmoid || activation == .tanh { Epilogue.apply(activation, dst, channels) }
+        }
+    }
+
+    // MARK: - Filter gradient
+
+    /// dW (KH, KW, Cin, F), overwritten: sum over images and pixels of input x dY. False as for
+    /// `forward`.
+    @discardableResult
+    public func backwardFilter(input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+                               weightGradient: UnsafeMutablePointer<Float>) -> Bool {
+        let g = geometry, s = forwardWindow, fp = s.paddedOutChannels, f = g.filters
+        let rowsOfWeights = g.kernelHeight * g.kernelWidth * g.inChannels
+        if let roundedInput, let roundedGradient, let partialBlocks {
+            let rx = roundImages(input, into: roundedInput, imageFloats: g.inHeight * g.inWidth * g.inChannels)
+            let rdy = roundImages(outputGradient, into: roundedGradient, imageFloats: s.outHeight * s.outWidth * f)
+            guard BFloat16Rounding.productsAreExact(rx, rdy) else { return false }
+            eachPart { part, images in
+                let sums = partials + part * rowsOfWeights * fp
+                sums.update(repeating: 0, count: rowsOfWeights * fp)
+                for n in images {
+                    for oh in 0..<s.outHeight {
+                        accumulateFilterRow(n, oh, input: roundedInput, dy: roundedGradient, into: sums,
+                                            rowBlock: partialBlocks + part * blockFloats)
+                    }
+                }
+            }
+        } else {
+            eachPart { part, images in
+                let sums = partials + part * rowsOfWeights * fp
+                sums.update(repeating: 0, count: rowsOfWeights * fp)
+                for n in images {
+                    accumulateFilterImage(n, part: part, input: input, outputGradient: outputGradient, into: sums)
+                }
+            }
+        }
+        for i in 0..<rowsOfWeights { (weightGradient + i * f).update(from: partials + i * fp, count: f) }
+        for p in 1..<parts {
+            let src = partials + p * rowsOfWeights * fp
+            for i in 0..<rowsOfWeights {
+                let d = weightGradient + i * f, s = src + i * fp
+                for j in 0..<f { d[j] += s[j] }
+            }
+        }
+        return true
+    }
+
+    /// float32 numerics: sums += image `n`'s contribution, band by band of output rows.
+    private func accumulateFilterImage(_ n: Int, part: Int, input: UnsafePointer<Float>,
+                                       outputGradient: UnsafePointer<Float>, into sums: UnsafeMutablePointer<Float>) {
+        let s = forwardWindow, fp = s.paddedOutChannels, f = s.outChannels
+        for band in stride(from: 0, to: s.outHeight, by: bandRows) {
+            let end = min(band + bandRows, s.outHeight)
+            let dy = outputGradient + (n * s.outHeight + band) * s.outWidth * f          // (rows, OW, F)
+            if n == geometry.batch - 1 && end == s.outHeight && fp != f {
+                // The very last row of dY comes from a copy padded to Fp, so that the vector
+                // loads of its last pixel stay inside memory we own.
+                accumulateFilter(n, band..<(end - 1), input: input, dy: dy, dyStride: f, into: sums)
+                let copy = lastRow + part * s.outWidth * fp                              // (OW, Fp)
+                let src = outputGradient + (n * s.outHeight + end - 1) * s.outWidth * f
+                for ow in 0..<s.outWidth { (copy + ow * fp).update(from: src + ow * f, count: f) }
+                accumulateFilter(n, (end - 1)..<end, input: input, dy: copy, dyStride: fp, into: sums)
+            } else {
+                accumulateFilter(n, band..<end, input: input, dy: dy, dyStride: f, into: sums)
+            }
+        }
+    }
+
+    /// bfloat16 numerics: one MXU pass per output row. For every tap, the row's pixels (in
+    /// order) give each weight's partial sum as one chain in `rowBlock`, then added to `sums`.
+    private func accumulateFilterRow(_ n: Int, _ oh: Int, input: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+                                     into sums: UnsafeMutablePointer<Float>, rowBlock: UnsafeMutablePointer<Float>) {
+        let s = forwardWindow, c = s.inChannels, fp = s.paddedOutChannels, f = s.outChannels
+        let groups = VectorGroups.split(fp / 16)
+        for kh in 0..<s.kernelHeight where s.outputRows(kernelRow: kh).contains(oh) {
+            for kw in 0..<s.kernelWidth {
+                let columns = s.outputColumns(kernelColumn: kw)
+                if columns.isEmpty { continue }
+                let x = ((n * s.inHeight + oh - s.padTop + kh) * s.inWidth + columns.lowerBound - s.padLeft + kw) * c
+                let d = ((n * s.outHeight + oh) * s.outWidth + columns.lowerBound) * f
+                for group in groups {
+                    var c0 = 0
+                    for count in VectorGroups.rowRuns(c, vectors: group.count) {
+                        let call = MicroKernelCall(
+                            a: input + (x + c0), aRow: 1, aStep: c, aInner: 0, aOuter: 0,
+                            b: dy + (d + group.first * 16), bStep: f, bInner: 0, bOuter: 0,
+                            length: columns.count, innerCount: 1, outerCount: 1,
+                            out: rowBlock, outStride: fp, accumulate: false)
+                        MicroKernels.run(rows: count, vectors: group.count, call)
+                        Self.add(rowBlock, into: sums + ((kh * s.kernelWidth + kw) * c + c0) * fp + group.first * 16,
+                                 rows: count, stride: fp, vectors: group.count)
+                        c0 += count
+                    }
+                }
+            }
+        }
+    }
+
+    /// sums (KH*KW*Cin, Fp) += input x dY over output rows `rows` of image `n`. `dy` points at
+    /// pixel (rows.lowerBound, 0) of the image's dY, `dyStride` floats per pixel (F, or Fp for a
+    /// padded copy).
+    ///
+    /// For the interior columns (where every kernel column lands inside the input) the kernel
+    /// row's KW*Cin weights read one contiguous run of input floats, so they are blocked together
+    /// (a 3-channel first layer gets blocks of 9 instead of 3); the few border columns go tap by tap.
+    private func accumulateFilter(_ n: Int, _ rows: Range<Int>, input: UnsafePointer<Float>,
+                                  dy: UnsafePointer<Float>, dyStride: Int, into sums: UnsafeMutablePointer<Float>) {
+        if rows.isEmpty { return }
+        let s = forwardWindow, c = s.inChannels, fp = s.paddedOutChannels
+        let groups = VectorGroups.split(fp / 16)
+        let interior = s.interiorColumns
+        /// sums[(kh, kw, c0 ..< c0+width)] += over output rows lo..<hi and `columns`.
+        func block(_ kh: Int, _ kw: Int, _ lo: Int, _ hi: Int, _ columns: Range<Int>, width: Int) {
+            let x = ((n * s.inHeight + lo - s.padTop + kh) * s.inWidth + columns.lowerBound - s.padLeft + kw) * c
+            let d = ((lo - rows.lowerBound) * s.outWidth + columns.lowerBound) * dyStride
+            for group in groups {
+                var r0 = 0
+                for count in VectorGroups.rowRuns(width, vectors: group.count) {
+                    let call = MicroKernelCall(
+                        a: input + (x + r0), aRow: 1, aStep: c, aInner: 0, aOuter: s.inWidth * c,
+                        b: dy + (d + group.first * 16), bStep: dyStride, bInner: 0, bOuter: s.outWidth * dyStride,
+                        length: columns.count, innerCount: 1, outerCount: hi - lo,
+                        out: sums + ((kh * s.kernelWidth + kw) * c + r0) * fp + group.first * 16,
+                        outStride: fp, accumulate: true)
+                    MicroKernels.run(rows: count, vectors: group.count, call)
+                    r0 += count
+                }
+            }
+        }
+        for kh in 0..<s.kernelHeight {
+            let valid = s.outputRows(kernelRow: kh)
+            let lo = max(valid.lowerBound, rows.lowerBound), hi = min(valid.upperBound, rows.upperBound)
+            if lo >= hi { continue }
+            if !interior.isEmpty { block(kh, 0, lo, hi, interior, width: s.kernelWidth * c) }
+            for kw in 0..<s.kernelWidth {
+                let columns = s.outputColumns(kernelColumn: kw)
+                if interior.isEmpty {
+                    if !columns.isEmpty { block(kh, kw, lo, hi, columns, width: c) }
+                    continue
+                }
+                let left = columns.lowerBound..<min(columns.upperBound, interior.lowerBound)
+                let right = max(columns.lowerBound, interior.upperBound)..<columns.upperBound
+                if !left.isEmpty { block(kh, kw, lo, hi, left, width: c) }
+                if !right.isEmpty { block(kh, kw, lo, hi, right, width: c) }
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import XCTest
+@testable import ConvnetKernels
+
+/// The register-blocked direct convolutions against the seven-loop reference (`ConvReference`).
+final class DirectConvTests: XCTestCase {
+    /// Stride-1 shapes that reach every code path: borders clipped on all sides, asymmetric
+    /// 'same' padding (even kernel), 'valid', 1x1, a kernel wider than the input, output
+    /// channels of 1, 16, 30, 64, 70 (3+2 vector groups) and 130 (3+3+3), channel counts that
+    /// leave remainders in every run size, widths that leave remainders in every pixel block.
+    static let shapes: [ConvGeometry] = [
+        ConvGeometry(batch: 3, inHeight: 7, inWidth: 5, inChannels: 3, kernelHeight: 3, kernelWidth: 3, filters: 4, padding: .same),
+        ConvGeometry(batch: 2, inHeight: 9, inWidth: 29, inChannels: 5, kernelHeight: 3, kernelWidth: 3, filters: 30, padding: .same),
+        ConvGeometry(batch: 3, inHeight: 6, inWidth: 20, inChannels: 17, kernelHeight: 3, kernelWidth: 3, filters: 70, padding: .same),
+        ConvGeometry(batch: 2, inHeight: 5, inWidth: 7, inChannels: 3, kernelHeight: 3, kernelWidth: 3, filters: 130, padding: .valid),
+        ConvGeometry(batch: 1, inHeight: 4, inWidth: 5, inChannels: 2, kernelHeight: 2, kernelWidth: 2, filters: 16, padding: .same),
+        ConvGeometry(batch: 2, inHeight: 3, inWidth: 30, inChannels: 16, kernelHeight: 1, kernelWidth: 1, filters: 40, padding: .same),
+        ConvGeometry(batch: 2, inHeight: 2, inWidth: 1, inChannels: 3, kernelHeight: 5, kernelWidth: 5, filters: 2, padding: .same),
+        ConvGeometry(batch: 2, inHeight: 14, inWidth: 25, inChannels: 33, kernelHeight: 3, kernelWidth: 3, filters: 64, padding: .same),
+        ConvGeometry(batch: 3, inHeight: 8, inWidth: 7, inChannels: 3, kernelHeight: 5, kernelWidth: 5, filters: 1, padding: .valid),
+        ConvGeometry(batch: 2, inHeight: 6, inWidth: 9, inChannels: 7, kernelHeight: 3, kernelWidth: 5, filters: 17, padding: .same),
+    ]
+
+    func testForwardAndBothGradientsMatchTheReference() {
+        for (s, g) in Self.shapes.enumerated() {
+            let x = Buffer(randomFloats(g.inputCount, seed: 100 + UInt64(s)))
+            let w = Buffer(randomFloats(g.weightCount, seed: 200 + UInt64(s)))
+            let dy = Buffer(randomFloats(g.outputCount, seed: 300 + UInt64(s)))
+            let yRef = Buffer(repeating: Float(0), count: g.outputCount)
+            let dwRef = Buffer(repeating: Float(0), count: g.weightCount)
+            let dxRef = Buffer(repeating: Float(0), count: g.inputCount)
+            ConvReference.forward(g, input: x.pointer, weights: w.pointer, output: yRef.pointer)
+            ConvReference.backwardFilter(g, input: x.pointer, outputGradient: dy.pointer, weightGradient: dwRef.pointer)
+            ConvReference.backwardInput(g, outputGradient: dy.pointer, weights: w.pointer, inputGradient: dxRef.pointer)
+
+            let conv = DirectConv(g)
+            let y = Buffer(repeating: Float.nan, count: g.outputCount)
+            let dw = Buffer(repeating: Float.nan, count: g.weightCount)
+            let dx = Buffer(repeating: Float.nan, count: g.inputCount)
+            // Twice: the second call must not see anything left over from the first.
+            for round in 0..<2 {
+                conv.forward(input: x.pointer, weights: w.pointer, bias: nil, activation: .linear, output: y.pointer)
+                conv.backwardFilter(input: x.pointer, outputGradient: dy.pointer, weightGradient: dw.pointer)
+                conv.backwardInput(outputGradient: dy.pointer, weights: w.pointer, inputGradient: dx.pointer)
+                assertClose(y.array, yRef.array, "forward shape \(s) round \(round)")
+                assertClose(dw.array, dwRef.array, "filter grad shape \(s) round \(round)")
+                assertClose(dx.array, dxRef.array, "input grad shape \(s) round \(round)")
+            }
+        }
+    }
+
+    func testFusedBiasAndActivationEqualConvThenEpilogue() {
+        let g = Self.shapes[2]
+        let x = Buffer(randomFloats(g.inputCount, seed: 7)), w = Buffer(randomFloats(g.weightCount, seed: 8))
+        let bias = Buffer(randomFloats(g.filters, seed: 9))
+        let conv = DirectConv(g)
+        for activation in EpilogueActivation.allCases {
+            let y = Buffer(repeating: Float(0), count: g.outputCount), ref = Buffer(repeating: Float(0), count: g.outputCount)
+            conv.forward(input: x.pointer, weights: w.pointer, bias: bias.pointer, activation: activation, output: y.pointer)
+            ConvReference.forward(g, input: x.pointer, weights: w.pointer, output: ref.pointer)
+            EpilogueReference.biasActivation(ref.pointer, rows: g.outputCount / g.filters, columns: g.filters,
+                                             bias: bias.pointer, activation: activation)
+            assertClose(y.array, ref.array, "\(activation)")
+        }
+    }
+
+    /// Two image halves run on two threads; the result must not depend on which finished first.
+    func testResultsAreBitIdenticalRunToRun() {
+        let g = Self.shapes[7]
+        let x = Buffer(randomFloats(g.inputCount, seed: 1)), dy = Buffer(randomFloats(g.outputCount, seed: 2))
+        let conv = DirectConv(g)
+        var first: [Float] = []
+        for _ in 0..<5 {
+            let dw = Buffer(repeating: Float.nan, count: g.weightCount)
+            conv.backwardFilter(input: x.pointer, outputGradient: dy.pointer, weightGradient: dw.pointer)
+            if first.isEmpty { first = dw.array } else { XCTAssertTrue(dw.array == first) }
+        }
+    }
+
+    func testVectorGroupsAndRowRunsCoverEverything() {
+        for count in 1...12 {
+            let groups = VectorGroups.split(count)
+            XCTAssertEqual(groups.map(\.count).reduce(0, +), count)
+            XCTAssertTrue(groups.allSatisfy { (1...4).contains($0.count) })
+            for v in 1...4 {
+                for rows in [1, 5, 7, 13, 192] {
+                    let runs = VectorGroups.rowRuns(rows, vectors: v)
+                    XCTAssertEqual(runs.reduce(0, +), rows)
+                    XCTAssertTrue(runs.allSatisfy { $0 <= MicroKernels.maxRows(vectors: v) })
+                }
+            }
+        }
+    }
+}
