@@ -17,6 +17,9 @@ enum TrainingBench {
         var inferImagesPerSecond: Double
     }
 
+    /// Whether to measure the TPU emulator's training step too (BENCH_SKIP_TPU unset).
+    static var measureTPU: Bool { ProcessInfo.processInfo.environment["BENCH_SKIP_TPU"] == nil }
+
     static func run(repo: String, model path: String, batch: Int, steps: Int, rounds: Int,
                     tfPython: String?) throws -> [BenchRow] {
         guard let model = Frontend.check(path: path).model else {
@@ -31,6 +34,10 @@ enum TrainingBench {
         let inferExe = try compiler.compile(infer)
         fill(trainExe, classes: model.classCount)
         fill(inferExe, classes: model.classCount)
+        // The TPU emulator's training step (8 emulated cores, bfloat16 MXU), same batch.
+        let tpuExe = measureTPU ? try Target.tpu.compiler(model: model, cores: 8).compile(train) : nil
+        if let tpuExe { fill(tpuExe, classes: model.classCount) }
+        var tpuRates: [Double] = []
 
         var ours: [Figures] = []
         var peers: [Figures] = []
@@ -38,6 +45,7 @@ enum TrainingBench {
         for _ in 0..<rounds {
             ours.append(Figures(trainImagesPerSecond: try rate(trainExe, batch: batch, steps: steps),
                                 inferImagesPerSecond: try rate(inferExe, batch: batch, steps: steps)))
+            if let tpuExe { tpuRates.append(try rate(tpuExe, batch: batch, steps: steps)) }
             if let tfPython, let peer = runPeer(python: tfPython, repo: repo, model: path, batch: batch, steps: steps) {
                 peers.append(peer.figures)
                 peerName = peer.name
@@ -58,6 +66,11 @@ enum TrainingBench {
             BenchRow(name: "\(name) inference, cpu target, batch \(batch)", value: inferRate, unit: "img/s",
                      note: "\(NumberFormat.fixed(inferRate * inferFlopsPerImage / 1e9, 1)) GFLOP/s"),
         ]
+        if !tpuRates.isEmpty {
+            let tpu = median(tpuRates)
+            rows.append(BenchRow(name: "\(name) training, tpu target (emulated, 8 cores), batch \(batch)", value: tpu,
+                                 unit: "img/s", note: "tpu / cpu = \(NumberFormat.fixed(tpu / trainRate, 2))x"))
+        }
         if !peers.isEmpty {
             let pt = median(peers.map(\.trainImagesPerSecond)), pi = median(peers.map(\.inferImagesPerSecond))
             rows += [
