@@ -20,7 +20,7 @@ bench: build
 	./bench/run.sh
 
 flowers: build
-	$(BIN) samples/flowers.convnet --run
+	$(BIN) samples/flowers.convnet --run --target cpu
 
 clean:
 	rm -rf .build
