@@ -47,6 +47,8 @@ public final class DirectConv: @unchecked Sendable {
     /// Per part: one block of accumulators (largest R x max(Fp, Cinp)).
     let blocks: UnsafeMutablePointer<Float>
     let blockFloats: Int
+    /// The bias padded with zeros to Fp, so the epilogue loads whole vectors.
+    let paddedBias: UnsafeMutablePointer<Float>
     /// Per part: filter-gradient sums (KH*KW*Cin, Fp).
     let partials: UnsafeMutablePointer<Float>
     /// Per part: one output row of dY padded to Fp, so no vector load reads past the buffer.
@@ -80,6 +82,8 @@ public final class DirectConv: @unchecked Sendable {
         packedTransposed.initialize(repeating: 0, count: taps * g.filters * cp)
         blockFloats = MicroKernels.largestRows * max(fp, cp)
         blocks = .allocate(capacity: parts * blockFloats)
+        paddedBias = .allocate(capacity: fp)
+        paddedBias.initialize(repeating: 0, count: fp)
         partials = .allocate(capacity: parts * taps * g.inChannels * fp)
         lastRow = .allocate(capacity: parts * g.outWidth * fp)
         bandRows = max(1, min(g.outHeight, 128 * 1024 / max(1, g.outWidth * g.filters * 4)))
@@ -96,6 +100,7 @@ public final class DirectConv: @unchecked Sendable {
         packedWeights.deallocate()
         packedTransposed.deallocate()
         blocks.deallocate()
+        paddedBias.deallocate()
         partials.deallocate()
         lastRow.deallocate()
         roundedInput?.deallocate()
@@ -150,6 +155,7 @@ public final class DirectConv: @unchecked Sendable {
         let g = geometry, fp = forwardWindow.paddedOutChannels, f = g.filters
         let w = pack(weights, into: packedWeights, rows: g.kernelHeight * g.kernelWidth * g.inChannels, width: f,
                      stride: fp) { i, j in i * f + j }
+        if let bias { paddedBias.update(from: bias, count: f) }
         var x = input
         if let roundedInput {
             let r = roundImages(input, into: roundedInput, imageFloats: g.inHeight * g.inWidth * g.inChannels)
@@ -158,7 +164,8 @@ public final class DirectConv: @unchecked Sendable {
         }
         eachPart { part, images in
             slide(forwardWindow, input: x, packed: packedWeights, images: images, block: blocks + part * blockFloats,
-                  tapBlock: partialBlocks.map { $0 + part * blockFloats }, output: output, bias: bias, activation: activation)
+                  tapBlock: partialBlocks.map { $0 + part * blockFloats }, output: output,
+                  bias: bias == nil ? nil : UnsafePointer(paddedBias), activation: activation)
         }
         return true
     }
@@ -198,6 +205,7 @@ public final class DirectConv: @unchecked Sendable {
         let c = s.inChannels, f = s.outChannels, fp = s.paddedOutChannels
         let groups = VectorGroups.split(fp / 16)
         let interior = s.interiorColumns
+        let limit = output + images.upperBound * s.outHeight * s.outWidth * f    // end of this part's images
         for n in images {
             for oh in 0..<s.outHeight {
                 let rows = s.kernelRows(oh)
@@ -229,7 +237,7 @@ public final class DirectConv: @unchecked Sendable {
                             }
                         }
                         Self.finish(block, stride: fp, pixels: count, channels: f, bias: bias, activation: activation,
-                                    into: outRow + ow * f)
+                                    limit: limit, into: outRow + ow * f)
                         return
                     }
                     for group in groups {
@@ -242,7 +250,7 @@ public final class DirectConv: @unchecked Sendable {
                         MicroKernels.run(rows: count, vectors: group.count, call)
                     }
                     Self.finish(block, stride: fp, pixels: count, channels: f, bias: bias, activation: activation,
-                                into: outRow + ow * f)
+                                limit: limit, into: outRow + ow * f)
                 }
                 for ow in 0..<interior.lowerBound { run(ow, 1, s.kernelColumns(ow)) }
                 var ow = interior.lowerBound
@@ -270,26 +278,33 @@ public final class DirectConv: @unchecked Sendable {
     }
 
     /// Copies `pixels` rows of accumulators (stride `stride`, a multiple of 16) to the output
-    /// (`channels` each), adding the bias and applying the activation on the way: whole vectors,
-    /// then the last channels one by one (the output rows are packed, so a vector store there
-    /// would spill into the next pixel).
+    /// (`channels` each), adding the bias (padded to whole vectors) and applying the activation.
+    ///
+    /// Whole vectors are stored even where the last one runs past the pixel's channels: the
+    /// spilled lanes land on the following pixels, which are written afterwards (pixels go in
+    /// order along a row, rows and images follow one another). Near the end of a thread's
+    /// images (`limit`) a store could reach another thread's pixels or past the buffer; there
+    /// the last channels are stored one by one.
     @inline(__always)
     private static func finish(_ block: UnsafeMutablePointer<Float>, stride: Int, pixels: Int, channels: Int,
                                bias: UnsafePointer<Float>?, activation: EpilogueActivation,
-                               into out: UnsafeMutablePointer<Float>) {
-        let vectors = channels / 16
+                               limit: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+        let whole = (channels + 15) / 16, exact = channels / 16
         for r in 0..<pixels {
             let src = block + r * stride, dst = out + r * channels
-            for v in 0..<vectors {
+            let careful = dst + whole * 16 > limit
+            for v in 0..<(careful ? exact : whole) {
                 var y = MicroKernels.load(src + v * 16)
                 if let bias { y += MicroKernels.load(bias + v * 16) }
                 if activation == .relu { y.replace(with: 0, where: y .< 0) }
                 MicroKernels.store(y, dst + v * 16)
             }
-            for j in (vectors * 16)..<channels {
-                var y = src[j]
-                if let bias { y += bias[j] }
-                dst[j] = activation == .relu ? max(y, 0) : y
+            if careful {
+                for j in (exact * 16)..<channels {
+                    var y = src[j]
+                    if let bias { y += bias[j] }
+                    dst[j] = activation == .relu ? max(y, 0) : y
+                }
             }
             if activation == .sigmoid || activation == .tanh { Epilogue.apply(activation, dst, channels) }
         }
