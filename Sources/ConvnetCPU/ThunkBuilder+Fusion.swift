@@ -1,4 +1,5 @@
 import ConvnetIR
+import ConvnetKernels
 
 /// `fusion(kind, body)`: recognised by the shape of its body, not its name.
 ///
@@ -69,6 +70,23 @@ extension ThunkBuilder {
                 env[b.result] = source
             } else {
                 env[b.result] = arena.allocate(bytes: b.type.elementCount * 4)
+            }
+        }
+        // relu -> max pool, backward, with the bias gradient after: one pass (`backwardRelu`).
+        if let biasGradient, computed.count == 2, case .maxPoolGrad(let p) = computed[0].op,
+           case .activationGrad(.relu) = computed[1].op, computed[1].operands[0] == computed[0].result,
+           let x = env[computed[0].operands[0]], env[computed[1].operands[1]] == x,
+           let dy = env[computed[0].operands[1]], let shape = types[computed[0].operands[0]]?.shape {
+            let g = Self.poolGeometry(shape, p)
+            if MaxPoolKernels.applies(g) {
+                let out = c.f(inst.result), db = c.f(biasGradient.result), channels = g.channels
+                let input = x.assumingMemoryBound(to: Float.self), gradient = dy.assumingMemoryBound(to: Float.self)
+                let sums = arena.doubles(channels)
+                add(inst, op: name) {
+                    MaxPoolKernels.backwardRelu(g, input: input, outputGradient: gradient, inputGradient: out, biasSums: sums)
+                    for k in 0..<channels { db[k] = Float(sums[k]) }
+                }
+                return true
             }
         }
         // The activation gradient at the end, with the bias gradient after the fusion: the body
