@@ -129,6 +129,17 @@ extension ThunkBuilder {
             let conv = parallelConv(g, filterGradient: false)
             let dyp = c.f(dy), wp = c.f(w)
             let (out, finish) = target(c.f(output), g.inputCount, reads: [(dyp, c.count(dy)), (wp, c.count(w))])
+            if let relu = pendingReluBackward, relu.gradient == output, conv.fusesReluBackward, out == c.f(output), relu.channels == g.inChannels,
+               !Self.overlaps(out, g.inputCount, [(relu.y, g.inputCount)]) {
+                // The fusion's relu backward and bias gradient, inside the direct kernels.
+                let sums = arena.doubles(relu.channels)
+                add(inst, op: "conv2d_input_grad") {
+                    conv.backwardInput(outputGradient: dyp, weights: wp, inputGradient: out, reluOutput: relu.y, biasSums: sums)
+                    for k in 0..<relu.channels { relu.db[k] = Float(sums[k]) }
+                }
+                reluBackwardFused = true
+                return
+            }
             add(inst, op: "conv2d_input_grad") {
                 conv.backwardInput(outputGradient: dyp, weights: wp, inputGradient: out)
                 finish()

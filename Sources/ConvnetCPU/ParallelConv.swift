@@ -99,6 +99,20 @@ public struct ParallelConv {
         }
     }
 
+    /// Whether `backwardInput` can fuse the relu backward and bias gradient of the layer before
+    /// (`DirectConv.backwardInput(reluOutput:biasSums:)`): the fp32 direct kernels only.
+    public var fusesReluBackward: Bool { direct?.numerics == .float32 }
+
+    /// dX (N, H, W, Cin) = dY convolved with the flipped weights, fused with the relu
+    /// backward and bias sums of the layer before (see `fusesReluBackward`).
+    public func backwardInput(outputGradient: UnsafePointer<Float>, weights: UnsafePointer<Float>,
+                              inputGradient: UnsafeMutablePointer<Float>, reluOutput: UnsafePointer<Float>,
+                              biasSums: UnsafeMutablePointer<Double>) {
+        precondition(fusesReluBackward, "no fused relu backward on this engine")
+        direct!.backwardInput(outputGradient: outputGradient, weights: weights, inputGradient: inputGradient,
+                              reluOutput: reluOutput, biasSums: biasSums)
+    }
+
     /// dX (N, H, W, Cin) = col2im(dY W^T)
     public func backwardInput(outputGradient: UnsafePointer<Float>, weights: UnsafePointer<Float>,
                        inputGradient: UnsafeMutablePointer<Float>) {

@@ -96,7 +96,14 @@ extension ThunkBuilder {
             var trimmed = body
             trimmed.instructions.removeAll { $0.result == result }
             trimmed.outputs = [GraphOutput(name: "result", value: dyValue)]
+            let y = env[last.operands[1]]!.assumingMemoryBound(to: Float.self)
+            if f == .relu {
+                pendingReluBackward = (dyValue, y, c.f(biasGradient.result), biasGradient.type.elementCount)
+                reluBackwardFused = false
+            }
+            defer { pendingReluBackward = nil }
             try lower(trimmed, env: env, fuse: true)
+            if reluBackwardFused { return true }
             let out = c.f(inst.result)
             emitActivationBiasGradient(f, dy: out, y: env[last.operands[1]]!.assumingMemoryBound(to: Float.self),
                                        dx: out, db: c.f(biasGradient.result), count: inst.type.elementCount,

@@ -11,6 +11,11 @@ public final class ThunkBuilder {
     let scratch = SharedScratch()
     let options: CPUCompiler
     var steps: [Step] = []
+    /// Set while a backward fusion `relu_grad(conv input grad, y)` + `bias_grad` lowers its
+    /// convolution: the convolution may take the relu backward and bias gradient into its own
+    /// kernels (then it sets `reluBackwardFused`) instead of leaving them to a separate pass.
+    var pendingReluBackward: (gradient: ValueID, y: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>, channels: Int)?
+    var reluBackwardFused = false
 
     init(arena: Arena, options: CPUCompiler) {
         self.arena = arena

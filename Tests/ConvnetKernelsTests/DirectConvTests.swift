@@ -63,6 +63,28 @@ final class DirectConvTests: XCTestCase {
         }
     }
 
+    /// The fused relu backward: dX masked by y > 0 and its per-channel sums, as a separate pass
+    /// would compute them.
+    func testInputGradientWithFusedReluBackward() {
+        for (s, g) in Self.shapes.enumerated() {
+            let dy = Buffer(randomFloats(g.outputCount, seed: 500 + UInt64(s)))
+            let w = Buffer(randomFloats(g.weightCount, seed: 600 + UInt64(s)))
+            let y = Buffer(randomFloats(g.inputCount, seed: 700 + UInt64(s)))     // about half <= 0
+            let conv = DirectConv(g)
+            let plain = Buffer(repeating: Float.nan, count: g.inputCount)
+            conv.backwardInput(outputGradient: dy.pointer, weights: w.pointer, inputGradient: plain.pointer)
+            let expected = zip(plain.array, y.array).map { $1 <= 0 ? 0 : $0 }
+            var expectedSums = [Double](repeating: 0, count: g.inChannels)
+            for (i, v) in expected.enumerated() { expectedSums[i % g.inChannels] += Double(v) }
+            let dx = Buffer(repeating: Float.nan, count: g.inputCount)
+            let sums = Buffer(repeating: Double.nan, count: g.inChannels)
+            conv.backwardInput(outputGradient: dy.pointer, weights: w.pointer, inputGradient: dx.pointer,
+                               reluOutput: y.pointer, biasSums: sums.pointer)
+            XCTAssertEqual(dx.array, expected, "shape \(s)")
+            assertClose(sums.array, expectedSums, tolerance: 1e-5, "sums, shape \(s)")
+        }
+    }
+
     /// Two image halves run on two threads; the result must not depend on which finished first.
     func testResultsAreBitIdenticalRunToRun() {
         let g = Self.shapes[7]

@@ -49,6 +49,10 @@ public final class DirectConv: @unchecked Sendable {
     let blockFloats: Int
     /// The bias padded with zeros to Fp, so the epilogue loads whole vectors.
     let paddedBias: UnsafeMutablePointer<Float>
+    /// Per part: one output row's masked input-gradient sums (Cinp floats), flushed to
+    /// `maskSums` (Cinp doubles) after each row.
+    let rowSums: UnsafeMutablePointer<Float>
+    let maskSums: UnsafeMutablePointer<Double>
     /// Per part: filter-gradient sums (KH*KW*Cin, Fp).
     let partials: UnsafeMutablePointer<Float>
     /// Per part: one output row of dY padded to Fp, so no vector load reads past the buffer.
@@ -83,6 +87,8 @@ public final class DirectConv: @unchecked Sendable {
         blockFloats = MicroKernels.largestRows * max(fp, cp)
         blocks = .allocate(capacity: parts * blockFloats)
         paddedBias = .allocate(capacity: fp)
+        rowSums = .allocate(capacity: parts * cp)
+        maskSums = .allocate(capacity: parts * cp)
         paddedBias.initialize(repeating: 0, count: fp)
         partials = .allocate(capacity: parts * taps * g.inChannels * fp)
         lastRow = .allocate(capacity: parts * g.outWidth * fp)
@@ -101,6 +107,8 @@ public final class DirectConv: @unchecked Sendable {
         packedTransposed.deallocate()
         blocks.deallocate()
         paddedBias.deallocate()
+        rowSums.deallocate()
+        maskSums.deallocate()
         partials.deallocate()
         lastRow.deallocate()
         roundedInput?.deallocate()
@@ -171,9 +179,17 @@ public final class DirectConv: @unchecked Sendable {
     }
 
     /// dX (N, H, W, Cin), overwritten. False as for `forward`.
+    ///
+    /// With `reluOutput` (float32 numerics only), the backward pass of the relu that produced
+    /// the convolution's input is fused in: dX is masked by `reluOutput > 0` as it is stored,
+    /// and `biasSums` (Cin doubles, overwritten) receives its sums over pixels, the bias
+    /// gradient of the layer before. That saves two passes over dX (for the flowers model's
+    /// second convolution, a 75 MB tensor at batch 32).
     @discardableResult
     public func backwardInput(outputGradient: UnsafePointer<Float>, weights: UnsafePointer<Float>,
-                              inputGradient: UnsafeMutablePointer<Float>) -> Bool {
+                              inputGradient: UnsafeMutablePointer<Float>,
+                              reluOutput: UnsafePointer<Float>? = nil, biasSums: UnsafeMutablePointer<Double>? = nil) -> Bool {
+        precondition(reluOutput == nil || (numerics == .float32 && biasSums != nil), "the relu mask needs float32 and sums")
         let g = geometry, cp = backwardWindow.paddedOutChannels
         let kh = g.kernelHeight, kw = g.kernelWidth, c = g.inChannels, f = g.filters
         // W'[tap, fi, ci] = W[flipped tap, ci, fi], the flipped tap being (KH-1-i, KW-1-j).
@@ -190,7 +206,12 @@ public final class DirectConv: @unchecked Sendable {
         eachPart { part, images in
             slide(backwardWindow, input: dy, packed: packedTransposed, images: images, block: blocks + part * blockFloats,
                   tapBlock: partialBlocks.map { $0 + part * blockFloats }, tapByTap: numerics == .bfloat16,
-                  output: inputGradient, bias: nil, activation: .linear)
+                  output: inputGradient, bias: nil, activation: .linear,
+                  mask: reluOutput, sums: reluOutput == nil ? nil : (rowSums + part * cp, maskSums + part * cp))
+        }
+        if let biasSums {
+            for k in 0..<c { biasSums[k] = maskSums[k] }
+            for p in 1..<parts { for k in 0..<c { biasSums[k] += maskSums[p * cp + k] } }
         }
         return true
     }
@@ -201,13 +222,25 @@ public final class DirectConv: @unchecked Sendable {
     private func slide(_ s: SlidingWindow, input: UnsafePointer<Float>, packed: UnsafePointer<Float>,
                        images: Range<Int>, block: UnsafeMutablePointer<Float>, tapBlock: UnsafeMutablePointer<Float>?,
                        tapByTap: Bool = false, output: UnsafeMutablePointer<Float>,
-                       bias: UnsafePointer<Float>?, activation: EpilogueActivation) {
+                       bias: UnsafePointer<Float>?, activation: EpilogueActivation,
+                       mask: UnsafePointer<Float>? = nil,
+                       sums: (row: UnsafeMutablePointer<Float>, total: UnsafeMutablePointer<Double>)? = nil) {
         let c = s.inChannels, f = s.outChannels, fp = s.paddedOutChannels
         let groups = VectorGroups.split(fp / 16)
         let interior = s.interiorColumns
         let limit = output + images.upperBound * s.outHeight * s.outWidth * f    // end of this part's images
+        if let sums {
+            sums.row.update(repeating: 0, count: fp)
+            sums.total.update(repeating: 0, count: fp)
+        }
         for n in images {
             for oh in 0..<s.outHeight {
+                defer {
+                    if let sums {
+                        for k in 0..<f { sums.total[k] += Double(sums.row[k]) }
+                        sums.row.update(repeating: 0, count: fp)
+                    }
+                }
                 let rows = s.kernelRows(oh)
                 let outRow = output + (n * s.outHeight + oh) * s.outWidth * f            // (OW, F)
                 // Offset of the input pixel read by tap (rows.lowerBound, 0) of output column 0
@@ -249,8 +282,14 @@ public final class DirectConv: @unchecked Sendable {
                             outerCount: rows.count, out: block + group.first * 16, outStride: fp, accumulate: false)
                         MicroKernels.run(rows: count, vectors: group.count, call)
                     }
-                    Self.finish(block, stride: fp, pixels: count, channels: f, bias: bias, activation: activation,
-                                limit: limit, into: outRow + ow * f)
+                    if let mask, let sums {
+                        let at = (n * s.outHeight + oh) * s.outWidth * f + ow * f
+                        Self.finishMasked(block, stride: fp, pixels: count, channels: f, mask: mask + at, rowSums: sums.row,
+                                          limit: limit, into: outRow + ow * f)
+                    } else {
+                        Self.finish(block, stride: fp, pixels: count, channels: f, bias: bias, activation: activation,
+                                    limit: limit, into: outRow + ow * f)
+                    }
                 }
                 for ow in 0..<interior.lowerBound { run(ow, 1, s.kernelColumns(ow)) }
                 var ow = interior.lowerBound
@@ -307,6 +346,34 @@ public final class DirectConv: @unchecked Sendable {
                 }
             }
             if activation == .sigmoid || activation == .tanh { Epilogue.apply(activation, dst, channels) }
+        }
+    }
+
+    /// `finish` for the input gradient with the relu backward fused: each value is kept where
+    /// `mask` (the relu's output, laid out like the output) is > 0, else 0, and added to
+    /// `rowSums` (whole vectors; lanes past `channels` only ever add zeros, since the padded
+    /// weights make those accumulators 0).
+    @inline(__always)
+    private static func finishMasked(_ block: UnsafeMutablePointer<Float>, stride: Int, pixels: Int, channels: Int,
+                                     mask: UnsafePointer<Float>, rowSums: UnsafeMutablePointer<Float>,
+                                     limit: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+        let whole = (channels + 15) / 16, exact = channels / 16
+        for r in 0..<pixels {
+            let src = block + r * stride, dst = out + r * channels, m = mask + r * channels
+            let careful = dst + whole * 16 > limit
+            for v in 0..<(careful ? exact : whole) {
+                var y = MicroKernels.load(src + v * 16)
+                y.replace(with: 0, where: MicroKernels.load(m + v * 16) .<= 0)
+                MicroKernels.store(y, dst + v * 16)
+                MicroKernels.store(MicroKernels.load(rowSums + v * 16) + y, rowSums + v * 16)
+            }
+            if careful {
+                for j in (exact * 16)..<channels {
+                    let y = m[j] > 0 ? src[j] : 0
+                    dst[j] = y
+                    rowSums[j] += y
+                }
+            }
         }
     }
 
