@@ -17,7 +17,9 @@ extension ThunkBuilder {
     /// gradient + bias gradient instead; returns whether that happened.
     @discardableResult
     func lowerFusion(_ inst: Instruction, kind: String, body: Graph, _ c: Context,
-                     biasGradient: Instruction? = nil) throws -> Bool {
+                     biasGradient: Instruction? = nil, biasOutput: UnsafeMutablePointer<Float>? = nil) throws -> Bool {
+        // Where the bias gradient goes: its own storage, or staging when it is computed early.
+        let db = biasOutput ?? biasGradient.map { c.f($0.result) }
         let name = "fusion." + kind
         let args = body.inputs.filter { if case .input(.argument) = $0.op { true } else { false } }
         guard args.count == inst.operands.count else {
@@ -79,7 +81,7 @@ extension ThunkBuilder {
            let dy = env[computed[0].operands[1]], let shape = types[computed[0].operands[0]]?.shape {
             let g = Self.poolGeometry(shape, p)
             if MaxPoolKernels.applies(g) {
-                let out = c.f(inst.result), db = c.f(biasGradient.result), channels = g.channels
+                let out = c.f(inst.result), db = db!, channels = g.channels
                 let input = x.assumingMemoryBound(to: Float.self), gradient = dy.assumingMemoryBound(to: Float.self)
                 let sums = arena.doubles(channels)
                 add(inst, op: name) {
@@ -98,7 +100,7 @@ extension ThunkBuilder {
             trimmed.outputs = [GraphOutput(name: "result", value: dyValue)]
             let y = env[last.operands[1]]!.assumingMemoryBound(to: Float.self)
             if f == .relu {
-                pendingReluBackward = (dyValue, y, c.f(biasGradient.result), biasGradient.type.elementCount)
+                pendingReluBackward = (dyValue, y, db!, biasGradient.type.elementCount)
                 reluBackwardFused = false
             }
             defer { pendingReluBackward = nil }
@@ -106,7 +108,7 @@ extension ThunkBuilder {
             if reluBackwardFused { return true }
             let out = c.f(inst.result)
             emitActivationBiasGradient(f, dy: out, y: env[last.operands[1]]!.assumingMemoryBound(to: Float.self),
-                                       dx: out, db: c.f(biasGradient.result), count: inst.type.elementCount,
+                                       dx: out, db: db!, count: inst.type.elementCount,
                                        channels: biasGradient.type.elementCount, at: inst)
             return true
         }

@@ -36,8 +36,16 @@ public final class ThunkBuilder {
         var i = 0
         let insts = graph.instructions
         let lowered = LoweredConvPatterns(insts, uses: uses, outputs: outputs)
+        // Bias gradients computed early by a fusion further up (see below): index -> staging.
+        var staged: [Int: UnsafeMutablePointer<Float>] = [:]
         while i < insts.count {
             if lowered.skip.contains(i) { i += 1; continue }
+            if let staging = staged[i] {
+                let db = ctx.f(insts[i].result), n = insts[i].type.elementCount
+                add(insts[i]) { db.update(from: staging, count: n) }
+                i += 1
+                continue
+            }
             if let match = lowered.matches[i] {
                 lower(match, at: insts[i], ctx)
                 i += 1
@@ -52,6 +60,20 @@ public final class ThunkBuilder {
                case .biasGrad = insts[i + 1].op, insts[i + 1].operands == [insts[i].result] {
                 let absorbed = try lowerFusion(insts[i], kind: kind, body: body, ctx, biasGradient: insts[i + 1])
                 i += absorbed ? 2 : 1
+                continue
+            }
+            // The same when the scheduler placed the bias gradient further down: the fusion
+            // sums into private staging, copied into the bias gradient's own storage at its
+            // place (the buffer plan may lend that storage to other values until then).
+            if fuse, case .fusion(let kind, let body) = insts[i].op,
+               let j = insts.indices.dropFirst(i + 2).first(where: { j in
+                   if case .biasGrad = insts[j].op { insts[j].operands == [insts[i].result] } else { false }
+               }) {
+                let staging = arena.floats(insts[j].type.elementCount)
+                if try lowerFusion(insts[i], kind: kind, body: body, ctx, biasGradient: insts[j], biasOutput: staging) {
+                    staged[j] = staging
+                }
+                i += 1
                 continue
             }
             try lower(insts[i], ctx)
