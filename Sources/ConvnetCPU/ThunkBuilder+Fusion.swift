@@ -75,13 +75,13 @@ extension ThunkBuilder {
             }
         }
         // relu -> max pool, backward, with the bias gradient after: one pass (`backwardRelu`).
-        if let biasGradient, computed.count == 2, case .maxPoolGrad(let p) = computed[0].op,
+        if let db, computed.count == 2, case .maxPoolGrad(let p) = computed[0].op,
            case .activationGrad(.relu) = computed[1].op, computed[1].operands[0] == computed[0].result,
            let x = env[computed[0].operands[0]], env[computed[1].operands[1]] == x,
            let dy = env[computed[0].operands[1]], let shape = types[computed[0].operands[0]]?.shape {
             let g = Self.poolGeometry(shape, p)
             if MaxPoolKernels.applies(g) {
-                let out = c.f(inst.result), db = db!, channels = g.channels
+                let out = c.f(inst.result), channels = g.channels
                 let input = x.assumingMemoryBound(to: Float.self), gradient = dy.assumingMemoryBound(to: Float.self)
                 let sums = arena.doubles(channels)
                 add(inst, op: name) {
