@@ -50,6 +50,14 @@ enum TrainingBench {
                 peers.append(peer.figures)
                 peerName = peer.name
             }
+            // Each round on stderr, so the spread behind the medians can be seen.
+            let last = ours[ours.count - 1]
+            var line = "round \(ours.count): cpu train \(NumberFormat.fixed(last.trainImagesPerSecond, 1)), infer \(NumberFormat.fixed(last.inferImagesPerSecond, 1))"
+            if let tpu = tpuRates.last { line += ", tpu train \(NumberFormat.fixed(tpu, 1))" }
+            if let peer = peers.last, peers.count == ours.count {
+                line += "; peer train \(NumberFormat.fixed(peer.trainImagesPerSecond, 1)), infer \(NumberFormat.fixed(peer.inferImagesPerSecond, 1))"
+            }
+            FileHandle.standardError.write(Data((line + "\n").utf8))
         }
         if ProcessInfo.processInfo.environment["BENCH_PROFILE"] != nil, let cpu = trainExe as? CPUExecutable {
             // Where a training step's time goes, by op and by layer (BENCH_PROFILE=1).

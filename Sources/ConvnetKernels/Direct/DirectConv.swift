@@ -226,8 +226,13 @@ public final class DirectConv: @unchecked Sendable {
                        mask: UnsafePointer<Float>? = nil,
                        sums: (row: UnsafeMutablePointer<Float>, total: UnsafeMutablePointer<Double>)? = nil) {
         let c = s.inChannels, f = s.outChannels, fp = s.paddedOutChannels
-        let groups = VectorGroups.split(fp / 16)
         let interior = s.interiorColumns
+        let groupList = VectorGroups.split(fp / 16)
+        let runList = VectorGroups.rowRuns(interior.count, vectors: groupList.map(\.count).max()!)
+        // The loops below read these through raw buffers: no allocation or reference counting
+        // per row or per block.
+        groupList.withUnsafeBufferPointer { groups in
+        runList.withUnsafeBufferPointer { runs in
         let limit = output + images.upperBound * s.outHeight * s.outWidth * f    // end of this part's images
         if let sums {
             sums.row.update(repeating: 0, count: fp)
@@ -294,13 +299,14 @@ public final class DirectConv: @unchecked Sendable {
                 for ow in 0..<interior.lowerBound { run(ow, 1, s.kernelColumns(ow)) }
                 var ow = interior.lowerBound
                 let full = 0..<s.kernelWidth
-                let widest = groups.map(\.count).max()!
-                for count in VectorGroups.rowRuns(interior.count, vectors: widest) {
+                for count in runs {
                     run(ow, count, full)
                     ow += count
                 }
                 for ow in interior.upperBound..<s.outWidth { run(ow, 1, s.kernelColumns(ow)) }
             }
+        }
+        }
         }
     }
 
