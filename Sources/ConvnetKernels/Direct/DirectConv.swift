@@ -47,6 +47,11 @@ public final class DirectConv: @unchecked Sendable {
     /// Per part: one block of accumulators (largest R x max(Fp, Cinp)).
     let blocks: UnsafeMutablePointer<Float>
     let blockFloats: Int
+    /// Per part: the input window of one block of pixels at the left or right border, with
+    /// zeros for the padding columns (KH rows x (largest R + KW - 1) pixels x channels), so
+    /// border pixels run in whole blocks like the others.
+    let edgeWindows: UnsafeMutablePointer<Float>
+    let edgeFloats: Int
     /// The bias padded with zeros to Fp, so the epilogue loads whole vectors.
     let paddedBias: UnsafeMutablePointer<Float>
     /// Per part: one output row's masked input-gradient sums (Cinp floats), flushed to
@@ -87,6 +92,8 @@ public final class DirectConv: @unchecked Sendable {
         blockFloats = MicroKernels.largestRows * max(fp, cp)
         blocks = .allocate(capacity: parts * blockFloats)
         paddedBias = .allocate(capacity: fp)
+        edgeFloats = g.kernelHeight * (MicroKernels.largestRows + g.kernelWidth - 1) * max(g.inChannels, g.filters)
+        edgeWindows = .allocate(capacity: parts * edgeFloats)
         rowSums = .allocate(capacity: parts * cp)
         maskSums = .allocate(capacity: parts * cp)
         paddedBias.initialize(repeating: 0, count: fp)
@@ -107,6 +114,7 @@ public final class DirectConv: @unchecked Sendable {
         packedTransposed.deallocate()
         blocks.deallocate()
         paddedBias.deallocate()
+        edgeWindows.deallocate()
         rowSums.deallocate()
         maskSums.deallocate()
         partials.deallocate()
@@ -172,7 +180,7 @@ public final class DirectConv: @unchecked Sendable {
         }
         eachPart { part, images in
             slide(forwardWindow, input: x, packed: packedWeights, images: images, block: blocks + part * blockFloats,
-                  tapBlock: partialBlocks.map { $0 + part * blockFloats }, output: output,
+                  edge: edgeWindows + part * edgeFloats, tapBlock: partialBlocks.map { $0 + part * blockFloats }, output: output,
                   bias: bias == nil ? nil : UnsafePointer(paddedBias), activation: activation)
         }
         return true
@@ -205,7 +213,7 @@ public final class DirectConv: @unchecked Sendable {
         }
         eachPart { part, images in
             slide(backwardWindow, input: dy, packed: packedTransposed, images: images, block: blocks + part * blockFloats,
-                  tapBlock: partialBlocks.map { $0 + part * blockFloats }, tapByTap: numerics == .bfloat16,
+                  edge: edgeWindows + part * edgeFloats, tapBlock: partialBlocks.map { $0 + part * blockFloats }, tapByTap: numerics == .bfloat16,
                   output: inputGradient, bias: nil, activation: .linear,
                   mask: reluOutput, sums: reluOutput == nil ? nil : (rowSums + part * cp, maskSums + part * cp))
         }
@@ -220,7 +228,8 @@ public final class DirectConv: @unchecked Sendable {
     /// With `tapByTap` (bfloat16 input gradient) each tap's sum over the channels is its own
     /// chain, formed in `tapBlock` and then added to the block, taps in window order.
     private func slide(_ s: SlidingWindow, input: UnsafePointer<Float>, packed: UnsafePointer<Float>,
-                       images: Range<Int>, block: UnsafeMutablePointer<Float>, tapBlock: UnsafeMutablePointer<Float>?,
+                       images: Range<Int>, block: UnsafeMutablePointer<Float>, edge: UnsafeMutablePointer<Float>,
+                       tapBlock: UnsafeMutablePointer<Float>?,
                        tapByTap: Bool = false, output: UnsafeMutablePointer<Float>,
                        bias: UnsafePointer<Float>?, activation: EpilogueActivation,
                        mask: UnsafePointer<Float>? = nil,
@@ -228,7 +237,9 @@ public final class DirectConv: @unchecked Sendable {
         let c = s.inChannels, f = s.outChannels, fp = s.paddedOutChannels
         let interior = s.interiorColumns
         let groupList = VectorGroups.split(fp / 16)
-        let runList = VectorGroups.rowRuns(interior.count, vectors: groupList.map(\.count).max()!)
+        // Blocks of pixels across the whole row; with tapByTap across the interior only (the
+        // border pixels then go one by one, their padding taps skipped).
+        let runList = VectorGroups.rowRuns(tapByTap ? interior.count : s.outWidth, vectors: groupList.map(\.count).max()!)
         // The loops below read these through raw buffers: no allocation or reference counting
         // per row or per block.
         groupList.withUnsafeBufferPointer { groups in
@@ -278,8 +289,27 @@ public final class DirectConv: @unchecked Sendable {
                                     limit: limit, into: outRow + ow * f)
                         return
                     }
+                    // A block touching the border reads a copy of its window with zeros in the
+                    // padding: the padding taps then add zero products, as im2col's zeros do.
+                    let bordered = ow < interior.lowerBound || ow + count > interior.upperBound
+                    let span = count + s.kernelWidth - 1
+                    if bordered {
+                        for i in 0..<rows.count {
+                            let source = input + (n * s.inHeight + oh - s.padTop + rows.lowerBound + i) * s.inWidth * c  // (W, C)
+                            for q in 0..<span {
+                                let w = ow - s.padLeft + q, dst = edge + (i * span + q) * c
+                                if w >= 0 && w < s.inWidth { dst.update(from: source + w * c, count: c) }
+                                else { dst.update(repeating: 0, count: c) }
+                            }
+                        }
+                    }
                     for group in groups {
-                        let call = MicroKernelCall(
+                        let call = bordered ? MicroKernelCall(
+                            a: UnsafePointer(edge), aRow: c, aStep: 1, aInner: c, aOuter: span * c,
+                            b: packed + (rows.lowerBound * s.kernelWidth * c) * fp + group.first * 16,
+                            bStep: fp, bInner: c * fp, bOuter: s.kernelWidth * c * fp,
+                            length: s.kernelWidth * c, innerCount: 1, outerCount: rows.count,
+                            out: block + group.first * 16, outStride: fp, accumulate: false) : MicroKernelCall(
                             a: input + (inBase + (ow + columns.lowerBound) * c), aRow: c, aStep: 1, aInner: c, aOuter: s.inWidth * c,
                             b: packed + ((rows.lowerBound * s.kernelWidth + columns.lowerBound) * c) * fp + group.first * 16,
                             bStep: fp, bInner: c * fp, bOuter: s.kernelWidth * c * fp,
@@ -296,14 +326,18 @@ public final class DirectConv: @unchecked Sendable {
                                     limit: limit, into: outRow + ow * f)
                     }
                 }
-                for ow in 0..<interior.lowerBound { run(ow, 1, s.kernelColumns(ow)) }
-                var ow = interior.lowerBound
                 let full = 0..<s.kernelWidth
+                if tapByTap {
+                    for ow in 0..<interior.lowerBound { run(ow, 1, s.kernelColumns(ow)) }
+                }
+                var ow = tapByTap ? interior.lowerBound : 0
                 for count in runs {
                     run(ow, count, full)
                     ow += count
                 }
-                for ow in interior.upperBound..<s.outWidth { run(ow, 1, s.kernelColumns(ow)) }
+                if tapByTap {
+                    for ow in interior.upperBound..<s.outWidth { run(ow, 1, s.kernelColumns(ow)) }
+                }
             }
         }
         }
