@@ -11,7 +11,7 @@ import os
 
 # (V vectors of 16 outputs) -> the R values (rows of broadcast operands) generated for it.
 # R * V accumulators + V loaded vectors + R broadcasts must fit the 32 zmm registers.
-SHAPES = {1: [1, 2, 3, 4, 6, 8, 12, 14], 2: [1, 2, 3, 4, 6, 8, 12], 3: [1, 2, 3, 4, 6, 8], 4: [1, 2, 3, 4, 6]}
+SHAPES = {1: list(range(1, 15)), 2: list(range(1, 13)), 3: list(range(1, 9)), 4: list(range(1, 7))}
 
 def kernel(r, v):
     L = []
@@ -61,15 +61,6 @@ def main():
     out.append("        switch v {")
     for v, rs in SHAPES.items():
         out.append(f"        case {v}: return {max(rs)}")
-    out.append("        default: preconditionFailure(\"no micro-kernel for \\(v) vectors\")")
-    out.append("        }")
-    out.append("    }")
-    out.append("")
-    out.append("    /// The R values generated for V vectors, largest first.")
-    out.append("    static func rows(vectors v: Int) -> [Int] {")
-    out.append("        switch v {")
-    for v, rs in SHAPES.items():
-        out.append(f"        case {v}: return {sorted(rs, reverse=True)}")
     out.append("        default: preconditionFailure(\"no micro-kernel for \\(v) vectors\")")
     out.append("        }")
     out.append("    }")

@@ -16,17 +16,6 @@ enum MicroKernels {
         }
     }
 
-    /// The R values generated for V vectors, largest first.
-    static func rows(vectors v: Int) -> [Int] {
-        switch v {
-        case 1: return [14, 12, 8, 6, 4, 3, 2, 1]
-        case 2: return [12, 8, 6, 4, 3, 2, 1]
-        case 3: return [8, 6, 4, 3, 2, 1]
-        case 4: return [6, 4, 3, 2, 1]
-        default: preconditionFailure("no micro-kernel for \(v) vectors")
-        }
-    }
-
     /// Runs the (rows, vectors) kernel; both must be a generated shape.
     static func run(rows r: Int, vectors v: Int, _ p: MicroKernelCall) {
         switch (r, v) {
@@ -34,27 +23,41 @@ enum MicroKernels {
         case (2, 1): r2v1(p)
         case (3, 1): r3v1(p)
         case (4, 1): r4v1(p)
+        case (5, 1): r5v1(p)
         case (6, 1): r6v1(p)
+        case (7, 1): r7v1(p)
         case (8, 1): r8v1(p)
+        case (9, 1): r9v1(p)
+        case (10, 1): r10v1(p)
+        case (11, 1): r11v1(p)
         case (12, 1): r12v1(p)
+        case (13, 1): r13v1(p)
         case (14, 1): r14v1(p)
         case (1, 2): r1v2(p)
         case (2, 2): r2v2(p)
         case (3, 2): r3v2(p)
         case (4, 2): r4v2(p)
+        case (5, 2): r5v2(p)
         case (6, 2): r6v2(p)
+        case (7, 2): r7v2(p)
         case (8, 2): r8v2(p)
+        case (9, 2): r9v2(p)
+        case (10, 2): r10v2(p)
+        case (11, 2): r11v2(p)
         case (12, 2): r12v2(p)
         case (1, 3): r1v3(p)
         case (2, 3): r2v3(p)
         case (3, 3): r3v3(p)
         case (4, 3): r4v3(p)
+        case (5, 3): r5v3(p)
         case (6, 3): r6v3(p)
+        case (7, 3): r7v3(p)
         case (8, 3): r8v3(p)
         case (1, 4): r1v4(p)
         case (2, 4): r2v4(p)
         case (3, 4): r3v4(p)
         case (4, 4): r4v4(p)
+        case (5, 4): r5v4(p)
         case (6, 4): r6v4(p)
         default: preconditionFailure("no micro-kernel \(r)x\(v)")
         }
@@ -192,6 +195,49 @@ enum MicroKernels {
         store(c3_0, p.out + 3 * p.outStride + 0)
     }
 
+    /// 5 x 16 accumulators.
+    @inline(never)
+    static func r5v1(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var c1_0 = p.accumulate ? load(p.out + 1 * p.outStride + 0) : .zero
+        var c2_0 = p.accumulate ? load(p.out + 2 * p.outStride + 0) : .zero
+        var c3_0 = p.accumulate ? load(p.out + 3 * p.outStride + 0) : .zero
+        var c4_0 = p.accumulate ? load(p.out + 4 * p.outStride + 0) : .zero
+        var outerA = p.a, outerB = p.b
+        for _ in 0..<p.outerCount {
+            var innerA = outerA, innerB = outerB
+            for _ in 0..<p.innerCount {
+                var a = innerA, b = innerB
+                for _ in 0..<p.length {
+                    let b0 = load(b + 0)
+                    do { let x = SIMD16<Float>(repeating: a[0])
+                        c0_0 = c0_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                        c1_0 = c1_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                        c2_0 = c2_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                        c3_0 = c3_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                        c4_0 = c4_0.addingProduct(x, b0)
+                    }
+                    a += p.aStep; b += p.bStep
+                }
+                innerA += p.aInner; innerB += p.bInner
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+        store(c1_0, p.out + 1 * p.outStride + 0)
+        store(c2_0, p.out + 2 * p.outStride + 0)
+        store(c3_0, p.out + 3 * p.outStride + 0)
+        store(c4_0, p.out + 4 * p.outStride + 0)
+    }
+
     /// 6 x 16 accumulators.
     @inline(never)
     static func r6v1(_ p: MicroKernelCall) {
@@ -238,6 +284,59 @@ enum MicroKernels {
         store(c3_0, p.out + 3 * p.outStride + 0)
         store(c4_0, p.out + 4 * p.outStride + 0)
         store(c5_0, p.out + 5 * p.outStride + 0)
+    }
+
+    /// 7 x 16 accumulators.
+    @inline(never)
+    static func r7v1(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var c1_0 = p.accumulate ? load(p.out + 1 * p.outStride + 0) : .zero
+        var c2_0 = p.accumulate ? load(p.out + 2 * p.outStride + 0) : .zero
+        var c3_0 = p.accumulate ? load(p.out + 3 * p.outStride + 0) : .zero
+        var c4_0 = p.accumulate ? load(p.out + 4 * p.outStride + 0) : .zero
+        var c5_0 = p.accumulate ? load(p.out + 5 * p.outStride + 0) : .zero
+        var c6_0 = p.accumulate ? load(p.out + 6 * p.outStride + 0) : .zero
+        var outerA = p.a, outerB = p.b
+        for _ in 0..<p.outerCount {
+            var innerA = outerA, innerB = outerB
+            for _ in 0..<p.innerCount {
+                var a = innerA, b = innerB
+                for _ in 0..<p.length {
+                    let b0 = load(b + 0)
+                    do { let x = SIMD16<Float>(repeating: a[0])
+                        c0_0 = c0_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                        c1_0 = c1_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                        c2_0 = c2_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                        c3_0 = c3_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                        c4_0 = c4_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[5 * p.aRow])
+                        c5_0 = c5_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[6 * p.aRow])
+                        c6_0 = c6_0.addingProduct(x, b0)
+                    }
+                    a += p.aStep; b += p.bStep
+                }
+                innerA += p.aInner; innerB += p.bInner
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+        store(c1_0, p.out + 1 * p.outStride + 0)
+        store(c2_0, p.out + 2 * p.outStride + 0)
+        store(c3_0, p.out + 3 * p.outStride + 0)
+        store(c4_0, p.out + 4 * p.outStride + 0)
+        store(c5_0, p.out + 5 * p.outStride + 0)
+        store(c6_0, p.out + 6 * p.outStride + 0)
     }
 
     /// 8 x 16 accumulators.
@@ -296,6 +395,210 @@ enum MicroKernels {
         store(c5_0, p.out + 5 * p.outStride + 0)
         store(c6_0, p.out + 6 * p.outStride + 0)
         store(c7_0, p.out + 7 * p.outStride + 0)
+    }
+
+    /// 9 x 16 accumulators.
+    @inline(never)
+    static func r9v1(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var c1_0 = p.accumulate ? load(p.out + 1 * p.outStride + 0) : .zero
+        var c2_0 = p.accumulate ? load(p.out + 2 * p.outStride + 0) : .zero
+        var c3_0 = p.accumulate ? load(p.out + 3 * p.outStride + 0) : .zero
+        var c4_0 = p.accumulate ? load(p.out + 4 * p.outStride + 0) : .zero
+        var c5_0 = p.accumulate ? load(p.out + 5 * p.outStride + 0) : .zero
+        var c6_0 = p.accumulate ? load(p.out + 6 * p.outStride + 0) : .zero
+        var c7_0 = p.accumulate ? load(p.out + 7 * p.outStride + 0) : .zero
+        var c8_0 = p.accumulate ? load(p.out + 8 * p.outStride + 0) : .zero
+        var outerA = p.a, outerB = p.b
+        for _ in 0..<p.outerCount {
+            var innerA = outerA, innerB = outerB
+            for _ in 0..<p.innerCount {
+                var a = innerA, b = innerB
+                for _ in 0..<p.length {
+                    let b0 = load(b + 0)
+                    do { let x = SIMD16<Float>(repeating: a[0])
+                        c0_0 = c0_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                        c1_0 = c1_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                        c2_0 = c2_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                        c3_0 = c3_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                        c4_0 = c4_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[5 * p.aRow])
+                        c5_0 = c5_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[6 * p.aRow])
+                        c6_0 = c6_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[7 * p.aRow])
+                        c7_0 = c7_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[8 * p.aRow])
+                        c8_0 = c8_0.addingProduct(x, b0)
+                    }
+                    a += p.aStep; b += p.bStep
+                }
+                innerA += p.aInner; innerB += p.bInner
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+        store(c1_0, p.out + 1 * p.outStride + 0)
+        store(c2_0, p.out + 2 * p.outStride + 0)
+        store(c3_0, p.out + 3 * p.outStride + 0)
+        store(c4_0, p.out + 4 * p.outStride + 0)
+        store(c5_0, p.out + 5 * p.outStride + 0)
+        store(c6_0, p.out + 6 * p.outStride + 0)
+        store(c7_0, p.out + 7 * p.outStride + 0)
+        store(c8_0, p.out + 8 * p.outStride + 0)
+    }
+
+    /// 10 x 16 accumulators.
+    @inline(never)
+    static func r10v1(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var c1_0 = p.accumulate ? load(p.out + 1 * p.outStride + 0) : .zero
+        var c2_0 = p.accumulate ? load(p.out + 2 * p.outStride + 0) : .zero
+        var c3_0 = p.accumulate ? load(p.out + 3 * p.outStride + 0) : .zero
+        var c4_0 = p.accumulate ? load(p.out + 4 * p.outStride + 0) : .zero
+        var c5_0 = p.accumulate ? load(p.out + 5 * p.outStride + 0) : .zero
+        var c6_0 = p.accumulate ? load(p.out + 6 * p.outStride + 0) : .zero
+        var c7_0 = p.accumulate ? load(p.out + 7 * p.outStride + 0) : .zero
+        var c8_0 = p.accumulate ? load(p.out + 8 * p.outStride + 0) : .zero
+        var c9_0 = p.accumulate ? load(p.out + 9 * p.outStride + 0) : .zero
+        var outerA = p.a, outerB = p.b
+        for _ in 0..<p.outerCount {
+            var innerA = outerA, innerB = outerB
+            for _ in 0..<p.innerCount {
+                var a = innerA, b = innerB
+                for _ in 0..<p.length {
+                    let b0 = load(b + 0)
+                    do { let x = SIMD16<Float>(repeating: a[0])
+                        c0_0 = c0_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                        c1_0 = c1_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                        c2_0 = c2_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                        c3_0 = c3_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                        c4_0 = c4_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[5 * p.aRow])
+                        c5_0 = c5_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[6 * p.aRow])
+                        c6_0 = c6_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[7 * p.aRow])
+                        c7_0 = c7_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[8 * p.aRow])
+                        c8_0 = c8_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[9 * p.aRow])
+                        c9_0 = c9_0.addingProduct(x, b0)
+                    }
+                    a += p.aStep; b += p.bStep
+                }
+                innerA += p.aInner; innerB += p.bInner
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+        store(c1_0, p.out + 1 * p.outStride + 0)
+        store(c2_0, p.out + 2 * p.outStride + 0)
+        store(c3_0, p.out + 3 * p.outStride + 0)
+        store(c4_0, p.out + 4 * p.outStride + 0)
+        store(c5_0, p.out + 5 * p.outStride + 0)
+        store(c6_0, p.out + 6 * p.outStride + 0)
+        store(c7_0, p.out + 7 * p.outStride + 0)
+        store(c8_0, p.out + 8 * p.outStride + 0)
+        store(c9_0, p.out + 9 * p.outStride + 0)
+    }
+
+    /// 11 x 16 accumulators.
+    @inline(never)
+    static func r11v1(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var c1_0 = p.accumulate ? load(p.out + 1 * p.outStride + 0) : .zero
+        var c2_0 = p.accumulate ? load(p.out + 2 * p.outStride + 0) : .zero
+        var c3_0 = p.accumulate ? load(p.out + 3 * p.outStride + 0) : .zero
+        var c4_0 = p.accumulate ? load(p.out + 4 * p.outStride + 0) : .zero
+        var c5_0 = p.accumulate ? load(p.out + 5 * p.outStride + 0) : .zero
+        var c6_0 = p.accumulate ? load(p.out + 6 * p.outStride + 0) : .zero
+        var c7_0 = p.accumulate ? load(p.out + 7 * p.outStride + 0) : .zero
+        var c8_0 = p.accumulate ? load(p.out + 8 * p.outStride + 0) : .zero
+        var c9_0 = p.accumulate ? load(p.out + 9 * p.outStride + 0) : .zero
+        var c10_0 = p.accumulate ? load(p.out + 10 * p.outStride + 0) : .zero
+        var outerA = p.a, outerB = p.b
+        for _ in 0..<p.outerCount {
+            var innerA = outerA, innerB = outerB
+            for _ in 0..<p.innerCount {
+                var a = innerA, b = innerB
+                for _ in 0..<p.length {
+                    let b0 = load(b + 0)
+                    do { let x = SIMD16<Float>(repeating: a[0])
+                        c0_0 = c0_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                        c1_0 = c1_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                        c2_0 = c2_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                        c3_0 = c3_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                        c4_0 = c4_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[5 * p.aRow])
+                        c5_0 = c5_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[6 * p.aRow])
+                        c6_0 = c6_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[7 * p.aRow])
+                        c7_0 = c7_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[8 * p.aRow])
+                        c8_0 = c8_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[9 * p.aRow])
+                        c9_0 = c9_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[10 * p.aRow])
+                        c10_0 = c10_0.addingProduct(x, b0)
+                    }
+                    a += p.aStep; b += p.bStep
+                }
+                innerA += p.aInner; innerB += p.bInner
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+        store(c1_0, p.out + 1 * p.outStride + 0)
+        store(c2_0, p.out + 2 * p.outStride + 0)
+        store(c3_0, p.out + 3 * p.outStride + 0)
+        store(c4_0, p.out + 4 * p.outStride + 0)
+        store(c5_0, p.out + 5 * p.outStride + 0)
+        store(c6_0, p.out + 6 * p.outStride + 0)
+        store(c7_0, p.out + 7 * p.outStride + 0)
+        store(c8_0, p.out + 8 * p.outStride + 0)
+        store(c9_0, p.out + 9 * p.outStride + 0)
+        store(c10_0, p.out + 10 * p.outStride + 0)
     }
 
     /// 12 x 16 accumulators.
@@ -374,6 +677,89 @@ enum MicroKernels {
         store(c9_0, p.out + 9 * p.outStride + 0)
         store(c10_0, p.out + 10 * p.outStride + 0)
         store(c11_0, p.out + 11 * p.outStride + 0)
+    }
+
+    /// 13 x 16 accumulators.
+    @inline(never)
+    static func r13v1(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var c1_0 = p.accumulate ? load(p.out + 1 * p.outStride + 0) : .zero
+        var c2_0 = p.accumulate ? load(p.out + 2 * p.outStride + 0) : .zero
+        var c3_0 = p.accumulate ? load(p.out + 3 * p.outStride + 0) : .zero
+        var c4_0 = p.accumulate ? load(p.out + 4 * p.outStride + 0) : .zero
+        var c5_0 = p.accumulate ? load(p.out + 5 * p.outStride + 0) : .zero
+        var c6_0 = p.accumulate ? load(p.out + 6 * p.outStride + 0) : .zero
+        var c7_0 = p.accumulate ? load(p.out + 7 * p.outStride + 0) : .zero
+        var c8_0 = p.accumulate ? load(p.out + 8 * p.outStride + 0) : .zero
+        var c9_0 = p.accumulate ? load(p.out + 9 * p.outStride + 0) : .zero
+        var c10_0 = p.accumulate ? load(p.out + 10 * p.outStride + 0) : .zero
+        var c11_0 = p.accumulate ? load(p.out + 11 * p.outStride + 0) : .zero
+        var c12_0 = p.accumulate ? load(p.out + 12 * p.outStride + 0) : .zero
+        var outerA = p.a, outerB = p.b
+        for _ in 0..<p.outerCount {
+            var innerA = outerA, innerB = outerB
+            for _ in 0..<p.innerCount {
+                var a = innerA, b = innerB
+                for _ in 0..<p.length {
+                    let b0 = load(b + 0)
+                    do { let x = SIMD16<Float>(repeating: a[0])
+                        c0_0 = c0_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                        c1_0 = c1_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                        c2_0 = c2_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                        c3_0 = c3_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                        c4_0 = c4_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[5 * p.aRow])
+                        c5_0 = c5_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[6 * p.aRow])
+                        c6_0 = c6_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[7 * p.aRow])
+                        c7_0 = c7_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[8 * p.aRow])
+                        c8_0 = c8_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[9 * p.aRow])
+                        c9_0 = c9_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[10 * p.aRow])
+                        c10_0 = c10_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[11 * p.aRow])
+                        c11_0 = c11_0.addingProduct(x, b0)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[12 * p.aRow])
+                        c12_0 = c12_0.addingProduct(x, b0)
+                    }
+                    a += p.aStep; b += p.bStep
+                }
+                innerA += p.aInner; innerB += p.bInner
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+        store(c1_0, p.out + 1 * p.outStride + 0)
+        store(c2_0, p.out + 2 * p.outStride + 0)
+        store(c3_0, p.out + 3 * p.outStride + 0)
+        store(c4_0, p.out + 4 * p.outStride + 0)
+        store(c5_0, p.out + 5 * p.outStride + 0)
+        store(c6_0, p.out + 6 * p.outStride + 0)
+        store(c7_0, p.out + 7 * p.outStride + 0)
+        store(c8_0, p.out + 8 * p.outStride + 0)
+        store(c9_0, p.out + 9 * p.outStride + 0)
+        store(c10_0, p.out + 10 * p.outStride + 0)
+        store(c11_0, p.out + 11 * p.outStride + 0)
+        store(c12_0, p.out + 12 * p.outStride + 0)
     }
 
     /// 14 x 16 accumulators.
@@ -620,6 +1006,65 @@ enum MicroKernels {
         store(c3_1, p.out + 3 * p.outStride + 16)
     }
 
+    /// 5 x 32 accumulators.
+    @inline(never)
+    static func r5v2(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var c0_1 = p.accumulate ? load(p.out + 0 * p.outStride + 16) : .zero
+        var c1_0 = p.accumulate ? load(p.out + 1 * p.outStride + 0) : .zero
+        var c1_1 = p.accumulate ? load(p.out + 1 * p.outStride + 16) : .zero
+        var c2_0 = p.accumulate ? load(p.out + 2 * p.outStride + 0) : .zero
+        var c2_1 = p.accumulate ? load(p.out + 2 * p.outStride + 16) : .zero
+        var c3_0 = p.accumulate ? load(p.out + 3 * p.outStride + 0) : .zero
+        var c3_1 = p.accumulate ? load(p.out + 3 * p.outStride + 16) : .zero
+        var c4_0 = p.accumulate ? load(p.out + 4 * p.outStride + 0) : .zero
+        var c4_1 = p.accumulate ? load(p.out + 4 * p.outStride + 16) : .zero
+        var outerA = p.a, outerB = p.b
+        for _ in 0..<p.outerCount {
+            var innerA = outerA, innerB = outerB
+            for _ in 0..<p.innerCount {
+                var a = innerA, b = innerB
+                for _ in 0..<p.length {
+                    let b0 = load(b + 0)
+                    let b1 = load(b + 16)
+                    do { let x = SIMD16<Float>(repeating: a[0])
+                        c0_0 = c0_0.addingProduct(x, b0)
+                        c0_1 = c0_1.addingProduct(x, b1)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                        c1_0 = c1_0.addingProduct(x, b0)
+                        c1_1 = c1_1.addingProduct(x, b1)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                        c2_0 = c2_0.addingProduct(x, b0)
+                        c2_1 = c2_1.addingProduct(x, b1)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                        c3_0 = c3_0.addingProduct(x, b0)
+                        c3_1 = c3_1.addingProduct(x, b1)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                        c4_0 = c4_0.addingProduct(x, b0)
+                        c4_1 = c4_1.addingProduct(x, b1)
+                    }
+                    a += p.aStep; b += p.bStep
+                }
+                innerA += p.aInner; innerB += p.bInner
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+        store(c0_1, p.out + 0 * p.outStride + 16)
+        store(c1_0, p.out + 1 * p.outStride + 0)
+        store(c1_1, p.out + 1 * p.outStride + 16)
+        store(c2_0, p.out + 2 * p.outStride + 0)
+        store(c2_1, p.out + 2 * p.outStride + 16)
+        store(c3_0, p.out + 3 * p.outStride + 0)
+        store(c3_1, p.out + 3 * p.outStride + 16)
+        store(c4_0, p.out + 4 * p.outStride + 0)
+        store(c4_1, p.out + 4 * p.outStride + 16)
+    }
+
     /// 6 x 32 accumulators.
     @inline(never)
     static func r6v2(_ p: MicroKernelCall) {
@@ -685,6 +1130,81 @@ enum MicroKernels {
         store(c4_1, p.out + 4 * p.outStride + 16)
         store(c5_0, p.out + 5 * p.outStride + 0)
         store(c5_1, p.out + 5 * p.outStride + 16)
+    }
+
+    /// 7 x 32 accumulators.
+    @inline(never)
+    static func r7v2(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var c0_1 = p.accumulate ? load(p.out + 0 * p.outStride + 16) : .zero
+        var c1_0 = p.accumulate ? load(p.out + 1 * p.outStride + 0) : .zero
+        var c1_1 = p.accumulate ? load(p.out + 1 * p.outStride + 16) : .zero
+        var c2_0 = p.accumulate ? load(p.out + 2 * p.outStride + 0) : .zero
+        var c2_1 = p.accumulate ? load(p.out + 2 * p.outStride + 16) : .zero
+        var c3_0 = p.accumulate ? load(p.out + 3 * p.outStride + 0) : .zero
+        var c3_1 = p.accumulate ? load(p.out + 3 * p.outStride + 16) : .zero
+        var c4_0 = p.accumulate ? load(p.out + 4 * p.outStride + 0) : .zero
+        var c4_1 = p.accumulate ? load(p.out + 4 * p.outStride + 16) : .zero
+        var c5_0 = p.accumulate ? load(p.out + 5 * p.outStride + 0) : .zero
+        var c5_1 = p.accumulate ? load(p.out + 5 * p.outStride + 16) : .zero
+        var c6_0 = p.accumulate ? load(p.out + 6 * p.outStride + 0) : .zero
+        var c6_1 = p.accumulate ? load(p.out + 6 * p.outStride + 16) : .zero
+        var outerA = p.a, outerB = p.b
+        for _ in 0..<p.outerCount {
+            var innerA = outerA, innerB = outerB
+            for _ in 0..<p.innerCount {
+                var a = innerA, b = innerB
+                for _ in 0..<p.length {
+                    let b0 = load(b + 0)
+                    let b1 = load(b + 16)
+                    do { let x = SIMD16<Float>(repeating: a[0])
+                        c0_0 = c0_0.addingProduct(x, b0)
+                        c0_1 = c0_1.addingProduct(x, b1)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                        c1_0 = c1_0.addingProduct(x, b0)
+                        c1_1 = c1_1.addingProduct(x, b1)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                        c2_0 = c2_0.addingProduct(x, b0)
+                        c2_1 = c2_1.addingProduct(x, b1)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                        c3_0 = c3_0.addingProduct(x, b0)
+                        c3_1 = c3_1.addingProduct(x, b1)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                        c4_0 = c4_0.addingProduct(x, b0)
+                        c4_1 = c4_1.addingProduct(x, b1)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[5 * p.aRow])
+                        c5_0 = c5_0.addingProduct(x, b0)
+                        c5_1 = c5_1.addingProduct(x, b1)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[6 * p.aRow])
+                        c6_0 = c6_0.addingProduct(x, b0)
+                        c6_1 = c6_1.addingProduct(x, b1)
+                    }
+                    a += p.aStep; b += p.bStep
+                }
+                innerA += p.aInner; innerB += p.bInner
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+        store(c0_1, p.out + 0 * p.outStride + 16)
+        store(c1_0, p.out + 1 * p.outStride + 0)
+        store(c1_1, p.out + 1 * p.outStride + 16)
+        store(c2_0, p.out + 2 * p.outStride + 0)
+        store(c2_1, p.out + 2 * p.outStride + 16)
+        store(c3_0, p.out + 3 * p.outStride + 0)
+        store(c3_1, p.out + 3 * p.outStride + 16)
+        store(c4_0, p.out + 4 * p.outStride + 0)
+        store(c4_1, p.out + 4 * p.outStride + 16)
+        store(c5_0, p.out + 5 * p.outStride + 0)
+        store(c5_1, p.out + 5 * p.outStride + 16)
+        store(c6_0, p.out + 6 * p.outStride + 0)
+        store(c6_1, p.out + 6 * p.outStride + 16)
     }
 
     /// 8 x 32 accumulators.
@@ -768,6 +1288,303 @@ enum MicroKernels {
         store(c6_1, p.out + 6 * p.outStride + 16)
         store(c7_0, p.out + 7 * p.outStride + 0)
         store(c7_1, p.out + 7 * p.outStride + 16)
+    }
+
+    /// 9 x 32 accumulators.
+    @inline(never)
+    static func r9v2(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var c0_1 = p.accumulate ? load(p.out + 0 * p.outStride + 16) : .zero
+        var c1_0 = p.accumulate ? load(p.out + 1 * p.outStride + 0) : .zero
+        var c1_1 = p.accumulate ? load(p.out + 1 * p.outStride + 16) : .zero
+        var c2_0 = p.accumulate ? load(p.out + 2 * p.outStride + 0) : .zero
+        var c2_1 = p.accumulate ? load(p.out + 2 * p.outStride + 16) : .zero
+        var c3_0 = p.accumulate ? load(p.out + 3 * p.outStride + 0) : .zero
+        var c3_1 = p.accumulate ? load(p.out + 3 * p.outStride + 16) : .zero
+        var c4_0 = p.accumulate ? load(p.out + 4 * p.outStride + 0) : .zero
+        var c4_1 = p.accumulate ? load(p.out + 4 * p.outStride + 16) : .zero
+        var c5_0 = p.accumulate ? load(p.out + 5 * p.outStride + 0) : .zero
+        var c5_1 = p.accumulate ? load(p.out + 5 * p.outStride + 16) : .zero
+        var c6_0 = p.accumulate ? load(p.out + 6 * p.outStride + 0) : .zero
+        var c6_1 = p.accumulate ? load(p.out + 6 * p.outStride + 16) : .zero
+        var c7_0 = p.accumulate ? load(p.out + 7 * p.outStride + 0) : .zero
+        var c7_1 = p.accumulate ? load(p.out + 7 * p.outStride + 16) : .zero
+        var c8_0 = p.accumulate ? load(p.out + 8 * p.outStride + 0) : .zero
+        var c8_1 = p.accumulate ? load(p.out + 8 * p.outStride + 16) : .zero
+        var outerA = p.a, outerB = p.b
+        for _ in 0..<p.outerCount {
+            var innerA = outerA, innerB = outerB
+            for _ in 0..<p.innerCount {
+                var a = innerA, b = innerB
+                for _ in 0..<p.length {
+                    let b0 = load(b + 0)
+                    let b1 = load(b + 16)
+                    do { let x = SIMD16<Float>(repeating: a[0])
+                        c0_0 = c0_0.addingProduct(x, b0)
+                        c0_1 = c0_1.addingProduct(x, b1)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                        c1_0 = c1_0.addingProduct(x, b0)
+                        c1_1 = c1_1.addingProduct(x, b1)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                        c2_0 = c2_0.addingProduct(x, b0)
+                        c2_1 = c2_1.addingProduct(x, b1)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                        c3_0 = c3_0.addingProduct(x, b0)
+                        c3_1 = c3_1.addingProduct(x, b1)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                        c4_0 = c4_0.addingProduct(x, b0)
+                        c4_1 = c4_1.addingProduct(x, b1)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[5 * p.aRow])
+                        c5_0 = c5_0.addingProduct(x, b0)
+                        c5_1 = c5_1.addingProduct(x, b1)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[6 * p.aRow])
+                        c6_0 = c6_0.addingProduct(x, b0)
+                        c6_1 = c6_1.addingProduct(x, b1)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[7 * p.aRow])
+                        c7_0 = c7_0.addingProduct(x, b0)
+                        c7_1 = c7_1.addingProduct(x, b1)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[8 * p.aRow])
+                        c8_0 = c8_0.addingProduct(x, b0)
+                        c8_1 = c8_1.addingProduct(x, b1)
+                    }
+                    a += p.aStep; b += p.bStep
+                }
+                innerA += p.aInner; innerB += p.bInner
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+        store(c0_1, p.out + 0 * p.outStride + 16)
+        store(c1_0, p.out + 1 * p.outStride + 0)
+        store(c1_1, p.out + 1 * p.outStride + 16)
+        store(c2_0, p.out + 2 * p.outStride + 0)
+        store(c2_1, p.out + 2 * p.outStride + 16)
+        store(c3_0, p.out + 3 * p.outStride + 0)
+        store(c3_1, p.out + 3 * p.outStride + 16)
+        store(c4_0, p.out + 4 * p.outStride + 0)
+        store(c4_1, p.out + 4 * p.outStride + 16)
+        store(c5_0, p.out + 5 * p.outStride + 0)
+        store(c5_1, p.out + 5 * p.outStride + 16)
+        store(c6_0, p.out + 6 * p.outStride + 0)
+        store(c6_1, p.out + 6 * p.outStride + 16)
+        store(c7_0, p.out + 7 * p.outStride + 0)
+        store(c7_1, p.out + 7 * p.outStride + 16)
+        store(c8_0, p.out + 8 * p.outStride + 0)
+        store(c8_1, p.out + 8 * p.outStride + 16)
+    }
+
+    /// 10 x 32 accumulators.
+    @inline(never)
+    static func r10v2(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var c0_1 = p.accumulate ? load(p.out + 0 * p.outStride + 16) : .zero
+        var c1_0 = p.accumulate ? load(p.out + 1 * p.outStride + 0) : .zero
+        var c1_1 = p.accumulate ? load(p.out + 1 * p.outStride + 16) : .zero
+        var c2_0 = p.accumulate ? load(p.out + 2 * p.outStride + 0) : .zero
+        var c2_1 = p.accumulate ? load(p.out + 2 * p.outStride + 16) : .zero
+        var c3_0 = p.accumulate ? load(p.out + 3 * p.outStride + 0) : .zero
+        var c3_1 = p.accumulate ? load(p.out + 3 * p.outStride + 16) : .zero
+        var c4_0 = p.accumulate ? load(p.out + 4 * p.outStride + 0) : .zero
+        var c4_1 = p.accumulate ? load(p.out + 4 * p.outStride + 16) : .zero
+        var c5_0 = p.accumulate ? load(p.out + 5 * p.outStride + 0) : .zero
+        var c5_1 = p.accumulate ? load(p.out + 5 * p.outStride + 16) : .zero
+        var c6_0 = p.accumulate ? load(p.out + 6 * p.outStride + 0) : .zero
+        var c6_1 = p.accumulate ? load(p.out + 6 * p.outStride + 16) : .zero
+        var c7_0 = p.accumulate ? load(p.out + 7 * p.outStride + 0) : .zero
+        var c7_1 = p.accumulate ? load(p.out + 7 * p.outStride + 16) : .zero
+        var c8_0 = p.accumulate ? load(p.out + 8 * p.outStride + 0) : .zero
+        var c8_1 = p.accumulate ? load(p.out + 8 * p.outStride + 16) : .zero
+        var c9_0 = p.accumulate ? load(p.out + 9 * p.outStride + 0) : .zero
+        var c9_1 = p.accumulate ? load(p.out + 9 * p.outStride + 16) : .zero
+        var outerA = p.a, outerB = p.b
+        for _ in 0..<p.outerCount {
+            var innerA = outerA, innerB = outerB
+            for _ in 0..<p.innerCount {
+                var a = innerA, b = innerB
+                for _ in 0..<p.length {
+                    let b0 = load(b + 0)
+                    let b1 = load(b + 16)
+                    do { let x = SIMD16<Float>(repeating: a[0])
+                        c0_0 = c0_0.addingProduct(x, b0)
+                        c0_1 = c0_1.addingProduct(x, b1)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                        c1_0 = c1_0.addingProduct(x, b0)
+                        c1_1 = c1_1.addingProduct(x, b1)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                        c2_0 = c2_0.addingProduct(x, b0)
+                        c2_1 = c2_1.addingProduct(x, b1)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                        c3_0 = c3_0.addingProduct(x, b0)
+                        c3_1 = c3_1.addingProduct(x, b1)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                        c4_0 = c4_0.addingProduct(x, b0)
+                        c4_1 = c4_1.addingProduct(x, b1)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[5 * p.aRow])
+                        c5_0 = c5_0.addingProduct(x, b0)
+                        c5_1 = c5_1.addingProduct(x, b1)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[6 * p.aRow])
+                        c6_0 = c6_0.addingProduct(x, b0)
+                        c6_1 = c6_1.addingProduct(x, b1)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[7 * p.aRow])
+                        c7_0 = c7_0.addingProduct(x, b0)
+                        c7_1 = c7_1.addingProduct(x, b1)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[8 * p.aRow])
+                        c8_0 = c8_0.addingProduct(x, b0)
+                        c8_1 = c8_1.addingProduct(x, b1)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[9 * p.aRow])
+                        c9_0 = c9_0.addingProduct(x, b0)
+                        c9_1 = c9_1.addingProduct(x, b1)
+                    }
+                    a += p.aStep; b += p.bStep
+                }
+                innerA += p.aInner; innerB += p.bInner
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+        store(c0_1, p.out + 0 * p.outStride + 16)
+        store(c1_0, p.out + 1 * p.outStride + 0)
+        store(c1_1, p.out + 1 * p.outStride + 16)
+        store(c2_0, p.out + 2 * p.outStride + 0)
+        store(c2_1, p.out + 2 * p.outStride + 16)
+        store(c3_0, p.out + 3 * p.outStride + 0)
+        store(c3_1, p.out + 3 * p.outStride + 16)
+        store(c4_0, p.out + 4 * p.outStride + 0)
+        store(c4_1, p.out + 4 * p.outStride + 16)
+        store(c5_0, p.out + 5 * p.outStride + 0)
+        store(c5_1, p.out + 5 * p.outStride + 16)
+        store(c6_0, p.out + 6 * p.outStride + 0)
+        store(c6_1, p.out + 6 * p.outStride + 16)
+        store(c7_0, p.out + 7 * p.outStride + 0)
+        store(c7_1, p.out + 7 * p.outStride + 16)
+        store(c8_0, p.out + 8 * p.outStride + 0)
+        store(c8_1, p.out + 8 * p.outStride + 16)
+        store(c9_0, p.out + 9 * p.outStride + 0)
+        store(c9_1, p.out + 9 * p.outStride + 16)
+    }
+
+    /// 11 x 32 accumulators.
+    @inline(never)
+    static func r11v2(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var c0_1 = p.accumulate ? load(p.out + 0 * p.outStride + 16) : .zero
+        var c1_0 = p.accumulate ? load(p.out + 1 * p.outStride + 0) : .zero
+        var c1_1 = p.accumulate ? load(p.out + 1 * p.outStride + 16) : .zero
+        var c2_0 = p.accumulate ? load(p.out + 2 * p.outStride + 0) : .zero
+        var c2_1 = p.accumulate ? load(p.out + 2 * p.outStride + 16) : .zero
+        var c3_0 = p.accumulate ? load(p.out + 3 * p.outStride + 0) : .zero
+        var c3_1 = p.accumulate ? load(p.out + 3 * p.outStride + 16) : .zero
+        var c4_0 = p.accumulate ? load(p.out + 4 * p.outStride + 0) : .zero
+        var c4_1 = p.accumulate ? load(p.out + 4 * p.outStride + 16) : .zero
+        var c5_0 = p.accumulate ? load(p.out + 5 * p.outStride + 0) : .zero
+        var c5_1 = p.accumulate ? load(p.out + 5 * p.outStride + 16) : .zero
+        var c6_0 = p.accumulate ? load(p.out + 6 * p.outStride + 0) : .zero
+        var c6_1 = p.accumulate ? load(p.out + 6 * p.outStride + 16) : .zero
+        var c7_0 = p.accumulate ? load(p.out + 7 * p.outStride + 0) : .zero
+        var c7_1 = p.accumulate ? load(p.out + 7 * p.outStride + 16) : .zero
+        var c8_0 = p.accumulate ? load(p.out + 8 * p.outStride + 0) : .zero
+        var c8_1 = p.accumulate ? load(p.out + 8 * p.outStride + 16) : .zero
+        var c9_0 = p.accumulate ? load(p.out + 9 * p.outStride + 0) : .zero
+        var c9_1 = p.accumulate ? load(p.out + 9 * p.outStride + 16) : .zero
+        var c10_0 = p.accumulate ? load(p.out + 10 * p.outStride + 0) : .zero
+        var c10_1 = p.accumulate ? load(p.out + 10 * p.outStride + 16) : .zero
+        var outerA = p.a, outerB = p.b
+        for _ in 0..<p.outerCount {
+            var innerA = outerA, innerB = outerB
+            for _ in 0..<p.innerCount {
+                var a = innerA, b = innerB
+                for _ in 0..<p.length {
+                    let b0 = load(b + 0)
+                    let b1 = load(b + 16)
+                    do { let x = SIMD16<Float>(repeating: a[0])
+                        c0_0 = c0_0.addingProduct(x, b0)
+                        c0_1 = c0_1.addingProduct(x, b1)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                        c1_0 = c1_0.addingProduct(x, b0)
+                        c1_1 = c1_1.addingProduct(x, b1)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                        c2_0 = c2_0.addingProduct(x, b0)
+                        c2_1 = c2_1.addingProduct(x, b1)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                        c3_0 = c3_0.addingProduct(x, b0)
+                        c3_1 = c3_1.addingProduct(x, b1)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                        c4_0 = c4_0.addingProduct(x, b0)
+                        c4_1 = c4_1.addingProduct(x, b1)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[5 * p.aRow])
+                        c5_0 = c5_0.addingProduct(x, b0)
+                        c5_1 = c5_1.addingProduct(x, b1)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[6 * p.aRow])
+                        c6_0 = c6_0.addingProduct(x, b0)
+                        c6_1 = c6_1.addingProduct(x, b1)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[7 * p.aRow])
+                        c7_0 = c7_0.addingProduct(x, b0)
+                        c7_1 = c7_1.addingProduct(x, b1)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[8 * p.aRow])
+                        c8_0 = c8_0.addingProduct(x, b0)
+                        c8_1 = c8_1.addingProduct(x, b1)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[9 * p.aRow])
+                        c9_0 = c9_0.addingProduct(x, b0)
+                        c9_1 = c9_1.addingProduct(x, b1)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[10 * p.aRow])
+                        c10_0 = c10_0.addingProduct(x, b0)
+                        c10_1 = c10_1.addingProduct(x, b1)
+                    }
+                    a += p.aStep; b += p.bStep
+                }
+                innerA += p.aInner; innerB += p.bInner
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+        store(c0_1, p.out + 0 * p.outStride + 16)
+        store(c1_0, p.out + 1 * p.outStride + 0)
+        store(c1_1, p.out + 1 * p.outStride + 16)
+        store(c2_0, p.out + 2 * p.outStride + 0)
+        store(c2_1, p.out + 2 * p.outStride + 16)
+        store(c3_0, p.out + 3 * p.outStride + 0)
+        store(c3_1, p.out + 3 * p.outStride + 16)
+        store(c4_0, p.out + 4 * p.outStride + 0)
+        store(c4_1, p.out + 4 * p.outStride + 16)
+        store(c5_0, p.out + 5 * p.outStride + 0)
+        store(c5_1, p.out + 5 * p.outStride + 16)
+        store(c6_0, p.out + 6 * p.outStride + 0)
+        store(c6_1, p.out + 6 * p.outStride + 16)
+        store(c7_0, p.out + 7 * p.outStride + 0)
+        store(c7_1, p.out + 7 * p.outStride + 16)
+        store(c8_0, p.out + 8 * p.outStride + 0)
+        store(c8_1, p.out + 8 * p.outStride + 16)
+        store(c9_0, p.out + 9 * p.outStride + 0)
+        store(c9_1, p.out + 9 * p.outStride + 16)
+        store(c10_0, p.out + 10 * p.outStride + 0)
+        store(c10_1, p.out + 10 * p.outStride + 16)
     }
 
     /// 12 x 32 accumulators.
@@ -1075,6 +1892,81 @@ enum MicroKernels {
         store(c3_2, p.out + 3 * p.outStride + 32)
     }
 
+    /// 5 x 48 accumulators.
+    @inline(never)
+    static func r5v3(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var c0_1 = p.accumulate ? load(p.out + 0 * p.outStride + 16) : .zero
+        var c0_2 = p.accumulate ? load(p.out + 0 * p.outStride + 32) : .zero
+        var c1_0 = p.accumulate ? load(p.out + 1 * p.outStride + 0) : .zero
+        var c1_1 = p.accumulate ? load(p.out + 1 * p.outStride + 16) : .zero
+        var c1_2 = p.accumulate ? load(p.out + 1 * p.outStride + 32) : .zero
+        var c2_0 = p.accumulate ? load(p.out + 2 * p.outStride + 0) : .zero
+        var c2_1 = p.accumulate ? load(p.out + 2 * p.outStride + 16) : .zero
+        var c2_2 = p.accumulate ? load(p.out + 2 * p.outStride + 32) : .zero
+        var c3_0 = p.accumulate ? load(p.out + 3 * p.outStride + 0) : .zero
+        var c3_1 = p.accumulate ? load(p.out + 3 * p.outStride + 16) : .zero
+        var c3_2 = p.accumulate ? load(p.out + 3 * p.outStride + 32) : .zero
+        var c4_0 = p.accumulate ? load(p.out + 4 * p.outStride + 0) : .zero
+        var c4_1 = p.accumulate ? load(p.out + 4 * p.outStride + 16) : .zero
+        var c4_2 = p.accumulate ? load(p.out + 4 * p.outStride + 32) : .zero
+        var outerA = p.a, outerB = p.b
+        for _ in 0..<p.outerCount {
+            var innerA = outerA, innerB = outerB
+            for _ in 0..<p.innerCount {
+                var a = innerA, b = innerB
+                for _ in 0..<p.length {
+                    let b0 = load(b + 0)
+                    let b1 = load(b + 16)
+                    let b2 = load(b + 32)
+                    do { let x = SIMD16<Float>(repeating: a[0])
+                        c0_0 = c0_0.addingProduct(x, b0)
+                        c0_1 = c0_1.addingProduct(x, b1)
+                        c0_2 = c0_2.addingProduct(x, b2)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                        c1_0 = c1_0.addingProduct(x, b0)
+                        c1_1 = c1_1.addingProduct(x, b1)
+                        c1_2 = c1_2.addingProduct(x, b2)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                        c2_0 = c2_0.addingProduct(x, b0)
+                        c2_1 = c2_1.addingProduct(x, b1)
+                        c2_2 = c2_2.addingProduct(x, b2)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                        c3_0 = c3_0.addingProduct(x, b0)
+                        c3_1 = c3_1.addingProduct(x, b1)
+                        c3_2 = c3_2.addingProduct(x, b2)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                        c4_0 = c4_0.addingProduct(x, b0)
+                        c4_1 = c4_1.addingProduct(x, b1)
+                        c4_2 = c4_2.addingProduct(x, b2)
+                    }
+                    a += p.aStep; b += p.bStep
+                }
+                innerA += p.aInner; innerB += p.bInner
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+        store(c0_1, p.out + 0 * p.outStride + 16)
+        store(c0_2, p.out + 0 * p.outStride + 32)
+        store(c1_0, p.out + 1 * p.outStride + 0)
+        store(c1_1, p.out + 1 * p.outStride + 16)
+        store(c1_2, p.out + 1 * p.outStride + 32)
+        store(c2_0, p.out + 2 * p.outStride + 0)
+        store(c2_1, p.out + 2 * p.outStride + 16)
+        store(c2_2, p.out + 2 * p.outStride + 32)
+        store(c3_0, p.out + 3 * p.outStride + 0)
+        store(c3_1, p.out + 3 * p.outStride + 16)
+        store(c3_2, p.out + 3 * p.outStride + 32)
+        store(c4_0, p.out + 4 * p.outStride + 0)
+        store(c4_1, p.out + 4 * p.outStride + 16)
+        store(c4_2, p.out + 4 * p.outStride + 32)
+    }
+
     /// 6 x 48 accumulators.
     @inline(never)
     static func r6v3(_ p: MicroKernelCall) {
@@ -1159,6 +2051,103 @@ enum MicroKernels {
         store(c5_0, p.out + 5 * p.outStride + 0)
         store(c5_1, p.out + 5 * p.outStride + 16)
         store(c5_2, p.out + 5 * p.outStride + 32)
+    }
+
+    /// 7 x 48 accumulators.
+    @inline(never)
+    static func r7v3(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var c0_1 = p.accumulate ? load(p.out + 0 * p.outStride + 16) : .zero
+        var c0_2 = p.accumulate ? load(p.out + 0 * p.outStride + 32) : .zero
+        var c1_0 = p.accumulate ? load(p.out + 1 * p.outStride + 0) : .zero
+        var c1_1 = p.accumulate ? load(p.out + 1 * p.outStride + 16) : .zero
+        var c1_2 = p.accumulate ? load(p.out + 1 * p.outStride + 32) : .zero
+        var c2_0 = p.accumulate ? load(p.out + 2 * p.outStride + 0) : .zero
+        var c2_1 = p.accumulate ? load(p.out + 2 * p.outStride + 16) : .zero
+        var c2_2 = p.accumulate ? load(p.out + 2 * p.outStride + 32) : .zero
+        var c3_0 = p.accumulate ? load(p.out + 3 * p.outStride + 0) : .zero
+        var c3_1 = p.accumulate ? load(p.out + 3 * p.outStride + 16) : .zero
+        var c3_2 = p.accumulate ? load(p.out + 3 * p.outStride + 32) : .zero
+        var c4_0 = p.accumulate ? load(p.out + 4 * p.outStride + 0) : .zero
+        var c4_1 = p.accumulate ? load(p.out + 4 * p.outStride + 16) : .zero
+        var c4_2 = p.accumulate ? load(p.out + 4 * p.outStride + 32) : .zero
+        var c5_0 = p.accumulate ? load(p.out + 5 * p.outStride + 0) : .zero
+        var c5_1 = p.accumulate ? load(p.out + 5 * p.outStride + 16) : .zero
+        var c5_2 = p.accumulate ? load(p.out + 5 * p.outStride + 32) : .zero
+        var c6_0 = p.accumulate ? load(p.out + 6 * p.outStride + 0) : .zero
+        var c6_1 = p.accumulate ? load(p.out + 6 * p.outStride + 16) : .zero
+        var c6_2 = p.accumulate ? load(p.out + 6 * p.outStride + 32) : .zero
+        var outerA = p.a, outerB = p.b
+        for _ in 0..<p.outerCount {
+            var innerA = outerA, innerB = outerB
+            for _ in 0..<p.innerCount {
+                var a = innerA, b = innerB
+                for _ in 0..<p.length {
+                    let b0 = load(b + 0)
+                    let b1 = load(b + 16)
+                    let b2 = load(b + 32)
+                    do { let x = SIMD16<Float>(repeating: a[0])
+                        c0_0 = c0_0.addingProduct(x, b0)
+                        c0_1 = c0_1.addingProduct(x, b1)
+                        c0_2 = c0_2.addingProduct(x, b2)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                        c1_0 = c1_0.addingProduct(x, b0)
+                        c1_1 = c1_1.addingProduct(x, b1)
+                        c1_2 = c1_2.addingProduct(x, b2)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                        c2_0 = c2_0.addingProduct(x, b0)
+                        c2_1 = c2_1.addingProduct(x, b1)
+                        c2_2 = c2_2.addingProduct(x, b2)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                        c3_0 = c3_0.addingProduct(x, b0)
+                        c3_1 = c3_1.addingProduct(x, b1)
+                        c3_2 = c3_2.addingProduct(x, b2)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                        c4_0 = c4_0.addingProduct(x, b0)
+                        c4_1 = c4_1.addingProduct(x, b1)
+                        c4_2 = c4_2.addingProduct(x, b2)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[5 * p.aRow])
+                        c5_0 = c5_0.addingProduct(x, b0)
+                        c5_1 = c5_1.addingProduct(x, b1)
+                        c5_2 = c5_2.addingProduct(x, b2)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[6 * p.aRow])
+                        c6_0 = c6_0.addingProduct(x, b0)
+                        c6_1 = c6_1.addingProduct(x, b1)
+                        c6_2 = c6_2.addingProduct(x, b2)
+                    }
+                    a += p.aStep; b += p.bStep
+                }
+                innerA += p.aInner; innerB += p.bInner
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+        store(c0_1, p.out + 0 * p.outStride + 16)
+        store(c0_2, p.out + 0 * p.outStride + 32)
+        store(c1_0, p.out + 1 * p.outStride + 0)
+        store(c1_1, p.out + 1 * p.outStride + 16)
+        store(c1_2, p.out + 1 * p.outStride + 32)
+        store(c2_0, p.out + 2 * p.outStride + 0)
+        store(c2_1, p.out + 2 * p.outStride + 16)
+        store(c2_2, p.out + 2 * p.outStride + 32)
+        store(c3_0, p.out + 3 * p.outStride + 0)
+        store(c3_1, p.out + 3 * p.outStride + 16)
+        store(c3_2, p.out + 3 * p.outStride + 32)
+        store(c4_0, p.out + 4 * p.outStride + 0)
+        store(c4_1, p.out + 4 * p.outStride + 16)
+        store(c4_2, p.out + 4 * p.outStride + 32)
+        store(c5_0, p.out + 5 * p.outStride + 0)
+        store(c5_1, p.out + 5 * p.outStride + 16)
+        store(c5_2, p.out + 5 * p.outStride + 32)
+        store(c6_0, p.out + 6 * p.outStride + 0)
+        store(c6_1, p.out + 6 * p.outStride + 16)
+        store(c6_2, p.out + 6 * p.outStride + 32)
     }
 
     /// 8 x 48 accumulators.
@@ -1491,6 +2480,97 @@ enum MicroKernels {
         store(c3_1, p.out + 3 * p.outStride + 16)
         store(c3_2, p.out + 3 * p.outStride + 32)
         store(c3_3, p.out + 3 * p.outStride + 48)
+    }
+
+    /// 5 x 64 accumulators.
+    @inline(never)
+    static func r5v4(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var c0_1 = p.accumulate ? load(p.out + 0 * p.outStride + 16) : .zero
+        var c0_2 = p.accumulate ? load(p.out + 0 * p.outStride + 32) : .zero
+        var c0_3 = p.accumulate ? load(p.out + 0 * p.outStride + 48) : .zero
+        var c1_0 = p.accumulate ? load(p.out + 1 * p.outStride + 0) : .zero
+        var c1_1 = p.accumulate ? load(p.out + 1 * p.outStride + 16) : .zero
+        var c1_2 = p.accumulate ? load(p.out + 1 * p.outStride + 32) : .zero
+        var c1_3 = p.accumulate ? load(p.out + 1 * p.outStride + 48) : .zero
+        var c2_0 = p.accumulate ? load(p.out + 2 * p.outStride + 0) : .zero
+        var c2_1 = p.accumulate ? load(p.out + 2 * p.outStride + 16) : .zero
+        var c2_2 = p.accumulate ? load(p.out + 2 * p.outStride + 32) : .zero
+        var c2_3 = p.accumulate ? load(p.out + 2 * p.outStride + 48) : .zero
+        var c3_0 = p.accumulate ? load(p.out + 3 * p.outStride + 0) : .zero
+        var c3_1 = p.accumulate ? load(p.out + 3 * p.outStride + 16) : .zero
+        var c3_2 = p.accumulate ? load(p.out + 3 * p.outStride + 32) : .zero
+        var c3_3 = p.accumulate ? load(p.out + 3 * p.outStride + 48) : .zero
+        var c4_0 = p.accumulate ? load(p.out + 4 * p.outStride + 0) : .zero
+        var c4_1 = p.accumulate ? load(p.out + 4 * p.outStride + 16) : .zero
+        var c4_2 = p.accumulate ? load(p.out + 4 * p.outStride + 32) : .zero
+        var c4_3 = p.accumulate ? load(p.out + 4 * p.outStride + 48) : .zero
+        var outerA = p.a, outerB = p.b
+        for _ in 0..<p.outerCount {
+            var innerA = outerA, innerB = outerB
+            for _ in 0..<p.innerCount {
+                var a = innerA, b = innerB
+                for _ in 0..<p.length {
+                    let b0 = load(b + 0)
+                    let b1 = load(b + 16)
+                    let b2 = load(b + 32)
+                    let b3 = load(b + 48)
+                    do { let x = SIMD16<Float>(repeating: a[0])
+                        c0_0 = c0_0.addingProduct(x, b0)
+                        c0_1 = c0_1.addingProduct(x, b1)
+                        c0_2 = c0_2.addingProduct(x, b2)
+                        c0_3 = c0_3.addingProduct(x, b3)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                        c1_0 = c1_0.addingProduct(x, b0)
+                        c1_1 = c1_1.addingProduct(x, b1)
+                        c1_2 = c1_2.addingProduct(x, b2)
+                        c1_3 = c1_3.addingProduct(x, b3)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                        c2_0 = c2_0.addingProduct(x, b0)
+                        c2_1 = c2_1.addingProduct(x, b1)
+                        c2_2 = c2_2.addingProduct(x, b2)
+                        c2_3 = c2_3.addingProduct(x, b3)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                        c3_0 = c3_0.addingProduct(x, b0)
+                        c3_1 = c3_1.addingProduct(x, b1)
+                        c3_2 = c3_2.addingProduct(x, b2)
+                        c3_3 = c3_3.addingProduct(x, b3)
+                    }
+                    do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                        c4_0 = c4_0.addingProduct(x, b0)
+                        c4_1 = c4_1.addingProduct(x, b1)
+                        c4_2 = c4_2.addingProduct(x, b2)
+                        c4_3 = c4_3.addingProduct(x, b3)
+                    }
+                    a += p.aStep; b += p.bStep
+                }
+                innerA += p.aInner; innerB += p.bInner
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+        store(c0_1, p.out + 0 * p.outStride + 16)
+        store(c0_2, p.out + 0 * p.outStride + 32)
+        store(c0_3, p.out + 0 * p.outStride + 48)
+        store(c1_0, p.out + 1 * p.outStride + 0)
+        store(c1_1, p.out + 1 * p.outStride + 16)
+        store(c1_2, p.out + 1 * p.outStride + 32)
+        store(c1_3, p.out + 1 * p.outStride + 48)
+        store(c2_0, p.out + 2 * p.outStride + 0)
+        store(c2_1, p.out + 2 * p.outStride + 16)
+        store(c2_2, p.out + 2 * p.outStride + 32)
+        store(c2_3, p.out + 2 * p.outStride + 48)
+        store(c3_0, p.out + 3 * p.outStride + 0)
+        store(c3_1, p.out + 3 * p.outStride + 16)
+        store(c3_2, p.out + 3 * p.outStride + 32)
+        store(c3_3, p.out + 3 * p.outStride + 48)
+        store(c4_0, p.out + 4 * p.outStride + 0)
+        store(c4_1, p.out + 4 * p.outStride + 16)
+        store(c4_2, p.out + 4 * p.outStride + 32)
+        store(c4_3, p.out + 4 * p.outStride + 48)
     }
 
     /// 6 x 64 accumulators.
