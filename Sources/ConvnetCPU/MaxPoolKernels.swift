@@ -38,53 +38,45 @@ public enum MaxPoolKernels {
     /// dX (N, H, W, C): each window's dy at its first maximum, 0 elsewhere (overwritten).
     public static func backward(_ g: PoolGeometry, input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
                          inputGradient: UnsafeMutablePointer<Float>) {
-        let c = g.channels, p = g.pool, s = g.stride
-        let rowFloats = g.inWidth * c
+        let c = g.channels, p = g.pool, rowFloats = g.inWidth * c
         Parallel.forRanges(g.batch * g.outHeight, grain: 4) { range in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: c) { bestBuffer in
-                withUnsafeTemporaryAllocation(of: Int32.self, capacity: c) { tapBuffer in
-                    let best = bestBuffer.baseAddress!, tap = tapBuffer.baseAddress!
-                    for task in range {
-                        let n = task / g.outHeight, oh = task % g.outHeight
-                        let x = input + n * g.inHeight * rowFloats
-                        let dx = inputGradient + n * g.inHeight * rowFloats
-                        // Rows no window of this output row covers: between windows, and below the last.
-                        let coveredEnd = oh * s + p
-                        let gapEnd = oh == g.outHeight - 1 ? g.inHeight : (oh + 1) * s
-                        if gapEnd > coveredEnd {
-                            (dx + coveredEnd * rowFloats).update(repeating: 0, count: (gapEnd - coveredEnd) * rowFloats)
-                        }
-                        for ph in 0..<p {
-                            let row = dx + (oh * s + ph) * rowFloats
-                            // Columns no window covers.
-                            for ow in 0..<g.outWidth {
-                                let end = ow * s + p
-                                let next = ow == g.outWidth - 1 ? g.inWidth : (ow + 1) * s
-                                if next > end { (row + end * c).update(repeating: 0, count: (next - end) * c) }
-                            }
-                        }
-                        for ow in 0..<g.outWidth {
-                            let corner = (oh * s * g.inWidth + ow * s) * c
-                            let dy = outputGradient + (task * g.outWidth + ow) * c
-                            best.update(from: x + corner, count: c)
-                            tap.update(repeating: 0, count: c)
-                            for t in 1..<(p * p) {
-                                let xt = x + corner + ((t / p) * g.inWidth + t % p) * c
-                                let tt = Int32(t)
-                                for k in 0..<c {
-                                    let better = xt[k] > best[k]
-                                    best[k] = better ? xt[k] : best[k]
-                                    tap[k] = better ? tt : tap[k]
-                                }
-                            }
-                            for t in 0..<(p * p) {
-                                let dxt = dx + corner + ((t / p) * g.inWidth + t % p) * c
-                                let tt = Int32(t)
-                                for k in 0..<c { dxt[k] = tap[k] == tt ? dy[k] : 0 }
-                            }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * c) { scratch in
+                let best = scratch.baseAddress!, won = best + c
+                for task in range {
+                    let n = task / g.outHeight, oh = task % g.outHeight
+                    let x = input + n * g.inHeight * rowFloats
+                    let dx = inputGradient + n * g.inHeight * rowFloats
+                    zeroUncovered(g, outputRow: oh, rows: dx)
+                    for ow in 0..<g.outWidth {
+                        let corner = (oh * g.stride * g.inWidth + ow * g.stride) * c
+                        let dy = outputGradient + (task * g.outWidth + ow) * c
+                        findWinners(g, x + corner, best: best, won: won)
+                        for t in 0..<(p * p) {
+                            let dxt = dx + corner + ((t / p) * g.inWidth + t % p) * c
+                            let tt = Float(t)
+                            for k in 0..<c { dxt[k] = won[k] == tt ? dy[k] : 0 }
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// For one window whose top-left input pixel is `corner`: `best` (C) = the maximum of each
+    /// channel, `won` (C) = the tap t (row-major in the window, as a Float) that first holds it.
+    @inline(__always)
+    static func findWinners(_ g: PoolGeometry, _ corner: UnsafePointer<Float>,
+                            best: UnsafeMutablePointer<Float>, won: UnsafeMutablePointer<Float>) {
+        let c = g.channels, p = g.pool
+        best.update(from: corner, count: c)
+        won.update(repeating: 0, count: c)
+        for t in 1..<(p * p) {
+            let xt = corner + ((t / p) * g.inWidth + t % p) * c
+            let tt = Float(t)
+            for k in 0..<c {
+                let better = xt[k] > best[k]
+                best[k] = better ? xt[k] : best[k]
+                won[k] = better ? tt : won[k]
             }
         }
     }
@@ -113,17 +105,7 @@ public enum MaxPoolKernels {
                     for ow in 0..<g.outWidth {
                         let corner = (oh * s * g.inWidth + ow * s) * c
                         let dy = outputGradient + (task * g.outWidth + ow) * c
-                        best.update(from: x + corner, count: c)
-                        won.update(repeating: 0, count: c)
-                        for t in 1..<(p * p) {
-                            let xt = x + corner + ((t / p) * g.inWidth + t % p) * c
-                            let tt = Float(t)
-                            for k in 0..<c {
-                                let better = xt[k] > best[k]
-                                best[k] = better ? xt[k] : best[k]
-                                won[k] = better ? tt : won[k]
-                            }
-                        }
+                        findWinners(g, x + corner, best: best, won: won)
                         // relu' is 0 where the relu output (the window's maximum) is <= 0.
                         for k in 0..<c { rowSum[k] += best[k] > 0 ? dy[k] : 0 }
                         for t in 0..<(p * p) {

@@ -11,19 +11,30 @@ enum BFloat16Rounding {
         return Float(bitPattern: rounded & 0xFFFF_0000)
     }
 
-    /// dst = round(src), element by element; returns the smallest nonzero and the largest
-    /// magnitude of the rounded values (NaN in `largest` when a NaN was seen).
-    static func round(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, count: Int)
-        -> (smallest: Float, largest: Float) {
+    /// The smallest nonzero and the largest magnitude of the values seen (NaN in `largest`
+    /// once a NaN was seen).
+    struct MagnitudeRange {
         var smallest = Float.infinity, largest: Float = 0
-        for i in 0..<count {
-            let r = round(src[i])
-            dst[i] = r
-            let m = abs(r)
+
+        @inline(__always) mutating func see(_ value: Float) {
+            let m = abs(value)
             if m != 0 && m < smallest { smallest = m }
             if !(m <= largest) { largest = m }                  // keeps a NaN
         }
-        return (smallest, largest)
+
+        var pair: (smallest: Float, largest: Float) { (smallest, largest) }
+    }
+
+    /// dst = round(src), element by element; the magnitude range of the rounded values.
+    static func round(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, count: Int)
+        -> (smallest: Float, largest: Float) {
+        var range = MagnitudeRange()
+        for i in 0..<count {
+            let r = round(src[i])
+            dst[i] = r
+            range.see(r)
+        }
+        return range.pair
     }
 
     /// Whether every product of an operand in `a` and one in `b` (bfloat16 values with these

@@ -138,22 +138,23 @@ public final class DirectConv: @unchecked Sendable {
         }
     }
 
-    /// Packs `count` rows of `width` floats into rows of `stride` (rounding to bfloat16 under
-    /// those numerics), through `index(row, column) -> source offset`; the magnitude range.
+    /// Packs `rows` rows of `width` floats into rows of `stride` through `source(row, column)
+    /// -> offset`; under bfloat16 numerics rounded, returning their magnitude range.
     private func pack(_ weights: UnsafePointer<Float>, into packed: UnsafeMutablePointer<Float>,
                       rows: Int, width: Int, stride: Int, source: (Int, Int) -> Int) -> (smallest: Float, largest: Float) {
-        var smallest = Float.infinity, largest: Float = 0
-        let round = numerics == .bfloat16
+        guard numerics == .bfloat16 else {
+            for i in 0..<rows { for j in 0..<width { packed[i * stride + j] = weights[source(i, j)] } }
+            return (0, 0)                                      // not needed for float32
+        }
+        var range = BFloat16Rounding.MagnitudeRange()
         for i in 0..<rows {
             for j in 0..<width {
-                let v = round ? BFloat16Rounding.round(weights[source(i, j)]) : weights[source(i, j)]
+                let v = BFloat16Rounding.round(weights[source(i, j)])
                 packed[i * stride + j] = v
-                let m = abs(v)
-                if m != 0 && m < smallest { smallest = m }
-                if !(m <= largest) { largest = m }
+                range.see(v)
             }
         }
-        return (smallest, largest)
+        return range.pair
     }
 
     private func eachPart(_ body: (Int, Range<Int>) -> Void) {
