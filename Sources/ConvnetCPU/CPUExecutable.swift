@@ -48,6 +48,7 @@ public final class CPUExecutable: ExecutableProgram {
             }
         }
         let builder = ThunkBuilder(arena: arena, options: options)
+        builder.recordsPoolWinners = ThunkBuilder.containsMaxPoolGrad(graph)
         try builder.lower(graph, env: env, fuse: options.optimize)
         if builder.scratch.floats > 0 {
             builder.scratch.pointer = arena.floats(builder.scratch.floats)

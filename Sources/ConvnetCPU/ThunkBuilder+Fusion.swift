@@ -83,9 +83,10 @@ extension ThunkBuilder {
             if MaxPoolKernels.applies(g) {
                 let out = c.f(inst.result), channels = g.channels
                 let input = x.assumingMemoryBound(to: Float.self), gradient = dy.assumingMemoryBound(to: Float.self)
-                let sums = arena.doubles(channels)
+                let sums = arena.doubles(channels), codes = recordedWinners(of: x, g)
                 add(inst, op: name) {
-                    MaxPoolKernels.backwardRelu(g, input: input, outputGradient: gradient, inputGradient: out, biasSums: sums)
+                    MaxPoolKernels.backwardRelu(g, input: input, winners: codes, outputGradient: gradient,
+                                                inputGradient: out, biasSums: sums)
                     for k in 0..<channels { db[k] = Float(sums[k]) }
                 }
                 return true

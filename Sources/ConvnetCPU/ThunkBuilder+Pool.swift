@@ -15,7 +15,8 @@ extension ThunkBuilder {
         case .maxPool(let p):
             let x = c.f(a[0]), g = Self.poolGeometry(c.shape(a[0]), p)
             if MaxPoolKernels.applies(g) {
-                add(inst) { MaxPoolKernels.forward(g, input: x, output: out) }
+                let codes = recordsPoolWinners ? recordWinners(of: x, g) : nil
+                add(inst) { MaxPoolKernels.forward(g, input: x, output: out, winners: codes) }
             } else {
                 add(inst) { Pooling.maxForward(g, input: x, output: out) }
             }
@@ -26,7 +27,8 @@ extension ThunkBuilder {
             // (x, dy) -> dx
             let x = c.f(a[0]), dy = c.f(a[1]), g = Self.poolGeometry(c.shape(a[0]), p)
             if MaxPoolKernels.applies(g) {
-                add(inst) { MaxPoolKernels.backward(g, input: x, outputGradient: dy, inputGradient: out) }
+                let codes = recordedWinners(of: x, g)
+                add(inst) { MaxPoolKernels.backward(g, input: x, winners: codes, outputGradient: dy, inputGradient: out) }
             } else {
                 add(inst) { Pooling.maxBackward(g, input: x, outputGradient: dy, inputGradient: out) }
             }
@@ -46,6 +48,30 @@ extension ThunkBuilder {
             }
         default:
             preconditionFailure("\(inst.op.mnemonic) is not a pool")
+        }
+    }
+
+    /// Storage for the winner codes a max-pool forward step over `x` records.
+    func recordWinners(of x: UnsafeMutablePointer<Float>, _ g: PoolGeometry) -> UnsafeMutablePointer<UInt8> {
+        let codes = arena.allocate(bytes: MaxPoolKernels.winnerBytes(g)).bindMemory(to: UInt8.self, capacity: g.outputCount)
+        poolWinners[UnsafeMutableRawPointer(x)] = (g, codes)
+        return codes
+    }
+
+    /// The codes a forward step recorded for a pool over `x` with geometry `g`, if any ran before.
+    func recordedWinners(of x: UnsafeMutableRawPointer, _ g: PoolGeometry) -> UnsafePointer<UInt8>? {
+        guard let r = poolWinners[x], r.geometry == g else { return nil }
+        return UnsafePointer(r.codes)
+    }
+
+    /// Whether `graph` (or a fusion body in it) has a max-pool backward op.
+    static func containsMaxPoolGrad(_ graph: Graph) -> Bool {
+        graph.instructions.contains { inst in
+            switch inst.op {
+            case .maxPoolGrad: true
+            case .fusion(_, let body): containsMaxPoolGrad(body)
+            default: false
+            }
         }
     }
 

@@ -16,6 +16,11 @@ public final class ThunkBuilder {
     /// kernels (then it sets `reluBackwardFused`) instead of leaving them to a separate pass.
     var pendingReluBackward: (gradient: ValueID, y: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>, channels: Int)?
     var reluBackwardFused = false
+    /// Whether max-pool forward steps record winner codes (the graph has a max-pool backward).
+    var recordsPoolWinners = false
+    /// Winner codes recorded by a max-pool forward step, by the address of the pool's input.
+    /// Sound because a backward op's input is the same value, alive (so unchanged) in between.
+    var poolWinners: [UnsafeMutableRawPointer: (geometry: PoolGeometry, codes: UnsafeMutablePointer<UInt8>)] = [:]
 
     init(arena: Arena, options: CPUCompiler) {
         self.arena = arena
