@@ -237,7 +237,10 @@ public final class DirectConv: @unchecked Sendable {
                        sums: (row: UnsafeMutablePointer<Float>, total: UnsafeMutablePointer<Double>)? = nil) {
         let c = s.inChannels, f = s.outChannels, fp = s.paddedOutChannels
         let interior = s.interiorColumns
-        let groupList = VectorGroups.split(fp / 16)
+        // The sliding kernels (three-tap rows, float32) go up to 2 vectors; there, groups of at
+        // most 2 (more passes over the input, but a third of the broadcasts).
+        let slides = s.kernelWidth == 3 && numerics == .float32 && !tapByTap
+        let groupList = VectorGroups.split(fp / 16, largest: slides ? 2 : 4)
         // Blocks of pixels across the whole row; with tapByTap across the interior only (the
         // border pixels then go one by one, their padding taps skipped).
         let runList = VectorGroups.rowRuns(tapByTap ? interior.count : s.outWidth, vectors: groupList.map(\.count).max()!)
@@ -305,18 +308,27 @@ public final class DirectConv: @unchecked Sendable {
                         }
                     }
                     for group in groups {
+                        // Three whole columns under float32 numerics: the sliding kernels, one
+                        // broadcast per input pixel for all three taps. (bfloat16 keeps im2col's
+                        // (kh, kw, c) order, the one contiguous run of KW*C.)
+                        let sliding = whole && slides && MicroKernels.slides(vectors: group.count)
+                        let run = sliding || !whole
                         let call = bordered ? MicroKernelCall(
                             a: UnsafePointer(edge), aRow: c, aStep: 1, aInner: c, aOuter: span * c,
                             b: packed + (rows.lowerBound * s.kernelWidth * c) * fp + group.first * 16,
                             bStep: fp, bInner: c * fp, bOuter: s.kernelWidth * c * fp,
-                            length: s.kernelWidth * c, innerCount: 1, outerCount: rows.count,
+                            length: sliding ? c : s.kernelWidth * c, innerCount: sliding ? 3 : 1, outerCount: rows.count,
                             out: block + group.first * 16, outStride: fp, accumulate: false) : MicroKernelCall(
                             a: input + (inBase + (ow + columns.lowerBound) * c), aRow: c, aStep: 1, aInner: c, aOuter: s.inWidth * c,
                             b: packed + ((rows.lowerBound * s.kernelWidth + columns.lowerBound) * c) * fp + group.first * 16,
                             bStep: fp, bInner: c * fp, bOuter: s.kernelWidth * c * fp,
-                            length: whole ? s.kernelWidth * c : c, innerCount: whole ? 1 : columns.count,
+                            length: run ? c : s.kernelWidth * c, innerCount: run ? columns.count : 1,
                             outerCount: rows.count, out: block + group.first * 16, outStride: fp, accumulate: false)
-                        MicroKernels.run(rows: count, vectors: group.count, call)
+                        if sliding {
+                            MicroKernels.runSliding(rows: count, vectors: group.count, call)
+                        } else {
+                            MicroKernels.run(rows: count, vectors: group.count, call)
+                        }
                     }
                     if let mask, let sums {
                         let at = (n * s.outHeight + oh) * s.outWidth * f + ow * f

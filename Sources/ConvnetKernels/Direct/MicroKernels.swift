@@ -63,6 +63,45 @@ enum MicroKernels {
         }
     }
 
+    /// Whether a sliding three-tap kernel exists for V vectors (then for every R up to maxRows).
+    static func slides(vectors v: Int) -> Bool {
+        v == 1 || v == 2
+    }
+
+    /// Runs the sliding (rows, vectors) kernel: the sum of `run` with innerCount 3 and
+    /// aInner == aRow, each broadcast shared by the taps (see `s1v1`). Sums in (k, tap) order.
+    static func runSliding(rows r: Int, vectors v: Int, _ p: MicroKernelCall) {
+        switch (r, v) {
+        case (1, 1): s1v1(p)
+        case (2, 1): s2v1(p)
+        case (3, 1): s3v1(p)
+        case (4, 1): s4v1(p)
+        case (5, 1): s5v1(p)
+        case (6, 1): s6v1(p)
+        case (7, 1): s7v1(p)
+        case (8, 1): s8v1(p)
+        case (9, 1): s9v1(p)
+        case (10, 1): s10v1(p)
+        case (11, 1): s11v1(p)
+        case (12, 1): s12v1(p)
+        case (13, 1): s13v1(p)
+        case (14, 1): s14v1(p)
+        case (1, 2): s1v2(p)
+        case (2, 2): s2v2(p)
+        case (3, 2): s3v2(p)
+        case (4, 2): s4v2(p)
+        case (5, 2): s5v2(p)
+        case (6, 2): s6v2(p)
+        case (7, 2): s7v2(p)
+        case (8, 2): s8v2(p)
+        case (9, 2): s9v2(p)
+        case (10, 2): s10v2(p)
+        case (11, 2): s11v2(p)
+        case (12, 2): s12v2(p)
+        default: preconditionFailure("no sliding micro-kernel \(r)x\(v)")
+        }
+    }
+
     @inline(__always) static func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
         UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
     }
@@ -2676,5 +2715,2258 @@ enum MicroKernels {
         store(c5_1, p.out + 5 * p.outStride + 16)
         store(c5_2, p.out + 5 * p.outStride + 32)
         store(c5_3, p.out + 5 * p.outStride + 48)
+    }
+
+    /// 1 x 16 accumulators, three taps sliding.
+    @inline(never)
+    static func s1v1(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var outerA = p.a, outerB = p.b
+        let tap = p.bInner
+        for _ in 0..<p.outerCount {
+            var a = outerA, b = outerB
+            for _ in 0..<p.length {
+                let w0_0 = load(b + 0)
+                let w1_0 = load(b + 1 * tap)
+                let w2_0 = load(b + 2 * tap)
+                do { let x = SIMD16<Float>(repeating: a[0])
+                    c0_0 = c0_0.addingProduct(x, w0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                    c0_0 = c0_0.addingProduct(x, w1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                    c0_0 = c0_0.addingProduct(x, w2_0)
+                }
+                a += p.aStep; b += p.bStep
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+    }
+
+    /// 2 x 16 accumulators, three taps sliding.
+    @inline(never)
+    static func s2v1(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var c1_0 = p.accumulate ? load(p.out + 1 * p.outStride + 0) : .zero
+        var outerA = p.a, outerB = p.b
+        let tap = p.bInner
+        for _ in 0..<p.outerCount {
+            var a = outerA, b = outerB
+            for _ in 0..<p.length {
+                let w0_0 = load(b + 0)
+                let w1_0 = load(b + 1 * tap)
+                let w2_0 = load(b + 2 * tap)
+                do { let x = SIMD16<Float>(repeating: a[0])
+                    c0_0 = c0_0.addingProduct(x, w0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                    c1_0 = c1_0.addingProduct(x, w0_0)
+                    c0_0 = c0_0.addingProduct(x, w1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                    c1_0 = c1_0.addingProduct(x, w1_0)
+                    c0_0 = c0_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                    c1_0 = c1_0.addingProduct(x, w2_0)
+                }
+                a += p.aStep; b += p.bStep
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+        store(c1_0, p.out + 1 * p.outStride + 0)
+    }
+
+    /// 3 x 16 accumulators, three taps sliding.
+    @inline(never)
+    static func s3v1(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var c1_0 = p.accumulate ? load(p.out + 1 * p.outStride + 0) : .zero
+        var c2_0 = p.accumulate ? load(p.out + 2 * p.outStride + 0) : .zero
+        var outerA = p.a, outerB = p.b
+        let tap = p.bInner
+        for _ in 0..<p.outerCount {
+            var a = outerA, b = outerB
+            for _ in 0..<p.length {
+                let w0_0 = load(b + 0)
+                let w1_0 = load(b + 1 * tap)
+                let w2_0 = load(b + 2 * tap)
+                do { let x = SIMD16<Float>(repeating: a[0])
+                    c0_0 = c0_0.addingProduct(x, w0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                    c1_0 = c1_0.addingProduct(x, w0_0)
+                    c0_0 = c0_0.addingProduct(x, w1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                    c2_0 = c2_0.addingProduct(x, w0_0)
+                    c1_0 = c1_0.addingProduct(x, w1_0)
+                    c0_0 = c0_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                    c2_0 = c2_0.addingProduct(x, w1_0)
+                    c1_0 = c1_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                    c2_0 = c2_0.addingProduct(x, w2_0)
+                }
+                a += p.aStep; b += p.bStep
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+        store(c1_0, p.out + 1 * p.outStride + 0)
+        store(c2_0, p.out + 2 * p.outStride + 0)
+    }
+
+    /// 4 x 16 accumulators, three taps sliding.
+    @inline(never)
+    static func s4v1(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var c1_0 = p.accumulate ? load(p.out + 1 * p.outStride + 0) : .zero
+        var c2_0 = p.accumulate ? load(p.out + 2 * p.outStride + 0) : .zero
+        var c3_0 = p.accumulate ? load(p.out + 3 * p.outStride + 0) : .zero
+        var outerA = p.a, outerB = p.b
+        let tap = p.bInner
+        for _ in 0..<p.outerCount {
+            var a = outerA, b = outerB
+            for _ in 0..<p.length {
+                let w0_0 = load(b + 0)
+                let w1_0 = load(b + 1 * tap)
+                let w2_0 = load(b + 2 * tap)
+                do { let x = SIMD16<Float>(repeating: a[0])
+                    c0_0 = c0_0.addingProduct(x, w0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                    c1_0 = c1_0.addingProduct(x, w0_0)
+                    c0_0 = c0_0.addingProduct(x, w1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                    c2_0 = c2_0.addingProduct(x, w0_0)
+                    c1_0 = c1_0.addingProduct(x, w1_0)
+                    c0_0 = c0_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                    c3_0 = c3_0.addingProduct(x, w0_0)
+                    c2_0 = c2_0.addingProduct(x, w1_0)
+                    c1_0 = c1_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                    c3_0 = c3_0.addingProduct(x, w1_0)
+                    c2_0 = c2_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[5 * p.aRow])
+                    c3_0 = c3_0.addingProduct(x, w2_0)
+                }
+                a += p.aStep; b += p.bStep
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+        store(c1_0, p.out + 1 * p.outStride + 0)
+        store(c2_0, p.out + 2 * p.outStride + 0)
+        store(c3_0, p.out + 3 * p.outStride + 0)
+    }
+
+    /// 5 x 16 accumulators, three taps sliding.
+    @inline(never)
+    static func s5v1(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var c1_0 = p.accumulate ? load(p.out + 1 * p.outStride + 0) : .zero
+        var c2_0 = p.accumulate ? load(p.out + 2 * p.outStride + 0) : .zero
+        var c3_0 = p.accumulate ? load(p.out + 3 * p.outStride + 0) : .zero
+        var c4_0 = p.accumulate ? load(p.out + 4 * p.outStride + 0) : .zero
+        var outerA = p.a, outerB = p.b
+        let tap = p.bInner
+        for _ in 0..<p.outerCount {
+            var a = outerA, b = outerB
+            for _ in 0..<p.length {
+                let w0_0 = load(b + 0)
+                let w1_0 = load(b + 1 * tap)
+                let w2_0 = load(b + 2 * tap)
+                do { let x = SIMD16<Float>(repeating: a[0])
+                    c0_0 = c0_0.addingProduct(x, w0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                    c1_0 = c1_0.addingProduct(x, w0_0)
+                    c0_0 = c0_0.addingProduct(x, w1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                    c2_0 = c2_0.addingProduct(x, w0_0)
+                    c1_0 = c1_0.addingProduct(x, w1_0)
+                    c0_0 = c0_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                    c3_0 = c3_0.addingProduct(x, w0_0)
+                    c2_0 = c2_0.addingProduct(x, w1_0)
+                    c1_0 = c1_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                    c4_0 = c4_0.addingProduct(x, w0_0)
+                    c3_0 = c3_0.addingProduct(x, w1_0)
+                    c2_0 = c2_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[5 * p.aRow])
+                    c4_0 = c4_0.addingProduct(x, w1_0)
+                    c3_0 = c3_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[6 * p.aRow])
+                    c4_0 = c4_0.addingProduct(x, w2_0)
+                }
+                a += p.aStep; b += p.bStep
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+        store(c1_0, p.out + 1 * p.outStride + 0)
+        store(c2_0, p.out + 2 * p.outStride + 0)
+        store(c3_0, p.out + 3 * p.outStride + 0)
+        store(c4_0, p.out + 4 * p.outStride + 0)
+    }
+
+    /// 6 x 16 accumulators, three taps sliding.
+    @inline(never)
+    static func s6v1(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var c1_0 = p.accumulate ? load(p.out + 1 * p.outStride + 0) : .zero
+        var c2_0 = p.accumulate ? load(p.out + 2 * p.outStride + 0) : .zero
+        var c3_0 = p.accumulate ? load(p.out + 3 * p.outStride + 0) : .zero
+        var c4_0 = p.accumulate ? load(p.out + 4 * p.outStride + 0) : .zero
+        var c5_0 = p.accumulate ? load(p.out + 5 * p.outStride + 0) : .zero
+        var outerA = p.a, outerB = p.b
+        let tap = p.bInner
+        for _ in 0..<p.outerCount {
+            var a = outerA, b = outerB
+            for _ in 0..<p.length {
+                let w0_0 = load(b + 0)
+                let w1_0 = load(b + 1 * tap)
+                let w2_0 = load(b + 2 * tap)
+                do { let x = SIMD16<Float>(repeating: a[0])
+                    c0_0 = c0_0.addingProduct(x, w0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                    c1_0 = c1_0.addingProduct(x, w0_0)
+                    c0_0 = c0_0.addingProduct(x, w1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                    c2_0 = c2_0.addingProduct(x, w0_0)
+                    c1_0 = c1_0.addingProduct(x, w1_0)
+                    c0_0 = c0_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                    c3_0 = c3_0.addingProduct(x, w0_0)
+                    c2_0 = c2_0.addingProduct(x, w1_0)
+                    c1_0 = c1_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                    c4_0 = c4_0.addingProduct(x, w0_0)
+                    c3_0 = c3_0.addingProduct(x, w1_0)
+                    c2_0 = c2_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[5 * p.aRow])
+                    c5_0 = c5_0.addingProduct(x, w0_0)
+                    c4_0 = c4_0.addingProduct(x, w1_0)
+                    c3_0 = c3_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[6 * p.aRow])
+                    c5_0 = c5_0.addingProduct(x, w1_0)
+                    c4_0 = c4_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[7 * p.aRow])
+                    c5_0 = c5_0.addingProduct(x, w2_0)
+                }
+                a += p.aStep; b += p.bStep
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+        store(c1_0, p.out + 1 * p.outStride + 0)
+        store(c2_0, p.out + 2 * p.outStride + 0)
+        store(c3_0, p.out + 3 * p.outStride + 0)
+        store(c4_0, p.out + 4 * p.outStride + 0)
+        store(c5_0, p.out + 5 * p.outStride + 0)
+    }
+
+    /// 7 x 16 accumulators, three taps sliding.
+    @inline(never)
+    static func s7v1(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var c1_0 = p.accumulate ? load(p.out + 1 * p.outStride + 0) : .zero
+        var c2_0 = p.accumulate ? load(p.out + 2 * p.outStride + 0) : .zero
+        var c3_0 = p.accumulate ? load(p.out + 3 * p.outStride + 0) : .zero
+        var c4_0 = p.accumulate ? load(p.out + 4 * p.outStride + 0) : .zero
+        var c5_0 = p.accumulate ? load(p.out + 5 * p.outStride + 0) : .zero
+        var c6_0 = p.accumulate ? load(p.out + 6 * p.outStride + 0) : .zero
+        var outerA = p.a, outerB = p.b
+        let tap = p.bInner
+        for _ in 0..<p.outerCount {
+            var a = outerA, b = outerB
+            for _ in 0..<p.length {
+                let w0_0 = load(b + 0)
+                let w1_0 = load(b + 1 * tap)
+                let w2_0 = load(b + 2 * tap)
+                do { let x = SIMD16<Float>(repeating: a[0])
+                    c0_0 = c0_0.addingProduct(x, w0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                    c1_0 = c1_0.addingProduct(x, w0_0)
+                    c0_0 = c0_0.addingProduct(x, w1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                    c2_0 = c2_0.addingProduct(x, w0_0)
+                    c1_0 = c1_0.addingProduct(x, w1_0)
+                    c0_0 = c0_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                    c3_0 = c3_0.addingProduct(x, w0_0)
+                    c2_0 = c2_0.addingProduct(x, w1_0)
+                    c1_0 = c1_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                    c4_0 = c4_0.addingProduct(x, w0_0)
+                    c3_0 = c3_0.addingProduct(x, w1_0)
+                    c2_0 = c2_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[5 * p.aRow])
+                    c5_0 = c5_0.addingProduct(x, w0_0)
+                    c4_0 = c4_0.addingProduct(x, w1_0)
+                    c3_0 = c3_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[6 * p.aRow])
+                    c6_0 = c6_0.addingProduct(x, w0_0)
+                    c5_0 = c5_0.addingProduct(x, w1_0)
+                    c4_0 = c4_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[7 * p.aRow])
+                    c6_0 = c6_0.addingProduct(x, w1_0)
+                    c5_0 = c5_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[8 * p.aRow])
+                    c6_0 = c6_0.addingProduct(x, w2_0)
+                }
+                a += p.aStep; b += p.bStep
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+        store(c1_0, p.out + 1 * p.outStride + 0)
+        store(c2_0, p.out + 2 * p.outStride + 0)
+        store(c3_0, p.out + 3 * p.outStride + 0)
+        store(c4_0, p.out + 4 * p.outStride + 0)
+        store(c5_0, p.out + 5 * p.outStride + 0)
+        store(c6_0, p.out + 6 * p.outStride + 0)
+    }
+
+    /// 8 x 16 accumulators, three taps sliding.
+    @inline(never)
+    static func s8v1(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var c1_0 = p.accumulate ? load(p.out + 1 * p.outStride + 0) : .zero
+        var c2_0 = p.accumulate ? load(p.out + 2 * p.outStride + 0) : .zero
+        var c3_0 = p.accumulate ? load(p.out + 3 * p.outStride + 0) : .zero
+        var c4_0 = p.accumulate ? load(p.out + 4 * p.outStride + 0) : .zero
+        var c5_0 = p.accumulate ? load(p.out + 5 * p.outStride + 0) : .zero
+        var c6_0 = p.accumulate ? load(p.out + 6 * p.outStride + 0) : .zero
+        var c7_0 = p.accumulate ? load(p.out + 7 * p.outStride + 0) : .zero
+        var outerA = p.a, outerB = p.b
+        let tap = p.bInner
+        for _ in 0..<p.outerCount {
+            var a = outerA, b = outerB
+            for _ in 0..<p.length {
+                let w0_0 = load(b + 0)
+                let w1_0 = load(b + 1 * tap)
+                let w2_0 = load(b + 2 * tap)
+                do { let x = SIMD16<Float>(repeating: a[0])
+                    c0_0 = c0_0.addingProduct(x, w0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                    c1_0 = c1_0.addingProduct(x, w0_0)
+                    c0_0 = c0_0.addingProduct(x, w1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                    c2_0 = c2_0.addingProduct(x, w0_0)
+                    c1_0 = c1_0.addingProduct(x, w1_0)
+                    c0_0 = c0_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                    c3_0 = c3_0.addingProduct(x, w0_0)
+                    c2_0 = c2_0.addingProduct(x, w1_0)
+                    c1_0 = c1_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                    c4_0 = c4_0.addingProduct(x, w0_0)
+                    c3_0 = c3_0.addingProduct(x, w1_0)
+                    c2_0 = c2_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[5 * p.aRow])
+                    c5_0 = c5_0.addingProduct(x, w0_0)
+                    c4_0 = c4_0.addingProduct(x, w1_0)
+                    c3_0 = c3_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[6 * p.aRow])
+                    c6_0 = c6_0.addingProduct(x, w0_0)
+                    c5_0 = c5_0.addingProduct(x, w1_0)
+                    c4_0 = c4_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[7 * p.aRow])
+                    c7_0 = c7_0.addingProduct(x, w0_0)
+                    c6_0 = c6_0.addingProduct(x, w1_0)
+                    c5_0 = c5_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[8 * p.aRow])
+                    c7_0 = c7_0.addingProduct(x, w1_0)
+                    c6_0 = c6_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[9 * p.aRow])
+                    c7_0 = c7_0.addingProduct(x, w2_0)
+                }
+                a += p.aStep; b += p.bStep
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+        store(c1_0, p.out + 1 * p.outStride + 0)
+        store(c2_0, p.out + 2 * p.outStride + 0)
+        store(c3_0, p.out + 3 * p.outStride + 0)
+        store(c4_0, p.out + 4 * p.outStride + 0)
+        store(c5_0, p.out + 5 * p.outStride + 0)
+        store(c6_0, p.out + 6 * p.outStride + 0)
+        store(c7_0, p.out + 7 * p.outStride + 0)
+    }
+
+    /// 9 x 16 accumulators, three taps sliding.
+    @inline(never)
+    static func s9v1(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var c1_0 = p.accumulate ? load(p.out + 1 * p.outStride + 0) : .zero
+        var c2_0 = p.accumulate ? load(p.out + 2 * p.outStride + 0) : .zero
+        var c3_0 = p.accumulate ? load(p.out + 3 * p.outStride + 0) : .zero
+        var c4_0 = p.accumulate ? load(p.out + 4 * p.outStride + 0) : .zero
+        var c5_0 = p.accumulate ? load(p.out + 5 * p.outStride + 0) : .zero
+        var c6_0 = p.accumulate ? load(p.out + 6 * p.outStride + 0) : .zero
+        var c7_0 = p.accumulate ? load(p.out + 7 * p.outStride + 0) : .zero
+        var c8_0 = p.accumulate ? load(p.out + 8 * p.outStride + 0) : .zero
+        var outerA = p.a, outerB = p.b
+        let tap = p.bInner
+        for _ in 0..<p.outerCount {
+            var a = outerA, b = outerB
+            for _ in 0..<p.length {
+                let w0_0 = load(b + 0)
+                let w1_0 = load(b + 1 * tap)
+                let w2_0 = load(b + 2 * tap)
+                do { let x = SIMD16<Float>(repeating: a[0])
+                    c0_0 = c0_0.addingProduct(x, w0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                    c1_0 = c1_0.addingProduct(x, w0_0)
+                    c0_0 = c0_0.addingProduct(x, w1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                    c2_0 = c2_0.addingProduct(x, w0_0)
+                    c1_0 = c1_0.addingProduct(x, w1_0)
+                    c0_0 = c0_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                    c3_0 = c3_0.addingProduct(x, w0_0)
+                    c2_0 = c2_0.addingProduct(x, w1_0)
+                    c1_0 = c1_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                    c4_0 = c4_0.addingProduct(x, w0_0)
+                    c3_0 = c3_0.addingProduct(x, w1_0)
+                    c2_0 = c2_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[5 * p.aRow])
+                    c5_0 = c5_0.addingProduct(x, w0_0)
+                    c4_0 = c4_0.addingProduct(x, w1_0)
+                    c3_0 = c3_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[6 * p.aRow])
+                    c6_0 = c6_0.addingProduct(x, w0_0)
+                    c5_0 = c5_0.addingProduct(x, w1_0)
+                    c4_0 = c4_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[7 * p.aRow])
+                    c7_0 = c7_0.addingProduct(x, w0_0)
+                    c6_0 = c6_0.addingProduct(x, w1_0)
+                    c5_0 = c5_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[8 * p.aRow])
+                    c8_0 = c8_0.addingProduct(x, w0_0)
+                    c7_0 = c7_0.addingProduct(x, w1_0)
+                    c6_0 = c6_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[9 * p.aRow])
+                    c8_0 = c8_0.addingProduct(x, w1_0)
+                    c7_0 = c7_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[10 * p.aRow])
+                    c8_0 = c8_0.addingProduct(x, w2_0)
+                }
+                a += p.aStep; b += p.bStep
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+        store(c1_0, p.out + 1 * p.outStride + 0)
+        store(c2_0, p.out + 2 * p.outStride + 0)
+        store(c3_0, p.out + 3 * p.outStride + 0)
+        store(c4_0, p.out + 4 * p.outStride + 0)
+        store(c5_0, p.out + 5 * p.outStride + 0)
+        store(c6_0, p.out + 6 * p.outStride + 0)
+        store(c7_0, p.out + 7 * p.outStride + 0)
+        store(c8_0, p.out + 8 * p.outStride + 0)
+    }
+
+    /// 10 x 16 accumulators, three taps sliding.
+    @inline(never)
+    static func s10v1(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var c1_0 = p.accumulate ? load(p.out + 1 * p.outStride + 0) : .zero
+        var c2_0 = p.accumulate ? load(p.out + 2 * p.outStride + 0) : .zero
+        var c3_0 = p.accumulate ? load(p.out + 3 * p.outStride + 0) : .zero
+        var c4_0 = p.accumulate ? load(p.out + 4 * p.outStride + 0) : .zero
+        var c5_0 = p.accumulate ? load(p.out + 5 * p.outStride + 0) : .zero
+        var c6_0 = p.accumulate ? load(p.out + 6 * p.outStride + 0) : .zero
+        var c7_0 = p.accumulate ? load(p.out + 7 * p.outStride + 0) : .zero
+        var c8_0 = p.accumulate ? load(p.out + 8 * p.outStride + 0) : .zero
+        var c9_0 = p.accumulate ? load(p.out + 9 * p.outStride + 0) : .zero
+        var outerA = p.a, outerB = p.b
+        let tap = p.bInner
+        for _ in 0..<p.outerCount {
+            var a = outerA, b = outerB
+            for _ in 0..<p.length {
+                let w0_0 = load(b + 0)
+                let w1_0 = load(b + 1 * tap)
+                let w2_0 = load(b + 2 * tap)
+                do { let x = SIMD16<Float>(repeating: a[0])
+                    c0_0 = c0_0.addingProduct(x, w0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                    c1_0 = c1_0.addingProduct(x, w0_0)
+                    c0_0 = c0_0.addingProduct(x, w1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                    c2_0 = c2_0.addingProduct(x, w0_0)
+                    c1_0 = c1_0.addingProduct(x, w1_0)
+                    c0_0 = c0_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                    c3_0 = c3_0.addingProduct(x, w0_0)
+                    c2_0 = c2_0.addingProduct(x, w1_0)
+                    c1_0 = c1_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                    c4_0 = c4_0.addingProduct(x, w0_0)
+                    c3_0 = c3_0.addingProduct(x, w1_0)
+                    c2_0 = c2_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[5 * p.aRow])
+                    c5_0 = c5_0.addingProduct(x, w0_0)
+                    c4_0 = c4_0.addingProduct(x, w1_0)
+                    c3_0 = c3_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[6 * p.aRow])
+                    c6_0 = c6_0.addingProduct(x, w0_0)
+                    c5_0 = c5_0.addingProduct(x, w1_0)
+                    c4_0 = c4_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[7 * p.aRow])
+                    c7_0 = c7_0.addingProduct(x, w0_0)
+                    c6_0 = c6_0.addingProduct(x, w1_0)
+                    c5_0 = c5_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[8 * p.aRow])
+                    c8_0 = c8_0.addingProduct(x, w0_0)
+                    c7_0 = c7_0.addingProduct(x, w1_0)
+                    c6_0 = c6_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[9 * p.aRow])
+                    c9_0 = c9_0.addingProduct(x, w0_0)
+                    c8_0 = c8_0.addingProduct(x, w1_0)
+                    c7_0 = c7_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[10 * p.aRow])
+                    c9_0 = c9_0.addingProduct(x, w1_0)
+                    c8_0 = c8_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[11 * p.aRow])
+                    c9_0 = c9_0.addingProduct(x, w2_0)
+                }
+                a += p.aStep; b += p.bStep
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+        store(c1_0, p.out + 1 * p.outStride + 0)
+        store(c2_0, p.out + 2 * p.outStride + 0)
+        store(c3_0, p.out + 3 * p.outStride + 0)
+        store(c4_0, p.out + 4 * p.outStride + 0)
+        store(c5_0, p.out + 5 * p.outStride + 0)
+        store(c6_0, p.out + 6 * p.outStride + 0)
+        store(c7_0, p.out + 7 * p.outStride + 0)
+        store(c8_0, p.out + 8 * p.outStride + 0)
+        store(c9_0, p.out + 9 * p.outStride + 0)
+    }
+
+    /// 11 x 16 accumulators, three taps sliding.
+    @inline(never)
+    static func s11v1(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var c1_0 = p.accumulate ? load(p.out + 1 * p.outStride + 0) : .zero
+        var c2_0 = p.accumulate ? load(p.out + 2 * p.outStride + 0) : .zero
+        var c3_0 = p.accumulate ? load(p.out + 3 * p.outStride + 0) : .zero
+        var c4_0 = p.accumulate ? load(p.out + 4 * p.outStride + 0) : .zero
+        var c5_0 = p.accumulate ? load(p.out + 5 * p.outStride + 0) : .zero
+        var c6_0 = p.accumulate ? load(p.out + 6 * p.outStride + 0) : .zero
+        var c7_0 = p.accumulate ? load(p.out + 7 * p.outStride + 0) : .zero
+        var c8_0 = p.accumulate ? load(p.out + 8 * p.outStride + 0) : .zero
+        var c9_0 = p.accumulate ? load(p.out + 9 * p.outStride + 0) : .zero
+        var c10_0 = p.accumulate ? load(p.out + 10 * p.outStride + 0) : .zero
+        var outerA = p.a, outerB = p.b
+        let tap = p.bInner
+        for _ in 0..<p.outerCount {
+            var a = outerA, b = outerB
+            for _ in 0..<p.length {
+                let w0_0 = load(b + 0)
+                let w1_0 = load(b + 1 * tap)
+                let w2_0 = load(b + 2 * tap)
+                do { let x = SIMD16<Float>(repeating: a[0])
+                    c0_0 = c0_0.addingProduct(x, w0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                    c1_0 = c1_0.addingProduct(x, w0_0)
+                    c0_0 = c0_0.addingProduct(x, w1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                    c2_0 = c2_0.addingProduct(x, w0_0)
+                    c1_0 = c1_0.addingProduct(x, w1_0)
+                    c0_0 = c0_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                    c3_0 = c3_0.addingProduct(x, w0_0)
+                    c2_0 = c2_0.addingProduct(x, w1_0)
+                    c1_0 = c1_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                    c4_0 = c4_0.addingProduct(x, w0_0)
+                    c3_0 = c3_0.addingProduct(x, w1_0)
+                    c2_0 = c2_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[5 * p.aRow])
+                    c5_0 = c5_0.addingProduct(x, w0_0)
+                    c4_0 = c4_0.addingProduct(x, w1_0)
+                    c3_0 = c3_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[6 * p.aRow])
+                    c6_0 = c6_0.addingProduct(x, w0_0)
+                    c5_0 = c5_0.addingProduct(x, w1_0)
+                    c4_0 = c4_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[7 * p.aRow])
+                    c7_0 = c7_0.addingProduct(x, w0_0)
+                    c6_0 = c6_0.addingProduct(x, w1_0)
+                    c5_0 = c5_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[8 * p.aRow])
+                    c8_0 = c8_0.addingProduct(x, w0_0)
+                    c7_0 = c7_0.addingProduct(x, w1_0)
+                    c6_0 = c6_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[9 * p.aRow])
+                    c9_0 = c9_0.addingProduct(x, w0_0)
+                    c8_0 = c8_0.addingProduct(x, w1_0)
+                    c7_0 = c7_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[10 * p.aRow])
+                    c10_0 = c10_0.addingProduct(x, w0_0)
+                    c9_0 = c9_0.addingProduct(x, w1_0)
+                    c8_0 = c8_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[11 * p.aRow])
+                    c10_0 = c10_0.addingProduct(x, w1_0)
+                    c9_0 = c9_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[12 * p.aRow])
+                    c10_0 = c10_0.addingProduct(x, w2_0)
+                }
+                a += p.aStep; b += p.bStep
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+        store(c1_0, p.out + 1 * p.outStride + 0)
+        store(c2_0, p.out + 2 * p.outStride + 0)
+        store(c3_0, p.out + 3 * p.outStride + 0)
+        store(c4_0, p.out + 4 * p.outStride + 0)
+        store(c5_0, p.out + 5 * p.outStride + 0)
+        store(c6_0, p.out + 6 * p.outStride + 0)
+        store(c7_0, p.out + 7 * p.outStride + 0)
+        store(c8_0, p.out + 8 * p.outStride + 0)
+        store(c9_0, p.out + 9 * p.outStride + 0)
+        store(c10_0, p.out + 10 * p.outStride + 0)
+    }
+
+    /// 12 x 16 accumulators, three taps sliding.
+    @inline(never)
+    static func s12v1(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var c1_0 = p.accumulate ? load(p.out + 1 * p.outStride + 0) : .zero
+        var c2_0 = p.accumulate ? load(p.out + 2 * p.outStride + 0) : .zero
+        var c3_0 = p.accumulate ? load(p.out + 3 * p.outStride + 0) : .zero
+        var c4_0 = p.accumulate ? load(p.out + 4 * p.outStride + 0) : .zero
+        var c5_0 = p.accumulate ? load(p.out + 5 * p.outStride + 0) : .zero
+        var c6_0 = p.accumulate ? load(p.out + 6 * p.outStride + 0) : .zero
+        var c7_0 = p.accumulate ? load(p.out + 7 * p.outStride + 0) : .zero
+        var c8_0 = p.accumulate ? load(p.out + 8 * p.outStride + 0) : .zero
+        var c9_0 = p.accumulate ? load(p.out + 9 * p.outStride + 0) : .zero
+        var c10_0 = p.accumulate ? load(p.out + 10 * p.outStride + 0) : .zero
+        var c11_0 = p.accumulate ? load(p.out + 11 * p.outStride + 0) : .zero
+        var outerA = p.a, outerB = p.b
+        let tap = p.bInner
+        for _ in 0..<p.outerCount {
+            var a = outerA, b = outerB
+            for _ in 0..<p.length {
+                let w0_0 = load(b + 0)
+                let w1_0 = load(b + 1 * tap)
+                let w2_0 = load(b + 2 * tap)
+                do { let x = SIMD16<Float>(repeating: a[0])
+                    c0_0 = c0_0.addingProduct(x, w0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                    c1_0 = c1_0.addingProduct(x, w0_0)
+                    c0_0 = c0_0.addingProduct(x, w1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                    c2_0 = c2_0.addingProduct(x, w0_0)
+                    c1_0 = c1_0.addingProduct(x, w1_0)
+                    c0_0 = c0_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                    c3_0 = c3_0.addingProduct(x, w0_0)
+                    c2_0 = c2_0.addingProduct(x, w1_0)
+                    c1_0 = c1_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                    c4_0 = c4_0.addingProduct(x, w0_0)
+                    c3_0 = c3_0.addingProduct(x, w1_0)
+                    c2_0 = c2_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[5 * p.aRow])
+                    c5_0 = c5_0.addingProduct(x, w0_0)
+                    c4_0 = c4_0.addingProduct(x, w1_0)
+                    c3_0 = c3_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[6 * p.aRow])
+                    c6_0 = c6_0.addingProduct(x, w0_0)
+                    c5_0 = c5_0.addingProduct(x, w1_0)
+                    c4_0 = c4_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[7 * p.aRow])
+                    c7_0 = c7_0.addingProduct(x, w0_0)
+                    c6_0 = c6_0.addingProduct(x, w1_0)
+                    c5_0 = c5_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[8 * p.aRow])
+                    c8_0 = c8_0.addingProduct(x, w0_0)
+                    c7_0 = c7_0.addingProduct(x, w1_0)
+                    c6_0 = c6_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[9 * p.aRow])
+                    c9_0 = c9_0.addingProduct(x, w0_0)
+                    c8_0 = c8_0.addingProduct(x, w1_0)
+                    c7_0 = c7_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[10 * p.aRow])
+                    c10_0 = c10_0.addingProduct(x, w0_0)
+                    c9_0 = c9_0.addingProduct(x, w1_0)
+                    c8_0 = c8_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[11 * p.aRow])
+                    c11_0 = c11_0.addingProduct(x, w0_0)
+                    c10_0 = c10_0.addingProduct(x, w1_0)
+                    c9_0 = c9_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[12 * p.aRow])
+                    c11_0 = c11_0.addingProduct(x, w1_0)
+                    c10_0 = c10_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[13 * p.aRow])
+                    c11_0 = c11_0.addingProduct(x, w2_0)
+                }
+                a += p.aStep; b += p.bStep
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+        store(c1_0, p.out + 1 * p.outStride + 0)
+        store(c2_0, p.out + 2 * p.outStride + 0)
+        store(c3_0, p.out + 3 * p.outStride + 0)
+        store(c4_0, p.out + 4 * p.outStride + 0)
+        store(c5_0, p.out + 5 * p.outStride + 0)
+        store(c6_0, p.out + 6 * p.outStride + 0)
+        store(c7_0, p.out + 7 * p.outStride + 0)
+        store(c8_0, p.out + 8 * p.outStride + 0)
+        store(c9_0, p.out + 9 * p.outStride + 0)
+        store(c10_0, p.out + 10 * p.outStride + 0)
+        store(c11_0, p.out + 11 * p.outStride + 0)
+    }
+
+    /// 13 x 16 accumulators, three taps sliding.
+    @inline(never)
+    static func s13v1(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var c1_0 = p.accumulate ? load(p.out + 1 * p.outStride + 0) : .zero
+        var c2_0 = p.accumulate ? load(p.out + 2 * p.outStride + 0) : .zero
+        var c3_0 = p.accumulate ? load(p.out + 3 * p.outStride + 0) : .zero
+        var c4_0 = p.accumulate ? load(p.out + 4 * p.outStride + 0) : .zero
+        var c5_0 = p.accumulate ? load(p.out + 5 * p.outStride + 0) : .zero
+        var c6_0 = p.accumulate ? load(p.out + 6 * p.outStride + 0) : .zero
+        var c7_0 = p.accumulate ? load(p.out + 7 * p.outStride + 0) : .zero
+        var c8_0 = p.accumulate ? load(p.out + 8 * p.outStride + 0) : .zero
+        var c9_0 = p.accumulate ? load(p.out + 9 * p.outStride + 0) : .zero
+        var c10_0 = p.accumulate ? load(p.out + 10 * p.outStride + 0) : .zero
+        var c11_0 = p.accumulate ? load(p.out + 11 * p.outStride + 0) : .zero
+        var c12_0 = p.accumulate ? load(p.out + 12 * p.outStride + 0) : .zero
+        var outerA = p.a, outerB = p.b
+        let tap = p.bInner
+        for _ in 0..<p.outerCount {
+            var a = outerA, b = outerB
+            for _ in 0..<p.length {
+                let w0_0 = load(b + 0)
+                let w1_0 = load(b + 1 * tap)
+                let w2_0 = load(b + 2 * tap)
+                do { let x = SIMD16<Float>(repeating: a[0])
+                    c0_0 = c0_0.addingProduct(x, w0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                    c1_0 = c1_0.addingProduct(x, w0_0)
+                    c0_0 = c0_0.addingProduct(x, w1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                    c2_0 = c2_0.addingProduct(x, w0_0)
+                    c1_0 = c1_0.addingProduct(x, w1_0)
+                    c0_0 = c0_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                    c3_0 = c3_0.addingProduct(x, w0_0)
+                    c2_0 = c2_0.addingProduct(x, w1_0)
+                    c1_0 = c1_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                    c4_0 = c4_0.addingProduct(x, w0_0)
+                    c3_0 = c3_0.addingProduct(x, w1_0)
+                    c2_0 = c2_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[5 * p.aRow])
+                    c5_0 = c5_0.addingProduct(x, w0_0)
+                    c4_0 = c4_0.addingProduct(x, w1_0)
+                    c3_0 = c3_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[6 * p.aRow])
+                    c6_0 = c6_0.addingProduct(x, w0_0)
+                    c5_0 = c5_0.addingProduct(x, w1_0)
+                    c4_0 = c4_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[7 * p.aRow])
+                    c7_0 = c7_0.addingProduct(x, w0_0)
+                    c6_0 = c6_0.addingProduct(x, w1_0)
+                    c5_0 = c5_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[8 * p.aRow])
+                    c8_0 = c8_0.addingProduct(x, w0_0)
+                    c7_0 = c7_0.addingProduct(x, w1_0)
+                    c6_0 = c6_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[9 * p.aRow])
+                    c9_0 = c9_0.addingProduct(x, w0_0)
+                    c8_0 = c8_0.addingProduct(x, w1_0)
+                    c7_0 = c7_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[10 * p.aRow])
+                    c10_0 = c10_0.addingProduct(x, w0_0)
+                    c9_0 = c9_0.addingProduct(x, w1_0)
+                    c8_0 = c8_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[11 * p.aRow])
+                    c11_0 = c11_0.addingProduct(x, w0_0)
+                    c10_0 = c10_0.addingProduct(x, w1_0)
+                    c9_0 = c9_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[12 * p.aRow])
+                    c12_0 = c12_0.addingProduct(x, w0_0)
+                    c11_0 = c11_0.addingProduct(x, w1_0)
+                    c10_0 = c10_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[13 * p.aRow])
+                    c12_0 = c12_0.addingProduct(x, w1_0)
+                    c11_0 = c11_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[14 * p.aRow])
+                    c12_0 = c12_0.addingProduct(x, w2_0)
+                }
+                a += p.aStep; b += p.bStep
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+        store(c1_0, p.out + 1 * p.outStride + 0)
+        store(c2_0, p.out + 2 * p.outStride + 0)
+        store(c3_0, p.out + 3 * p.outStride + 0)
+        store(c4_0, p.out + 4 * p.outStride + 0)
+        store(c5_0, p.out + 5 * p.outStride + 0)
+        store(c6_0, p.out + 6 * p.outStride + 0)
+        store(c7_0, p.out + 7 * p.outStride + 0)
+        store(c8_0, p.out + 8 * p.outStride + 0)
+        store(c9_0, p.out + 9 * p.outStride + 0)
+        store(c10_0, p.out + 10 * p.outStride + 0)
+        store(c11_0, p.out + 11 * p.outStride + 0)
+        store(c12_0, p.out + 12 * p.outStride + 0)
+    }
+
+    /// 14 x 16 accumulators, three taps sliding.
+    @inline(never)
+    static func s14v1(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var c1_0 = p.accumulate ? load(p.out + 1 * p.outStride + 0) : .zero
+        var c2_0 = p.accumulate ? load(p.out + 2 * p.outStride + 0) : .zero
+        var c3_0 = p.accumulate ? load(p.out + 3 * p.outStride + 0) : .zero
+        var c4_0 = p.accumulate ? load(p.out + 4 * p.outStride + 0) : .zero
+        var c5_0 = p.accumulate ? load(p.out + 5 * p.outStride + 0) : .zero
+        var c6_0 = p.accumulate ? load(p.out + 6 * p.outStride + 0) : .zero
+        var c7_0 = p.accumulate ? load(p.out + 7 * p.outStride + 0) : .zero
+        var c8_0 = p.accumulate ? load(p.out + 8 * p.outStride + 0) : .zero
+        var c9_0 = p.accumulate ? load(p.out + 9 * p.outStride + 0) : .zero
+        var c10_0 = p.accumulate ? load(p.out + 10 * p.outStride + 0) : .zero
+        var c11_0 = p.accumulate ? load(p.out + 11 * p.outStride + 0) : .zero
+        var c12_0 = p.accumulate ? load(p.out + 12 * p.outStride + 0) : .zero
+        var c13_0 = p.accumulate ? load(p.out + 13 * p.outStride + 0) : .zero
+        var outerA = p.a, outerB = p.b
+        let tap = p.bInner
+        for _ in 0..<p.outerCount {
+            var a = outerA, b = outerB
+            for _ in 0..<p.length {
+                let w0_0 = load(b + 0)
+                let w1_0 = load(b + 1 * tap)
+                let w2_0 = load(b + 2 * tap)
+                do { let x = SIMD16<Float>(repeating: a[0])
+                    c0_0 = c0_0.addingProduct(x, w0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                    c1_0 = c1_0.addingProduct(x, w0_0)
+                    c0_0 = c0_0.addingProduct(x, w1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                    c2_0 = c2_0.addingProduct(x, w0_0)
+                    c1_0 = c1_0.addingProduct(x, w1_0)
+                    c0_0 = c0_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                    c3_0 = c3_0.addingProduct(x, w0_0)
+                    c2_0 = c2_0.addingProduct(x, w1_0)
+                    c1_0 = c1_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                    c4_0 = c4_0.addingProduct(x, w0_0)
+                    c3_0 = c3_0.addingProduct(x, w1_0)
+                    c2_0 = c2_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[5 * p.aRow])
+                    c5_0 = c5_0.addingProduct(x, w0_0)
+                    c4_0 = c4_0.addingProduct(x, w1_0)
+                    c3_0 = c3_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[6 * p.aRow])
+                    c6_0 = c6_0.addingProduct(x, w0_0)
+                    c5_0 = c5_0.addingProduct(x, w1_0)
+                    c4_0 = c4_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[7 * p.aRow])
+                    c7_0 = c7_0.addingProduct(x, w0_0)
+                    c6_0 = c6_0.addingProduct(x, w1_0)
+                    c5_0 = c5_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[8 * p.aRow])
+                    c8_0 = c8_0.addingProduct(x, w0_0)
+                    c7_0 = c7_0.addingProduct(x, w1_0)
+                    c6_0 = c6_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[9 * p.aRow])
+                    c9_0 = c9_0.addingProduct(x, w0_0)
+                    c8_0 = c8_0.addingProduct(x, w1_0)
+                    c7_0 = c7_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[10 * p.aRow])
+                    c10_0 = c10_0.addingProduct(x, w0_0)
+                    c9_0 = c9_0.addingProduct(x, w1_0)
+                    c8_0 = c8_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[11 * p.aRow])
+                    c11_0 = c11_0.addingProduct(x, w0_0)
+                    c10_0 = c10_0.addingProduct(x, w1_0)
+                    c9_0 = c9_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[12 * p.aRow])
+                    c12_0 = c12_0.addingProduct(x, w0_0)
+                    c11_0 = c11_0.addingProduct(x, w1_0)
+                    c10_0 = c10_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[13 * p.aRow])
+                    c13_0 = c13_0.addingProduct(x, w0_0)
+                    c12_0 = c12_0.addingProduct(x, w1_0)
+                    c11_0 = c11_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[14 * p.aRow])
+                    c13_0 = c13_0.addingProduct(x, w1_0)
+                    c12_0 = c12_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[15 * p.aRow])
+                    c13_0 = c13_0.addingProduct(x, w2_0)
+                }
+                a += p.aStep; b += p.bStep
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+        store(c1_0, p.out + 1 * p.outStride + 0)
+        store(c2_0, p.out + 2 * p.outStride + 0)
+        store(c3_0, p.out + 3 * p.outStride + 0)
+        store(c4_0, p.out + 4 * p.outStride + 0)
+        store(c5_0, p.out + 5 * p.outStride + 0)
+        store(c6_0, p.out + 6 * p.outStride + 0)
+        store(c7_0, p.out + 7 * p.outStride + 0)
+        store(c8_0, p.out + 8 * p.outStride + 0)
+        store(c9_0, p.out + 9 * p.outStride + 0)
+        store(c10_0, p.out + 10 * p.outStride + 0)
+        store(c11_0, p.out + 11 * p.outStride + 0)
+        store(c12_0, p.out + 12 * p.outStride + 0)
+        store(c13_0, p.out + 13 * p.outStride + 0)
+    }
+
+    /// 1 x 32 accumulators, three taps sliding.
+    @inline(never)
+    static func s1v2(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var c0_1 = p.accumulate ? load(p.out + 0 * p.outStride + 16) : .zero
+        var outerA = p.a, outerB = p.b
+        let tap = p.bInner
+        for _ in 0..<p.outerCount {
+            var a = outerA, b = outerB
+            for _ in 0..<p.length {
+                let w0_0 = load(b + 0)
+                let w0_1 = load(b + 16)
+                let w1_0 = load(b + 1 * tap)
+                let w1_1 = load(b + 1 * tap + 16)
+                let w2_0 = load(b + 2 * tap)
+                let w2_1 = load(b + 2 * tap + 16)
+                do { let x = SIMD16<Float>(repeating: a[0])
+                    c0_0 = c0_0.addingProduct(x, w0_0)
+                    c0_1 = c0_1.addingProduct(x, w0_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                    c0_0 = c0_0.addingProduct(x, w1_0)
+                    c0_1 = c0_1.addingProduct(x, w1_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                    c0_0 = c0_0.addingProduct(x, w2_0)
+                    c0_1 = c0_1.addingProduct(x, w2_1)
+                }
+                a += p.aStep; b += p.bStep
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+        store(c0_1, p.out + 0 * p.outStride + 16)
+    }
+
+    /// 2 x 32 accumulators, three taps sliding.
+    @inline(never)
+    static func s2v2(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var c0_1 = p.accumulate ? load(p.out + 0 * p.outStride + 16) : .zero
+        var c1_0 = p.accumulate ? load(p.out + 1 * p.outStride + 0) : .zero
+        var c1_1 = p.accumulate ? load(p.out + 1 * p.outStride + 16) : .zero
+        var outerA = p.a, outerB = p.b
+        let tap = p.bInner
+        for _ in 0..<p.outerCount {
+            var a = outerA, b = outerB
+            for _ in 0..<p.length {
+                let w0_0 = load(b + 0)
+                let w0_1 = load(b + 16)
+                let w1_0 = load(b + 1 * tap)
+                let w1_1 = load(b + 1 * tap + 16)
+                let w2_0 = load(b + 2 * tap)
+                let w2_1 = load(b + 2 * tap + 16)
+                do { let x = SIMD16<Float>(repeating: a[0])
+                    c0_0 = c0_0.addingProduct(x, w0_0)
+                    c0_1 = c0_1.addingProduct(x, w0_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                    c1_0 = c1_0.addingProduct(x, w0_0)
+                    c1_1 = c1_1.addingProduct(x, w0_1)
+                    c0_0 = c0_0.addingProduct(x, w1_0)
+                    c0_1 = c0_1.addingProduct(x, w1_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                    c1_0 = c1_0.addingProduct(x, w1_0)
+                    c1_1 = c1_1.addingProduct(x, w1_1)
+                    c0_0 = c0_0.addingProduct(x, w2_0)
+                    c0_1 = c0_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                    c1_0 = c1_0.addingProduct(x, w2_0)
+                    c1_1 = c1_1.addingProduct(x, w2_1)
+                }
+                a += p.aStep; b += p.bStep
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+        store(c0_1, p.out + 0 * p.outStride + 16)
+        store(c1_0, p.out + 1 * p.outStride + 0)
+        store(c1_1, p.out + 1 * p.outStride + 16)
+    }
+
+    /// 3 x 32 accumulators, three taps sliding.
+    @inline(never)
+    static func s3v2(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var c0_1 = p.accumulate ? load(p.out + 0 * p.outStride + 16) : .zero
+        var c1_0 = p.accumulate ? load(p.out + 1 * p.outStride + 0) : .zero
+        var c1_1 = p.accumulate ? load(p.out + 1 * p.outStride + 16) : .zero
+        var c2_0 = p.accumulate ? load(p.out + 2 * p.outStride + 0) : .zero
+        var c2_1 = p.accumulate ? load(p.out + 2 * p.outStride + 16) : .zero
+        var outerA = p.a, outerB = p.b
+        let tap = p.bInner
+        for _ in 0..<p.outerCount {
+            var a = outerA, b = outerB
+            for _ in 0..<p.length {
+                let w0_0 = load(b + 0)
+                let w0_1 = load(b + 16)
+                let w1_0 = load(b + 1 * tap)
+                let w1_1 = load(b + 1 * tap + 16)
+                let w2_0 = load(b + 2 * tap)
+                let w2_1 = load(b + 2 * tap + 16)
+                do { let x = SIMD16<Float>(repeating: a[0])
+                    c0_0 = c0_0.addingProduct(x, w0_0)
+                    c0_1 = c0_1.addingProduct(x, w0_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                    c1_0 = c1_0.addingProduct(x, w0_0)
+                    c1_1 = c1_1.addingProduct(x, w0_1)
+                    c0_0 = c0_0.addingProduct(x, w1_0)
+                    c0_1 = c0_1.addingProduct(x, w1_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                    c2_0 = c2_0.addingProduct(x, w0_0)
+                    c2_1 = c2_1.addingProduct(x, w0_1)
+                    c1_0 = c1_0.addingProduct(x, w1_0)
+                    c1_1 = c1_1.addingProduct(x, w1_1)
+                    c0_0 = c0_0.addingProduct(x, w2_0)
+                    c0_1 = c0_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                    c2_0 = c2_0.addingProduct(x, w1_0)
+                    c2_1 = c2_1.addingProduct(x, w1_1)
+                    c1_0 = c1_0.addingProduct(x, w2_0)
+                    c1_1 = c1_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                    c2_0 = c2_0.addingProduct(x, w2_0)
+                    c2_1 = c2_1.addingProduct(x, w2_1)
+                }
+                a += p.aStep; b += p.bStep
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+        store(c0_1, p.out + 0 * p.outStride + 16)
+        store(c1_0, p.out + 1 * p.outStride + 0)
+        store(c1_1, p.out + 1 * p.outStride + 16)
+        store(c2_0, p.out + 2 * p.outStride + 0)
+        store(c2_1, p.out + 2 * p.outStride + 16)
+    }
+
+    /// 4 x 32 accumulators, three taps sliding.
+    @inline(never)
+    static func s4v2(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var c0_1 = p.accumulate ? load(p.out + 0 * p.outStride + 16) : .zero
+        var c1_0 = p.accumulate ? load(p.out + 1 * p.outStride + 0) : .zero
+        var c1_1 = p.accumulate ? load(p.out + 1 * p.outStride + 16) : .zero
+        var c2_0 = p.accumulate ? load(p.out + 2 * p.outStride + 0) : .zero
+        var c2_1 = p.accumulate ? load(p.out + 2 * p.outStride + 16) : .zero
+        var c3_0 = p.accumulate ? load(p.out + 3 * p.outStride + 0) : .zero
+        var c3_1 = p.accumulate ? load(p.out + 3 * p.outStride + 16) : .zero
+        var outerA = p.a, outerB = p.b
+        let tap = p.bInner
+        for _ in 0..<p.outerCount {
+            var a = outerA, b = outerB
+            for _ in 0..<p.length {
+                let w0_0 = load(b + 0)
+                let w0_1 = load(b + 16)
+                let w1_0 = load(b + 1 * tap)
+                let w1_1 = load(b + 1 * tap + 16)
+                let w2_0 = load(b + 2 * tap)
+                let w2_1 = load(b + 2 * tap + 16)
+                do { let x = SIMD16<Float>(repeating: a[0])
+                    c0_0 = c0_0.addingProduct(x, w0_0)
+                    c0_1 = c0_1.addingProduct(x, w0_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                    c1_0 = c1_0.addingProduct(x, w0_0)
+                    c1_1 = c1_1.addingProduct(x, w0_1)
+                    c0_0 = c0_0.addingProduct(x, w1_0)
+                    c0_1 = c0_1.addingProduct(x, w1_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                    c2_0 = c2_0.addingProduct(x, w0_0)
+                    c2_1 = c2_1.addingProduct(x, w0_1)
+                    c1_0 = c1_0.addingProduct(x, w1_0)
+                    c1_1 = c1_1.addingProduct(x, w1_1)
+                    c0_0 = c0_0.addingProduct(x, w2_0)
+                    c0_1 = c0_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                    c3_0 = c3_0.addingProduct(x, w0_0)
+                    c3_1 = c3_1.addingProduct(x, w0_1)
+                    c2_0 = c2_0.addingProduct(x, w1_0)
+                    c2_1 = c2_1.addingProduct(x, w1_1)
+                    c1_0 = c1_0.addingProduct(x, w2_0)
+                    c1_1 = c1_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                    c3_0 = c3_0.addingProduct(x, w1_0)
+                    c3_1 = c3_1.addingProduct(x, w1_1)
+                    c2_0 = c2_0.addingProduct(x, w2_0)
+                    c2_1 = c2_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[5 * p.aRow])
+                    c3_0 = c3_0.addingProduct(x, w2_0)
+                    c3_1 = c3_1.addingProduct(x, w2_1)
+                }
+                a += p.aStep; b += p.bStep
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+        store(c0_1, p.out + 0 * p.outStride + 16)
+        store(c1_0, p.out + 1 * p.outStride + 0)
+        store(c1_1, p.out + 1 * p.outStride + 16)
+        store(c2_0, p.out + 2 * p.outStride + 0)
+        store(c2_1, p.out + 2 * p.outStride + 16)
+        store(c3_0, p.out + 3 * p.outStride + 0)
+        store(c3_1, p.out + 3 * p.outStride + 16)
+    }
+
+    /// 5 x 32 accumulators, three taps sliding.
+    @inline(never)
+    static func s5v2(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var c0_1 = p.accumulate ? load(p.out + 0 * p.outStride + 16) : .zero
+        var c1_0 = p.accumulate ? load(p.out + 1 * p.outStride + 0) : .zero
+        var c1_1 = p.accumulate ? load(p.out + 1 * p.outStride + 16) : .zero
+        var c2_0 = p.accumulate ? load(p.out + 2 * p.outStride + 0) : .zero
+        var c2_1 = p.accumulate ? load(p.out + 2 * p.outStride + 16) : .zero
+        var c3_0 = p.accumulate ? load(p.out + 3 * p.outStride + 0) : .zero
+        var c3_1 = p.accumulate ? load(p.out + 3 * p.outStride + 16) : .zero
+        var c4_0 = p.accumulate ? load(p.out + 4 * p.outStride + 0) : .zero
+        var c4_1 = p.accumulate ? load(p.out + 4 * p.outStride + 16) : .zero
+        var outerA = p.a, outerB = p.b
+        let tap = p.bInner
+        for _ in 0..<p.outerCount {
+            var a = outerA, b = outerB
+            for _ in 0..<p.length {
+                let w0_0 = load(b + 0)
+                let w0_1 = load(b + 16)
+                let w1_0 = load(b + 1 * tap)
+                let w1_1 = load(b + 1 * tap + 16)
+                let w2_0 = load(b + 2 * tap)
+                let w2_1 = load(b + 2 * tap + 16)
+                do { let x = SIMD16<Float>(repeating: a[0])
+                    c0_0 = c0_0.addingProduct(x, w0_0)
+                    c0_1 = c0_1.addingProduct(x, w0_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                    c1_0 = c1_0.addingProduct(x, w0_0)
+                    c1_1 = c1_1.addingProduct(x, w0_1)
+                    c0_0 = c0_0.addingProduct(x, w1_0)
+                    c0_1 = c0_1.addingProduct(x, w1_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                    c2_0 = c2_0.addingProduct(x, w0_0)
+                    c2_1 = c2_1.addingProduct(x, w0_1)
+                    c1_0 = c1_0.addingProduct(x, w1_0)
+                    c1_1 = c1_1.addingProduct(x, w1_1)
+                    c0_0 = c0_0.addingProduct(x, w2_0)
+                    c0_1 = c0_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                    c3_0 = c3_0.addingProduct(x, w0_0)
+                    c3_1 = c3_1.addingProduct(x, w0_1)
+                    c2_0 = c2_0.addingProduct(x, w1_0)
+                    c2_1 = c2_1.addingProduct(x, w1_1)
+                    c1_0 = c1_0.addingProduct(x, w2_0)
+                    c1_1 = c1_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                    c4_0 = c4_0.addingProduct(x, w0_0)
+                    c4_1 = c4_1.addingProduct(x, w0_1)
+                    c3_0 = c3_0.addingProduct(x, w1_0)
+                    c3_1 = c3_1.addingProduct(x, w1_1)
+                    c2_0 = c2_0.addingProduct(x, w2_0)
+                    c2_1 = c2_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[5 * p.aRow])
+                    c4_0 = c4_0.addingProduct(x, w1_0)
+                    c4_1 = c4_1.addingProduct(x, w1_1)
+                    c3_0 = c3_0.addingProduct(x, w2_0)
+                    c3_1 = c3_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[6 * p.aRow])
+                    c4_0 = c4_0.addingProduct(x, w2_0)
+                    c4_1 = c4_1.addingProduct(x, w2_1)
+                }
+                a += p.aStep; b += p.bStep
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+        store(c0_1, p.out + 0 * p.outStride + 16)
+        store(c1_0, p.out + 1 * p.outStride + 0)
+        store(c1_1, p.out + 1 * p.outStride + 16)
+        store(c2_0, p.out + 2 * p.outStride + 0)
+        store(c2_1, p.out + 2 * p.outStride + 16)
+        store(c3_0, p.out + 3 * p.outStride + 0)
+        store(c3_1, p.out + 3 * p.outStride + 16)
+        store(c4_0, p.out + 4 * p.outStride + 0)
+        store(c4_1, p.out + 4 * p.outStride + 16)
+    }
+
+    /// 6 x 32 accumulators, three taps sliding.
+    @inline(never)
+    static func s6v2(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var c0_1 = p.accumulate ? load(p.out + 0 * p.outStride + 16) : .zero
+        var c1_0 = p.accumulate ? load(p.out + 1 * p.outStride + 0) : .zero
+        var c1_1 = p.accumulate ? load(p.out + 1 * p.outStride + 16) : .zero
+        var c2_0 = p.accumulate ? load(p.out + 2 * p.outStride + 0) : .zero
+        var c2_1 = p.accumulate ? load(p.out + 2 * p.outStride + 16) : .zero
+        var c3_0 = p.accumulate ? load(p.out + 3 * p.outStride + 0) : .zero
+        var c3_1 = p.accumulate ? load(p.out + 3 * p.outStride + 16) : .zero
+        var c4_0 = p.accumulate ? load(p.out + 4 * p.outStride + 0) : .zero
+        var c4_1 = p.accumulate ? load(p.out + 4 * p.outStride + 16) : .zero
+        var c5_0 = p.accumulate ? load(p.out + 5 * p.outStride + 0) : .zero
+        var c5_1 = p.accumulate ? load(p.out + 5 * p.outStride + 16) : .zero
+        var outerA = p.a, outerB = p.b
+        let tap = p.bInner
+        for _ in 0..<p.outerCount {
+            var a = outerA, b = outerB
+            for _ in 0..<p.length {
+                let w0_0 = load(b + 0)
+                let w0_1 = load(b + 16)
+                let w1_0 = load(b + 1 * tap)
+                let w1_1 = load(b + 1 * tap + 16)
+                let w2_0 = load(b + 2 * tap)
+                let w2_1 = load(b + 2 * tap + 16)
+                do { let x = SIMD16<Float>(repeating: a[0])
+                    c0_0 = c0_0.addingProduct(x, w0_0)
+                    c0_1 = c0_1.addingProduct(x, w0_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                    c1_0 = c1_0.addingProduct(x, w0_0)
+                    c1_1 = c1_1.addingProduct(x, w0_1)
+                    c0_0 = c0_0.addingProduct(x, w1_0)
+                    c0_1 = c0_1.addingProduct(x, w1_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                    c2_0 = c2_0.addingProduct(x, w0_0)
+                    c2_1 = c2_1.addingProduct(x, w0_1)
+                    c1_0 = c1_0.addingProduct(x, w1_0)
+                    c1_1 = c1_1.addingProduct(x, w1_1)
+                    c0_0 = c0_0.addingProduct(x, w2_0)
+                    c0_1 = c0_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                    c3_0 = c3_0.addingProduct(x, w0_0)
+                    c3_1 = c3_1.addingProduct(x, w0_1)
+                    c2_0 = c2_0.addingProduct(x, w1_0)
+                    c2_1 = c2_1.addingProduct(x, w1_1)
+                    c1_0 = c1_0.addingProduct(x, w2_0)
+                    c1_1 = c1_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                    c4_0 = c4_0.addingProduct(x, w0_0)
+                    c4_1 = c4_1.addingProduct(x, w0_1)
+                    c3_0 = c3_0.addingProduct(x, w1_0)
+                    c3_1 = c3_1.addingProduct(x, w1_1)
+                    c2_0 = c2_0.addingProduct(x, w2_0)
+                    c2_1 = c2_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[5 * p.aRow])
+                    c5_0 = c5_0.addingProduct(x, w0_0)
+                    c5_1 = c5_1.addingProduct(x, w0_1)
+                    c4_0 = c4_0.addingProduct(x, w1_0)
+                    c4_1 = c4_1.addingProduct(x, w1_1)
+                    c3_0 = c3_0.addingProduct(x, w2_0)
+                    c3_1 = c3_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[6 * p.aRow])
+                    c5_0 = c5_0.addingProduct(x, w1_0)
+                    c5_1 = c5_1.addingProduct(x, w1_1)
+                    c4_0 = c4_0.addingProduct(x, w2_0)
+                    c4_1 = c4_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[7 * p.aRow])
+                    c5_0 = c5_0.addingProduct(x, w2_0)
+                    c5_1 = c5_1.addingProduct(x, w2_1)
+                }
+                a += p.aStep; b += p.bStep
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+        store(c0_1, p.out + 0 * p.outStride + 16)
+        store(c1_0, p.out + 1 * p.outStride + 0)
+        store(c1_1, p.out + 1 * p.outStride + 16)
+        store(c2_0, p.out + 2 * p.outStride + 0)
+        store(c2_1, p.out + 2 * p.outStride + 16)
+        store(c3_0, p.out + 3 * p.outStride + 0)
+        store(c3_1, p.out + 3 * p.outStride + 16)
+        store(c4_0, p.out + 4 * p.outStride + 0)
+        store(c4_1, p.out + 4 * p.outStride + 16)
+        store(c5_0, p.out + 5 * p.outStride + 0)
+        store(c5_1, p.out + 5 * p.outStride + 16)
+    }
+
+    /// 7 x 32 accumulators, three taps sliding.
+    @inline(never)
+    static func s7v2(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var c0_1 = p.accumulate ? load(p.out + 0 * p.outStride + 16) : .zero
+        var c1_0 = p.accumulate ? load(p.out + 1 * p.outStride + 0) : .zero
+        var c1_1 = p.accumulate ? load(p.out + 1 * p.outStride + 16) : .zero
+        var c2_0 = p.accumulate ? load(p.out + 2 * p.outStride + 0) : .zero
+        var c2_1 = p.accumulate ? load(p.out + 2 * p.outStride + 16) : .zero
+        var c3_0 = p.accumulate ? load(p.out + 3 * p.outStride + 0) : .zero
+        var c3_1 = p.accumulate ? load(p.out + 3 * p.outStride + 16) : .zero
+        var c4_0 = p.accumulate ? load(p.out + 4 * p.outStride + 0) : .zero
+        var c4_1 = p.accumulate ? load(p.out + 4 * p.outStride + 16) : .zero
+        var c5_0 = p.accumulate ? load(p.out + 5 * p.outStride + 0) : .zero
+        var c5_1 = p.accumulate ? load(p.out + 5 * p.outStride + 16) : .zero
+        var c6_0 = p.accumulate ? load(p.out + 6 * p.outStride + 0) : .zero
+        var c6_1 = p.accumulate ? load(p.out + 6 * p.outStride + 16) : .zero
+        var outerA = p.a, outerB = p.b
+        let tap = p.bInner
+        for _ in 0..<p.outerCount {
+            var a = outerA, b = outerB
+            for _ in 0..<p.length {
+                let w0_0 = load(b + 0)
+                let w0_1 = load(b + 16)
+                let w1_0 = load(b + 1 * tap)
+                let w1_1 = load(b + 1 * tap + 16)
+                let w2_0 = load(b + 2 * tap)
+                let w2_1 = load(b + 2 * tap + 16)
+                do { let x = SIMD16<Float>(repeating: a[0])
+                    c0_0 = c0_0.addingProduct(x, w0_0)
+                    c0_1 = c0_1.addingProduct(x, w0_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                    c1_0 = c1_0.addingProduct(x, w0_0)
+                    c1_1 = c1_1.addingProduct(x, w0_1)
+                    c0_0 = c0_0.addingProduct(x, w1_0)
+                    c0_1 = c0_1.addingProduct(x, w1_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                    c2_0 = c2_0.addingProduct(x, w0_0)
+                    c2_1 = c2_1.addingProduct(x, w0_1)
+                    c1_0 = c1_0.addingProduct(x, w1_0)
+                    c1_1 = c1_1.addingProduct(x, w1_1)
+                    c0_0 = c0_0.addingProduct(x, w2_0)
+                    c0_1 = c0_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                    c3_0 = c3_0.addingProduct(x, w0_0)
+                    c3_1 = c3_1.addingProduct(x, w0_1)
+                    c2_0 = c2_0.addingProduct(x, w1_0)
+                    c2_1 = c2_1.addingProduct(x, w1_1)
+                    c1_0 = c1_0.addingProduct(x, w2_0)
+                    c1_1 = c1_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                    c4_0 = c4_0.addingProduct(x, w0_0)
+                    c4_1 = c4_1.addingProduct(x, w0_1)
+                    c3_0 = c3_0.addingProduct(x, w1_0)
+                    c3_1 = c3_1.addingProduct(x, w1_1)
+                    c2_0 = c2_0.addingProduct(x, w2_0)
+                    c2_1 = c2_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[5 * p.aRow])
+                    c5_0 = c5_0.addingProduct(x, w0_0)
+                    c5_1 = c5_1.addingProduct(x, w0_1)
+                    c4_0 = c4_0.addingProduct(x, w1_0)
+                    c4_1 = c4_1.addingProduct(x, w1_1)
+                    c3_0 = c3_0.addingProduct(x, w2_0)
+                    c3_1 = c3_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[6 * p.aRow])
+                    c6_0 = c6_0.addingProduct(x, w0_0)
+                    c6_1 = c6_1.addingProduct(x, w0_1)
+                    c5_0 = c5_0.addingProduct(x, w1_0)
+                    c5_1 = c5_1.addingProduct(x, w1_1)
+                    c4_0 = c4_0.addingProduct(x, w2_0)
+                    c4_1 = c4_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[7 * p.aRow])
+                    c6_0 = c6_0.addingProduct(x, w1_0)
+                    c6_1 = c6_1.addingProduct(x, w1_1)
+                    c5_0 = c5_0.addingProduct(x, w2_0)
+                    c5_1 = c5_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[8 * p.aRow])
+                    c6_0 = c6_0.addingProduct(x, w2_0)
+                    c6_1 = c6_1.addingProduct(x, w2_1)
+                }
+                a += p.aStep; b += p.bStep
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+        store(c0_1, p.out + 0 * p.outStride + 16)
+        store(c1_0, p.out + 1 * p.outStride + 0)
+        store(c1_1, p.out + 1 * p.outStride + 16)
+        store(c2_0, p.out + 2 * p.outStride + 0)
+        store(c2_1, p.out + 2 * p.outStride + 16)
+        store(c3_0, p.out + 3 * p.outStride + 0)
+        store(c3_1, p.out + 3 * p.outStride + 16)
+        store(c4_0, p.out + 4 * p.outStride + 0)
+        store(c4_1, p.out + 4 * p.outStride + 16)
+        store(c5_0, p.out + 5 * p.outStride + 0)
+        store(c5_1, p.out + 5 * p.outStride + 16)
+        store(c6_0, p.out + 6 * p.outStride + 0)
+        store(c6_1, p.out + 6 * p.outStride + 16)
+    }
+
+    /// 8 x 32 accumulators, three taps sliding.
+    @inline(never)
+    static func s8v2(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var c0_1 = p.accumulate ? load(p.out + 0 * p.outStride + 16) : .zero
+        var c1_0 = p.accumulate ? load(p.out + 1 * p.outStride + 0) : .zero
+        var c1_1 = p.accumulate ? load(p.out + 1 * p.outStride + 16) : .zero
+        var c2_0 = p.accumulate ? load(p.out + 2 * p.outStride + 0) : .zero
+        var c2_1 = p.accumulate ? load(p.out + 2 * p.outStride + 16) : .zero
+        var c3_0 = p.accumulate ? load(p.out + 3 * p.outStride + 0) : .zero
+        var c3_1 = p.accumulate ? load(p.out + 3 * p.outStride + 16) : .zero
+        var c4_0 = p.accumulate ? load(p.out + 4 * p.outStride + 0) : .zero
+        var c4_1 = p.accumulate ? load(p.out + 4 * p.outStride + 16) : .zero
+        var c5_0 = p.accumulate ? load(p.out + 5 * p.outStride + 0) : .zero
+        var c5_1 = p.accumulate ? load(p.out + 5 * p.outStride + 16) : .zero
+        var c6_0 = p.accumulate ? load(p.out + 6 * p.outStride + 0) : .zero
+        var c6_1 = p.accumulate ? load(p.out + 6 * p.outStride + 16) : .zero
+        var c7_0 = p.accumulate ? load(p.out + 7 * p.outStride + 0) : .zero
+        var c7_1 = p.accumulate ? load(p.out + 7 * p.outStride + 16) : .zero
+        var outerA = p.a, outerB = p.b
+        let tap = p.bInner
+        for _ in 0..<p.outerCount {
+            var a = outerA, b = outerB
+            for _ in 0..<p.length {
+                let w0_0 = load(b + 0)
+                let w0_1 = load(b + 16)
+                let w1_0 = load(b + 1 * tap)
+                let w1_1 = load(b + 1 * tap + 16)
+                let w2_0 = load(b + 2 * tap)
+                let w2_1 = load(b + 2 * tap + 16)
+                do { let x = SIMD16<Float>(repeating: a[0])
+                    c0_0 = c0_0.addingProduct(x, w0_0)
+                    c0_1 = c0_1.addingProduct(x, w0_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                    c1_0 = c1_0.addingProduct(x, w0_0)
+                    c1_1 = c1_1.addingProduct(x, w0_1)
+                    c0_0 = c0_0.addingProduct(x, w1_0)
+                    c0_1 = c0_1.addingProduct(x, w1_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                    c2_0 = c2_0.addingProduct(x, w0_0)
+                    c2_1 = c2_1.addingProduct(x, w0_1)
+                    c1_0 = c1_0.addingProduct(x, w1_0)
+                    c1_1 = c1_1.addingProduct(x, w1_1)
+                    c0_0 = c0_0.addingProduct(x, w2_0)
+                    c0_1 = c0_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                    c3_0 = c3_0.addingProduct(x, w0_0)
+                    c3_1 = c3_1.addingProduct(x, w0_1)
+                    c2_0 = c2_0.addingProduct(x, w1_0)
+                    c2_1 = c2_1.addingProduct(x, w1_1)
+                    c1_0 = c1_0.addingProduct(x, w2_0)
+                    c1_1 = c1_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                    c4_0 = c4_0.addingProduct(x, w0_0)
+                    c4_1 = c4_1.addingProduct(x, w0_1)
+                    c3_0 = c3_0.addingProduct(x, w1_0)
+                    c3_1 = c3_1.addingProduct(x, w1_1)
+                    c2_0 = c2_0.addingProduct(x, w2_0)
+                    c2_1 = c2_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[5 * p.aRow])
+                    c5_0 = c5_0.addingProduct(x, w0_0)
+                    c5_1 = c5_1.addingProduct(x, w0_1)
+                    c4_0 = c4_0.addingProduct(x, w1_0)
+                    c4_1 = c4_1.addingProduct(x, w1_1)
+                    c3_0 = c3_0.addingProduct(x, w2_0)
+                    c3_1 = c3_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[6 * p.aRow])
+                    c6_0 = c6_0.addingProduct(x, w0_0)
+                    c6_1 = c6_1.addingProduct(x, w0_1)
+                    c5_0 = c5_0.addingProduct(x, w1_0)
+                    c5_1 = c5_1.addingProduct(x, w1_1)
+                    c4_0 = c4_0.addingProduct(x, w2_0)
+                    c4_1 = c4_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[7 * p.aRow])
+                    c7_0 = c7_0.addingProduct(x, w0_0)
+                    c7_1 = c7_1.addingProduct(x, w0_1)
+                    c6_0 = c6_0.addingProduct(x, w1_0)
+                    c6_1 = c6_1.addingProduct(x, w1_1)
+                    c5_0 = c5_0.addingProduct(x, w2_0)
+                    c5_1 = c5_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[8 * p.aRow])
+                    c7_0 = c7_0.addingProduct(x, w1_0)
+                    c7_1 = c7_1.addingProduct(x, w1_1)
+                    c6_0 = c6_0.addingProduct(x, w2_0)
+                    c6_1 = c6_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[9 * p.aRow])
+                    c7_0 = c7_0.addingProduct(x, w2_0)
+                    c7_1 = c7_1.addingProduct(x, w2_1)
+                }
+                a += p.aStep; b += p.bStep
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+        store(c0_1, p.out + 0 * p.outStride + 16)
+        store(c1_0, p.out + 1 * p.outStride + 0)
+        store(c1_1, p.out + 1 * p.outStride + 16)
+        store(c2_0, p.out + 2 * p.outStride + 0)
+        store(c2_1, p.out + 2 * p.outStride + 16)
+        store(c3_0, p.out + 3 * p.outStride + 0)
+        store(c3_1, p.out + 3 * p.outStride + 16)
+        store(c4_0, p.out + 4 * p.outStride + 0)
+        store(c4_1, p.out + 4 * p.outStride + 16)
+        store(c5_0, p.out + 5 * p.outStride + 0)
+        store(c5_1, p.out + 5 * p.outStride + 16)
+        store(c6_0, p.out + 6 * p.outStride + 0)
+        store(c6_1, p.out + 6 * p.outStride + 16)
+        store(c7_0, p.out + 7 * p.outStride + 0)
+        store(c7_1, p.out + 7 * p.outStride + 16)
+    }
+
+    /// 9 x 32 accumulators, three taps sliding.
+    @inline(never)
+    static func s9v2(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var c0_1 = p.accumulate ? load(p.out + 0 * p.outStride + 16) : .zero
+        var c1_0 = p.accumulate ? load(p.out + 1 * p.outStride + 0) : .zero
+        var c1_1 = p.accumulate ? load(p.out + 1 * p.outStride + 16) : .zero
+        var c2_0 = p.accumulate ? load(p.out + 2 * p.outStride + 0) : .zero
+        var c2_1 = p.accumulate ? load(p.out + 2 * p.outStride + 16) : .zero
+        var c3_0 = p.accumulate ? load(p.out + 3 * p.outStride + 0) : .zero
+        var c3_1 = p.accumulate ? load(p.out + 3 * p.outStride + 16) : .zero
+        var c4_0 = p.accumulate ? load(p.out + 4 * p.outStride + 0) : .zero
+        var c4_1 = p.accumulate ? load(p.out + 4 * p.outStride + 16) : .zero
+        var c5_0 = p.accumulate ? load(p.out + 5 * p.outStride + 0) : .zero
+        var c5_1 = p.accumulate ? load(p.out + 5 * p.outStride + 16) : .zero
+        var c6_0 = p.accumulate ? load(p.out + 6 * p.outStride + 0) : .zero
+        var c6_1 = p.accumulate ? load(p.out + 6 * p.outStride + 16) : .zero
+        var c7_0 = p.accumulate ? load(p.out + 7 * p.outStride + 0) : .zero
+        var c7_1 = p.accumulate ? load(p.out + 7 * p.outStride + 16) : .zero
+        var c8_0 = p.accumulate ? load(p.out + 8 * p.outStride + 0) : .zero
+        var c8_1 = p.accumulate ? load(p.out + 8 * p.outStride + 16) : .zero
+        var outerA = p.a, outerB = p.b
+        let tap = p.bInner
+        for _ in 0..<p.outerCount {
+            var a = outerA, b = outerB
+            for _ in 0..<p.length {
+                let w0_0 = load(b + 0)
+                let w0_1 = load(b + 16)
+                let w1_0 = load(b + 1 * tap)
+                let w1_1 = load(b + 1 * tap + 16)
+                let w2_0 = load(b + 2 * tap)
+                let w2_1 = load(b + 2 * tap + 16)
+                do { let x = SIMD16<Float>(repeating: a[0])
+                    c0_0 = c0_0.addingProduct(x, w0_0)
+                    c0_1 = c0_1.addingProduct(x, w0_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                    c1_0 = c1_0.addingProduct(x, w0_0)
+                    c1_1 = c1_1.addingProduct(x, w0_1)
+                    c0_0 = c0_0.addingProduct(x, w1_0)
+                    c0_1 = c0_1.addingProduct(x, w1_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                    c2_0 = c2_0.addingProduct(x, w0_0)
+                    c2_1 = c2_1.addingProduct(x, w0_1)
+                    c1_0 = c1_0.addingProduct(x, w1_0)
+                    c1_1 = c1_1.addingProduct(x, w1_1)
+                    c0_0 = c0_0.addingProduct(x, w2_0)
+                    c0_1 = c0_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                    c3_0 = c3_0.addingProduct(x, w0_0)
+                    c3_1 = c3_1.addingProduct(x, w0_1)
+                    c2_0 = c2_0.addingProduct(x, w1_0)
+                    c2_1 = c2_1.addingProduct(x, w1_1)
+                    c1_0 = c1_0.addingProduct(x, w2_0)
+                    c1_1 = c1_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                    c4_0 = c4_0.addingProduct(x, w0_0)
+                    c4_1 = c4_1.addingProduct(x, w0_1)
+                    c3_0 = c3_0.addingProduct(x, w1_0)
+                    c3_1 = c3_1.addingProduct(x, w1_1)
+                    c2_0 = c2_0.addingProduct(x, w2_0)
+                    c2_1 = c2_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[5 * p.aRow])
+                    c5_0 = c5_0.addingProduct(x, w0_0)
+                    c5_1 = c5_1.addingProduct(x, w0_1)
+                    c4_0 = c4_0.addingProduct(x, w1_0)
+                    c4_1 = c4_1.addingProduct(x, w1_1)
+                    c3_0 = c3_0.addingProduct(x, w2_0)
+                    c3_1 = c3_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[6 * p.aRow])
+                    c6_0 = c6_0.addingProduct(x, w0_0)
+                    c6_1 = c6_1.addingProduct(x, w0_1)
+                    c5_0 = c5_0.addingProduct(x, w1_0)
+                    c5_1 = c5_1.addingProduct(x, w1_1)
+                    c4_0 = c4_0.addingProduct(x, w2_0)
+                    c4_1 = c4_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[7 * p.aRow])
+                    c7_0 = c7_0.addingProduct(x, w0_0)
+                    c7_1 = c7_1.addingProduct(x, w0_1)
+                    c6_0 = c6_0.addingProduct(x, w1_0)
+                    c6_1 = c6_1.addingProduct(x, w1_1)
+                    c5_0 = c5_0.addingProduct(x, w2_0)
+                    c5_1 = c5_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[8 * p.aRow])
+                    c8_0 = c8_0.addingProduct(x, w0_0)
+                    c8_1 = c8_1.addingProduct(x, w0_1)
+                    c7_0 = c7_0.addingProduct(x, w1_0)
+                    c7_1 = c7_1.addingProduct(x, w1_1)
+                    c6_0 = c6_0.addingProduct(x, w2_0)
+                    c6_1 = c6_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[9 * p.aRow])
+                    c8_0 = c8_0.addingProduct(x, w1_0)
+                    c8_1 = c8_1.addingProduct(x, w1_1)
+                    c7_0 = c7_0.addingProduct(x, w2_0)
+                    c7_1 = c7_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[10 * p.aRow])
+                    c8_0 = c8_0.addingProduct(x, w2_0)
+                    c8_1 = c8_1.addingProduct(x, w2_1)
+                }
+                a += p.aStep; b += p.bStep
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+        store(c0_1, p.out + 0 * p.outStride + 16)
+        store(c1_0, p.out + 1 * p.outStride + 0)
+        store(c1_1, p.out + 1 * p.outStride + 16)
+        store(c2_0, p.out + 2 * p.outStride + 0)
+        store(c2_1, p.out + 2 * p.outStride + 16)
+        store(c3_0, p.out + 3 * p.outStride + 0)
+        store(c3_1, p.out + 3 * p.outStride + 16)
+        store(c4_0, p.out + 4 * p.outStride + 0)
+        store(c4_1, p.out + 4 * p.outStride + 16)
+        store(c5_0, p.out + 5 * p.outStride + 0)
+        store(c5_1, p.out + 5 * p.outStride + 16)
+        store(c6_0, p.out + 6 * p.outStride + 0)
+        store(c6_1, p.out + 6 * p.outStride + 16)
+        store(c7_0, p.out + 7 * p.outStride + 0)
+        store(c7_1, p.out + 7 * p.outStride + 16)
+        store(c8_0, p.out + 8 * p.outStride + 0)
+        store(c8_1, p.out + 8 * p.outStride + 16)
+    }
+
+    /// 10 x 32 accumulators, three taps sliding.
+    @inline(never)
+    static func s10v2(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var c0_1 = p.accumulate ? load(p.out + 0 * p.outStride + 16) : .zero
+        var c1_0 = p.accumulate ? load(p.out + 1 * p.outStride + 0) : .zero
+        var c1_1 = p.accumulate ? load(p.out + 1 * p.outStride + 16) : .zero
+        var c2_0 = p.accumulate ? load(p.out + 2 * p.outStride + 0) : .zero
+        var c2_1 = p.accumulate ? load(p.out + 2 * p.outStride + 16) : .zero
+        var c3_0 = p.accumulate ? load(p.out + 3 * p.outStride + 0) : .zero
+        var c3_1 = p.accumulate ? load(p.out + 3 * p.outStride + 16) : .zero
+        var c4_0 = p.accumulate ? load(p.out + 4 * p.outStride + 0) : .zero
+        var c4_1 = p.accumulate ? load(p.out + 4 * p.outStride + 16) : .zero
+        var c5_0 = p.accumulate ? load(p.out + 5 * p.outStride + 0) : .zero
+        var c5_1 = p.accumulate ? load(p.out + 5 * p.outStride + 16) : .zero
+        var c6_0 = p.accumulate ? load(p.out + 6 * p.outStride + 0) : .zero
+        var c6_1 = p.accumulate ? load(p.out + 6 * p.outStride + 16) : .zero
+        var c7_0 = p.accumulate ? load(p.out + 7 * p.outStride + 0) : .zero
+        var c7_1 = p.accumulate ? load(p.out + 7 * p.outStride + 16) : .zero
+        var c8_0 = p.accumulate ? load(p.out + 8 * p.outStride + 0) : .zero
+        var c8_1 = p.accumulate ? load(p.out + 8 * p.outStride + 16) : .zero
+        var c9_0 = p.accumulate ? load(p.out + 9 * p.outStride + 0) : .zero
+        var c9_1 = p.accumulate ? load(p.out + 9 * p.outStride + 16) : .zero
+        var outerA = p.a, outerB = p.b
+        let tap = p.bInner
+        for _ in 0..<p.outerCount {
+            var a = outerA, b = outerB
+            for _ in 0..<p.length {
+                let w0_0 = load(b + 0)
+                let w0_1 = load(b + 16)
+                let w1_0 = load(b + 1 * tap)
+                let w1_1 = load(b + 1 * tap + 16)
+                let w2_0 = load(b + 2 * tap)
+                let w2_1 = load(b + 2 * tap + 16)
+                do { let x = SIMD16<Float>(repeating: a[0])
+                    c0_0 = c0_0.addingProduct(x, w0_0)
+                    c0_1 = c0_1.addingProduct(x, w0_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                    c1_0 = c1_0.addingProduct(x, w0_0)
+                    c1_1 = c1_1.addingProduct(x, w0_1)
+                    c0_0 = c0_0.addingProduct(x, w1_0)
+                    c0_1 = c0_1.addingProduct(x, w1_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                    c2_0 = c2_0.addingProduct(x, w0_0)
+                    c2_1 = c2_1.addingProduct(x, w0_1)
+                    c1_0 = c1_0.addingProduct(x, w1_0)
+                    c1_1 = c1_1.addingProduct(x, w1_1)
+                    c0_0 = c0_0.addingProduct(x, w2_0)
+                    c0_1 = c0_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                    c3_0 = c3_0.addingProduct(x, w0_0)
+                    c3_1 = c3_1.addingProduct(x, w0_1)
+                    c2_0 = c2_0.addingProduct(x, w1_0)
+                    c2_1 = c2_1.addingProduct(x, w1_1)
+                    c1_0 = c1_0.addingProduct(x, w2_0)
+                    c1_1 = c1_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                    c4_0 = c4_0.addingProduct(x, w0_0)
+                    c4_1 = c4_1.addingProduct(x, w0_1)
+                    c3_0 = c3_0.addingProduct(x, w1_0)
+                    c3_1 = c3_1.addingProduct(x, w1_1)
+                    c2_0 = c2_0.addingProduct(x, w2_0)
+                    c2_1 = c2_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[5 * p.aRow])
+                    c5_0 = c5_0.addingProduct(x, w0_0)
+                    c5_1 = c5_1.addingProduct(x, w0_1)
+                    c4_0 = c4_0.addingProduct(x, w1_0)
+                    c4_1 = c4_1.addingProduct(x, w1_1)
+                    c3_0 = c3_0.addingProduct(x, w2_0)
+                    c3_1 = c3_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[6 * p.aRow])
+                    c6_0 = c6_0.addingProduct(x, w0_0)
+                    c6_1 = c6_1.addingProduct(x, w0_1)
+                    c5_0 = c5_0.addingProduct(x, w1_0)
+                    c5_1 = c5_1.addingProduct(x, w1_1)
+                    c4_0 = c4_0.addingProduct(x, w2_0)
+                    c4_1 = c4_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[7 * p.aRow])
+                    c7_0 = c7_0.addingProduct(x, w0_0)
+                    c7_1 = c7_1.addingProduct(x, w0_1)
+                    c6_0 = c6_0.addingProduct(x, w1_0)
+                    c6_1 = c6_1.addingProduct(x, w1_1)
+                    c5_0 = c5_0.addingProduct(x, w2_0)
+                    c5_1 = c5_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[8 * p.aRow])
+                    c8_0 = c8_0.addingProduct(x, w0_0)
+                    c8_1 = c8_1.addingProduct(x, w0_1)
+                    c7_0 = c7_0.addingProduct(x, w1_0)
+                    c7_1 = c7_1.addingProduct(x, w1_1)
+                    c6_0 = c6_0.addingProduct(x, w2_0)
+                    c6_1 = c6_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[9 * p.aRow])
+                    c9_0 = c9_0.addingProduct(x, w0_0)
+                    c9_1 = c9_1.addingProduct(x, w0_1)
+                    c8_0 = c8_0.addingProduct(x, w1_0)
+                    c8_1 = c8_1.addingProduct(x, w1_1)
+                    c7_0 = c7_0.addingProduct(x, w2_0)
+                    c7_1 = c7_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[10 * p.aRow])
+                    c9_0 = c9_0.addingProduct(x, w1_0)
+                    c9_1 = c9_1.addingProduct(x, w1_1)
+                    c8_0 = c8_0.addingProduct(x, w2_0)
+                    c8_1 = c8_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[11 * p.aRow])
+                    c9_0 = c9_0.addingProduct(x, w2_0)
+                    c9_1 = c9_1.addingProduct(x, w2_1)
+                }
+                a += p.aStep; b += p.bStep
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+        store(c0_1, p.out + 0 * p.outStride + 16)
+        store(c1_0, p.out + 1 * p.outStride + 0)
+        store(c1_1, p.out + 1 * p.outStride + 16)
+        store(c2_0, p.out + 2 * p.outStride + 0)
+        store(c2_1, p.out + 2 * p.outStride + 16)
+        store(c3_0, p.out + 3 * p.outStride + 0)
+        store(c3_1, p.out + 3 * p.outStride + 16)
+        store(c4_0, p.out + 4 * p.outStride + 0)
+        store(c4_1, p.out + 4 * p.outStride + 16)
+        store(c5_0, p.out + 5 * p.outStride + 0)
+        store(c5_1, p.out + 5 * p.outStride + 16)
+        store(c6_0, p.out + 6 * p.outStride + 0)
+        store(c6_1, p.out + 6 * p.outStride + 16)
+        store(c7_0, p.out + 7 * p.outStride + 0)
+        store(c7_1, p.out + 7 * p.outStride + 16)
+        store(c8_0, p.out + 8 * p.outStride + 0)
+        store(c8_1, p.out + 8 * p.outStride + 16)
+        store(c9_0, p.out + 9 * p.outStride + 0)
+        store(c9_1, p.out + 9 * p.outStride + 16)
+    }
+
+    /// 11 x 32 accumulators, three taps sliding.
+    @inline(never)
+    static func s11v2(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var c0_1 = p.accumulate ? load(p.out + 0 * p.outStride + 16) : .zero
+        var c1_0 = p.accumulate ? load(p.out + 1 * p.outStride + 0) : .zero
+        var c1_1 = p.accumulate ? load(p.out + 1 * p.outStride + 16) : .zero
+        var c2_0 = p.accumulate ? load(p.out + 2 * p.outStride + 0) : .zero
+        var c2_1 = p.accumulate ? load(p.out + 2 * p.outStride + 16) : .zero
+        var c3_0 = p.accumulate ? load(p.out + 3 * p.outStride + 0) : .zero
+        var c3_1 = p.accumulate ? load(p.out + 3 * p.outStride + 16) : .zero
+        var c4_0 = p.accumulate ? load(p.out + 4 * p.outStride + 0) : .zero
+        var c4_1 = p.accumulate ? load(p.out + 4 * p.outStride + 16) : .zero
+        var c5_0 = p.accumulate ? load(p.out + 5 * p.outStride + 0) : .zero
+        var c5_1 = p.accumulate ? load(p.out + 5 * p.outStride + 16) : .zero
+        var c6_0 = p.accumulate ? load(p.out + 6 * p.outStride + 0) : .zero
+        var c6_1 = p.accumulate ? load(p.out + 6 * p.outStride + 16) : .zero
+        var c7_0 = p.accumulate ? load(p.out + 7 * p.outStride + 0) : .zero
+        var c7_1 = p.accumulate ? load(p.out + 7 * p.outStride + 16) : .zero
+        var c8_0 = p.accumulate ? load(p.out + 8 * p.outStride + 0) : .zero
+        var c8_1 = p.accumulate ? load(p.out + 8 * p.outStride + 16) : .zero
+        var c9_0 = p.accumulate ? load(p.out + 9 * p.outStride + 0) : .zero
+        var c9_1 = p.accumulate ? load(p.out + 9 * p.outStride + 16) : .zero
+        var c10_0 = p.accumulate ? load(p.out + 10 * p.outStride + 0) : .zero
+        var c10_1 = p.accumulate ? load(p.out + 10 * p.outStride + 16) : .zero
+        var outerA = p.a, outerB = p.b
+        let tap = p.bInner
+        for _ in 0..<p.outerCount {
+            var a = outerA, b = outerB
+            for _ in 0..<p.length {
+                let w0_0 = load(b + 0)
+                let w0_1 = load(b + 16)
+                let w1_0 = load(b + 1 * tap)
+                let w1_1 = load(b + 1 * tap + 16)
+                let w2_0 = load(b + 2 * tap)
+                let w2_1 = load(b + 2 * tap + 16)
+                do { let x = SIMD16<Float>(repeating: a[0])
+                    c0_0 = c0_0.addingProduct(x, w0_0)
+                    c0_1 = c0_1.addingProduct(x, w0_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                    c1_0 = c1_0.addingProduct(x, w0_0)
+                    c1_1 = c1_1.addingProduct(x, w0_1)
+                    c0_0 = c0_0.addingProduct(x, w1_0)
+                    c0_1 = c0_1.addingProduct(x, w1_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                    c2_0 = c2_0.addingProduct(x, w0_0)
+                    c2_1 = c2_1.addingProduct(x, w0_1)
+                    c1_0 = c1_0.addingProduct(x, w1_0)
+                    c1_1 = c1_1.addingProduct(x, w1_1)
+                    c0_0 = c0_0.addingProduct(x, w2_0)
+                    c0_1 = c0_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                    c3_0 = c3_0.addingProduct(x, w0_0)
+                    c3_1 = c3_1.addingProduct(x, w0_1)
+                    c2_0 = c2_0.addingProduct(x, w1_0)
+                    c2_1 = c2_1.addingProduct(x, w1_1)
+                    c1_0 = c1_0.addingProduct(x, w2_0)
+                    c1_1 = c1_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                    c4_0 = c4_0.addingProduct(x, w0_0)
+                    c4_1 = c4_1.addingProduct(x, w0_1)
+                    c3_0 = c3_0.addingProduct(x, w1_0)
+                    c3_1 = c3_1.addingProduct(x, w1_1)
+                    c2_0 = c2_0.addingProduct(x, w2_0)
+                    c2_1 = c2_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[5 * p.aRow])
+                    c5_0 = c5_0.addingProduct(x, w0_0)
+                    c5_1 = c5_1.addingProduct(x, w0_1)
+                    c4_0 = c4_0.addingProduct(x, w1_0)
+                    c4_1 = c4_1.addingProduct(x, w1_1)
+                    c3_0 = c3_0.addingProduct(x, w2_0)
+                    c3_1 = c3_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[6 * p.aRow])
+                    c6_0 = c6_0.addingProduct(x, w0_0)
+                    c6_1 = c6_1.addingProduct(x, w0_1)
+                    c5_0 = c5_0.addingProduct(x, w1_0)
+                    c5_1 = c5_1.addingProduct(x, w1_1)
+                    c4_0 = c4_0.addingProduct(x, w2_0)
+                    c4_1 = c4_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[7 * p.aRow])
+                    c7_0 = c7_0.addingProduct(x, w0_0)
+                    c7_1 = c7_1.addingProduct(x, w0_1)
+                    c6_0 = c6_0.addingProduct(x, w1_0)
+                    c6_1 = c6_1.addingProduct(x, w1_1)
+                    c5_0 = c5_0.addingProduct(x, w2_0)
+                    c5_1 = c5_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[8 * p.aRow])
+                    c8_0 = c8_0.addingProduct(x, w0_0)
+                    c8_1 = c8_1.addingProduct(x, w0_1)
+                    c7_0 = c7_0.addingProduct(x, w1_0)
+                    c7_1 = c7_1.addingProduct(x, w1_1)
+                    c6_0 = c6_0.addingProduct(x, w2_0)
+                    c6_1 = c6_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[9 * p.aRow])
+                    c9_0 = c9_0.addingProduct(x, w0_0)
+                    c9_1 = c9_1.addingProduct(x, w0_1)
+                    c8_0 = c8_0.addingProduct(x, w1_0)
+                    c8_1 = c8_1.addingProduct(x, w1_1)
+                    c7_0 = c7_0.addingProduct(x, w2_0)
+                    c7_1 = c7_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[10 * p.aRow])
+                    c10_0 = c10_0.addingProduct(x, w0_0)
+                    c10_1 = c10_1.addingProduct(x, w0_1)
+                    c9_0 = c9_0.addingProduct(x, w1_0)
+                    c9_1 = c9_1.addingProduct(x, w1_1)
+                    c8_0 = c8_0.addingProduct(x, w2_0)
+                    c8_1 = c8_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[11 * p.aRow])
+                    c10_0 = c10_0.addingProduct(x, w1_0)
+                    c10_1 = c10_1.addingProduct(x, w1_1)
+                    c9_0 = c9_0.addingProduct(x, w2_0)
+                    c9_1 = c9_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[12 * p.aRow])
+                    c10_0 = c10_0.addingProduct(x, w2_0)
+                    c10_1 = c10_1.addingProduct(x, w2_1)
+                }
+                a += p.aStep; b += p.bStep
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+        store(c0_1, p.out + 0 * p.outStride + 16)
+        store(c1_0, p.out + 1 * p.outStride + 0)
+        store(c1_1, p.out + 1 * p.outStride + 16)
+        store(c2_0, p.out + 2 * p.outStride + 0)
+        store(c2_1, p.out + 2 * p.outStride + 16)
+        store(c3_0, p.out + 3 * p.outStride + 0)
+        store(c3_1, p.out + 3 * p.outStride + 16)
+        store(c4_0, p.out + 4 * p.outStride + 0)
+        store(c4_1, p.out + 4 * p.outStride + 16)
+        store(c5_0, p.out + 5 * p.outStride + 0)
+        store(c5_1, p.out + 5 * p.outStride + 16)
+        store(c6_0, p.out + 6 * p.outStride + 0)
+        store(c6_1, p.out + 6 * p.outStride + 16)
+        store(c7_0, p.out + 7 * p.outStride + 0)
+        store(c7_1, p.out + 7 * p.outStride + 16)
+        store(c8_0, p.out + 8 * p.outStride + 0)
+        store(c8_1, p.out + 8 * p.outStride + 16)
+        store(c9_0, p.out + 9 * p.outStride + 0)
+        store(c9_1, p.out + 9 * p.outStride + 16)
+        store(c10_0, p.out + 10 * p.outStride + 0)
+        store(c10_1, p.out + 10 * p.outStride + 16)
+    }
+
+    /// 12 x 32 accumulators, three taps sliding.
+    @inline(never)
+    static func s12v2(_ p: MicroKernelCall) {
+        var c0_0 = p.accumulate ? load(p.out + 0 * p.outStride + 0) : .zero
+        var c0_1 = p.accumulate ? load(p.out + 0 * p.outStride + 16) : .zero
+        var c1_0 = p.accumulate ? load(p.out + 1 * p.outStride + 0) : .zero
+        var c1_1 = p.accumulate ? load(p.out + 1 * p.outStride + 16) : .zero
+        var c2_0 = p.accumulate ? load(p.out + 2 * p.outStride + 0) : .zero
+        var c2_1 = p.accumulate ? load(p.out + 2 * p.outStride + 16) : .zero
+        var c3_0 = p.accumulate ? load(p.out + 3 * p.outStride + 0) : .zero
+        var c3_1 = p.accumulate ? load(p.out + 3 * p.outStride + 16) : .zero
+        var c4_0 = p.accumulate ? load(p.out + 4 * p.outStride + 0) : .zero
+        var c4_1 = p.accumulate ? load(p.out + 4 * p.outStride + 16) : .zero
+        var c5_0 = p.accumulate ? load(p.out + 5 * p.outStride + 0) : .zero
+        var c5_1 = p.accumulate ? load(p.out + 5 * p.outStride + 16) : .zero
+        var c6_0 = p.accumulate ? load(p.out + 6 * p.outStride + 0) : .zero
+        var c6_1 = p.accumulate ? load(p.out + 6 * p.outStride + 16) : .zero
+        var c7_0 = p.accumulate ? load(p.out + 7 * p.outStride + 0) : .zero
+        var c7_1 = p.accumulate ? load(p.out + 7 * p.outStride + 16) : .zero
+        var c8_0 = p.accumulate ? load(p.out + 8 * p.outStride + 0) : .zero
+        var c8_1 = p.accumulate ? load(p.out + 8 * p.outStride + 16) : .zero
+        var c9_0 = p.accumulate ? load(p.out + 9 * p.outStride + 0) : .zero
+        var c9_1 = p.accumulate ? load(p.out + 9 * p.outStride + 16) : .zero
+        var c10_0 = p.accumulate ? load(p.out + 10 * p.outStride + 0) : .zero
+        var c10_1 = p.accumulate ? load(p.out + 10 * p.outStride + 16) : .zero
+        var c11_0 = p.accumulate ? load(p.out + 11 * p.outStride + 0) : .zero
+        var c11_1 = p.accumulate ? load(p.out + 11 * p.outStride + 16) : .zero
+        var outerA = p.a, outerB = p.b
+        let tap = p.bInner
+        for _ in 0..<p.outerCount {
+            var a = outerA, b = outerB
+            for _ in 0..<p.length {
+                let w0_0 = load(b + 0)
+                let w0_1 = load(b + 16)
+                let w1_0 = load(b + 1 * tap)
+                let w1_1 = load(b + 1 * tap + 16)
+                let w2_0 = load(b + 2 * tap)
+                let w2_1 = load(b + 2 * tap + 16)
+                do { let x = SIMD16<Float>(repeating: a[0])
+                    c0_0 = c0_0.addingProduct(x, w0_0)
+                    c0_1 = c0_1.addingProduct(x, w0_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                    c1_0 = c1_0.addingProduct(x, w0_0)
+                    c1_1 = c1_1.addingProduct(x, w0_1)
+                    c0_0 = c0_0.addingProduct(x, w1_0)
+                    c0_1 = c0_1.addingProduct(x, w1_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                    c2_0 = c2_0.addingProduct(x, w0_0)
+                    c2_1 = c2_1.addingProduct(x, w0_1)
+                    c1_0 = c1_0.addingProduct(x, w1_0)
+                    c1_1 = c1_1.addingProduct(x, w1_1)
+                    c0_0 = c0_0.addingProduct(x, w2_0)
+                    c0_1 = c0_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                    c3_0 = c3_0.addingProduct(x, w0_0)
+                    c3_1 = c3_1.addingProduct(x, w0_1)
+                    c2_0 = c2_0.addingProduct(x, w1_0)
+                    c2_1 = c2_1.addingProduct(x, w1_1)
+                    c1_0 = c1_0.addingProduct(x, w2_0)
+                    c1_1 = c1_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                    c4_0 = c4_0.addingProduct(x, w0_0)
+                    c4_1 = c4_1.addingProduct(x, w0_1)
+                    c3_0 = c3_0.addingProduct(x, w1_0)
+                    c3_1 = c3_1.addingProduct(x, w1_1)
+                    c2_0 = c2_0.addingProduct(x, w2_0)
+                    c2_1 = c2_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[5 * p.aRow])
+                    c5_0 = c5_0.addingProduct(x, w0_0)
+                    c5_1 = c5_1.addingProduct(x, w0_1)
+                    c4_0 = c4_0.addingProduct(x, w1_0)
+                    c4_1 = c4_1.addingProduct(x, w1_1)
+                    c3_0 = c3_0.addingProduct(x, w2_0)
+                    c3_1 = c3_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[6 * p.aRow])
+                    c6_0 = c6_0.addingProduct(x, w0_0)
+                    c6_1 = c6_1.addingProduct(x, w0_1)
+                    c5_0 = c5_0.addingProduct(x, w1_0)
+                    c5_1 = c5_1.addingProduct(x, w1_1)
+                    c4_0 = c4_0.addingProduct(x, w2_0)
+                    c4_1 = c4_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[7 * p.aRow])
+                    c7_0 = c7_0.addingProduct(x, w0_0)
+                    c7_1 = c7_1.addingProduct(x, w0_1)
+                    c6_0 = c6_0.addingProduct(x, w1_0)
+                    c6_1 = c6_1.addingProduct(x, w1_1)
+                    c5_0 = c5_0.addingProduct(x, w2_0)
+                    c5_1 = c5_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[8 * p.aRow])
+                    c8_0 = c8_0.addingProduct(x, w0_0)
+                    c8_1 = c8_1.addingProduct(x, w0_1)
+                    c7_0 = c7_0.addingProduct(x, w1_0)
+                    c7_1 = c7_1.addingProduct(x, w1_1)
+                    c6_0 = c6_0.addingProduct(x, w2_0)
+                    c6_1 = c6_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[9 * p.aRow])
+                    c9_0 = c9_0.addingProduct(x, w0_0)
+                    c9_1 = c9_1.addingProduct(x, w0_1)
+                    c8_0 = c8_0.addingProduct(x, w1_0)
+                    c8_1 = c8_1.addingProduct(x, w1_1)
+                    c7_0 = c7_0.addingProduct(x, w2_0)
+                    c7_1 = c7_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[10 * p.aRow])
+                    c10_0 = c10_0.addingProduct(x, w0_0)
+                    c10_1 = c10_1.addingProduct(x, w0_1)
+                    c9_0 = c9_0.addingProduct(x, w1_0)
+                    c9_1 = c9_1.addingProduct(x, w1_1)
+                    c8_0 = c8_0.addingProduct(x, w2_0)
+                    c8_1 = c8_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[11 * p.aRow])
+                    c11_0 = c11_0.addingProduct(x, w0_0)
+                    c11_1 = c11_1.addingProduct(x, w0_1)
+                    c10_0 = c10_0.addingProduct(x, w1_0)
+                    c10_1 = c10_1.addingProduct(x, w1_1)
+                    c9_0 = c9_0.addingProduct(x, w2_0)
+                    c9_1 = c9_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[12 * p.aRow])
+                    c11_0 = c11_0.addingProduct(x, w1_0)
+                    c11_1 = c11_1.addingProduct(x, w1_1)
+                    c10_0 = c10_0.addingProduct(x, w2_0)
+                    c10_1 = c10_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[13 * p.aRow])
+                    c11_0 = c11_0.addingProduct(x, w2_0)
+                    c11_1 = c11_1.addingProduct(x, w2_1)
+                }
+                a += p.aStep; b += p.bStep
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0, p.out + 0 * p.outStride + 0)
+        store(c0_1, p.out + 0 * p.outStride + 16)
+        store(c1_0, p.out + 1 * p.outStride + 0)
+        store(c1_1, p.out + 1 * p.outStride + 16)
+        store(c2_0, p.out + 2 * p.outStride + 0)
+        store(c2_1, p.out + 2 * p.outStride + 16)
+        store(c3_0, p.out + 3 * p.outStride + 0)
+        store(c3_1, p.out + 3 * p.outStride + 16)
+        store(c4_0, p.out + 4 * p.outStride + 0)
+        store(c4_1, p.out + 4 * p.outStride + 16)
+        store(c5_0, p.out + 5 * p.outStride + 0)
+        store(c5_1, p.out + 5 * p.outStride + 16)
+        store(c6_0, p.out + 6 * p.outStride + 0)
+        store(c6_1, p.out + 6 * p.outStride + 16)
+        store(c7_0, p.out + 7 * p.outStride + 0)
+        store(c7_1, p.out + 7 * p.outStride + 16)
+        store(c8_0, p.out + 8 * p.outStride + 0)
+        store(c8_1, p.out + 8 * p.outStride + 16)
+        store(c9_0, p.out + 9 * p.outStride + 0)
+        store(c9_1, p.out + 9 * p.outStride + 16)
+        store(c10_0, p.out + 10 * p.outStride + 0)
+        store(c10_1, p.out + 10 * p.outStride + 16)
+        store(c11_0, p.out + 11 * p.outStride + 0)
+        store(c11_1, p.out + 11 * p.outStride + 16)
     }
 }

@@ -1,10 +1,10 @@
 /// How `count` vectors of 16 floats are cut into groups a micro-kernel handles at once (1-4):
-/// up to 4 in one group, more split into near-equal groups (6 -> 3+3, 7 -> 4+3, 9 -> 3+3+3),
-/// so every group keeps enough pixels in registers to hide load latency.
+/// up to `largest` in one group, more split into near-equal groups (6 -> 3+3, 7 -> 4+3,
+/// 9 -> 3+3+3), so every group keeps enough pixels in registers to hide load latency.
 enum VectorGroups {
-    static func split(_ count: Int) -> [(first: Int, count: Int)] {
-        if count <= 4 { return [(0, count)] }
-        let groups = (count + 3) / 4
+    static func split(_ count: Int, largest: Int = 4) -> [(first: Int, count: Int)] {
+        if count <= largest { return [(0, count)] }
+        let groups = (count + largest - 1) / largest
         var result: [(first: Int, count: Int)] = []
         var first = 0
         for g in 0..<groups {
