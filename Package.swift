@@ -66,7 +66,8 @@ let package = Package(
         // `make bench`: the figures quoted in the README, measured in one process.
         .executableTarget(name: "convnetc-bench",
                           dependencies: ["ConvnetDriver", "ConvnetKernels", "ConvnetCPU", "ConvnetIR",
-                                         "ConvnetOptimizer", "ConvnetSema", "ConvnetSyntax", "ConvnetSupport"],
+                                         "ConvnetOptimizer", "ConvnetSema", "ConvnetSyntax", "ConvnetSupport",
+                                         "ConvnetTraining", "ConvnetCodegen"],
                           swiftSettings: nativeCPU),
 
         // Helpers several test targets share (test targets cannot import each other).

@@ -1,3 +1,4 @@
+import ConvnetIR
 import ConvnetTraining
 import Foundation
 
@@ -41,5 +42,22 @@ enum NativeCommands {
         let report = try Evaluator.evaluate(weights: URL(fileURLWithPath: weights), model: try compiler.model.checked(),
                                             options: try TrainingArguments.decode(rest), compiler: compiler)
         return json ? report.renderJSON() : report.renderText()
+    }
+
+    /// `bench [--steps N]`: the emitted training step's images/s on made-up inputs
+    /// (`StepBenchmark`, as `make bench` times the CPU target), one JSON line:
+    /// `{"train_images_per_second": R, "batch": B, "steps": N}`.
+    static func bench(_ compiler: NativeProgramCompiler, _ args: [String]) throws -> String {
+        var steps = 5
+        if let i = args.firstIndex(of: "--steps") {
+            guard i + 1 < args.count, let n = Int(args[i + 1]), n > 0 else { throw EmitError("bench: --steps needs a positive count") }
+            steps = n
+        }
+        let model = try compiler.model.checked()
+        let program = try IRBuilder.trainingStep(model, batch: compiler.model.batch, optimizer: model.train.optimizer)
+        let exe = try compiler.compile(program)
+        StepBenchmark.fill(exe, classes: model.classCount)
+        let rate = try StepBenchmark.imagesPerSecond(exe, batch: compiler.model.batch, steps: steps)
+        return "{\"train_images_per_second\": \(rate), \"batch\": \(compiler.model.batch), \"steps\": \(steps)}\n"
     }
 }

@@ -89,7 +89,7 @@ public struct NativeProgramCompiler: ProgramCompiler {
 /// `main` of a generated binary: the same training run as `convnetc FILE --run`, with the
 /// library's own trainer, data pipeline, metrics and checkpoints.
 public enum NativeMain {
-    /// Trains with the command-line flags (`TrainingArguments`), or runs `predict` / `evaluate`
+    /// Trains with the command-line flags (`TrainingArguments`), or runs `predict` / `evaluate` / `bench`
     /// when the first argument names one (`NativeCommands`); returns the exit status.
     public static func run(_ compiler: NativeProgramCompiler, arguments: [String]) -> Int32 {
         BLASEnvironment.reexecIfSlowCore()
@@ -100,6 +100,9 @@ public enum NativeMain {
                 return 0
             case "evaluate":
                 print(try NativeCommands.evaluate(compiler, Array(arguments.dropFirst())), terminator: "")
+                return 0
+            case "bench":
+                print(try NativeCommands.bench(compiler, Array(arguments.dropFirst())), terminator: "")
                 return 0
             default: break
             }

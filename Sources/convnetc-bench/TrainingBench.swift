@@ -3,6 +3,7 @@ import ConvnetDriver
 import ConvnetIR
 import ConvnetSema
 import ConvnetSupport
+import ConvnetTraining
 import Foundation
 
 /// Issue 5's figures: training and inference images/s and effective GFLOP/s of a model at its
@@ -32,20 +33,23 @@ enum TrainingBench {
         let compiler = CPUCompiler()
         let trainExe = try compiler.compile(train)
         let inferExe = try compiler.compile(infer)
-        fill(trainExe, classes: model.classCount)
-        fill(inferExe, classes: model.classCount)
+        StepBenchmark.fill(trainExe, classes: model.classCount)
+        StepBenchmark.fill(inferExe, classes: model.classCount)
         // The TPU emulator's training step (8 emulated cores, bfloat16 MXU), same batch.
         let tpuExe = measureTPU ? try Target.tpu.compiler(model: model, cores: 8).compile(train) : nil
-        if let tpuExe { fill(tpuExe, classes: model.classCount) }
+        if let tpuExe { StepBenchmark.fill(tpuExe, classes: model.classCount) }
         var tpuRates: [Double] = []
+        let native = NativeBench.enabled ? try NativeBench.build(model: model, batch: batch, repo: repo) : nil
+        var nativeRates: [Double] = []
 
         var ours: [Figures] = []
         var peers: [Figures] = []
         var peerName = ""
         for _ in 0..<rounds {
-            ours.append(Figures(trainImagesPerSecond: try rate(trainExe, batch: batch, steps: steps),
-                                inferImagesPerSecond: try rate(inferExe, batch: batch, steps: steps)))
-            if let tpuExe { tpuRates.append(try rate(tpuExe, batch: batch, steps: steps)) }
+            ours.append(Figures(trainImagesPerSecond: try StepBenchmark.imagesPerSecond(trainExe, batch: batch, steps: steps),
+                                inferImagesPerSecond: try StepBenchmark.imagesPerSecond(inferExe, batch: batch, steps: steps)))
+            if let tpuExe { tpuRates.append(try StepBenchmark.imagesPerSecond(tpuExe, batch: batch, steps: steps)) }
+            if let native { nativeRates.append(try native.trainingRate(steps: steps)) }
             if let tfPython, let peer = runPeer(python: tfPython, repo: repo, model: path, batch: batch, steps: steps) {
                 peers.append(peer.figures)
                 peerName = peer.name
@@ -54,6 +58,7 @@ enum TrainingBench {
             let last = ours[ours.count - 1]
             var line = "round \(ours.count): cpu train \(NumberFormat.fixed(last.trainImagesPerSecond, 1)), infer \(NumberFormat.fixed(last.inferImagesPerSecond, 1))"
             if let tpu = tpuRates.last { line += ", tpu train \(NumberFormat.fixed(tpu, 1))" }
+            if let rate = nativeRates.last { line += ", native train \(NumberFormat.fixed(rate, 1))" }
             if let peer = peers.last, peers.count == ours.count {
                 line += "; peer train \(NumberFormat.fixed(peer.trainImagesPerSecond, 1)), infer \(NumberFormat.fixed(peer.inferImagesPerSecond, 1))"
             }
@@ -79,6 +84,20 @@ enum TrainingBench {
             rows.append(BenchRow(name: "\(name) training, tpu target (emulated, 8 cores), batch \(batch)", value: tpu,
                                  unit: "img/s", note: "tpu / cpu = \(NumberFormat.fixed(tpu / trainRate, 2))x"))
         }
+        var peerTrain: Double?
+        if !peers.isEmpty { peerTrain = median(peers.map(\.trainImagesPerSecond)) }
+        if let native {
+            let rate = median(nativeRates)
+            let vsTF = peerTrain.map { ", native / TF = \(NumberFormat.fixed(rate / $0, 2))x" } ?? ""
+            rows += [
+                BenchRow(name: "\(name) native binary build, empty workspace", value: native.coldBuildSeconds, unit: "s",
+                         note: "goal: under 60 s; libraries compiled too"),
+                BenchRow(name: "\(name) native binary rebuild, model changed", value: native.rebuildSeconds, unit: "s",
+                         note: "libraries cached (the model at batch \(batch / 2))"),
+                BenchRow(name: "\(name) training, native target, batch \(batch)", value: rate, unit: "img/s",
+                         note: "native / cpu = \(NumberFormat.fixed(rate / trainRate, 2))x" + vsTF),
+            ]
+        }
         if !peers.isEmpty {
             let pt = median(peers.map(\.trainImagesPerSecond)), pi = median(peers.map(\.inferImagesPerSecond))
             rows += [
@@ -89,36 +108,6 @@ enum TrainingBench {
             ]
         }
         return rows
-    }
-
-    /// Random images in [0, 1), labels cycling through the classes, weights small and random.
-    static func fill(_ exe: any ExecutableProgram, classes: Int) {
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        func next() -> Float {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Float(state >> 40) / Float(1 << 24)
-        }
-        for input in exe.program.graph.inputs {
-            guard let name = input.name else { continue }
-            if input.type.element == .i32 {
-                let b = exe.int32s(input: name)
-                for i in b.indices { b[i] = Int32(i % max(classes, 1)) }
-            } else {
-                let b = exe.floats(input: name)
-                let scale: Float = name == IRProgram.Names.images ? 1 : 0.05
-                for i in b.indices { b[i] = (next() - (name == IRProgram.Names.images ? 0 : 0.5)) * scale }
-            }
-        }
-        if exe.hasInput(IRProgram.Names.step) { exe.setScalar(IRProgram.Names.step, 1) }
-        if exe.hasInput(IRProgram.Names.learningRate) { exe.setScalar(IRProgram.Names.learningRate, 1e-4) }
-    }
-
-    /// Images per second over `steps` runs after one warm-up run.
-    static func rate(_ exe: any ExecutableProgram, batch: Int, steps: Int) throws -> Double {
-        try exe.run()
-        let t0 = Stopwatch.now()
-        for _ in 0..<steps { try exe.run() }
-        return Double(batch * steps) / (Stopwatch.now() - t0)
     }
 
     static func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
