@@ -3,6 +3,11 @@
 data, the way the codelab's model.fit would, and prints one JSON line of images/s.
 
     bench/tf_peer.py MODEL.convnet --batch 32 --steps 20
+    bench/tf_peer.py MODEL.convnet --batch 32 --serve
+
+With --serve it builds and warms up once, prints {"peer": ...}, then answers each line
+"train N" or "infer N" on stdin with {"images_per_sec": R} for N timed steps, so `make bench`
+can time it right next to its own runs without paying TensorFlow's start-up every round.
 
 The model is built by scripts/keras_fixtures.py's reader, independently of convnetc's parser.
 Never run by the tests or CI; `make bench` runs it when a TensorFlow venv exists (TF_PYTHON).
@@ -28,6 +33,7 @@ def main():
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--serve", action="store_true")
     args = ap.parse_args()
 
     with open(args.model) as f:
@@ -40,25 +46,44 @@ def main():
     x = rng.uniform(0, 1, size=(n,) + shape).astype(np.float32)
     y = rng.integers(0, classes, size=(n,)).astype(np.int32)
 
-    # Warm-up (graph tracing), then timed steps: train_on_batch is model.fit's step.
-    for i in range(args.warmup):
-        model.train_on_batch(x[i * args.batch:(i + 1) * args.batch], y[i * args.batch:(i + 1) * args.batch])
-    t0 = time.perf_counter()
-    for i in range(args.warmup, args.warmup + args.steps):
-        model.train_on_batch(x[i * args.batch:(i + 1) * args.batch], y[i * args.batch:(i + 1) * args.batch])
-    train_s = time.perf_counter() - t0
+    def batch(i):
+        i %= args.steps + args.warmup
+        return x[i * args.batch:(i + 1) * args.batch], y[i * args.batch:(i + 1) * args.batch]
 
     predict = tf.function(lambda b: model(b, training=False))
-    predict(x[:args.batch])
-    t0 = time.perf_counter()
-    for i in range(args.steps):
-        predict(x[i * args.batch:(i + 1) * args.batch]).numpy()
-    infer_s = time.perf_counter() - t0
 
+    def train_rate(steps, first):
+        t0 = time.perf_counter()
+        for i in range(first, first + steps):
+            model.train_on_batch(*batch(i))
+        return args.batch * steps / (time.perf_counter() - t0)
+
+    def infer_rate(steps):
+        t0 = time.perf_counter()
+        for i in range(steps):
+            predict(batch(i)[0]).numpy()
+        return args.batch * steps / (time.perf_counter() - t0)
+
+    # Warm-up (graph tracing), then timed steps: train_on_batch is model.fit's step.
+    for i in range(args.warmup):
+        model.train_on_batch(*batch(i))
+    predict(batch(0)[0])
+    name = f"TensorFlow {tf.__version__} CPU"
+    if args.serve:
+        print(json.dumps({"peer": name}), flush=True)
+        for line in sys.stdin:
+            words = line.split()
+            if len(words) != 2 or words[0] not in ("train", "infer"):
+                print(json.dumps({"error": f"expected 'train N' or 'infer N', got {line.strip()!r}"}), flush=True)
+                continue
+            steps = max(1, int(words[1]))
+            rate = train_rate(steps, args.warmup) if words[0] == "train" else infer_rate(steps)
+            print(json.dumps({"images_per_sec": rate}), flush=True)
+        return
     print(json.dumps({
-        "peer": f"TensorFlow {tf.__version__} CPU",
-        "train_images_per_sec": args.batch * args.steps / train_s,
-        "inference_images_per_sec": args.batch * args.steps / infer_s,
+        "peer": name,
+        "train_images_per_sec": train_rate(args.steps, args.warmup),
+        "inference_images_per_sec": infer_rate(args.steps),
     }))
 
 

@@ -1,4 +1,5 @@
 import ConvnetIR
+import ConvnetKernels
 
 /// Emits a `fusion.<kind>` instruction by recognising its body (see `Pipeline`'s contract):
 /// a conv or dense layer becomes one chunked GEMM call with a bias+activation epilogue, a
@@ -16,6 +17,17 @@ struct FusionEmitter {
         }
     }
 
+    /// Whether a generated program's `ParallelConv` for this input gradient runs on the direct
+    /// kernels, which can fuse the relu backward (`ParallelConv.fusesReluBackward`): the
+    /// generated code uses the default `BLASEngine`, whose direct convolutions are float32, for
+    /// every stride-1 convolution with a window.
+    static func directKernelsFuseRelu(_ x: [Int], filters: Int, _ a: ConvAttributes) -> Bool {
+        let g = ConvGeometry(batch: x[0], inHeight: x[1], inWidth: x[2], inChannels: x[3], kernelHeight: a.kernelHeight,
+                             kernelWidth: a.kernelWidth, filters: filters, stride: a.stride,
+                             padding: a.padding == .same ? .same : .valid)
+        return DirectConv.supports(g) && !g.isPointwise
+    }
+
     /// Writes `inst` (a fusion) with its result at `out`.
     func emit(_ inst: Instruction, kind: String, body: Graph, out: String, into w: inout CodeWriter) throws {
         let args = body.inputs.filter { if case .input(.argument) = $0.op { true } else { false } }
@@ -27,7 +39,7 @@ struct FusionEmitter {
         var types: [ValueID: TensorType] = [:]
         for (arg, v) in zip(args, inst.operands) { names[arg.result] = ops.name(v) }
         for b in body.instructions { types[b.result] = b.type }
-        let inner = OpEmitter(name: { names[$0] ?? "<\($0)>" }, type: { types[$0]! }, convs: ops.convs)
+        let inner = OpEmitter(name: { names[$0] ?? "<\($0)>" }, type: { types[$0]! }, convs: ops.convs, side: ops.side)
         let x = ops.name(inst.operands[0])
 
         // conv + bias (+ activation): Conv2D.forward with the epilogue, im2col in chunks.
@@ -59,11 +71,28 @@ struct FusionEmitter {
            case .activationGrad(let f) = last.op, last.operands.count == 2,
            let y = names[last.operands[1]] {
             let producers = Array(computed.dropLast())
+            // relu -> max pool, backward: one pass from the forward's winners, summing the
+            // channels for the bias gradient that follows (`MaxPoolKernels.backwardRelu`).
+            if f == .relu, producers.count == 1, let p = producers.first, case .maxPoolGrad(let attrs) = p.op,
+               p.result == last.operands[0], OpEmitter.poolKernelsApply(attrs), names[p.operands[0]] == y {
+                let g = OpEmitter.pool(types[p.operands[0]]!.shape, attrs)
+                let sums = ops.side.reserveBiasSums(for: inst.result, channels: inst.type.shape.last ?? 1)
+                w.line("MaxPoolKernels.backwardRelu(\(g), input: \(y)\(inner.winners(p.operands[0], g)),")
+                w.line("                            outputGradient: \(names[p.operands[1]]!), inputGradient: \(out), biasSums: arena.doubles(\(sums)))")
+                return
+            }
             if let col2im = producers.last, case .col2im(let attrs) = col2im.op {
                 let dy = inst.operands[0], wts = inst.operands[1]
                 let conv = ops.convs.add("conv\(inst.result.raw)",
                                          geometry: OpEmitter.geometry(inst.type.shape, filters: ops.shape(dy)[3], attrs),
                                          filterGradient: false)
+                if f == .relu, Self.directKernelsFuseRelu(inst.type.shape, filters: ops.shape(dy)[3], attrs) {
+                    // The relu backward and the bias sums in the direct kernels' epilogue.
+                    let sums = ops.side.reserveBiasSums(for: inst.result, channels: inst.type.shape[3])
+                    w.line("\(conv).backwardInput(outputGradient: \(ops.name(dy)), weights: \(ops.name(wts)), inputGradient: \(out),")
+                    w.line("\(String(repeating: " ", count: conv.count))               reluOutput: \(y), biasSums: arena.doubles(\(sums)))")
+                    return
+                }
                 w.line("\(conv).backwardInput(outputGradient: \(ops.name(dy)), weights: \(ops.name(wts)), inputGradient: \(out))")
             } else if producers.count == 1, let p = producers.first, p.result == last.operands[0] {
                 names[p.result] = out

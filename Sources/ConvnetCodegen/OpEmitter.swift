@@ -11,6 +11,8 @@ struct OpEmitter {
     let scratch = "scratch"
     /// Where fused convolutions register their `ParallelConv`.
     let convs: ConvRegistry
+    /// Winner codes and bias sums kept between kernels.
+    let side: SideStorage
 
     func shape(_ v: ValueID) -> [Int] { type(v).shape }
 
@@ -31,6 +33,14 @@ struct OpEmitter {
         if a.kernelHeight == 1, a.kernelWidth == 1, a.stride == 1 { return 0 }
         let oh = a.outputExtent(x[1], kernel: a.kernelHeight), ow = a.outputExtent(x[2], kernel: a.kernelWidth)
         return images * oh * ow * a.kernelHeight * a.kernelWidth * x[3]
+    }
+
+    /// Whether `MaxPoolKernels` handles pools `p` (as `MaxPoolKernels.applies`).
+    static func poolKernelsApply(_ p: PoolAttributes) -> Bool { p.stride >= p.size && p.size * p.size <= 128 }
+
+    /// `, winners: arena.bytes(N)` when a forward pool over `x` recorded them, else "".
+    func winners(_ x: ValueID, _ geometry: String) -> String {
+        side.winners(input: name(x), geometry: geometry).map { ", winners: arena.bytes(\($0))" } ?? ""
     }
 
     /// Writes `inst` with its result stored at `out`.
@@ -83,10 +93,18 @@ struct OpEmitter {
             precondition(tb ? sb[1] == k : sb[0] == k, "matmul shapes")
             w.line("BLAS.gemm(m: \(m), n: \(nn), k: \(k), a: \(name(a[0])), transposeA: \(ta), "
                    + "b: \(name(a[1])), transposeB: \(tb), c: \(out))")
-        case .maxPool(let p) where p.stride >= p.size:
-            w.line("MaxPoolKernels.forward(\(Self.pool(shape(a[0]), p)), input: \(name(a[0])), output: \(out))")
-        case .maxPoolGrad(let p) where p.stride >= p.size:
-            w.line("MaxPoolKernels.backward(\(Self.pool(shape(a[0]), p)), input: \(name(a[0])),")
+        case .maxPool(let p) where Self.poolKernelsApply(p):
+            let g = Self.pool(shape(a[0]), p)
+            if side.recordsWinners {
+                let at = side.recordWinners(input: name(a[0]), geometry: g, count: n)
+                w.line("MaxPoolKernels.forward(\(g), input: \(name(a[0])), output: \(out),")
+                w.line("                       winners: arena.bytes(\(at)))  // (\(inst.type.shape.map(String.init).joined(separator: ", "))) bytes")
+            } else {
+                w.line("MaxPoolKernels.forward(\(g), input: \(name(a[0])), output: \(out))")
+            }
+        case .maxPoolGrad(let p) where Self.poolKernelsApply(p):
+            let g = Self.pool(shape(a[0]), p)
+            w.line("MaxPoolKernels.backward(\(g), input: \(name(a[0]))\(winners(a[0], g)),")
             w.line("                        outputGradient: \(name(a[1])), inputGradient: \(out))")
         case .maxPool(let p):
             w.line("Pooling.maxForward(\(Self.pool(shape(a[0]), p)), input: \(name(a[0])), output: \(out))")

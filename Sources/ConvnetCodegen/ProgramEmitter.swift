@@ -115,7 +115,8 @@ struct ProgramEmitter {
         }
         let type: (ValueID) -> TensorType = { defs[$0]!.type }
         let convs = ConvRegistry()
-        let ops = OpEmitter(name: name, type: type, convs: convs)
+        let side = SideStorage(recordsWinners: SideStorage.hasMaxPoolGrad(graph))
+        let ops = OpEmitter(name: name, type: type, convs: convs, side: side)
         let fusions = FusionEmitter(ops: ops)
 
         // The body of run(): one block per instruction.
@@ -144,6 +145,9 @@ struct ProgramEmitter {
                 body.line("\(conv).backwardInput(outputGradient: \(name(dy)), weights: \(name(wts)), inputGradient: \(out))")
             } else if case .fusion(let kind, let fbody) = inst.op {
                 try fusions.emit(inst, kind: kind, body: fbody, out: out, into: &body)
+            } else if case .biasGrad = inst.op, let sums = side.biasSums[inst.operands[0]] {
+                // Summed by the fused backward pass that produced the operand.
+                body.line("for k in 0..<\(sums.channels) { \(out)[k] = Float(arena.doubles(\(sums.offset))[k]) }  // summed by the fused pass above")
             } else {
                 try ops.emit(inst, out: out, into: &body)
             }
@@ -160,7 +164,8 @@ struct ProgramEmitter {
                + (scratch > 0 ? ", and \(scratch) floats of im2col scratch." : "."))
         w.block("final class \(className): ExecutableProgram {") { w in
             w.line("let program: IRProgram")
-            w.line("private let arena = NativeArena(bytes: \(layout.bytes), scratchFloats: \(scratch))")
+            w.line("private let arena = NativeArena(bytes: \(layout.bytes), scratchFloats: \(scratch)"
+                   + (side.bytes > 0 ? ", sideBytes: \(side.bytes))" : ")"))
             if !convs.entries.isEmpty {
                 w.line("/// The convolutions: ConvnetCPU's image-parallel, L2-banded kernels, and their shared band scratch.")
                 w.line("private let convArena = Arena()")

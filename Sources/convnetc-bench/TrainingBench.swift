@@ -42,27 +42,36 @@ enum TrainingBench {
         let native = NativeBench.enabled ? try NativeBench.build(model: model, batch: batch, repo: repo) : nil
         var nativeRates: [Double] = []
 
+        let peer = tfPython.flatMap { PeerProcess(python: $0, repo: repo, model: path, batch: batch, steps: steps) }
+        defer { peer?.stop() }
         var ours: [Figures] = []
         var peers: [Figures] = []
-        var peerName = ""
         for _ in 0..<rounds {
-            ours.append(Figures(trainImagesPerSecond: try StepBenchmark.imagesPerSecond(trainExe, batch: batch, steps: steps),
-                                inferImagesPerSecond: try StepBenchmark.imagesPerSecond(inferExe, batch: batch, steps: steps)))
-            if let tpuExe { tpuRates.append(try StepBenchmark.imagesPerSecond(tpuExe, batch: batch, steps: steps)) }
+            // Each of our rates is followed at once by the peer's, so a round's two figures see
+            // the same machine; ratios are taken per round.
+            let cpuTrain = try StepBenchmark.imagesPerSecond(trainExe, batch: batch, steps: steps)
+            let peerTrain = peer?.rate("train", steps: steps)
             if let native { nativeRates.append(try native.trainingRate(steps: steps)) }
-            if let tfPython, let peer = runPeer(python: tfPython, repo: repo, model: path, batch: batch, steps: steps) {
-                peers.append(peer.figures)
-                peerName = peer.name
+            let cpuInfer = try StepBenchmark.imagesPerSecond(inferExe, batch: batch, steps: steps)
+            let peerInfer = peer?.rate("infer", steps: steps)
+            if let tpuExe { tpuRates.append(try StepBenchmark.imagesPerSecond(tpuExe, batch: batch, steps: steps)) }
+            ours.append(Figures(trainImagesPerSecond: cpuTrain, inferImagesPerSecond: cpuInfer))
+            if let peerTrain, let peerInfer {
+                peers.append(Figures(trainImagesPerSecond: peerTrain, inferImagesPerSecond: peerInfer))
             }
             // Each round on stderr, so the spread behind the medians can be seen.
-            let last = ours[ours.count - 1]
-            var line = "round \(ours.count): cpu train \(NumberFormat.fixed(last.trainImagesPerSecond, 1)), infer \(NumberFormat.fixed(last.inferImagesPerSecond, 1))"
+            var line = "round \(ours.count): cpu train \(NumberFormat.fixed(cpuTrain, 1)), infer \(NumberFormat.fixed(cpuInfer, 1))"
             if let tpu = tpuRates.last { line += ", tpu train \(NumberFormat.fixed(tpu, 1))" }
             if let rate = nativeRates.last { line += ", native train \(NumberFormat.fixed(rate, 1))" }
-            if let peer = peers.last, peers.count == ours.count {
-                line += "; peer train \(NumberFormat.fixed(peer.trainImagesPerSecond, 1)), infer \(NumberFormat.fixed(peer.inferImagesPerSecond, 1))"
+            if let last = peers.last, peers.count == ours.count {
+                line += "; peer train \(NumberFormat.fixed(last.trainImagesPerSecond, 1)), infer \(NumberFormat.fixed(last.inferImagesPerSecond, 1))"
             }
             FileHandle.standardError.write(Data((line + "\n").utf8))
+        }
+        let peerName = peer?.name ?? ""
+        /// The median over rounds of a / b.
+        func ratio(_ a: [Double], _ b: [Double]) -> String {
+            NumberFormat.fixed(median(zip(a, b).map { $0 / $1 }), 2) + "x"
         }
         if ProcessInfo.processInfo.environment["BENCH_PROFILE"] != nil, let cpu = trainExe as? CPUExecutable {
             // Where a training step's time goes, by op and by layer (BENCH_PROFILE=1).
@@ -82,61 +91,34 @@ enum TrainingBench {
         if !tpuRates.isEmpty {
             let tpu = median(tpuRates)
             rows.append(BenchRow(name: "\(name) training, tpu target (emulated, 8 cores), batch \(batch)", value: tpu,
-                                 unit: "img/s", note: "tpu / cpu = \(NumberFormat.fixed(tpu / trainRate, 2))x"))
+                                 unit: "img/s", note: "tpu / cpu = \(ratio(tpuRates, ours.map(\.trainImagesPerSecond)))"))
         }
-        var peerTrain: Double?
-        if !peers.isEmpty { peerTrain = median(peers.map(\.trainImagesPerSecond)) }
         if let native {
             let rate = median(nativeRates)
-            let vsTF = peerTrain.map { ", native / TF = \(NumberFormat.fixed(rate / $0, 2))x" } ?? ""
+            let vsTF = peers.count == nativeRates.count && !peers.isEmpty
+                ? ", native / TF = \(ratio(nativeRates, peers.map(\.trainImagesPerSecond)))" : ""
             rows += [
                 BenchRow(name: "\(name) native binary build, empty workspace", value: native.coldBuildSeconds, unit: "s",
                          note: "goal: under 60 s; libraries compiled too"),
                 BenchRow(name: "\(name) native binary rebuild, model changed", value: native.rebuildSeconds, unit: "s",
                          note: "libraries cached (the model at batch \(batch / 2))"),
                 BenchRow(name: "\(name) training, native target, batch \(batch)", value: rate, unit: "img/s",
-                         note: "native / cpu = \(NumberFormat.fixed(rate / trainRate, 2))x" + vsTF),
+                         note: "native / cpu = \(ratio(nativeRates, ours.map(\.trainImagesPerSecond)))" + vsTF),
             ]
         }
-        if !peers.isEmpty {
+        if !peers.isEmpty, peers.count == ours.count {  // every round answered
             let pt = median(peers.map(\.trainImagesPerSecond)), pi = median(peers.map(\.inferImagesPerSecond))
             rows += [
                 BenchRow(name: "\(name) training, \(peerName)", value: pt, unit: "img/s",
-                         note: "convnetc / TF = \(NumberFormat.fixed(trainRate / pt, 2))x"),
+                         note: "convnetc / TF = \(ratio(ours.map(\.trainImagesPerSecond), peers.map(\.trainImagesPerSecond))) (median of rounds)"),
                 BenchRow(name: "\(name) inference, \(peerName)", value: pi, unit: "img/s",
-                         note: "convnetc / TF = \(NumberFormat.fixed(inferRate / pi, 2))x"),
+                         note: "convnetc / TF = \(ratio(ours.map(\.inferImagesPerSecond), peers.map(\.inferImagesPerSecond))) (median of rounds)"),
             ]
         }
         return rows
     }
 
     static func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
-
-    /// Runs bench/tf_peer.py; nil (with a note) when it fails.
-    static func runPeer(python: String, repo: String, model: String, batch: Int, steps: Int)
-        -> (name: String, figures: Figures)? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [repo + "/bench/tf_peer.py", model, "--batch", String(batch), "--steps", String(steps)]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch {
-            FileHandle.standardError.write(Data("bench: cannot run \(python): \(error)\n".utf8))
-            return nil
-        }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
-              let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
-              let json = try? JSONParser.parse(String(line)),
-              let train = json["train_images_per_sec"]?.doubleValue,
-              let infer = json["inference_images_per_sec"]?.doubleValue else {
-            FileHandle.standardError.write(Data("bench: the TensorFlow peer failed (exit \(process.terminationStatus))\n".utf8))
-            return nil
-        }
-        return (json["peer"]?.stringValue ?? "TensorFlow", Figures(trainImagesPerSecond: train, inferImagesPerSecond: infer))
-    }
 }
 
 struct BenchError: Error, CustomStringConvertible {

@@ -20,7 +20,7 @@ final class NativeEndToEndTests: XCTestCase {
     }
 
     func testLossCurveMatchesCPU() throws {
-        let text = "input 16x16x3\nconv 3x3x8 relu\nmaxpool 2\nconv 3x3x12 relu\ngap\ndense 3 softmax\n"
+        let text = "input 16x16x3\nconv 3x3x8 relu\nconv 3x3x8 relu\nmaxpool 2\nconv 3x3x12 relu\ngap\ndense 3 softmax\n"
         try compareWithCPU(text, name: "tiny", evaluate: true)
     }
 
