@@ -535,8 +535,32 @@ public final class DirectConv: @unchecked Sendable {
                                   dy: UnsafePointer<Float>, dyStride: Int, into sums: UnsafeMutablePointer<Float>) {
         if rows.isEmpty { return }
         let s = forwardWindow, c = s.inChannels, fp = s.paddedOutChannels
-        let groups = VectorGroups.split(fp / 16)
         let interior = s.interiorColumns
+        // Three-column windows slide over the interior: each input pixel's broadcast feeds all
+        // three kernel columns (`MicroKernels.f1v1`), in groups of at most 2 vectors.
+        let slides = s.kernelWidth == 3 && interior.count >= 2
+        let groups = VectorGroups.split(fp / 16, largest: slides ? 2 : 4)
+        /// sums[(kh, kw = 0..<3, all channels)] += over output rows lo..<hi and the interior.
+        func slidingBlock(_ kh: Int, _ lo: Int, _ hi: Int) {
+            let x = ((n * s.inHeight + lo - s.padTop + kh) * s.inWidth + interior.lowerBound - s.padLeft) * c
+            let d = ((lo - rows.lowerBound) * s.outWidth + interior.lowerBound) * dyStride
+            for group in groups {
+                let largest = MicroKernels.filterSlidingRows(vectors: group.count)
+                let runs = (c + largest - 1) / largest
+                var r0 = 0
+                for run in 0..<runs {
+                    let count = c / runs + (run < c % runs ? 1 : 0)
+                    let call = MicroKernelCall(
+                        a: input + (x + r0), aRow: 1, aStep: c, aInner: 0, aOuter: s.inWidth * c,
+                        b: dy + (d + group.first * 16), bStep: dyStride, bInner: 0, bOuter: s.outWidth * dyStride,
+                        length: interior.count, innerCount: 1, outerCount: hi - lo,
+                        out: sums + ((kh * s.kernelWidth) * c + r0) * fp + group.first * 16,
+                        outStride: fp, accumulate: true, outTap: c * fp)
+                    MicroKernels.runFilterSliding(rows: count, vectors: group.count, call)
+                    r0 += count
+                }
+            }
+        }
         /// sums[(kh, kw, c0 ..< c0+width)] += over output rows lo..<hi and `columns`.
         func block(_ kh: Int, _ kw: Int, _ lo: Int, _ hi: Int, _ columns: Range<Int>, width: Int) {
             let x = ((n * s.inHeight + lo - s.padTop + kh) * s.inWidth + columns.lowerBound - s.padLeft + kw) * c
@@ -559,7 +583,11 @@ public final class DirectConv: @unchecked Sendable {
             let valid = s.outputRows(kernelRow: kh)
             let lo = max(valid.lowerBound, rows.lowerBound), hi = min(valid.upperBound, rows.upperBound)
             if lo >= hi { continue }
-            if !interior.isEmpty { block(kh, 0, lo, hi, interior, width: s.kernelWidth * c) }
+            if slides {
+                slidingBlock(kh, lo, hi)
+            } else if !interior.isEmpty {
+                block(kh, 0, lo, hi, interior, width: s.kernelWidth * c)
+            }
             for kw in 0..<s.kernelWidth {
                 let columns = s.outputColumns(kernelColumn: kw)
                 if interior.isEmpty {

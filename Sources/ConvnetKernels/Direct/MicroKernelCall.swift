@@ -27,4 +27,7 @@ struct MicroKernelCall {
     var out: UnsafeMutablePointer<Float>
     var outStride: Int
     var accumulate: Bool
+    /// Filter-gradient sliding kernels only: the distance in `out` from one kernel column's
+    /// accumulators to the next's (see `MicroKernels.f1v1`).
+    var outTap: Int = 0
 }

@@ -102,6 +102,35 @@ enum MicroKernels {
         }
     }
 
+    /// The largest R of the filter-gradient sliding kernels for V vectors, 0 when none.
+    static func filterSlidingRows(vectors v: Int) -> Int {
+        switch v {
+        case 1: return 8
+        case 2: return 4
+        default: return 0
+        }
+    }
+
+    /// Runs the filter-gradient sliding (rows, vectors) kernel (see `f1v1`).
+    static func runFilterSliding(rows r: Int, vectors v: Int, _ p: MicroKernelCall) {
+        precondition(p.length >= 2, "the sliding filter kernels need two pixels")
+        switch (r, v) {
+        case (1, 1): f1v1(p)
+        case (2, 1): f2v1(p)
+        case (3, 1): f3v1(p)
+        case (4, 1): f4v1(p)
+        case (5, 1): f5v1(p)
+        case (6, 1): f6v1(p)
+        case (7, 1): f7v1(p)
+        case (8, 1): f8v1(p)
+        case (1, 2): f1v2(p)
+        case (2, 2): f2v2(p)
+        case (3, 2): f3v2(p)
+        case (4, 2): f4v2(p)
+        default: preconditionFailure("no filter sliding micro-kernel \(r)x\(v)")
+        }
+    }
+
     @inline(__always) static func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
         UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
     }
@@ -4968,5 +4997,1689 @@ enum MicroKernels {
         store(c10_1, p.out + 10 * p.outStride + 16)
         store(c11_0, p.out + 11 * p.outStride + 0)
         store(c11_1, p.out + 11 * p.outStride + 16)
+    }
+
+    /// 3 taps x 1 channels x 16 filters of accumulators, sliding over pixels.
+    @inline(never)
+    static func f1v1(_ p: MicroKernelCall) {
+        var c0_0_0 = load(p.out + 0)
+        var c1_0_0 = load(p.out + 1 * p.outTap)
+        var c2_0_0 = load(p.out + 2 * p.outTap)
+        var outerA = p.a, outerB = p.b
+        for _ in 0..<p.outerCount {
+            let a = outerA, b = outerB, n = p.length
+            do {
+                let d0_0 = load(b + (0) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep])
+                    c0_0_0 = c0_0_0.addingProduct(x, d0_0)
+                }
+            }
+            do {
+                let d0_0 = load(b + (1) * p.bStep)
+                let d1_0 = load(b + (1 - 1) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep])
+                    c0_0_0 = c0_0_0.addingProduct(x, d0_0)
+                    c1_0_0 = c1_0_0.addingProduct(x, d1_0)
+                }
+            }
+            for q in 2..<n {
+                let d0_0 = load(b + (q) * p.bStep)
+                let d1_0 = load(b + (q - 1) * p.bStep)
+                let d2_0 = load(b + (q - 2) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep])
+                    c0_0_0 = c0_0_0.addingProduct(x, d0_0)
+                    c1_0_0 = c1_0_0.addingProduct(x, d1_0)
+                    c2_0_0 = c2_0_0.addingProduct(x, d2_0)
+                }
+            }
+            do {
+                let d1_0 = load(b + (n - 1) * p.bStep)
+                let d2_0 = load(b + (n - 2) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep])
+                    c1_0_0 = c1_0_0.addingProduct(x, d1_0)
+                    c2_0_0 = c2_0_0.addingProduct(x, d2_0)
+                }
+            }
+            do {
+                let d2_0 = load(b + ((n + 1) - 2) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep])
+                    c2_0_0 = c2_0_0.addingProduct(x, d2_0)
+                }
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0_0, p.out + 0)
+        store(c1_0_0, p.out + 1 * p.outTap)
+        store(c2_0_0, p.out + 2 * p.outTap)
+    }
+
+    /// 3 taps x 2 channels x 16 filters of accumulators, sliding over pixels.
+    @inline(never)
+    static func f2v1(_ p: MicroKernelCall) {
+        var c0_0_0 = load(p.out + 0)
+        var c0_1_0 = load(p.out + 1 * p.outStride)
+        var c1_0_0 = load(p.out + 1 * p.outTap)
+        var c1_1_0 = load(p.out + 1 * p.outTap + 1 * p.outStride)
+        var c2_0_0 = load(p.out + 2 * p.outTap)
+        var c2_1_0 = load(p.out + 2 * p.outTap + 1 * p.outStride)
+        var outerA = p.a, outerB = p.b
+        for _ in 0..<p.outerCount {
+            let a = outerA, b = outerB, n = p.length
+            do {
+                let d0_0 = load(b + (0) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep])
+                    c0_0_0 = c0_0_0.addingProduct(x, d0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep + 1])
+                    c0_1_0 = c0_1_0.addingProduct(x, d0_0)
+                }
+            }
+            do {
+                let d0_0 = load(b + (1) * p.bStep)
+                let d1_0 = load(b + (1 - 1) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep])
+                    c0_0_0 = c0_0_0.addingProduct(x, d0_0)
+                    c1_0_0 = c1_0_0.addingProduct(x, d1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep + 1])
+                    c0_1_0 = c0_1_0.addingProduct(x, d0_0)
+                    c1_1_0 = c1_1_0.addingProduct(x, d1_0)
+                }
+            }
+            for q in 2..<n {
+                let d0_0 = load(b + (q) * p.bStep)
+                let d1_0 = load(b + (q - 1) * p.bStep)
+                let d2_0 = load(b + (q - 2) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep])
+                    c0_0_0 = c0_0_0.addingProduct(x, d0_0)
+                    c1_0_0 = c1_0_0.addingProduct(x, d1_0)
+                    c2_0_0 = c2_0_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep + 1])
+                    c0_1_0 = c0_1_0.addingProduct(x, d0_0)
+                    c1_1_0 = c1_1_0.addingProduct(x, d1_0)
+                    c2_1_0 = c2_1_0.addingProduct(x, d2_0)
+                }
+            }
+            do {
+                let d1_0 = load(b + (n - 1) * p.bStep)
+                let d2_0 = load(b + (n - 2) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep])
+                    c1_0_0 = c1_0_0.addingProduct(x, d1_0)
+                    c2_0_0 = c2_0_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep + 1])
+                    c1_1_0 = c1_1_0.addingProduct(x, d1_0)
+                    c2_1_0 = c2_1_0.addingProduct(x, d2_0)
+                }
+            }
+            do {
+                let d2_0 = load(b + ((n + 1) - 2) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep])
+                    c2_0_0 = c2_0_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep + 1])
+                    c2_1_0 = c2_1_0.addingProduct(x, d2_0)
+                }
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0_0, p.out + 0)
+        store(c0_1_0, p.out + 1 * p.outStride)
+        store(c1_0_0, p.out + 1 * p.outTap)
+        store(c1_1_0, p.out + 1 * p.outTap + 1 * p.outStride)
+        store(c2_0_0, p.out + 2 * p.outTap)
+        store(c2_1_0, p.out + 2 * p.outTap + 1 * p.outStride)
+    }
+
+    /// 3 taps x 3 channels x 16 filters of accumulators, sliding over pixels.
+    @inline(never)
+    static func f3v1(_ p: MicroKernelCall) {
+        var c0_0_0 = load(p.out + 0)
+        var c0_1_0 = load(p.out + 1 * p.outStride)
+        var c0_2_0 = load(p.out + 2 * p.outStride)
+        var c1_0_0 = load(p.out + 1 * p.outTap)
+        var c1_1_0 = load(p.out + 1 * p.outTap + 1 * p.outStride)
+        var c1_2_0 = load(p.out + 1 * p.outTap + 2 * p.outStride)
+        var c2_0_0 = load(p.out + 2 * p.outTap)
+        var c2_1_0 = load(p.out + 2 * p.outTap + 1 * p.outStride)
+        var c2_2_0 = load(p.out + 2 * p.outTap + 2 * p.outStride)
+        var outerA = p.a, outerB = p.b
+        for _ in 0..<p.outerCount {
+            let a = outerA, b = outerB, n = p.length
+            do {
+                let d0_0 = load(b + (0) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep])
+                    c0_0_0 = c0_0_0.addingProduct(x, d0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep + 1])
+                    c0_1_0 = c0_1_0.addingProduct(x, d0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep + 2])
+                    c0_2_0 = c0_2_0.addingProduct(x, d0_0)
+                }
+            }
+            do {
+                let d0_0 = load(b + (1) * p.bStep)
+                let d1_0 = load(b + (1 - 1) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep])
+                    c0_0_0 = c0_0_0.addingProduct(x, d0_0)
+                    c1_0_0 = c1_0_0.addingProduct(x, d1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep + 1])
+                    c0_1_0 = c0_1_0.addingProduct(x, d0_0)
+                    c1_1_0 = c1_1_0.addingProduct(x, d1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep + 2])
+                    c0_2_0 = c0_2_0.addingProduct(x, d0_0)
+                    c1_2_0 = c1_2_0.addingProduct(x, d1_0)
+                }
+            }
+            for q in 2..<n {
+                let d0_0 = load(b + (q) * p.bStep)
+                let d1_0 = load(b + (q - 1) * p.bStep)
+                let d2_0 = load(b + (q - 2) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep])
+                    c0_0_0 = c0_0_0.addingProduct(x, d0_0)
+                    c1_0_0 = c1_0_0.addingProduct(x, d1_0)
+                    c2_0_0 = c2_0_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep + 1])
+                    c0_1_0 = c0_1_0.addingProduct(x, d0_0)
+                    c1_1_0 = c1_1_0.addingProduct(x, d1_0)
+                    c2_1_0 = c2_1_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep + 2])
+                    c0_2_0 = c0_2_0.addingProduct(x, d0_0)
+                    c1_2_0 = c1_2_0.addingProduct(x, d1_0)
+                    c2_2_0 = c2_2_0.addingProduct(x, d2_0)
+                }
+            }
+            do {
+                let d1_0 = load(b + (n - 1) * p.bStep)
+                let d2_0 = load(b + (n - 2) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep])
+                    c1_0_0 = c1_0_0.addingProduct(x, d1_0)
+                    c2_0_0 = c2_0_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep + 1])
+                    c1_1_0 = c1_1_0.addingProduct(x, d1_0)
+                    c2_1_0 = c2_1_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep + 2])
+                    c1_2_0 = c1_2_0.addingProduct(x, d1_0)
+                    c2_2_0 = c2_2_0.addingProduct(x, d2_0)
+                }
+            }
+            do {
+                let d2_0 = load(b + ((n + 1) - 2) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep])
+                    c2_0_0 = c2_0_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep + 1])
+                    c2_1_0 = c2_1_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep + 2])
+                    c2_2_0 = c2_2_0.addingProduct(x, d2_0)
+                }
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0_0, p.out + 0)
+        store(c0_1_0, p.out + 1 * p.outStride)
+        store(c0_2_0, p.out + 2 * p.outStride)
+        store(c1_0_0, p.out + 1 * p.outTap)
+        store(c1_1_0, p.out + 1 * p.outTap + 1 * p.outStride)
+        store(c1_2_0, p.out + 1 * p.outTap + 2 * p.outStride)
+        store(c2_0_0, p.out + 2 * p.outTap)
+        store(c2_1_0, p.out + 2 * p.outTap + 1 * p.outStride)
+        store(c2_2_0, p.out + 2 * p.outTap + 2 * p.outStride)
+    }
+
+    /// 3 taps x 4 channels x 16 filters of accumulators, sliding over pixels.
+    @inline(never)
+    static func f4v1(_ p: MicroKernelCall) {
+        var c0_0_0 = load(p.out + 0)
+        var c0_1_0 = load(p.out + 1 * p.outStride)
+        var c0_2_0 = load(p.out + 2 * p.outStride)
+        var c0_3_0 = load(p.out + 3 * p.outStride)
+        var c1_0_0 = load(p.out + 1 * p.outTap)
+        var c1_1_0 = load(p.out + 1 * p.outTap + 1 * p.outStride)
+        var c1_2_0 = load(p.out + 1 * p.outTap + 2 * p.outStride)
+        var c1_3_0 = load(p.out + 1 * p.outTap + 3 * p.outStride)
+        var c2_0_0 = load(p.out + 2 * p.outTap)
+        var c2_1_0 = load(p.out + 2 * p.outTap + 1 * p.outStride)
+        var c2_2_0 = load(p.out + 2 * p.outTap + 2 * p.outStride)
+        var c2_3_0 = load(p.out + 2 * p.outTap + 3 * p.outStride)
+        var outerA = p.a, outerB = p.b
+        for _ in 0..<p.outerCount {
+            let a = outerA, b = outerB, n = p.length
+            do {
+                let d0_0 = load(b + (0) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep])
+                    c0_0_0 = c0_0_0.addingProduct(x, d0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep + 1])
+                    c0_1_0 = c0_1_0.addingProduct(x, d0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep + 2])
+                    c0_2_0 = c0_2_0.addingProduct(x, d0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep + 3])
+                    c0_3_0 = c0_3_0.addingProduct(x, d0_0)
+                }
+            }
+            do {
+                let d0_0 = load(b + (1) * p.bStep)
+                let d1_0 = load(b + (1 - 1) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep])
+                    c0_0_0 = c0_0_0.addingProduct(x, d0_0)
+                    c1_0_0 = c1_0_0.addingProduct(x, d1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep + 1])
+                    c0_1_0 = c0_1_0.addingProduct(x, d0_0)
+                    c1_1_0 = c1_1_0.addingProduct(x, d1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep + 2])
+                    c0_2_0 = c0_2_0.addingProduct(x, d0_0)
+                    c1_2_0 = c1_2_0.addingProduct(x, d1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep + 3])
+                    c0_3_0 = c0_3_0.addingProduct(x, d0_0)
+                    c1_3_0 = c1_3_0.addingProduct(x, d1_0)
+                }
+            }
+            for q in 2..<n {
+                let d0_0 = load(b + (q) * p.bStep)
+                let d1_0 = load(b + (q - 1) * p.bStep)
+                let d2_0 = load(b + (q - 2) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep])
+                    c0_0_0 = c0_0_0.addingProduct(x, d0_0)
+                    c1_0_0 = c1_0_0.addingProduct(x, d1_0)
+                    c2_0_0 = c2_0_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep + 1])
+                    c0_1_0 = c0_1_0.addingProduct(x, d0_0)
+                    c1_1_0 = c1_1_0.addingProduct(x, d1_0)
+                    c2_1_0 = c2_1_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep + 2])
+                    c0_2_0 = c0_2_0.addingProduct(x, d0_0)
+                    c1_2_0 = c1_2_0.addingProduct(x, d1_0)
+                    c2_2_0 = c2_2_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep + 3])
+                    c0_3_0 = c0_3_0.addingProduct(x, d0_0)
+                    c1_3_0 = c1_3_0.addingProduct(x, d1_0)
+                    c2_3_0 = c2_3_0.addingProduct(x, d2_0)
+                }
+            }
+            do {
+                let d1_0 = load(b + (n - 1) * p.bStep)
+                let d2_0 = load(b + (n - 2) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep])
+                    c1_0_0 = c1_0_0.addingProduct(x, d1_0)
+                    c2_0_0 = c2_0_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep + 1])
+                    c1_1_0 = c1_1_0.addingProduct(x, d1_0)
+                    c2_1_0 = c2_1_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep + 2])
+                    c1_2_0 = c1_2_0.addingProduct(x, d1_0)
+                    c2_2_0 = c2_2_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep + 3])
+                    c1_3_0 = c1_3_0.addingProduct(x, d1_0)
+                    c2_3_0 = c2_3_0.addingProduct(x, d2_0)
+                }
+            }
+            do {
+                let d2_0 = load(b + ((n + 1) - 2) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep])
+                    c2_0_0 = c2_0_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep + 1])
+                    c2_1_0 = c2_1_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep + 2])
+                    c2_2_0 = c2_2_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep + 3])
+                    c2_3_0 = c2_3_0.addingProduct(x, d2_0)
+                }
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0_0, p.out + 0)
+        store(c0_1_0, p.out + 1 * p.outStride)
+        store(c0_2_0, p.out + 2 * p.outStride)
+        store(c0_3_0, p.out + 3 * p.outStride)
+        store(c1_0_0, p.out + 1 * p.outTap)
+        store(c1_1_0, p.out + 1 * p.outTap + 1 * p.outStride)
+        store(c1_2_0, p.out + 1 * p.outTap + 2 * p.outStride)
+        store(c1_3_0, p.out + 1 * p.outTap + 3 * p.outStride)
+        store(c2_0_0, p.out + 2 * p.outTap)
+        store(c2_1_0, p.out + 2 * p.outTap + 1 * p.outStride)
+        store(c2_2_0, p.out + 2 * p.outTap + 2 * p.outStride)
+        store(c2_3_0, p.out + 2 * p.outTap + 3 * p.outStride)
+    }
+
+    /// 3 taps x 5 channels x 16 filters of accumulators, sliding over pixels.
+    @inline(never)
+    static func f5v1(_ p: MicroKernelCall) {
+        var c0_0_0 = load(p.out + 0)
+        var c0_1_0 = load(p.out + 1 * p.outStride)
+        var c0_2_0 = load(p.out + 2 * p.outStride)
+        var c0_3_0 = load(p.out + 3 * p.outStride)
+        var c0_4_0 = load(p.out + 4 * p.outStride)
+        var c1_0_0 = load(p.out + 1 * p.outTap)
+        var c1_1_0 = load(p.out + 1 * p.outTap + 1 * p.outStride)
+        var c1_2_0 = load(p.out + 1 * p.outTap + 2 * p.outStride)
+        var c1_3_0 = load(p.out + 1 * p.outTap + 3 * p.outStride)
+        var c1_4_0 = load(p.out + 1 * p.outTap + 4 * p.outStride)
+        var c2_0_0 = load(p.out + 2 * p.outTap)
+        var c2_1_0 = load(p.out + 2 * p.outTap + 1 * p.outStride)
+        var c2_2_0 = load(p.out + 2 * p.outTap + 2 * p.outStride)
+        var c2_3_0 = load(p.out + 2 * p.outTap + 3 * p.outStride)
+        var c2_4_0 = load(p.out + 2 * p.outTap + 4 * p.outStride)
+        var outerA = p.a, outerB = p.b
+        for _ in 0..<p.outerCount {
+            let a = outerA, b = outerB, n = p.length
+            do {
+                let d0_0 = load(b + (0) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep])
+                    c0_0_0 = c0_0_0.addingProduct(x, d0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep + 1])
+                    c0_1_0 = c0_1_0.addingProduct(x, d0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep + 2])
+                    c0_2_0 = c0_2_0.addingProduct(x, d0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep + 3])
+                    c0_3_0 = c0_3_0.addingProduct(x, d0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep + 4])
+                    c0_4_0 = c0_4_0.addingProduct(x, d0_0)
+                }
+            }
+            do {
+                let d0_0 = load(b + (1) * p.bStep)
+                let d1_0 = load(b + (1 - 1) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep])
+                    c0_0_0 = c0_0_0.addingProduct(x, d0_0)
+                    c1_0_0 = c1_0_0.addingProduct(x, d1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep + 1])
+                    c0_1_0 = c0_1_0.addingProduct(x, d0_0)
+                    c1_1_0 = c1_1_0.addingProduct(x, d1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep + 2])
+                    c0_2_0 = c0_2_0.addingProduct(x, d0_0)
+                    c1_2_0 = c1_2_0.addingProduct(x, d1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep + 3])
+                    c0_3_0 = c0_3_0.addingProduct(x, d0_0)
+                    c1_3_0 = c1_3_0.addingProduct(x, d1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep + 4])
+                    c0_4_0 = c0_4_0.addingProduct(x, d0_0)
+                    c1_4_0 = c1_4_0.addingProduct(x, d1_0)
+                }
+            }
+            for q in 2..<n {
+                let d0_0 = load(b + (q) * p.bStep)
+                let d1_0 = load(b + (q - 1) * p.bStep)
+                let d2_0 = load(b + (q - 2) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep])
+                    c0_0_0 = c0_0_0.addingProduct(x, d0_0)
+                    c1_0_0 = c1_0_0.addingProduct(x, d1_0)
+                    c2_0_0 = c2_0_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep + 1])
+                    c0_1_0 = c0_1_0.addingProduct(x, d0_0)
+                    c1_1_0 = c1_1_0.addingProduct(x, d1_0)
+                    c2_1_0 = c2_1_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep + 2])
+                    c0_2_0 = c0_2_0.addingProduct(x, d0_0)
+                    c1_2_0 = c1_2_0.addingProduct(x, d1_0)
+                    c2_2_0 = c2_2_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep + 3])
+                    c0_3_0 = c0_3_0.addingProduct(x, d0_0)
+                    c1_3_0 = c1_3_0.addingProduct(x, d1_0)
+                    c2_3_0 = c2_3_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep + 4])
+                    c0_4_0 = c0_4_0.addingProduct(x, d0_0)
+                    c1_4_0 = c1_4_0.addingProduct(x, d1_0)
+                    c2_4_0 = c2_4_0.addingProduct(x, d2_0)
+                }
+            }
+            do {
+                let d1_0 = load(b + (n - 1) * p.bStep)
+                let d2_0 = load(b + (n - 2) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep])
+                    c1_0_0 = c1_0_0.addingProduct(x, d1_0)
+                    c2_0_0 = c2_0_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep + 1])
+                    c1_1_0 = c1_1_0.addingProduct(x, d1_0)
+                    c2_1_0 = c2_1_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep + 2])
+                    c1_2_0 = c1_2_0.addingProduct(x, d1_0)
+                    c2_2_0 = c2_2_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep + 3])
+                    c1_3_0 = c1_3_0.addingProduct(x, d1_0)
+                    c2_3_0 = c2_3_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep + 4])
+                    c1_4_0 = c1_4_0.addingProduct(x, d1_0)
+                    c2_4_0 = c2_4_0.addingProduct(x, d2_0)
+                }
+            }
+            do {
+                let d2_0 = load(b + ((n + 1) - 2) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep])
+                    c2_0_0 = c2_0_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep + 1])
+                    c2_1_0 = c2_1_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep + 2])
+                    c2_2_0 = c2_2_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep + 3])
+                    c2_3_0 = c2_3_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep + 4])
+                    c2_4_0 = c2_4_0.addingProduct(x, d2_0)
+                }
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0_0, p.out + 0)
+        store(c0_1_0, p.out + 1 * p.outStride)
+        store(c0_2_0, p.out + 2 * p.outStride)
+        store(c0_3_0, p.out + 3 * p.outStride)
+        store(c0_4_0, p.out + 4 * p.outStride)
+        store(c1_0_0, p.out + 1 * p.outTap)
+        store(c1_1_0, p.out + 1 * p.outTap + 1 * p.outStride)
+        store(c1_2_0, p.out + 1 * p.outTap + 2 * p.outStride)
+        store(c1_3_0, p.out + 1 * p.outTap + 3 * p.outStride)
+        store(c1_4_0, p.out + 1 * p.outTap + 4 * p.outStride)
+        store(c2_0_0, p.out + 2 * p.outTap)
+        store(c2_1_0, p.out + 2 * p.outTap + 1 * p.outStride)
+        store(c2_2_0, p.out + 2 * p.outTap + 2 * p.outStride)
+        store(c2_3_0, p.out + 2 * p.outTap + 3 * p.outStride)
+        store(c2_4_0, p.out + 2 * p.outTap + 4 * p.outStride)
+    }
+
+    /// 3 taps x 6 channels x 16 filters of accumulators, sliding over pixels.
+    @inline(never)
+    static func f6v1(_ p: MicroKernelCall) {
+        var c0_0_0 = load(p.out + 0)
+        var c0_1_0 = load(p.out + 1 * p.outStride)
+        var c0_2_0 = load(p.out + 2 * p.outStride)
+        var c0_3_0 = load(p.out + 3 * p.outStride)
+        var c0_4_0 = load(p.out + 4 * p.outStride)
+        var c0_5_0 = load(p.out + 5 * p.outStride)
+        var c1_0_0 = load(p.out + 1 * p.outTap)
+        var c1_1_0 = load(p.out + 1 * p.outTap + 1 * p.outStride)
+        var c1_2_0 = load(p.out + 1 * p.outTap + 2 * p.outStride)
+        var c1_3_0 = load(p.out + 1 * p.outTap + 3 * p.outStride)
+        var c1_4_0 = load(p.out + 1 * p.outTap + 4 * p.outStride)
+        var c1_5_0 = load(p.out + 1 * p.outTap + 5 * p.outStride)
+        var c2_0_0 = load(p.out + 2 * p.outTap)
+        var c2_1_0 = load(p.out + 2 * p.outTap + 1 * p.outStride)
+        var c2_2_0 = load(p.out + 2 * p.outTap + 2 * p.outStride)
+        var c2_3_0 = load(p.out + 2 * p.outTap + 3 * p.outStride)
+        var c2_4_0 = load(p.out + 2 * p.outTap + 4 * p.outStride)
+        var c2_5_0 = load(p.out + 2 * p.outTap + 5 * p.outStride)
+        var outerA = p.a, outerB = p.b
+        for _ in 0..<p.outerCount {
+            let a = outerA, b = outerB, n = p.length
+            do {
+                let d0_0 = load(b + (0) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep])
+                    c0_0_0 = c0_0_0.addingProduct(x, d0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep + 1])
+                    c0_1_0 = c0_1_0.addingProduct(x, d0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep + 2])
+                    c0_2_0 = c0_2_0.addingProduct(x, d0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep + 3])
+                    c0_3_0 = c0_3_0.addingProduct(x, d0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep + 4])
+                    c0_4_0 = c0_4_0.addingProduct(x, d0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep + 5])
+                    c0_5_0 = c0_5_0.addingProduct(x, d0_0)
+                }
+            }
+            do {
+                let d0_0 = load(b + (1) * p.bStep)
+                let d1_0 = load(b + (1 - 1) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep])
+                    c0_0_0 = c0_0_0.addingProduct(x, d0_0)
+                    c1_0_0 = c1_0_0.addingProduct(x, d1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep + 1])
+                    c0_1_0 = c0_1_0.addingProduct(x, d0_0)
+                    c1_1_0 = c1_1_0.addingProduct(x, d1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep + 2])
+                    c0_2_0 = c0_2_0.addingProduct(x, d0_0)
+                    c1_2_0 = c1_2_0.addingProduct(x, d1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep + 3])
+                    c0_3_0 = c0_3_0.addingProduct(x, d0_0)
+                    c1_3_0 = c1_3_0.addingProduct(x, d1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep + 4])
+                    c0_4_0 = c0_4_0.addingProduct(x, d0_0)
+                    c1_4_0 = c1_4_0.addingProduct(x, d1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep + 5])
+                    c0_5_0 = c0_5_0.addingProduct(x, d0_0)
+                    c1_5_0 = c1_5_0.addingProduct(x, d1_0)
+                }
+            }
+            for q in 2..<n {
+                let d0_0 = load(b + (q) * p.bStep)
+                let d1_0 = load(b + (q - 1) * p.bStep)
+                let d2_0 = load(b + (q - 2) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep])
+                    c0_0_0 = c0_0_0.addingProduct(x, d0_0)
+                    c1_0_0 = c1_0_0.addingProduct(x, d1_0)
+                    c2_0_0 = c2_0_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep + 1])
+                    c0_1_0 = c0_1_0.addingProduct(x, d0_0)
+                    c1_1_0 = c1_1_0.addingProduct(x, d1_0)
+                    c2_1_0 = c2_1_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep + 2])
+                    c0_2_0 = c0_2_0.addingProduct(x, d0_0)
+                    c1_2_0 = c1_2_0.addingProduct(x, d1_0)
+                    c2_2_0 = c2_2_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep + 3])
+                    c0_3_0 = c0_3_0.addingProduct(x, d0_0)
+                    c1_3_0 = c1_3_0.addingProduct(x, d1_0)
+                    c2_3_0 = c2_3_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep + 4])
+                    c0_4_0 = c0_4_0.addingProduct(x, d0_0)
+                    c1_4_0 = c1_4_0.addingProduct(x, d1_0)
+                    c2_4_0 = c2_4_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep + 5])
+                    c0_5_0 = c0_5_0.addingProduct(x, d0_0)
+                    c1_5_0 = c1_5_0.addingProduct(x, d1_0)
+                    c2_5_0 = c2_5_0.addingProduct(x, d2_0)
+                }
+            }
+            do {
+                let d1_0 = load(b + (n - 1) * p.bStep)
+                let d2_0 = load(b + (n - 2) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep])
+                    c1_0_0 = c1_0_0.addingProduct(x, d1_0)
+                    c2_0_0 = c2_0_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep + 1])
+                    c1_1_0 = c1_1_0.addingProduct(x, d1_0)
+                    c2_1_0 = c2_1_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep + 2])
+                    c1_2_0 = c1_2_0.addingProduct(x, d1_0)
+                    c2_2_0 = c2_2_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep + 3])
+                    c1_3_0 = c1_3_0.addingProduct(x, d1_0)
+                    c2_3_0 = c2_3_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep + 4])
+                    c1_4_0 = c1_4_0.addingProduct(x, d1_0)
+                    c2_4_0 = c2_4_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep + 5])
+                    c1_5_0 = c1_5_0.addingProduct(x, d1_0)
+                    c2_5_0 = c2_5_0.addingProduct(x, d2_0)
+                }
+            }
+            do {
+                let d2_0 = load(b + ((n + 1) - 2) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep])
+                    c2_0_0 = c2_0_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep + 1])
+                    c2_1_0 = c2_1_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep + 2])
+                    c2_2_0 = c2_2_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep + 3])
+                    c2_3_0 = c2_3_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep + 4])
+                    c2_4_0 = c2_4_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep + 5])
+                    c2_5_0 = c2_5_0.addingProduct(x, d2_0)
+                }
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0_0, p.out + 0)
+        store(c0_1_0, p.out + 1 * p.outStride)
+        store(c0_2_0, p.out + 2 * p.outStride)
+        store(c0_3_0, p.out + 3 * p.outStride)
+        store(c0_4_0, p.out + 4 * p.outStride)
+        store(c0_5_0, p.out + 5 * p.outStride)
+        store(c1_0_0, p.out + 1 * p.outTap)
+        store(c1_1_0, p.out + 1 * p.outTap + 1 * p.outStride)
+        store(c1_2_0, p.out + 1 * p.outTap + 2 * p.outStride)
+        store(c1_3_0, p.out + 1 * p.outTap + 3 * p.outStride)
+        store(c1_4_0, p.out + 1 * p.outTap + 4 * p.outStride)
+        store(c1_5_0, p.out + 1 * p.outTap + 5 * p.outStride)
+        store(c2_0_0, p.out + 2 * p.outTap)
+        store(c2_1_0, p.out + 2 * p.outTap + 1 * p.outStride)
+        store(c2_2_0, p.out + 2 * p.outTap + 2 * p.outStride)
+        store(c2_3_0, p.out + 2 * p.outTap + 3 * p.outStride)
+        store(c2_4_0, p.out + 2 * p.outTap + 4 * p.outStride)
+        store(c2_5_0, p.out + 2 * p.outTap + 5 * p.outStride)
+    }
+
+    /// 3 taps x 7 channels x 16 filters of accumulators, sliding over pixels.
+    @inline(never)
+    static func f7v1(_ p: MicroKernelCall) {
+        var c0_0_0 = load(p.out + 0)
+        var c0_1_0 = load(p.out + 1 * p.outStride)
+        var c0_2_0 = load(p.out + 2 * p.outStride)
+        var c0_3_0 = load(p.out + 3 * p.outStride)
+        var c0_4_0 = load(p.out + 4 * p.outStride)
+        var c0_5_0 = load(p.out + 5 * p.outStride)
+        var c0_6_0 = load(p.out + 6 * p.outStride)
+        var c1_0_0 = load(p.out + 1 * p.outTap)
+        var c1_1_0 = load(p.out + 1 * p.outTap + 1 * p.outStride)
+        var c1_2_0 = load(p.out + 1 * p.outTap + 2 * p.outStride)
+        var c1_3_0 = load(p.out + 1 * p.outTap + 3 * p.outStride)
+        var c1_4_0 = load(p.out + 1 * p.outTap + 4 * p.outStride)
+        var c1_5_0 = load(p.out + 1 * p.outTap + 5 * p.outStride)
+        var c1_6_0 = load(p.out + 1 * p.outTap + 6 * p.outStride)
+        var c2_0_0 = load(p.out + 2 * p.outTap)
+        var c2_1_0 = load(p.out + 2 * p.outTap + 1 * p.outStride)
+        var c2_2_0 = load(p.out + 2 * p.outTap + 2 * p.outStride)
+        var c2_3_0 = load(p.out + 2 * p.outTap + 3 * p.outStride)
+        var c2_4_0 = load(p.out + 2 * p.outTap + 4 * p.outStride)
+        var c2_5_0 = load(p.out + 2 * p.outTap + 5 * p.outStride)
+        var c2_6_0 = load(p.out + 2 * p.outTap + 6 * p.outStride)
+        var outerA = p.a, outerB = p.b
+        for _ in 0..<p.outerCount {
+            let a = outerA, b = outerB, n = p.length
+            do {
+                let d0_0 = load(b + (0) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep])
+                    c0_0_0 = c0_0_0.addingProduct(x, d0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep + 1])
+                    c0_1_0 = c0_1_0.addingProduct(x, d0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep + 2])
+                    c0_2_0 = c0_2_0.addingProduct(x, d0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep + 3])
+                    c0_3_0 = c0_3_0.addingProduct(x, d0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep + 4])
+                    c0_4_0 = c0_4_0.addingProduct(x, d0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep + 5])
+                    c0_5_0 = c0_5_0.addingProduct(x, d0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep + 6])
+                    c0_6_0 = c0_6_0.addingProduct(x, d0_0)
+                }
+            }
+            do {
+                let d0_0 = load(b + (1) * p.bStep)
+                let d1_0 = load(b + (1 - 1) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep])
+                    c0_0_0 = c0_0_0.addingProduct(x, d0_0)
+                    c1_0_0 = c1_0_0.addingProduct(x, d1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep + 1])
+                    c0_1_0 = c0_1_0.addingProduct(x, d0_0)
+                    c1_1_0 = c1_1_0.addingProduct(x, d1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep + 2])
+                    c0_2_0 = c0_2_0.addingProduct(x, d0_0)
+                    c1_2_0 = c1_2_0.addingProduct(x, d1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep + 3])
+                    c0_3_0 = c0_3_0.addingProduct(x, d0_0)
+                    c1_3_0 = c1_3_0.addingProduct(x, d1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep + 4])
+                    c0_4_0 = c0_4_0.addingProduct(x, d0_0)
+                    c1_4_0 = c1_4_0.addingProduct(x, d1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep + 5])
+                    c0_5_0 = c0_5_0.addingProduct(x, d0_0)
+                    c1_5_0 = c1_5_0.addingProduct(x, d1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep + 6])
+                    c0_6_0 = c0_6_0.addingProduct(x, d0_0)
+                    c1_6_0 = c1_6_0.addingProduct(x, d1_0)
+                }
+            }
+            for q in 2..<n {
+                let d0_0 = load(b + (q) * p.bStep)
+                let d1_0 = load(b + (q - 1) * p.bStep)
+                let d2_0 = load(b + (q - 2) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep])
+                    c0_0_0 = c0_0_0.addingProduct(x, d0_0)
+                    c1_0_0 = c1_0_0.addingProduct(x, d1_0)
+                    c2_0_0 = c2_0_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep + 1])
+                    c0_1_0 = c0_1_0.addingProduct(x, d0_0)
+                    c1_1_0 = c1_1_0.addingProduct(x, d1_0)
+                    c2_1_0 = c2_1_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep + 2])
+                    c0_2_0 = c0_2_0.addingProduct(x, d0_0)
+                    c1_2_0 = c1_2_0.addingProduct(x, d1_0)
+                    c2_2_0 = c2_2_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep + 3])
+                    c0_3_0 = c0_3_0.addingProduct(x, d0_0)
+                    c1_3_0 = c1_3_0.addingProduct(x, d1_0)
+                    c2_3_0 = c2_3_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep + 4])
+                    c0_4_0 = c0_4_0.addingProduct(x, d0_0)
+                    c1_4_0 = c1_4_0.addingProduct(x, d1_0)
+                    c2_4_0 = c2_4_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep + 5])
+                    c0_5_0 = c0_5_0.addingProduct(x, d0_0)
+                    c1_5_0 = c1_5_0.addingProduct(x, d1_0)
+                    c2_5_0 = c2_5_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep + 6])
+                    c0_6_0 = c0_6_0.addingProduct(x, d0_0)
+                    c1_6_0 = c1_6_0.addingProduct(x, d1_0)
+                    c2_6_0 = c2_6_0.addingProduct(x, d2_0)
+                }
+            }
+            do {
+                let d1_0 = load(b + (n - 1) * p.bStep)
+                let d2_0 = load(b + (n - 2) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep])
+                    c1_0_0 = c1_0_0.addingProduct(x, d1_0)
+                    c2_0_0 = c2_0_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep + 1])
+                    c1_1_0 = c1_1_0.addingProduct(x, d1_0)
+                    c2_1_0 = c2_1_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep + 2])
+                    c1_2_0 = c1_2_0.addingProduct(x, d1_0)
+                    c2_2_0 = c2_2_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep + 3])
+                    c1_3_0 = c1_3_0.addingProduct(x, d1_0)
+                    c2_3_0 = c2_3_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep + 4])
+                    c1_4_0 = c1_4_0.addingProduct(x, d1_0)
+                    c2_4_0 = c2_4_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep + 5])
+                    c1_5_0 = c1_5_0.addingProduct(x, d1_0)
+                    c2_5_0 = c2_5_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep + 6])
+                    c1_6_0 = c1_6_0.addingProduct(x, d1_0)
+                    c2_6_0 = c2_6_0.addingProduct(x, d2_0)
+                }
+            }
+            do {
+                let d2_0 = load(b + ((n + 1) - 2) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep])
+                    c2_0_0 = c2_0_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep + 1])
+                    c2_1_0 = c2_1_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep + 2])
+                    c2_2_0 = c2_2_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep + 3])
+                    c2_3_0 = c2_3_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep + 4])
+                    c2_4_0 = c2_4_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep + 5])
+                    c2_5_0 = c2_5_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep + 6])
+                    c2_6_0 = c2_6_0.addingProduct(x, d2_0)
+                }
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0_0, p.out + 0)
+        store(c0_1_0, p.out + 1 * p.outStride)
+        store(c0_2_0, p.out + 2 * p.outStride)
+        store(c0_3_0, p.out + 3 * p.outStride)
+        store(c0_4_0, p.out + 4 * p.outStride)
+        store(c0_5_0, p.out + 5 * p.outStride)
+        store(c0_6_0, p.out + 6 * p.outStride)
+        store(c1_0_0, p.out + 1 * p.outTap)
+        store(c1_1_0, p.out + 1 * p.outTap + 1 * p.outStride)
+        store(c1_2_0, p.out + 1 * p.outTap + 2 * p.outStride)
+        store(c1_3_0, p.out + 1 * p.outTap + 3 * p.outStride)
+        store(c1_4_0, p.out + 1 * p.outTap + 4 * p.outStride)
+        store(c1_5_0, p.out + 1 * p.outTap + 5 * p.outStride)
+        store(c1_6_0, p.out + 1 * p.outTap + 6 * p.outStride)
+        store(c2_0_0, p.out + 2 * p.outTap)
+        store(c2_1_0, p.out + 2 * p.outTap + 1 * p.outStride)
+        store(c2_2_0, p.out + 2 * p.outTap + 2 * p.outStride)
+        store(c2_3_0, p.out + 2 * p.outTap + 3 * p.outStride)
+        store(c2_4_0, p.out + 2 * p.outTap + 4 * p.outStride)
+        store(c2_5_0, p.out + 2 * p.outTap + 5 * p.outStride)
+        store(c2_6_0, p.out + 2 * p.outTap + 6 * p.outStride)
+    }
+
+    /// 3 taps x 8 channels x 16 filters of accumulators, sliding over pixels.
+    @inline(never)
+    static func f8v1(_ p: MicroKernelCall) {
+        var c0_0_0 = load(p.out + 0)
+        var c0_1_0 = load(p.out + 1 * p.outStride)
+        var c0_2_0 = load(p.out + 2 * p.outStride)
+        var c0_3_0 = load(p.out + 3 * p.outStride)
+        var c0_4_0 = load(p.out + 4 * p.outStride)
+        var c0_5_0 = load(p.out + 5 * p.outStride)
+        var c0_6_0 = load(p.out + 6 * p.outStride)
+        var c0_7_0 = load(p.out + 7 * p.outStride)
+        var c1_0_0 = load(p.out + 1 * p.outTap)
+        var c1_1_0 = load(p.out + 1 * p.outTap + 1 * p.outStride)
+        var c1_2_0 = load(p.out + 1 * p.outTap + 2 * p.outStride)
+        var c1_3_0 = load(p.out + 1 * p.outTap + 3 * p.outStride)
+        var c1_4_0 = load(p.out + 1 * p.outTap + 4 * p.outStride)
+        var c1_5_0 = load(p.out + 1 * p.outTap + 5 * p.outStride)
+        var c1_6_0 = load(p.out + 1 * p.outTap + 6 * p.outStride)
+        var c1_7_0 = load(p.out + 1 * p.outTap + 7 * p.outStride)
+        var c2_0_0 = load(p.out + 2 * p.outTap)
+        var c2_1_0 = load(p.out + 2 * p.outTap + 1 * p.outStride)
+        var c2_2_0 = load(p.out + 2 * p.outTap + 2 * p.outStride)
+        var c2_3_0 = load(p.out + 2 * p.outTap + 3 * p.outStride)
+        var c2_4_0 = load(p.out + 2 * p.outTap + 4 * p.outStride)
+        var c2_5_0 = load(p.out + 2 * p.outTap + 5 * p.outStride)
+        var c2_6_0 = load(p.out + 2 * p.outTap + 6 * p.outStride)
+        var c2_7_0 = load(p.out + 2 * p.outTap + 7 * p.outStride)
+        var outerA = p.a, outerB = p.b
+        for _ in 0..<p.outerCount {
+            let a = outerA, b = outerB, n = p.length
+            do {
+                let d0_0 = load(b + (0) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep])
+                    c0_0_0 = c0_0_0.addingProduct(x, d0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep + 1])
+                    c0_1_0 = c0_1_0.addingProduct(x, d0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep + 2])
+                    c0_2_0 = c0_2_0.addingProduct(x, d0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep + 3])
+                    c0_3_0 = c0_3_0.addingProduct(x, d0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep + 4])
+                    c0_4_0 = c0_4_0.addingProduct(x, d0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep + 5])
+                    c0_5_0 = c0_5_0.addingProduct(x, d0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep + 6])
+                    c0_6_0 = c0_6_0.addingProduct(x, d0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep + 7])
+                    c0_7_0 = c0_7_0.addingProduct(x, d0_0)
+                }
+            }
+            do {
+                let d0_0 = load(b + (1) * p.bStep)
+                let d1_0 = load(b + (1 - 1) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep])
+                    c0_0_0 = c0_0_0.addingProduct(x, d0_0)
+                    c1_0_0 = c1_0_0.addingProduct(x, d1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep + 1])
+                    c0_1_0 = c0_1_0.addingProduct(x, d0_0)
+                    c1_1_0 = c1_1_0.addingProduct(x, d1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep + 2])
+                    c0_2_0 = c0_2_0.addingProduct(x, d0_0)
+                    c1_2_0 = c1_2_0.addingProduct(x, d1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep + 3])
+                    c0_3_0 = c0_3_0.addingProduct(x, d0_0)
+                    c1_3_0 = c1_3_0.addingProduct(x, d1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep + 4])
+                    c0_4_0 = c0_4_0.addingProduct(x, d0_0)
+                    c1_4_0 = c1_4_0.addingProduct(x, d1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep + 5])
+                    c0_5_0 = c0_5_0.addingProduct(x, d0_0)
+                    c1_5_0 = c1_5_0.addingProduct(x, d1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep + 6])
+                    c0_6_0 = c0_6_0.addingProduct(x, d0_0)
+                    c1_6_0 = c1_6_0.addingProduct(x, d1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep + 7])
+                    c0_7_0 = c0_7_0.addingProduct(x, d0_0)
+                    c1_7_0 = c1_7_0.addingProduct(x, d1_0)
+                }
+            }
+            for q in 2..<n {
+                let d0_0 = load(b + (q) * p.bStep)
+                let d1_0 = load(b + (q - 1) * p.bStep)
+                let d2_0 = load(b + (q - 2) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep])
+                    c0_0_0 = c0_0_0.addingProduct(x, d0_0)
+                    c1_0_0 = c1_0_0.addingProduct(x, d1_0)
+                    c2_0_0 = c2_0_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep + 1])
+                    c0_1_0 = c0_1_0.addingProduct(x, d0_0)
+                    c1_1_0 = c1_1_0.addingProduct(x, d1_0)
+                    c2_1_0 = c2_1_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep + 2])
+                    c0_2_0 = c0_2_0.addingProduct(x, d0_0)
+                    c1_2_0 = c1_2_0.addingProduct(x, d1_0)
+                    c2_2_0 = c2_2_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep + 3])
+                    c0_3_0 = c0_3_0.addingProduct(x, d0_0)
+                    c1_3_0 = c1_3_0.addingProduct(x, d1_0)
+                    c2_3_0 = c2_3_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep + 4])
+                    c0_4_0 = c0_4_0.addingProduct(x, d0_0)
+                    c1_4_0 = c1_4_0.addingProduct(x, d1_0)
+                    c2_4_0 = c2_4_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep + 5])
+                    c0_5_0 = c0_5_0.addingProduct(x, d0_0)
+                    c1_5_0 = c1_5_0.addingProduct(x, d1_0)
+                    c2_5_0 = c2_5_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep + 6])
+                    c0_6_0 = c0_6_0.addingProduct(x, d0_0)
+                    c1_6_0 = c1_6_0.addingProduct(x, d1_0)
+                    c2_6_0 = c2_6_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep + 7])
+                    c0_7_0 = c0_7_0.addingProduct(x, d0_0)
+                    c1_7_0 = c1_7_0.addingProduct(x, d1_0)
+                    c2_7_0 = c2_7_0.addingProduct(x, d2_0)
+                }
+            }
+            do {
+                let d1_0 = load(b + (n - 1) * p.bStep)
+                let d2_0 = load(b + (n - 2) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep])
+                    c1_0_0 = c1_0_0.addingProduct(x, d1_0)
+                    c2_0_0 = c2_0_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep + 1])
+                    c1_1_0 = c1_1_0.addingProduct(x, d1_0)
+                    c2_1_0 = c2_1_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep + 2])
+                    c1_2_0 = c1_2_0.addingProduct(x, d1_0)
+                    c2_2_0 = c2_2_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep + 3])
+                    c1_3_0 = c1_3_0.addingProduct(x, d1_0)
+                    c2_3_0 = c2_3_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep + 4])
+                    c1_4_0 = c1_4_0.addingProduct(x, d1_0)
+                    c2_4_0 = c2_4_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep + 5])
+                    c1_5_0 = c1_5_0.addingProduct(x, d1_0)
+                    c2_5_0 = c2_5_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep + 6])
+                    c1_6_0 = c1_6_0.addingProduct(x, d1_0)
+                    c2_6_0 = c2_6_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep + 7])
+                    c1_7_0 = c1_7_0.addingProduct(x, d1_0)
+                    c2_7_0 = c2_7_0.addingProduct(x, d2_0)
+                }
+            }
+            do {
+                let d2_0 = load(b + ((n + 1) - 2) * p.bStep)
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep])
+                    c2_0_0 = c2_0_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep + 1])
+                    c2_1_0 = c2_1_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep + 2])
+                    c2_2_0 = c2_2_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep + 3])
+                    c2_3_0 = c2_3_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep + 4])
+                    c2_4_0 = c2_4_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep + 5])
+                    c2_5_0 = c2_5_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep + 6])
+                    c2_6_0 = c2_6_0.addingProduct(x, d2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep + 7])
+                    c2_7_0 = c2_7_0.addingProduct(x, d2_0)
+                }
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0_0, p.out + 0)
+        store(c0_1_0, p.out + 1 * p.outStride)
+        store(c0_2_0, p.out + 2 * p.outStride)
+        store(c0_3_0, p.out + 3 * p.outStride)
+        store(c0_4_0, p.out + 4 * p.outStride)
+        store(c0_5_0, p.out + 5 * p.outStride)
+        store(c0_6_0, p.out + 6 * p.outStride)
+        store(c0_7_0, p.out + 7 * p.outStride)
+        store(c1_0_0, p.out + 1 * p.outTap)
+        store(c1_1_0, p.out + 1 * p.outTap + 1 * p.outStride)
+        store(c1_2_0, p.out + 1 * p.outTap + 2 * p.outStride)
+        store(c1_3_0, p.out + 1 * p.outTap + 3 * p.outStride)
+        store(c1_4_0, p.out + 1 * p.outTap + 4 * p.outStride)
+        store(c1_5_0, p.out + 1 * p.outTap + 5 * p.outStride)
+        store(c1_6_0, p.out + 1 * p.outTap + 6 * p.outStride)
+        store(c1_7_0, p.out + 1 * p.outTap + 7 * p.outStride)
+        store(c2_0_0, p.out + 2 * p.outTap)
+        store(c2_1_0, p.out + 2 * p.outTap + 1 * p.outStride)
+        store(c2_2_0, p.out + 2 * p.outTap + 2 * p.outStride)
+        store(c2_3_0, p.out + 2 * p.outTap + 3 * p.outStride)
+        store(c2_4_0, p.out + 2 * p.outTap + 4 * p.outStride)
+        store(c2_5_0, p.out + 2 * p.outTap + 5 * p.outStride)
+        store(c2_6_0, p.out + 2 * p.outTap + 6 * p.outStride)
+        store(c2_7_0, p.out + 2 * p.outTap + 7 * p.outStride)
+    }
+
+    /// 3 taps x 1 channels x 32 filters of accumulators, sliding over pixels.
+    @inline(never)
+    static func f1v2(_ p: MicroKernelCall) {
+        var c0_0_0 = load(p.out + 0)
+        var c0_0_1 = load(p.out + 16)
+        var c1_0_0 = load(p.out + 1 * p.outTap)
+        var c1_0_1 = load(p.out + 1 * p.outTap + 16)
+        var c2_0_0 = load(p.out + 2 * p.outTap)
+        var c2_0_1 = load(p.out + 2 * p.outTap + 16)
+        var outerA = p.a, outerB = p.b
+        for _ in 0..<p.outerCount {
+            let a = outerA, b = outerB, n = p.length
+            do {
+                let d0_0 = load(b + (0) * p.bStep)
+                let d0_1 = load(b + (0) * p.bStep + 16)
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep])
+                    c0_0_0 = c0_0_0.addingProduct(x, d0_0)
+                    c0_0_1 = c0_0_1.addingProduct(x, d0_1)
+                }
+            }
+            do {
+                let d0_0 = load(b + (1) * p.bStep)
+                let d0_1 = load(b + (1) * p.bStep + 16)
+                let d1_0 = load(b + (1 - 1) * p.bStep)
+                let d1_1 = load(b + (1 - 1) * p.bStep + 16)
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep])
+                    c0_0_0 = c0_0_0.addingProduct(x, d0_0)
+                    c0_0_1 = c0_0_1.addingProduct(x, d0_1)
+                    c1_0_0 = c1_0_0.addingProduct(x, d1_0)
+                    c1_0_1 = c1_0_1.addingProduct(x, d1_1)
+                }
+            }
+            for q in 2..<n {
+                let d0_0 = load(b + (q) * p.bStep)
+                let d0_1 = load(b + (q) * p.bStep + 16)
+                let d1_0 = load(b + (q - 1) * p.bStep)
+                let d1_1 = load(b + (q - 1) * p.bStep + 16)
+                let d2_0 = load(b + (q - 2) * p.bStep)
+                let d2_1 = load(b + (q - 2) * p.bStep + 16)
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep])
+                    c0_0_0 = c0_0_0.addingProduct(x, d0_0)
+                    c0_0_1 = c0_0_1.addingProduct(x, d0_1)
+                    c1_0_0 = c1_0_0.addingProduct(x, d1_0)
+                    c1_0_1 = c1_0_1.addingProduct(x, d1_1)
+                    c2_0_0 = c2_0_0.addingProduct(x, d2_0)
+                    c2_0_1 = c2_0_1.addingProduct(x, d2_1)
+                }
+            }
+            do {
+                let d1_0 = load(b + (n - 1) * p.bStep)
+                let d1_1 = load(b + (n - 1) * p.bStep + 16)
+                let d2_0 = load(b + (n - 2) * p.bStep)
+                let d2_1 = load(b + (n - 2) * p.bStep + 16)
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep])
+                    c1_0_0 = c1_0_0.addingProduct(x, d1_0)
+                    c1_0_1 = c1_0_1.addingProduct(x, d1_1)
+                    c2_0_0 = c2_0_0.addingProduct(x, d2_0)
+                    c2_0_1 = c2_0_1.addingProduct(x, d2_1)
+                }
+            }
+            do {
+                let d2_0 = load(b + ((n + 1) - 2) * p.bStep)
+                let d2_1 = load(b + ((n + 1) - 2) * p.bStep + 16)
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep])
+                    c2_0_0 = c2_0_0.addingProduct(x, d2_0)
+                    c2_0_1 = c2_0_1.addingProduct(x, d2_1)
+                }
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0_0, p.out + 0)
+        store(c0_0_1, p.out + 16)
+        store(c1_0_0, p.out + 1 * p.outTap)
+        store(c1_0_1, p.out + 1 * p.outTap + 16)
+        store(c2_0_0, p.out + 2 * p.outTap)
+        store(c2_0_1, p.out + 2 * p.outTap + 16)
+    }
+
+    /// 3 taps x 2 channels x 32 filters of accumulators, sliding over pixels.
+    @inline(never)
+    static func f2v2(_ p: MicroKernelCall) {
+        var c0_0_0 = load(p.out + 0)
+        var c0_0_1 = load(p.out + 16)
+        var c0_1_0 = load(p.out + 1 * p.outStride)
+        var c0_1_1 = load(p.out + 1 * p.outStride + 16)
+        var c1_0_0 = load(p.out + 1 * p.outTap)
+        var c1_0_1 = load(p.out + 1 * p.outTap + 16)
+        var c1_1_0 = load(p.out + 1 * p.outTap + 1 * p.outStride)
+        var c1_1_1 = load(p.out + 1 * p.outTap + 1 * p.outStride + 16)
+        var c2_0_0 = load(p.out + 2 * p.outTap)
+        var c2_0_1 = load(p.out + 2 * p.outTap + 16)
+        var c2_1_0 = load(p.out + 2 * p.outTap + 1 * p.outStride)
+        var c2_1_1 = load(p.out + 2 * p.outTap + 1 * p.outStride + 16)
+        var outerA = p.a, outerB = p.b
+        for _ in 0..<p.outerCount {
+            let a = outerA, b = outerB, n = p.length
+            do {
+                let d0_0 = load(b + (0) * p.bStep)
+                let d0_1 = load(b + (0) * p.bStep + 16)
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep])
+                    c0_0_0 = c0_0_0.addingProduct(x, d0_0)
+                    c0_0_1 = c0_0_1.addingProduct(x, d0_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep + 1])
+                    c0_1_0 = c0_1_0.addingProduct(x, d0_0)
+                    c0_1_1 = c0_1_1.addingProduct(x, d0_1)
+                }
+            }
+            do {
+                let d0_0 = load(b + (1) * p.bStep)
+                let d0_1 = load(b + (1) * p.bStep + 16)
+                let d1_0 = load(b + (1 - 1) * p.bStep)
+                let d1_1 = load(b + (1 - 1) * p.bStep + 16)
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep])
+                    c0_0_0 = c0_0_0.addingProduct(x, d0_0)
+                    c0_0_1 = c0_0_1.addingProduct(x, d0_1)
+                    c1_0_0 = c1_0_0.addingProduct(x, d1_0)
+                    c1_0_1 = c1_0_1.addingProduct(x, d1_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep + 1])
+                    c0_1_0 = c0_1_0.addingProduct(x, d0_0)
+                    c0_1_1 = c0_1_1.addingProduct(x, d0_1)
+                    c1_1_0 = c1_1_0.addingProduct(x, d1_0)
+                    c1_1_1 = c1_1_1.addingProduct(x, d1_1)
+                }
+            }
+            for q in 2..<n {
+                let d0_0 = load(b + (q) * p.bStep)
+                let d0_1 = load(b + (q) * p.bStep + 16)
+                let d1_0 = load(b + (q - 1) * p.bStep)
+                let d1_1 = load(b + (q - 1) * p.bStep + 16)
+                let d2_0 = load(b + (q - 2) * p.bStep)
+                let d2_1 = load(b + (q - 2) * p.bStep + 16)
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep])
+                    c0_0_0 = c0_0_0.addingProduct(x, d0_0)
+                    c0_0_1 = c0_0_1.addingProduct(x, d0_1)
+                    c1_0_0 = c1_0_0.addingProduct(x, d1_0)
+                    c1_0_1 = c1_0_1.addingProduct(x, d1_1)
+                    c2_0_0 = c2_0_0.addingProduct(x, d2_0)
+                    c2_0_1 = c2_0_1.addingProduct(x, d2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep + 1])
+                    c0_1_0 = c0_1_0.addingProduct(x, d0_0)
+                    c0_1_1 = c0_1_1.addingProduct(x, d0_1)
+                    c1_1_0 = c1_1_0.addingProduct(x, d1_0)
+                    c1_1_1 = c1_1_1.addingProduct(x, d1_1)
+                    c2_1_0 = c2_1_0.addingProduct(x, d2_0)
+                    c2_1_1 = c2_1_1.addingProduct(x, d2_1)
+                }
+            }
+            do {
+                let d1_0 = load(b + (n - 1) * p.bStep)
+                let d1_1 = load(b + (n - 1) * p.bStep + 16)
+                let d2_0 = load(b + (n - 2) * p.bStep)
+                let d2_1 = load(b + (n - 2) * p.bStep + 16)
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep])
+                    c1_0_0 = c1_0_0.addingProduct(x, d1_0)
+                    c1_0_1 = c1_0_1.addingProduct(x, d1_1)
+                    c2_0_0 = c2_0_0.addingProduct(x, d2_0)
+                    c2_0_1 = c2_0_1.addingProduct(x, d2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep + 1])
+                    c1_1_0 = c1_1_0.addingProduct(x, d1_0)
+                    c1_1_1 = c1_1_1.addingProduct(x, d1_1)
+                    c2_1_0 = c2_1_0.addingProduct(x, d2_0)
+                    c2_1_1 = c2_1_1.addingProduct(x, d2_1)
+                }
+            }
+            do {
+                let d2_0 = load(b + ((n + 1) - 2) * p.bStep)
+                let d2_1 = load(b + ((n + 1) - 2) * p.bStep + 16)
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep])
+                    c2_0_0 = c2_0_0.addingProduct(x, d2_0)
+                    c2_0_1 = c2_0_1.addingProduct(x, d2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep + 1])
+                    c2_1_0 = c2_1_0.addingProduct(x, d2_0)
+                    c2_1_1 = c2_1_1.addingProduct(x, d2_1)
+                }
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0_0, p.out + 0)
+        store(c0_0_1, p.out + 16)
+        store(c0_1_0, p.out + 1 * p.outStride)
+        store(c0_1_1, p.out + 1 * p.outStride + 16)
+        store(c1_0_0, p.out + 1 * p.outTap)
+        store(c1_0_1, p.out + 1 * p.outTap + 16)
+        store(c1_1_0, p.out + 1 * p.outTap + 1 * p.outStride)
+        store(c1_1_1, p.out + 1 * p.outTap + 1 * p.outStride + 16)
+        store(c2_0_0, p.out + 2 * p.outTap)
+        store(c2_0_1, p.out + 2 * p.outTap + 16)
+        store(c2_1_0, p.out + 2 * p.outTap + 1 * p.outStride)
+        store(c2_1_1, p.out + 2 * p.outTap + 1 * p.outStride + 16)
+    }
+
+    /// 3 taps x 3 channels x 32 filters of accumulators, sliding over pixels.
+    @inline(never)
+    static func f3v2(_ p: MicroKernelCall) {
+        var c0_0_0 = load(p.out + 0)
+        var c0_0_1 = load(p.out + 16)
+        var c0_1_0 = load(p.out + 1 * p.outStride)
+        var c0_1_1 = load(p.out + 1 * p.outStride + 16)
+        var c0_2_0 = load(p.out + 2 * p.outStride)
+        var c0_2_1 = load(p.out + 2 * p.outStride + 16)
+        var c1_0_0 = load(p.out + 1 * p.outTap)
+        var c1_0_1 = load(p.out + 1 * p.outTap + 16)
+        var c1_1_0 = load(p.out + 1 * p.outTap + 1 * p.outStride)
+        var c1_1_1 = load(p.out + 1 * p.outTap + 1 * p.outStride + 16)
+        var c1_2_0 = load(p.out + 1 * p.outTap + 2 * p.outStride)
+        var c1_2_1 = load(p.out + 1 * p.outTap + 2 * p.outStride + 16)
+        var c2_0_0 = load(p.out + 2 * p.outTap)
+        var c2_0_1 = load(p.out + 2 * p.outTap + 16)
+        var c2_1_0 = load(p.out + 2 * p.outTap + 1 * p.outStride)
+        var c2_1_1 = load(p.out + 2 * p.outTap + 1 * p.outStride + 16)
+        var c2_2_0 = load(p.out + 2 * p.outTap + 2 * p.outStride)
+        var c2_2_1 = load(p.out + 2 * p.outTap + 2 * p.outStride + 16)
+        var outerA = p.a, outerB = p.b
+        for _ in 0..<p.outerCount {
+            let a = outerA, b = outerB, n = p.length
+            do {
+                let d0_0 = load(b + (0) * p.bStep)
+                let d0_1 = load(b + (0) * p.bStep + 16)
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep])
+                    c0_0_0 = c0_0_0.addingProduct(x, d0_0)
+                    c0_0_1 = c0_0_1.addingProduct(x, d0_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep + 1])
+                    c0_1_0 = c0_1_0.addingProduct(x, d0_0)
+                    c0_1_1 = c0_1_1.addingProduct(x, d0_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep + 2])
+                    c0_2_0 = c0_2_0.addingProduct(x, d0_0)
+                    c0_2_1 = c0_2_1.addingProduct(x, d0_1)
+                }
+            }
+            do {
+                let d0_0 = load(b + (1) * p.bStep)
+                let d0_1 = load(b + (1) * p.bStep + 16)
+                let d1_0 = load(b + (1 - 1) * p.bStep)
+                let d1_1 = load(b + (1 - 1) * p.bStep + 16)
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep])
+                    c0_0_0 = c0_0_0.addingProduct(x, d0_0)
+                    c0_0_1 = c0_0_1.addingProduct(x, d0_1)
+                    c1_0_0 = c1_0_0.addingProduct(x, d1_0)
+                    c1_0_1 = c1_0_1.addingProduct(x, d1_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep + 1])
+                    c0_1_0 = c0_1_0.addingProduct(x, d0_0)
+                    c0_1_1 = c0_1_1.addingProduct(x, d0_1)
+                    c1_1_0 = c1_1_0.addingProduct(x, d1_0)
+                    c1_1_1 = c1_1_1.addingProduct(x, d1_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep + 2])
+                    c0_2_0 = c0_2_0.addingProduct(x, d0_0)
+                    c0_2_1 = c0_2_1.addingProduct(x, d0_1)
+                    c1_2_0 = c1_2_0.addingProduct(x, d1_0)
+                    c1_2_1 = c1_2_1.addingProduct(x, d1_1)
+                }
+            }
+            for q in 2..<n {
+                let d0_0 = load(b + (q) * p.bStep)
+                let d0_1 = load(b + (q) * p.bStep + 16)
+                let d1_0 = load(b + (q - 1) * p.bStep)
+                let d1_1 = load(b + (q - 1) * p.bStep + 16)
+                let d2_0 = load(b + (q - 2) * p.bStep)
+                let d2_1 = load(b + (q - 2) * p.bStep + 16)
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep])
+                    c0_0_0 = c0_0_0.addingProduct(x, d0_0)
+                    c0_0_1 = c0_0_1.addingProduct(x, d0_1)
+                    c1_0_0 = c1_0_0.addingProduct(x, d1_0)
+                    c1_0_1 = c1_0_1.addingProduct(x, d1_1)
+                    c2_0_0 = c2_0_0.addingProduct(x, d2_0)
+                    c2_0_1 = c2_0_1.addingProduct(x, d2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep + 1])
+                    c0_1_0 = c0_1_0.addingProduct(x, d0_0)
+                    c0_1_1 = c0_1_1.addingProduct(x, d0_1)
+                    c1_1_0 = c1_1_0.addingProduct(x, d1_0)
+                    c1_1_1 = c1_1_1.addingProduct(x, d1_1)
+                    c2_1_0 = c2_1_0.addingProduct(x, d2_0)
+                    c2_1_1 = c2_1_1.addingProduct(x, d2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep + 2])
+                    c0_2_0 = c0_2_0.addingProduct(x, d0_0)
+                    c0_2_1 = c0_2_1.addingProduct(x, d0_1)
+                    c1_2_0 = c1_2_0.addingProduct(x, d1_0)
+                    c1_2_1 = c1_2_1.addingProduct(x, d1_1)
+                    c2_2_0 = c2_2_0.addingProduct(x, d2_0)
+                    c2_2_1 = c2_2_1.addingProduct(x, d2_1)
+                }
+            }
+            do {
+                let d1_0 = load(b + (n - 1) * p.bStep)
+                let d1_1 = load(b + (n - 1) * p.bStep + 16)
+                let d2_0 = load(b + (n - 2) * p.bStep)
+                let d2_1 = load(b + (n - 2) * p.bStep + 16)
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep])
+                    c1_0_0 = c1_0_0.addingProduct(x, d1_0)
+                    c1_0_1 = c1_0_1.addingProduct(x, d1_1)
+                    c2_0_0 = c2_0_0.addingProduct(x, d2_0)
+                    c2_0_1 = c2_0_1.addingProduct(x, d2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep + 1])
+                    c1_1_0 = c1_1_0.addingProduct(x, d1_0)
+                    c1_1_1 = c1_1_1.addingProduct(x, d1_1)
+                    c2_1_0 = c2_1_0.addingProduct(x, d2_0)
+                    c2_1_1 = c2_1_1.addingProduct(x, d2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep + 2])
+                    c1_2_0 = c1_2_0.addingProduct(x, d1_0)
+                    c1_2_1 = c1_2_1.addingProduct(x, d1_1)
+                    c2_2_0 = c2_2_0.addingProduct(x, d2_0)
+                    c2_2_1 = c2_2_1.addingProduct(x, d2_1)
+                }
+            }
+            do {
+                let d2_0 = load(b + ((n + 1) - 2) * p.bStep)
+                let d2_1 = load(b + ((n + 1) - 2) * p.bStep + 16)
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep])
+                    c2_0_0 = c2_0_0.addingProduct(x, d2_0)
+                    c2_0_1 = c2_0_1.addingProduct(x, d2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep + 1])
+                    c2_1_0 = c2_1_0.addingProduct(x, d2_0)
+                    c2_1_1 = c2_1_1.addingProduct(x, d2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep + 2])
+                    c2_2_0 = c2_2_0.addingProduct(x, d2_0)
+                    c2_2_1 = c2_2_1.addingProduct(x, d2_1)
+                }
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0_0, p.out + 0)
+        store(c0_0_1, p.out + 16)
+        store(c0_1_0, p.out + 1 * p.outStride)
+        store(c0_1_1, p.out + 1 * p.outStride + 16)
+        store(c0_2_0, p.out + 2 * p.outStride)
+        store(c0_2_1, p.out + 2 * p.outStride + 16)
+        store(c1_0_0, p.out + 1 * p.outTap)
+        store(c1_0_1, p.out + 1 * p.outTap + 16)
+        store(c1_1_0, p.out + 1 * p.outTap + 1 * p.outStride)
+        store(c1_1_1, p.out + 1 * p.outTap + 1 * p.outStride + 16)
+        store(c1_2_0, p.out + 1 * p.outTap + 2 * p.outStride)
+        store(c1_2_1, p.out + 1 * p.outTap + 2 * p.outStride + 16)
+        store(c2_0_0, p.out + 2 * p.outTap)
+        store(c2_0_1, p.out + 2 * p.outTap + 16)
+        store(c2_1_0, p.out + 2 * p.outTap + 1 * p.outStride)
+        store(c2_1_1, p.out + 2 * p.outTap + 1 * p.outStride + 16)
+        store(c2_2_0, p.out + 2 * p.outTap + 2 * p.outStride)
+        store(c2_2_1, p.out + 2 * p.outTap + 2 * p.outStride + 16)
+    }
+
+    /// 3 taps x 4 channels x 32 filters of accumulators, sliding over pixels.
+    @inline(never)
+    static func f4v2(_ p: MicroKernelCall) {
+        var c0_0_0 = load(p.out + 0)
+        var c0_0_1 = load(p.out + 16)
+        var c0_1_0 = load(p.out + 1 * p.outStride)
+        var c0_1_1 = load(p.out + 1 * p.outStride + 16)
+        var c0_2_0 = load(p.out + 2 * p.outStride)
+        var c0_2_1 = load(p.out + 2 * p.outStride + 16)
+        var c0_3_0 = load(p.out + 3 * p.outStride)
+        var c0_3_1 = load(p.out + 3 * p.outStride + 16)
+        var c1_0_0 = load(p.out + 1 * p.outTap)
+        var c1_0_1 = load(p.out + 1 * p.outTap + 16)
+        var c1_1_0 = load(p.out + 1 * p.outTap + 1 * p.outStride)
+        var c1_1_1 = load(p.out + 1 * p.outTap + 1 * p.outStride + 16)
+        var c1_2_0 = load(p.out + 1 * p.outTap + 2 * p.outStride)
+        var c1_2_1 = load(p.out + 1 * p.outTap + 2 * p.outStride + 16)
+        var c1_3_0 = load(p.out + 1 * p.outTap + 3 * p.outStride)
+        var c1_3_1 = load(p.out + 1 * p.outTap + 3 * p.outStride + 16)
+        var c2_0_0 = load(p.out + 2 * p.outTap)
+        var c2_0_1 = load(p.out + 2 * p.outTap + 16)
+        var c2_1_0 = load(p.out + 2 * p.outTap + 1 * p.outStride)
+        var c2_1_1 = load(p.out + 2 * p.outTap + 1 * p.outStride + 16)
+        var c2_2_0 = load(p.out + 2 * p.outTap + 2 * p.outStride)
+        var c2_2_1 = load(p.out + 2 * p.outTap + 2 * p.outStride + 16)
+        var c2_3_0 = load(p.out + 2 * p.outTap + 3 * p.outStride)
+        var c2_3_1 = load(p.out + 2 * p.outTap + 3 * p.outStride + 16)
+        var outerA = p.a, outerB = p.b
+        for _ in 0..<p.outerCount {
+            let a = outerA, b = outerB, n = p.length
+            do {
+                let d0_0 = load(b + (0) * p.bStep)
+                let d0_1 = load(b + (0) * p.bStep + 16)
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep])
+                    c0_0_0 = c0_0_0.addingProduct(x, d0_0)
+                    c0_0_1 = c0_0_1.addingProduct(x, d0_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep + 1])
+                    c0_1_0 = c0_1_0.addingProduct(x, d0_0)
+                    c0_1_1 = c0_1_1.addingProduct(x, d0_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep + 2])
+                    c0_2_0 = c0_2_0.addingProduct(x, d0_0)
+                    c0_2_1 = c0_2_1.addingProduct(x, d0_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[0 * p.aStep + 3])
+                    c0_3_0 = c0_3_0.addingProduct(x, d0_0)
+                    c0_3_1 = c0_3_1.addingProduct(x, d0_1)
+                }
+            }
+            do {
+                let d0_0 = load(b + (1) * p.bStep)
+                let d0_1 = load(b + (1) * p.bStep + 16)
+                let d1_0 = load(b + (1 - 1) * p.bStep)
+                let d1_1 = load(b + (1 - 1) * p.bStep + 16)
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep])
+                    c0_0_0 = c0_0_0.addingProduct(x, d0_0)
+                    c0_0_1 = c0_0_1.addingProduct(x, d0_1)
+                    c1_0_0 = c1_0_0.addingProduct(x, d1_0)
+                    c1_0_1 = c1_0_1.addingProduct(x, d1_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep + 1])
+                    c0_1_0 = c0_1_0.addingProduct(x, d0_0)
+                    c0_1_1 = c0_1_1.addingProduct(x, d0_1)
+                    c1_1_0 = c1_1_0.addingProduct(x, d1_0)
+                    c1_1_1 = c1_1_1.addingProduct(x, d1_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep + 2])
+                    c0_2_0 = c0_2_0.addingProduct(x, d0_0)
+                    c0_2_1 = c0_2_1.addingProduct(x, d0_1)
+                    c1_2_0 = c1_2_0.addingProduct(x, d1_0)
+                    c1_2_1 = c1_2_1.addingProduct(x, d1_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aStep + 3])
+                    c0_3_0 = c0_3_0.addingProduct(x, d0_0)
+                    c0_3_1 = c0_3_1.addingProduct(x, d0_1)
+                    c1_3_0 = c1_3_0.addingProduct(x, d1_0)
+                    c1_3_1 = c1_3_1.addingProduct(x, d1_1)
+                }
+            }
+            for q in 2..<n {
+                let d0_0 = load(b + (q) * p.bStep)
+                let d0_1 = load(b + (q) * p.bStep + 16)
+                let d1_0 = load(b + (q - 1) * p.bStep)
+                let d1_1 = load(b + (q - 1) * p.bStep + 16)
+                let d2_0 = load(b + (q - 2) * p.bStep)
+                let d2_1 = load(b + (q - 2) * p.bStep + 16)
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep])
+                    c0_0_0 = c0_0_0.addingProduct(x, d0_0)
+                    c0_0_1 = c0_0_1.addingProduct(x, d0_1)
+                    c1_0_0 = c1_0_0.addingProduct(x, d1_0)
+                    c1_0_1 = c1_0_1.addingProduct(x, d1_1)
+                    c2_0_0 = c2_0_0.addingProduct(x, d2_0)
+                    c2_0_1 = c2_0_1.addingProduct(x, d2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep + 1])
+                    c0_1_0 = c0_1_0.addingProduct(x, d0_0)
+                    c0_1_1 = c0_1_1.addingProduct(x, d0_1)
+                    c1_1_0 = c1_1_0.addingProduct(x, d1_0)
+                    c1_1_1 = c1_1_1.addingProduct(x, d1_1)
+                    c2_1_0 = c2_1_0.addingProduct(x, d2_0)
+                    c2_1_1 = c2_1_1.addingProduct(x, d2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep + 2])
+                    c0_2_0 = c0_2_0.addingProduct(x, d0_0)
+                    c0_2_1 = c0_2_1.addingProduct(x, d0_1)
+                    c1_2_0 = c1_2_0.addingProduct(x, d1_0)
+                    c1_2_1 = c1_2_1.addingProduct(x, d1_1)
+                    c2_2_0 = c2_2_0.addingProduct(x, d2_0)
+                    c2_2_1 = c2_2_1.addingProduct(x, d2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[q * p.aStep + 3])
+                    c0_3_0 = c0_3_0.addingProduct(x, d0_0)
+                    c0_3_1 = c0_3_1.addingProduct(x, d0_1)
+                    c1_3_0 = c1_3_0.addingProduct(x, d1_0)
+                    c1_3_1 = c1_3_1.addingProduct(x, d1_1)
+                    c2_3_0 = c2_3_0.addingProduct(x, d2_0)
+                    c2_3_1 = c2_3_1.addingProduct(x, d2_1)
+                }
+            }
+            do {
+                let d1_0 = load(b + (n - 1) * p.bStep)
+                let d1_1 = load(b + (n - 1) * p.bStep + 16)
+                let d2_0 = load(b + (n - 2) * p.bStep)
+                let d2_1 = load(b + (n - 2) * p.bStep + 16)
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep])
+                    c1_0_0 = c1_0_0.addingProduct(x, d1_0)
+                    c1_0_1 = c1_0_1.addingProduct(x, d1_1)
+                    c2_0_0 = c2_0_0.addingProduct(x, d2_0)
+                    c2_0_1 = c2_0_1.addingProduct(x, d2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep + 1])
+                    c1_1_0 = c1_1_0.addingProduct(x, d1_0)
+                    c1_1_1 = c1_1_1.addingProduct(x, d1_1)
+                    c2_1_0 = c2_1_0.addingProduct(x, d2_0)
+                    c2_1_1 = c2_1_1.addingProduct(x, d2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep + 2])
+                    c1_2_0 = c1_2_0.addingProduct(x, d1_0)
+                    c1_2_1 = c1_2_1.addingProduct(x, d1_1)
+                    c2_2_0 = c2_2_0.addingProduct(x, d2_0)
+                    c2_2_1 = c2_2_1.addingProduct(x, d2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[n * p.aStep + 3])
+                    c1_3_0 = c1_3_0.addingProduct(x, d1_0)
+                    c1_3_1 = c1_3_1.addingProduct(x, d1_1)
+                    c2_3_0 = c2_3_0.addingProduct(x, d2_0)
+                    c2_3_1 = c2_3_1.addingProduct(x, d2_1)
+                }
+            }
+            do {
+                let d2_0 = load(b + ((n + 1) - 2) * p.bStep)
+                let d2_1 = load(b + ((n + 1) - 2) * p.bStep + 16)
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep])
+                    c2_0_0 = c2_0_0.addingProduct(x, d2_0)
+                    c2_0_1 = c2_0_1.addingProduct(x, d2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep + 1])
+                    c2_1_0 = c2_1_0.addingProduct(x, d2_0)
+                    c2_1_1 = c2_1_1.addingProduct(x, d2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep + 2])
+                    c2_2_0 = c2_2_0.addingProduct(x, d2_0)
+                    c2_2_1 = c2_2_1.addingProduct(x, d2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[(n + 1) * p.aStep + 3])
+                    c2_3_0 = c2_3_0.addingProduct(x, d2_0)
+                    c2_3_1 = c2_3_1.addingProduct(x, d2_1)
+                }
+            }
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+        store(c0_0_0, p.out + 0)
+        store(c0_0_1, p.out + 16)
+        store(c0_1_0, p.out + 1 * p.outStride)
+        store(c0_1_1, p.out + 1 * p.outStride + 16)
+        store(c0_2_0, p.out + 2 * p.outStride)
+        store(c0_2_1, p.out + 2 * p.outStride + 16)
+        store(c0_3_0, p.out + 3 * p.outStride)
+        store(c0_3_1, p.out + 3 * p.outStride + 16)
+        store(c1_0_0, p.out + 1 * p.outTap)
+        store(c1_0_1, p.out + 1 * p.outTap + 16)
+        store(c1_1_0, p.out + 1 * p.outTap + 1 * p.outStride)
+        store(c1_1_1, p.out + 1 * p.outTap + 1 * p.outStride + 16)
+        store(c1_2_0, p.out + 1 * p.outTap + 2 * p.outStride)
+        store(c1_2_1, p.out + 1 * p.outTap + 2 * p.outStride + 16)
+        store(c1_3_0, p.out + 1 * p.outTap + 3 * p.outStride)
+        store(c1_3_1, p.out + 1 * p.outTap + 3 * p.outStride + 16)
+        store(c2_0_0, p.out + 2 * p.outTap)
+        store(c2_0_1, p.out + 2 * p.outTap + 16)
+        store(c2_1_0, p.out + 2 * p.outTap + 1 * p.outStride)
+        store(c2_1_1, p.out + 2 * p.outTap + 1 * p.outStride + 16)
+        store(c2_2_0, p.out + 2 * p.outTap + 2 * p.outStride)
+        store(c2_2_1, p.out + 2 * p.outTap + 2 * p.outStride + 16)
+        store(c2_3_0, p.out + 2 * p.outTap + 3 * p.outStride)
+        store(c2_3_1, p.out + 2 * p.outTap + 3 * p.outStride + 16)
     }
 }
