@@ -537,9 +537,11 @@ public final class DirectConv: @unchecked Sendable {
         let s = forwardWindow, c = s.inChannels, fp = s.paddedOutChannels
         let interior = s.interiorColumns
         // Three-column windows slide over the interior: each input pixel's broadcast feeds all
-        // three kernel columns (`MicroKernels.f1v1`), in groups of at most 2 vectors.
-        let slides = s.kernelWidth == 3 && interior.count >= 2
-        let groups = VectorGroups.split(fp / 16, largest: slides ? 2 : 4)
+        // three kernel columns (`MicroKernels.f1v1`). Only up to 2 vectors of filters: wider
+        // layers would need several passes over the input, and measured slower that way (0.85x
+        // on the flowers model's 60-filter layer) than the plain kernels' 4-vector blocks.
+        let slides = s.kernelWidth == 3 && interior.count >= 2 && fp <= 32
+        let groups = VectorGroups.split(fp / 16)
         /// sums[(kh, kw = 0..<3, all channels)] += over output rows lo..<hi and the interior.
         func slidingBlock(_ kh: Int, _ lo: Int, _ hi: Int) {
             let x = ((n * s.inHeight + lo - s.padTop + kh) * s.inWidth + interior.lowerBound - s.padLeft) * c
