@@ -22,6 +22,12 @@ public struct NativeWorkspace {
                                  "ConvnetSyntax", "ConvnetSema", "ConvnetIR"]),
     ]
 
+    /// Libraries a generated binary uses only before training starts: the front end that checks
+    /// the embedded model, the IR builder and its passes, and the emitter's own module (whose
+    /// runtime part is argument decoding and `main`). Built without optimization, they compile
+    /// several times faster; none of them runs inside a training step.
+    static let startupOnly: Set<String> = ["ConvnetSyntax", "ConvnetSema", "ConvnetIR", "ConvnetOptimizer", "ConvnetCodegen"]
+
     /// The workspace package folder.
     public let url: URL
     /// The convnetc checkout whose `Sources/` are copied in.
@@ -94,6 +100,9 @@ public struct NativeWorkspace {
         w.line("import PackageDescription")
         w.line()
         w.line("let native: [SwiftSetting] = [.unsafeFlags([\"-target-cpu\", \"native\"])]")
+        w.line("// Modules that run once at start-up (checking the model, building and verifying its program),")
+        w.line("// not per step: unoptimized, which halves a first build; the per-step code stays optimized.")
+        w.line("let startup: [SwiftSetting] = [.unsafeFlags([\"-Onone\"])]")
         w.block("let package = Package(", close: ")") { w in
             w.line("name: \"convnetc-native\",")
             w.line("products: [")
@@ -105,7 +114,8 @@ public struct NativeWorkspace {
                 if let pc = lib.system {
                     w.line("    .systemLibrary(name: \"\(lib.name)\", path: \"Sources/\(lib.name)\", pkgConfig: \"\(pc)\"),")
                 } else {
-                    w.line("    .target(name: \"\(lib.name)\", dependencies: [\(deps)], swiftSettings: native),")
+                    let settings = Self.startupOnly.contains(lib.name) ? "startup" : "native"
+                    w.line("    .target(name: \"\(lib.name)\", dependencies: [\(deps)], swiftSettings: \(settings)),")
                 }
             }
             for m in models {
