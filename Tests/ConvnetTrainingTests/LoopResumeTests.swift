@@ -74,6 +74,23 @@ final class LoopResumeTests: XCTestCase {
         XCTAssertNotNil(try RunDirectory(url: dir.url).latestCheckpoint())
     }
 
+    /// A program the backend refuses is reported before any image is read: the dataset named
+    /// here does not exist, and the error is still the compiler's.
+    func testTheBackendIsAskedBeforeTheDataIsLoaded() throws {
+        struct RefusingCompiler: ProgramCompiler {
+            var name: String { "refusing" }
+            func compile(_ program: IRProgram) throws -> any ExecutableProgram {
+                throw TrainingError.invalidOption("refused batch \(program.batch)")
+            }
+        }
+        let dir = try TemporaryDirectory()
+        let missing = dir.url.appendingPathComponent("no-such-photos").path
+        XCTAssertThrowsError(try train(try checkedModel(), into: dir.url, options: TrainingOptions(data: missing),
+                                       compiler: RefusingCompiler())) { error in
+            XCTAssertTrue("\(error)".contains("refused batch"), "\(error)")
+        }
+    }
+
     func testNonFiniteLossStopsAndKeepsTheLastGoodCheckpoint() throws {
         let model = try checkedModel()
         let dir = try TemporaryDirectory()

@@ -64,6 +64,17 @@ public struct Trainer {
         }
         let seed = resumed?.checkpoint.seed ?? config.seed
 
+        // The programs first: a setting the target cannot run (say a batch the emulated cores
+        // cannot split) is reported before the images are decoded.
+        let trainProgram = try IRBuilder.trainingStep(model, batch: config.batch, optimizer: config.optimizer)
+        let inferenceProgram = IRBuilder.inference(model, batch: config.batch)
+        var state = try resumed.map { r throws(TrainingError) in
+            try TrainingState(checkpoint: r.checkpoint, program: trainProgram, path: r.url.path)
+        } ?? TrainingState.initial(for: trainProgram, seed: seed)
+        let trainer = try compiler.compile(trainProgram)
+        let evaluator = try compiler.compile(inferenceProgram)
+        state.load(into: trainer)
+
         let dataset = try DatasetLoading.load(spec: config.data, origin: config.dataOrigin, model: model,
                                               validation: config.validation, seed: seed, workers: config.workers,
                                               output: output, clock: clock)
@@ -75,15 +86,6 @@ public struct Trainer {
             throw TrainingError.invalidOption("batch \(config.batch) is larger than the \(dataset.trainCount) training images\n"
                 + "help: pass a smaller --batch (every step uses a full batch)")
         }
-
-        let trainProgram = try IRBuilder.trainingStep(model, batch: config.batch, optimizer: config.optimizer)
-        let inferenceProgram = IRBuilder.inference(model, batch: config.batch)
-        var state = try resumed.map { r throws(TrainingError) in
-            try TrainingState(checkpoint: r.checkpoint, program: trainProgram, path: r.url.path)
-        } ?? TrainingState.initial(for: trainProgram, seed: seed)
-        let trainer = try compiler.compile(trainProgram)
-        let evaluator = try compiler.compile(inferenceProgram)
-        state.load(into: trainer)
 
         // A fresh run must not leave an older run's later epochs for a future --resume. This
         // happens only now that the data loaded and the programs compiled, so a run that fails
