@@ -53,7 +53,10 @@ let package = Package(
         // It is also the runtime the generated program links (argument decoding, `main`).
         .target(name: "ConvnetCodegen",
                 dependencies: ["ConvnetOptimizer", "ConvnetSupport", "ConvnetKernels", "ConvnetTraining",
-                               "ConvnetSyntax", "ConvnetSema", "ConvnetIR"]),
+                               "ConvnetSyntax", "ConvnetSema", "ConvnetIR", "ConvnetNativeRuntime"]),
+        // What a generated binary links besides the kernels: its `main`, arena and commands.
+        .target(name: "ConvnetNativeRuntime",
+                dependencies: ["ConvnetIR", "ConvnetKernels", "ConvnetSema", "ConvnetSyntax", "ConvnetTraining"]),
         // Runs the stages for the CLI and the tests.
         .target(name: "ConvnetDriver",
                 dependencies: ["ConvnetSyntax", "ConvnetSema", "ConvnetIR", "ConvnetOptimizer",
@@ -86,8 +89,8 @@ let package = Package(
                                                            "ConvnetCPU", "ConvnetTraining", "ConvnetData"]),
         .testTarget(name: "ConvnetTrainingTests", dependencies: ["ConvnetTraining", "ConvnetSupport"]),
         .testTarget(name: "ConvnetCodegenTests",
-                    dependencies: ["ConvnetCodegen", "ConvnetCPU", "ConvnetTraining", "ConvnetSyntax", "ConvnetSema",
-                                   "ConvnetIR", "ConvnetOptimizer"],
+                    dependencies: ["ConvnetCodegen", "ConvnetNativeRuntime", "ConvnetCPU", "ConvnetTraining", "ConvnetSyntax",
+                                   "ConvnetSema", "ConvnetIR", "ConvnetOptimizer"],
                     exclude: ["Golden"]),
         .testTarget(name: "ConvnetDriverTests",
                     dependencies: ["ConvnetTestSupport", "ConvnetDriver", "ConvnetIR", "ConvnetSema", "ConvnetSyntax", "ConvnetCPU"],

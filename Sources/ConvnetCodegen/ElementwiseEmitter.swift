@@ -1,4 +1,5 @@
 import ConvnetIR
+import ConvnetNativeRuntime
 
 /// Emits a chain of elementwise instructions (a `fusion.loop` body, or one pointwise op) as one
 /// specialised loop over the result's elements: scalars are read once before the loop, bias

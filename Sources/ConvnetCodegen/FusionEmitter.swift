@@ -1,5 +1,6 @@
 import ConvnetIR
 import ConvnetKernels
+import ConvnetNativeRuntime
 
 /// Emits a `fusion.<kind>` instruction by recognising its body (see `Pipeline`'s contract):
 /// a conv or dense layer becomes one chunked GEMM call with a bias+activation epilogue, a

@@ -1,3 +1,4 @@
+import ConvnetNativeRuntime
 import ConvnetOptimizer
 import ConvnetSema
 import ConvnetTraining

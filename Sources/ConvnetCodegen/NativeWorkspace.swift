@@ -18,15 +18,14 @@ public struct NativeWorkspace {
         ("ConvnetData", nil, ["CJPEG", "CPNG"]),
         ("ConvnetCPU", nil, ["ConvnetOptimizer", "ConvnetKernels"]),
         ("ConvnetTraining", nil, ["ConvnetOptimizer", "ConvnetKernels", "ConvnetData", "ConvnetSupport"]),
-        ("ConvnetCodegen", nil, ["ConvnetOptimizer", "ConvnetSupport", "ConvnetKernels", "ConvnetTraining",
-                                 "ConvnetSyntax", "ConvnetSema", "ConvnetIR"]),
+        ("ConvnetNativeRuntime", nil, ["ConvnetIR", "ConvnetKernels", "ConvnetSema", "ConvnetSyntax", "ConvnetTraining"]),
     ]
 
     /// Libraries a generated binary uses only before training starts: the front end that checks
-    /// the embedded model, the IR builder and its passes, and the emitter's own module (whose
-    /// runtime part is argument decoding and `main`). Built without optimization, they compile
-    /// several times faster; none of them runs inside a training step.
-    static let startupOnly: Set<String> = ["ConvnetSyntax", "ConvnetSema", "ConvnetIR", "ConvnetOptimizer", "ConvnetCodegen"]
+    /// the embedded model, the IR builder and its passes, and the runtime's `main` and argument
+    /// decoding. Built without optimization, they compile several times faster; none of them
+    /// runs inside a training step.
+    static let startupOnly: Set<String> = ["ConvnetSyntax", "ConvnetSema", "ConvnetIR", "ConvnetOptimizer", "ConvnetNativeRuntime"]
 
     /// The workspace package folder.
     public let url: URL
@@ -119,7 +118,7 @@ public struct NativeWorkspace {
                 }
             }
             for m in models {
-                w.line("    .executableTarget(name: \"\(m)\", dependencies: [\"ConvnetCodegen\", \"ConvnetCPU\", \"ConvnetIR\", \"ConvnetKernels\"], swiftSettings: native),")
+                w.line("    .executableTarget(name: \"\(m)\", dependencies: [\"ConvnetNativeRuntime\", \"ConvnetCPU\", \"ConvnetIR\", \"ConvnetKernels\"], swiftSettings: native),")
             }
             w.line("],")
             w.line("swiftLanguageModes: [.v6]")

@@ -1,4 +1,5 @@
 import ConvnetIR
+import ConvnetNativeRuntime
 
 /// Emits the code of one instruction (top level, or the producer inside a backward fusion) as
 /// direct calls into ConvnetKernels with every shape a literal: the same kernels, in the same

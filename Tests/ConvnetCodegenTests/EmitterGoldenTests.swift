@@ -1,4 +1,5 @@
 import ConvnetCodegen
+import ConvnetNativeRuntime
 import ConvnetSema
 import ConvnetSyntax
 import ConvnetTraining

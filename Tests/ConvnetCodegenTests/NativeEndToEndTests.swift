@@ -1,5 +1,6 @@
 import ConvnetCPU
 import ConvnetCodegen
+import ConvnetNativeRuntime
 import ConvnetSupport
 import ConvnetTraining
 import Foundation
