@@ -73,7 +73,7 @@ def main():
         print(json.dumps({"peer": name}), flush=True)
         for line in sys.stdin:
             words = line.split()
-            if len(words) != 2 or words[0] not in ("train", "infer"):
+            if len(words) != 2 or words[0] not in ("train", "infer") or not words[1].isdigit():
                 print(json.dumps({"error": f"expected 'train N' or 'infer N', got {line.strip()!r}"}), flush=True)
                 continue
             steps = max(1, int(words[1]))

@@ -13,14 +13,21 @@ import os
 # R * V accumulators + V loaded vectors + R broadcasts must fit the 32 zmm registers.
 SHAPES = {1: list(range(1, 15)), 2: list(range(1, 13)), 3: list(range(1, 9)), 4: list(range(1, 7))}
 
+def load_block(r, v):
+    """The R x V accumulators, loaded from `out` when the call accumulates, else zero."""
+    return [f"        var c{i}_{j} = p.accumulate ? load(p.out + {i} * p.outStride + {j * 16}) : .zero"
+            for i in range(r) for j in range(v)]
+
+def store_block(r, v):
+    """The R x V accumulators stored back to `out`."""
+    return [f"        store(c{i}_{j}, p.out + {i} * p.outStride + {j * 16})" for i in range(r) for j in range(v)]
+
 def kernel(r, v):
     L = []
     L.append(f"    /// {r} x {v * 16} accumulators.")
     L.append(f"    @inline(never)")
     L.append(f"    static func r{r}v{v}(_ p: MicroKernelCall) {{")
-    for i in range(r):
-        for j in range(v):
-            L.append(f"        var c{i}_{j} = p.accumulate ? load(p.out + {i} * p.outStride + {j * 16}) : .zero")
+    L += load_block(r, v)
     L.append("        var outerA = p.a, outerB = p.b")
     L.append("        for _ in 0..<p.outerCount {")
     L.append("            var innerA = outerA, innerB = outerB")
@@ -41,9 +48,7 @@ def kernel(r, v):
     L.append("            }")
     L.append("            outerA += p.aOuter; outerB += p.bOuter")
     L.append("        }")
-    for i in range(r):
-        for j in range(v):
-            L.append(f"        store(c{i}_{j}, p.out + {i} * p.outStride + {j * 16})")
+    L += store_block(r, v)
     L.append("    }")
     return "\n".join(L)
 
@@ -60,9 +65,7 @@ def sliding(r, v):
     L.append(f"    /// {r} x {v * 16} accumulators, three taps sliding.")
     L.append(f"    @inline(never)")
     L.append(f"    static func s{r}v{v}(_ p: MicroKernelCall) {{")
-    for i in range(r):
-        for j in range(v):
-            L.append(f"        var c{i}_{j} = p.accumulate ? load(p.out + {i} * p.outStride + {j * 16}) : .zero")
+    L += load_block(r, v)
     L.append("        var outerA = p.a, outerB = p.b")
     L.append("        let tap = p.bInner")
     L.append("        for _ in 0..<p.outerCount {")
@@ -84,15 +87,18 @@ def sliding(r, v):
     L.append("            }")
     L.append("            outerA += p.aOuter; outerB += p.bOuter")
     L.append("        }")
-    for i in range(r):
-        for j in range(v):
-            L.append(f"        store(c{i}_{j}, p.out + {i} * p.outStride + {j * 16})")
+    L += store_block(r, v)
     L.append("    }")
     return "\n".join(L)
 
 # Filter-gradient sliding kernels, (V vectors) -> R values (input channels). 3*R*V accumulators
 # + 3V loaded dY vectors + a broadcast must fit the 32 zmm registers.
 FILTER_SLIDING = {1: list(range(1, 9)), 2: list(range(1, 5))}
+
+def tap_offset(t, i, j):
+    """Where accumulator (tap t, channel i, vector j) of a filter-sliding kernel lives in `out`."""
+    return " + ".join(([f"{t} * p.outTap"] if t else []) + ([f"{i} * p.outStride"] if i else [])
+                      + ([str(j * 16)] if j else [])) or "0"
 
 def filter_sliding(r, v):
     """The filter gradient of a three-tap window row: input pixel q's R channels are each
@@ -108,7 +114,7 @@ def filter_sliding(r, v):
     for t in range(3):
         for i in range(r):
             for j in range(v):
-                off = " + ".join(x for x in ([f"{t} * p.outTap"] if t else []) + ([f"{i} * p.outStride"] if i else []) + ([str(j * 16)] if j else [])) or "0"
+                off = tap_offset(t, i, j)
                 L.append(f"        var c{t}_{i}_{j} = load(p.out + {off})")
     L.append("        var outerA = p.a, outerB = p.b")
     L.append("        for _ in 0..<p.outerCount {")
@@ -147,7 +153,7 @@ def filter_sliding(r, v):
     for t in range(3):
         for i in range(r):
             for j in range(v):
-                off = " + ".join(x for x in ([f"{t} * p.outTap"] if t else []) + ([f"{i} * p.outStride"] if i else []) + ([str(j * 16)] if j else [])) or "0"
+                off = tap_offset(t, i, j)
                 L.append(f"        store(c{t}_{i}_{j}, p.out + {off})")
     L.append("    }")
     return "\n".join(L)

@@ -48,7 +48,7 @@ public final class CPUExecutable: ExecutableProgram {
             }
         }
         let builder = ThunkBuilder(arena: arena, options: options)
-        builder.recordsPoolWinners = ThunkBuilder.containsMaxPoolGrad(graph)
+        builder.recordsPoolWinners = graph.containsInstruction { if case .maxPoolGrad = $0.op { true } else { false } }
         try builder.lower(graph, env: env, fuse: options.optimize)
         if builder.scratch.floats > 0 {
             builder.scratch.pointer = arena.floats(builder.scratch.floats)

@@ -64,17 +64,6 @@ extension ThunkBuilder {
         return UnsafePointer(r.codes)
     }
 
-    /// Whether `graph` (or a fusion body in it) has a max-pool backward op.
-    static func containsMaxPoolGrad(_ graph: Graph) -> Bool {
-        graph.instructions.contains { inst in
-            switch inst.op {
-            case .maxPoolGrad: true
-            case .fusion(_, let body): containsMaxPoolGrad(body)
-            default: false
-            }
-        }
-    }
-
     /// y = x * 1/(1-rate) where `DropoutMask` keeps element i (flat index), else 0. The seed is
     /// read when the step runs; the backward op is the same function of dy.
     func lowerDropout(_ inst: Instruction, _ d: DropoutAttributes, _ c: Context) {

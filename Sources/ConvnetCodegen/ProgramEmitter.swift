@@ -115,7 +115,7 @@ struct ProgramEmitter {
         }
         let type: (ValueID) -> TensorType = { defs[$0]!.type }
         let convs = ConvRegistry()
-        let side = SideStorage(recordsWinners: SideStorage.hasMaxPoolGrad(graph))
+        let side = SideStorage(recordsWinners: graph.containsInstruction { if case .maxPoolGrad = $0.op { true } else { false } })
         let ops = OpEmitter(name: name, type: type, convs: convs, side: side)
         let fusions = FusionEmitter(ops: ops)
 

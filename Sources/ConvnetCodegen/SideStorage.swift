@@ -41,15 +41,4 @@ final class SideStorage {
         bytes = offset + count
         return offset
     }
-
-    /// Whether `graph` (or a fusion body in it) has a max-pool backward op.
-    static func hasMaxPoolGrad(_ graph: Graph) -> Bool {
-        graph.instructions.contains { inst in
-            switch inst.op {
-            case .maxPoolGrad: true
-            case .fusion(_, let body): hasMaxPoolGrad(body)
-            default: false
-            }
-        }
-    }
 }

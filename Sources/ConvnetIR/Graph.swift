@@ -75,6 +75,15 @@ public struct Graph: Hashable, Sendable {
         outputs.first { $0.name == name }?.value
     }
 
+    /// Whether an instruction of this graph, or of a fusion body in it, satisfies `predicate`.
+    public func containsInstruction(where predicate: (Instruction) -> Bool) -> Bool {
+        instructions.contains { inst in
+            if predicate(inst) { return true }
+            if case .fusion(_, let body) = inst.op { return body.containsInstruction(where: predicate) }
+            return false
+        }
+    }
+
     /// How many instructions use each value (outputs count as uses).
     public func useCounts() -> [ValueID: Int] {
         var counts: [ValueID: Int] = [:]

@@ -58,6 +58,8 @@ enum TrainingBench {
             ours.append(Figures(trainImagesPerSecond: cpuTrain, inferImagesPerSecond: cpuInfer))
             if let peerTrain, let peerInfer {
                 peers.append(Figures(trainImagesPerSecond: peerTrain, inferImagesPerSecond: peerInfer))
+            } else if peer != nil {
+                FileHandle.standardError.write(Data("bench: the TensorFlow peer did not answer in round \(ours.count); no TensorFlow figures\n".utf8))
             }
             // Each round on stderr, so the spread behind the medians can be seen.
             var line = "round \(ours.count): cpu train \(NumberFormat.fixed(cpuTrain, 1)), infer \(NumberFormat.fixed(cpuInfer, 1))"

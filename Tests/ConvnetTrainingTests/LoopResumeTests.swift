@@ -58,12 +58,6 @@ final class LoopResumeTests: XCTestCase {
     /// A run that fails before it trains (here: a backend that refuses the program) leaves the
     /// previous run's checkpoints and final weights where they were.
     func testARunThatFailsToStartKeepsThePreviousResults() throws {
-        struct RefusingCompiler: ProgramCompiler {
-            var name: String { "refusing" }
-            func compile(_ program: IRProgram) throws -> any ExecutableProgram {
-                throw TrainingError.invalidOption("refused")
-            }
-        }
         let dir = try TemporaryDirectory()
         let model = try checkedModel()
         let first = try train(model, into: dir.url, options: TrainingOptions(epochs: 1))
@@ -77,12 +71,6 @@ final class LoopResumeTests: XCTestCase {
     /// A program the backend refuses is reported before any image is read: the dataset named
     /// here does not exist, and the error is still the compiler's.
     func testTheBackendIsAskedBeforeTheDataIsLoaded() throws {
-        struct RefusingCompiler: ProgramCompiler {
-            var name: String { "refusing" }
-            func compile(_ program: IRProgram) throws -> any ExecutableProgram {
-                throw TrainingError.invalidOption("refused batch \(program.batch)")
-            }
-        }
         let dir = try TemporaryDirectory()
         let missing = dir.url.appendingPathComponent("no-such-photos").path
         XCTAssertThrowsError(try train(try checkedModel(), into: dir.url, options: TrainingOptions(data: missing),
@@ -151,5 +139,13 @@ final class LoopResumeTests: XCTestCase {
 
         let resumed = try train(model, into: split.url, options: TrainingOptions(epochs: 2, resume: true))
         XCTAssertEqual(resumed.state.tensors, uninterrupted.state.tensors)
+    }
+}
+
+/// A backend that refuses every program (a setting the target cannot run).
+private struct RefusingCompiler: ProgramCompiler {
+    var name: String { "refusing" }
+    func compile(_ program: IRProgram) throws -> any ExecutableProgram {
+        throw TrainingError.invalidOption("refused batch \(program.batch)")
     }
 }

@@ -312,7 +312,7 @@ public final class DirectConv: @unchecked Sendable {
                         // broadcast per input pixel for all three taps. (bfloat16 keeps im2col's
                         // (kh, kw, c) order, the one contiguous run of KW*C.)
                         let sliding = whole && slides && MicroKernels.slides(vectors: group.count)
-                        let run = sliding || !whole
+                        let columnByColumn = sliding || !whole
                         let call = bordered ? MicroKernelCall(
                             a: UnsafePointer(edge), aRow: c, aStep: 1, aInner: c, aOuter: span * c,
                             b: packed + (rows.lowerBound * s.kernelWidth * c) * fp + group.first * 16,
@@ -322,7 +322,7 @@ public final class DirectConv: @unchecked Sendable {
                             a: input + (inBase + (ow + columns.lowerBound) * c), aRow: c, aStep: 1, aInner: c, aOuter: s.inWidth * c,
                             b: packed + ((rows.lowerBound * s.kernelWidth + columns.lowerBound) * c) * fp + group.first * 16,
                             bStep: fp, bInner: c * fp, bOuter: s.kernelWidth * c * fp,
-                            length: run ? c : s.kernelWidth * c, innerCount: run ? columns.count : 1,
+                            length: columnByColumn ? c : s.kernelWidth * c, innerCount: columnByColumn ? columns.count : 1,
                             outerCount: rows.count, out: block + group.first * 16, outStride: fp, accumulate: false)
                         if sliding {
                             MicroKernels.runSliding(rows: count, vectors: group.count, call)
