@@ -10,8 +10,10 @@ BIN := .build/release/convnetc
 
 all: build
 
+# convnetc, and the runtime library its native binaries link (libConvnetRuntime.so, beside it).
 build:
 	$(SWIFT) build -c release --product convnetc
+	$(SWIFT) build -c release --product ConvnetRuntime
 
 test:
 	$(SWIFT) test --disable-swift-testing

@@ -12,6 +12,10 @@ let package = Package(
         .executable(name: "convnetc", targets: ["convnetc"]),
         .library(name: "ConvnetKernels", targets: ["ConvnetKernels"]),
         .library(name: "ConvnetCodegen", targets: ["ConvnetCodegen"]),
+        // What a native binary links when convnetc's release build is beside it (`PrebuiltRuntime`):
+        // the modules emitted code imports, with everything they use.
+        .library(name: "ConvnetRuntime", type: .dynamic,
+                 targets: ["ConvnetNativeRuntime", "ConvnetCPU", "ConvnetKernels", "ConvnetIR"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

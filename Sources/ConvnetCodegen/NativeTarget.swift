@@ -39,8 +39,10 @@ public enum NativeTarget {
     /// through). Returns the binary's exit status. A failed build throws the compiler's output
     /// and the generated file's path.
     public static func run(model: CheckedModel, options: TrainingOptions,
-                           workspaceURL: URL = NativeWorkspace.defaultURL, log: (String) -> Void = { _ in }) throws -> Int32 {
-        let binary = try build(model: model, options: options, workspaceURL: workspaceURL, log: log)
+                           workspaceURL: URL = NativeWorkspace.defaultURL,
+                           runtime: PrebuiltRuntime? = PrebuiltRuntime.located(),
+                           log: (String) -> Void = { _ in }) throws -> Int32 {
+        let binary = try build(model: model, options: options, workspaceURL: workspaceURL, runtime: runtime, log: log)
         return try execute(binary, TrainingArguments.encode(options))
     }
 
@@ -75,17 +77,64 @@ public enum NativeTarget {
         return process.terminationStatus
     }
 
-    /// Emits and builds (when needed) the binary for `model`; returns its path.
+    /// Emits and builds (when needed) the binary for `model`; returns its path. With a prebuilt
+    /// runtime the emitted files are compiled alone and linked against it; without one, the
+    /// SwiftPM workspace compiles the libraries from source too.
     public static func build(model: CheckedModel, options: TrainingOptions,
-                             workspaceURL: URL = NativeWorkspace.defaultURL, log: (String) -> Void = { _ in }) throws -> URL {
-        let workspace = NativeWorkspace(url: workspaceURL, sourceRoot: NativeWorkspace.defaultSourceRoot)
+                             workspaceURL: URL = NativeWorkspace.defaultURL,
+                             runtime: PrebuiltRuntime? = PrebuiltRuntime.located(),
+                             log: (String) -> Void = { _ in }) throws -> URL {
         let sources = try files(model: model, options: options)
+        let family = "native_" + identifier(TrainingConfiguration.modelName(path: model.file.source.path)) + "_"
+        if let runtime {
+            return try buildLinked(sources: sources, family: family, runtime: runtime, workspaceURL: workspaceURL, log: log)
+        }
+        return try buildInWorkspace(sources: sources, family: family, workspaceURL: workspaceURL, log: log)
+    }
+
+    /// The cache key of emitted `sources` built against `libraries` (a fingerprint of the code
+    /// they link): the target name `family` + 12 hex digits.
+    static func target(family: String, sources: [String: String], libraries: String) -> String {
         var key = Fingerprint()
         key.add(SwiftEmitter.version)
-        key.add(try workspace.librariesFingerprint())
+        key.add(libraries)
         for name in sources.keys.sorted() { key.add(name); key.add(sources[name]!) }
-        let family = "native_" + identifier(TrainingConfiguration.modelName(path: model.file.source.path)) + "_"
-        let target = family + String(key.hex.prefix(12))
+        return family + String(key.hex.prefix(12))
+    }
+
+    /// `WORKSPACE/linked/TARGET/`: the emitted files and their binary, compiled with `swiftc`
+    /// against the prebuilt runtime. Other builds of the same model (another batch for
+    /// `predict`, an earlier edit) are kept: a binary is about 100 KB.
+    static func buildLinked(sources: [String: String], family: String, runtime: PrebuiltRuntime,
+                            workspaceURL: URL, log: (String) -> Void) throws -> URL {
+        let target = target(family: family, sources: sources, libraries: "prebuilt " + (try runtime.fingerprint()))
+        let linked = workspaceURL.appendingPathComponent("linked")
+        let folder = linked.appendingPathComponent(target)
+        let binary = folder.appendingPathComponent(target)
+        if FileManager.default.isExecutableFile(atPath: binary.path) {
+            log("Using the cached native binary \(binary.path)\n")
+            return binary
+        }
+        for (name, text) in sources {
+            try NativeWorkspace.writeIfChanged(Data(text.utf8), to: folder.appendingPathComponent(name))
+        }
+        log("Building \(folder.path) (swiftc -O, linked against \(runtime.directory.path)/\(PrebuiltRuntime.libraryFile))...\n")
+        // Built under another name and renamed, so an interrupted build never leaves a binary
+        // that the cache check above would take for a finished one.
+        let partial = folder.appendingPathComponent(target + ".partial")
+        try runtime.compile(folder: folder, moduleName: target, binary: partial)
+        guard rename(partial.path, binary.path) == 0 else {
+            throw EmitError("could not move the built binary to \(binary.path): \(String(cString: strerror(errno)))")
+        }
+        return binary
+    }
+
+    /// `swift build -c release --product TARGET` in the SwiftPM workspace, which compiles the
+    /// library sources the first time.
+    static func buildInWorkspace(sources: [String: String], family: String, workspaceURL: URL,
+                                 log: (String) -> Void) throws -> URL {
+        let workspace = NativeWorkspace(url: workspaceURL, sourceRoot: NativeWorkspace.defaultSourceRoot)
+        let target = target(family: family, sources: sources, libraries: try workspace.librariesFingerprint())
         let binary = workspaceURL.appendingPathComponent(".build/release/\(target)")
         if FileManager.default.isExecutableFile(atPath: binary.path) {
             log("Using the cached native binary \(binary.path)\n")
@@ -94,17 +143,11 @@ public enum NativeTarget {
         let folder = try workspace.write(target: target, files: sources, replacing: family)
         log("Building \(folder.path) (swift build -c release)...\n")
         let swift = ProcessInfo.processInfo.environment["SWIFT_EXEC_BUILD"] ?? "swift"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [swift, "build", "-c", "release", "--package-path", workspaceURL.path, "--product", target]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, FileManager.default.isExecutableFile(atPath: binary.path) else {
-            throw EmitError("the native build failed for \(folder.appendingPathComponent("TrainingStep.swift").path)\n" + output)
+        let result = try ToolProcess.run([swift, "build", "-c", "release", "--package-path", workspaceURL.path,
+                                          "--product", target])
+        guard result.status == 0, FileManager.default.isExecutableFile(atPath: binary.path) else {
+            throw EmitError("the native build failed for \(folder.appendingPathComponent("TrainingStep.swift").path)\n"
+                            + result.output)
         }
         return binary
     }

@@ -10,12 +10,14 @@
 //   (`ElementwiseEmitter`), backward fusions their producer plus the activation gradient in place
 //   (`FusionEmitter`), everything else the ConvnetKernels call the CPU executor makes (`OpEmitter`,
 //   `NormEmitter`).
-// - One source of truth: the emitted program carries no runtime of its own. `NativeWorkspace`
-//   copies the library targets' own files into one cached SwiftPM package shared by every
-//   model, so the libraries build once and each model compiles only its three files; `main`
-//   calls `NativeMain`, which checks the embedded model with the front end and runs the
-//   library's `Trainer` (or `Predictor` / `Evaluator`), so flags, output, metrics and
+// - One source of truth: the emitted program carries no runtime of its own. With a release
+//   convnetc, `PrebuiltRuntime` compiles the model's three files with `swiftc` against
+//   `libConvnetRuntime.so`, the library code convnetc runs, already built beside it. Otherwise
+//   `NativeWorkspace` copies the library targets' own files into one cached SwiftPM package
+//   shared by every model, so the libraries build once and each model compiles only its files.
+//   Either way `main` calls `NativeMain`, which checks the embedded model with the front end and
+//   runs the library's `Trainer` (or `Predictor` / `Evaluator`), so flags, output, metrics and
 //   checkpoints are the CPU target's by construction.
 // - `NativeTarget` is the driver's entry: `emit(model:to:)`, `run(model:options:)`,
 //   `predict(...)`, `evaluate(...)`; builds are keyed by the emitted text, the emitter version
-//   and a fingerprint of the library sources, so an unchanged model reuses its binary.
+//   and a fingerprint of the libraries, so an unchanged model reuses its binary.

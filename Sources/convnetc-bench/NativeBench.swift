@@ -7,28 +7,36 @@ import Foundation
 /// images/s (the binary's own `bench` command, run once per round between the other targets).
 struct NativeBench {
     let binary: URL
-    /// Emit + `swift build` in an empty workspace: the libraries are compiled too.
-    let coldBuildSeconds: Double
-    /// The same model at another batch in that workspace: only the model's sources compile, as
-    /// after editing a model.
+    /// Emit + `swiftc` + link against the prebuilt runtime (`make build` builds it), in an empty
+    /// cache: the first build of a model, as users get it.
+    let linkedBuildSeconds: Double
+    /// The same model at another batch: a rebuild after editing a model.
     let rebuildSeconds: Double
+    /// Emit + `swift build` in an empty SwiftPM workspace, the libraries compiled from source:
+    /// what a first build costs without the prebuilt runtime.
+    let sourceBuildSeconds: Double
 
     /// Whether to measure the native target (BENCH_SKIP_NATIVE unset).
     static var enabled: Bool { ProcessInfo.processInfo.environment["BENCH_SKIP_NATIVE"] == nil }
 
-    /// Builds `model`'s binary for `batch` in a fresh workspace under `.build/bench-native`.
+    /// Builds `model`'s binary for `batch` in fresh caches under `.build/bench-native*`.
     static func build(model: CheckedModel, batch: Int, repo: String) throws -> NativeBench {
-        let workspace = URL(fileURLWithPath: repo).appendingPathComponent(".build/bench-native")
-        try? FileManager.default.removeItem(at: workspace)
-        var options = TrainingOptions()
-        options.batch = batch
-        let t0 = Date()
-        let binary = try NativeTarget.build(model: model, options: options, workspaceURL: workspace)
-        let cold = Date().timeIntervalSince(t0)
-        options.batch = batch / 2
-        let t1 = Date()
-        _ = try NativeTarget.build(model: model, options: options, workspaceURL: workspace)
-        return NativeBench(binary: binary, coldBuildSeconds: cold, rebuildSeconds: Date().timeIntervalSince(t1))
+        guard let runtime = PrebuiltRuntime.located() else {
+            throw BenchError("no prebuilt runtime beside the bench binary: run `swift build -c release --product ConvnetRuntime`")
+        }
+        func timed(_ workspace: String, batch: Int, runtime: PrebuiltRuntime?, clean: Bool) throws -> (URL, Double) {
+            let url = URL(fileURLWithPath: repo).appendingPathComponent(".build/\(workspace)")
+            if clean { try? FileManager.default.removeItem(at: url) }
+            var options = TrainingOptions()
+            options.batch = batch
+            let t0 = Date()
+            let binary = try NativeTarget.build(model: model, options: options, workspaceURL: url, runtime: runtime)
+            return (binary, Date().timeIntervalSince(t0))
+        }
+        let (binary, linked) = try timed("bench-native", batch: batch, runtime: runtime, clean: true)
+        let (_, rebuild) = try timed("bench-native", batch: batch / 2, runtime: runtime, clean: false)
+        let (_, source) = try timed("bench-native-source", batch: batch, runtime: nil, clean: true)
+        return NativeBench(binary: binary, linkedBuildSeconds: linked, rebuildSeconds: rebuild, sourceBuildSeconds: source)
     }
 
     /// One `bench` run of the binary: its training images/s.

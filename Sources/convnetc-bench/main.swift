@@ -19,12 +19,17 @@ let env = ProcessInfo.processInfo.environment
 // The TensorFlow peer runs when a Python with TensorFlow is named (never in CI).
 let tfPython = env["TF_PYTHON"].flatMap { FileManager.default.isExecutableFile(atPath: $0) ? $0 : nil }
 var rows: [BenchRow] = []
-rows += try FrontendBench.run(repo: repo)
-rows += try OptimizerBench.run(repo: repo)
-if env["BENCH_SKIP_TRAINING"] == nil {
-    rows += try TrainingBench.run(repo: repo, model: repo + "/samples/flowers.convnet", batch: 32,
-                                  steps: Int(env["BENCH_STEPS"] ?? "") ?? 5,
-                                  rounds: Int(env["BENCH_ROUNDS"] ?? "") ?? 3, tfPython: tfPython)
+do {
+    rows += try FrontendBench.run(repo: repo)
+    rows += try OptimizerBench.run(repo: repo)
+    if env["BENCH_SKIP_TRAINING"] == nil {
+        rows += try TrainingBench.run(repo: repo, model: repo + "/samples/flowers.convnet", batch: 32,
+                                      steps: Int(env["BENCH_STEPS"] ?? "") ?? 5,
+                                      rounds: Int(env["BENCH_ROUNDS"] ?? "") ?? 3, tfPython: tfPython)
+    }
+} catch {
+    FileHandle.standardError.write(Data("convnetc-bench: \(error)\n".utf8))
+    exit(1)
 }
 
 let width = rows.map(\.name.count).max() ?? 0

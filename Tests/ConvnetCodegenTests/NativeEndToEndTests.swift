@@ -30,7 +30,16 @@ final class NativeEndToEndTests: XCTestCase {
         try compareWithCPU(LayerKindEmissionTests.everyLayer, name: "every", evaluate: false)
     }
 
-    func compareWithCPU(_ layers: String, name: String, evaluate: Bool) throws {
+    /// The same model compiled alone and linked against the prebuilt runtime of this checkout's
+    /// release build (`make build`), as `convnetc --target native` does from a release convnetc.
+    func testLinkedBinaryMatchesCPU() throws {
+        let runtime = PrebuiltRuntime(directory: EmitterGoldenTests.repo.appendingPathComponent(".build/release"))
+        guard runtime.isComplete else { throw XCTSkip("no release build with libConvnetRuntime.so: run `make build`") }
+        let text = "input 16x16x3\nconv 3x3x8 relu\nconv 3x3x8 relu\nmaxpool 2\nconv 3x3x12 relu\ngap\ndense 3 softmax\n"
+        try compareWithCPU(text, name: "linked", evaluate: false, runtime: runtime)
+    }
+
+    func compareWithCPU(_ layers: String, name: String, evaluate: Bool, runtime: PrebuiltRuntime? = nil) throws {
         guard ProcessInfo.processInfo.environment["CONVNETC_NATIVE_TESTS"] == "1" else {
             throw XCTSkip("set CONVNETC_NATIVE_TESTS=1 to build and run a native binary")
         }
@@ -48,7 +57,7 @@ final class NativeEndToEndTests: XCTestCase {
 
         let nativeRun = tmp.appendingPathComponent("native")
         let status = try NativeTarget.run(model: model, options: TrainingOptions(outputDirectory: nativeRun.path),
-                                          workspaceURL: NativeWorkspace.defaultURL) { print($0, terminator: "") }
+                                          workspaceURL: NativeWorkspace.defaultURL, runtime: runtime) { print($0, terminator: "") }
         XCTAssertEqual(status, 0)
 
         let a = try Self.losses(cpuRun), b = try Self.losses(nativeRun)

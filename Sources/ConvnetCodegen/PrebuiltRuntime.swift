@@ -1,0 +1,112 @@
+import ConvnetNativeRuntime
+import Foundation
+
+/// The libraries a generated binary links, already built: `libConvnetRuntime.so` (the
+/// `ConvnetRuntime` product of this package: the runtime's `main` and arena, the CPU target's
+/// kernels and executor pieces, the training driver) and its Swift modules, beside a release
+/// build of convnetc (`make build` builds both).
+///
+/// Why: compiling those libraries from source is most of a first native build (about a minute
+/// here, half of it the generated micro-kernels). They are the same code convnetc itself runs,
+/// already compiled with the same compiler and flags when convnetc was built, so a model's
+/// binary only needs its own few emitted files compiled (`swiftc -O`) and linked against them:
+/// a C compiler links its runtime library rather than compiling it per program.
+///
+/// When no such build is found (a debug convnetc, a copied binary, `CONVNETC_RUNTIME` pointing
+/// nowhere) the native target builds in its SwiftPM workspace from the library sources instead.
+public struct PrebuiltRuntime: Sendable {
+    /// The shared library's file name in `directory`.
+    public static let libraryFile = "libConvnetRuntime.so"
+    /// The modules the emitted files import (and the C modules those re-export).
+    static let swiftModules = ["ConvnetNativeRuntime", "ConvnetCPU", "ConvnetIR", "ConvnetKernels"]
+    static let cModules = ["CBLAS", "CJPEG", "CPNG"]
+    static let pkgConfigPackages = ["openblas", "libturbojpeg", "libpng"]
+
+    /// A SwiftPM release products folder: the library, and `Modules/` with the Swift modules.
+    public let directory: URL
+    /// The convnetc checkout, for the C modules' module maps (`Sources/CBLAS/...`).
+    public let sourceRoot: URL
+
+    public init(directory: URL, sourceRoot: URL = NativeWorkspace.defaultSourceRoot) {
+        self.directory = directory
+        self.sourceRoot = sourceRoot
+    }
+
+    /// `$CONVNETC_RUNTIME` (a folder; empty disables the prebuilt runtime), else the folder of the
+    /// running executable when this is a release build. A debug convnetc finds debug libraries
+    /// beside it, whose kernels run many times slower, so it never uses them.
+    public static func located() -> PrebuiltRuntime? {
+        if let dir = ProcessInfo.processInfo.environment["CONVNETC_RUNTIME"] {
+            let runtime = PrebuiltRuntime(directory: URL(fileURLWithPath: dir))
+            return runtime.isComplete ? runtime : nil
+        }
+        #if DEBUG
+        return nil
+        #else
+        guard let exe = Bundle.main.executableURL?.resolvingSymlinksInPath() else { return nil }
+        let runtime = PrebuiltRuntime(directory: exe.deletingLastPathComponent())
+        return runtime.isComplete ? runtime : nil
+        #endif
+    }
+
+    /// Whether the library, every module and every module map exist.
+    public var isComplete: Bool {
+        let paths = [directory.appendingPathComponent(Self.libraryFile).path]
+            + Self.swiftModules.map { directory.appendingPathComponent("Modules/\($0).swiftmodule").path }
+            + Self.cModules.map { moduleMap($0).path }
+        return paths.allSatisfy(FileManager.default.fileExists(atPath:))
+    }
+
+    func moduleMap(_ module: String) -> URL {
+        sourceRoot.appendingPathComponent("Sources/\(module)/module.modulemap")
+    }
+
+    /// Identifies this build of the runtime (for cache keys): the library's path, size and
+    /// modification time, which change whenever it is relinked.
+    public func fingerprint() throws -> String {
+        let lib = directory.appendingPathComponent(Self.libraryFile)
+        let attributes = try FileManager.default.attributesOfItem(atPath: lib.path)
+        var h = Fingerprint()
+        h.add(lib.path)
+        h.add(String(describing: attributes[.size] ?? 0))
+        h.add(String(describing: (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0))
+        return h.hex
+    }
+
+    /// `swiftc -O` of the `.swift` files in `folder` into `binary`, linked against the library
+    /// (found again at run time through an rpath). Throws the compiler's output on failure.
+    public func compile(folder: URL, moduleName: String, binary: URL) throws {
+        let sources = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+            .filter { $0.hasSuffix(".swift") }.sorted().map { folder.appendingPathComponent($0).path }
+        let cflags = try ToolProcess.run(["pkg-config", "--cflags"] + Self.pkgConfigPackages)
+        guard cflags.status == 0 else { throw EmitError("pkg-config failed:\n" + cflags.output) }
+        var args = [ProcessInfo.processInfo.environment["SWIFTC"] ?? "swiftc",
+                    "-O", "-target-cpu", "native", "-module-name", moduleName,
+                    "-I", directory.appendingPathComponent("Modules").path]
+        for m in Self.cModules { args += ["-Xcc", "-fmodule-map-file=" + moduleMap(m).path] }
+        for flag in cflags.output.split(whereSeparator: \.isWhitespace) { args += ["-Xcc", String(flag)] }
+        args += ["-L", directory.path, "-lConvnetRuntime", "-Xlinker", "-rpath", "-Xlinker", directory.path]
+        args += sources + ["-o", binary.path]
+        let result = try ToolProcess.run(args)
+        guard result.status == 0, FileManager.default.isExecutableFile(atPath: binary.path) else {
+            throw EmitError("the native build failed for \(folder.appendingPathComponent("TrainingStep.swift").path)\n"
+                            + result.output)
+        }
+    }
+}
+
+/// Runs a tool found on PATH, collecting its stdout and stderr together.
+enum ToolProcess {
+    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
+    }
+}
