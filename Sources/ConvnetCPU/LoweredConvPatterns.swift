@@ -114,8 +114,9 @@ extension ThunkBuilder {
             let epilogue = activation.map(Self.epilogue) ?? .linear
             let reads = [(xp, c.count(x)), (wp, c.count(w))] + (bias.map { [(c.f($0), c.count($0))] } ?? [])
             let (out, finish) = target(c.f(output), g.outputCount, reads: reads)
+            let pool = takePool(writing: c.f(output))
             add(inst, op: names.joined(separator: "+")) {
-                conv.forward(input: xp, weights: wp, bias: bp, activation: epilogue, output: out)
+                conv.forward(input: xp, weights: wp, bias: bp, activation: epilogue, output: out, thenMaxPool: pool)
                 finish()
             }
         case .filterGradient(let x, let dy, let attrs, let filters, let output):

@@ -32,22 +32,35 @@ public enum MaxPoolKernels {
     /// bytes) also each element's winner code, for the backward pass.
     public static func forward(_ g: PoolGeometry, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                                winners: UnsafeMutablePointer<UInt8>? = nil) {
-        let c = g.channels
         Parallel.forRanges(g.batch * g.outHeight, grain: 4) { range in
-            for task in range {
-                let n = task / g.outHeight, oh = task % g.outHeight
-                let image = input + n * g.inHeight * g.inWidth * c
-                for ow in 0..<g.outWidth {
-                    let at = (task * g.outWidth + ow) * c
-                    let corner = image + (oh * g.stride * g.inWidth + ow * g.stride) * c
-                    if let winners {
-                        findWinners(g, corner, best: output + at, codes: winners + at)
-                    } else {
-                        findMaximum(g, corner, best: output + at)
-                    }
-                }
+            for task in range { forwardRow(g, task / g.outHeight, task % g.outHeight, input: input, output: output, winners: winners) }
+        }
+    }
+
+    /// Output row `oh` of image `n` of `forward`, on the calling thread. It reads input rows
+    /// `oh * stride ..< oh * stride + pool` only, so a convolution can pool each band of its
+    /// output right after writing it, while the rows are still in cache (`ParallelConv`).
+    public static func forwardRow(_ g: PoolGeometry, _ n: Int, _ oh: Int, input: UnsafePointer<Float>,
+                                  output: UnsafeMutablePointer<Float>, winners: UnsafeMutablePointer<UInt8>?) {
+        let c = g.channels, task = n * g.outHeight + oh
+        let image = input + n * g.inHeight * g.inWidth * c
+        for ow in 0..<g.outWidth {
+            let at = (task * g.outWidth + ow) * c
+            let corner = image + (oh * g.stride * g.inWidth + ow * g.stride) * c
+            if let winners {
+                findWinners(g, corner, best: output + at, codes: winners + at)
+            } else {
+                findMaximum(g, corner, best: output + at)
             }
         }
+    }
+
+    /// The output row of pooling `g` completed when input row `row` has been written (input rows
+    /// are written in order), if any: rows `q * stride ..< q * stride + pool` make output row q.
+    public static func outputRow(_ g: PoolGeometry, completedBy row: Int) -> Int? {
+        let first = row + 1 - g.pool
+        guard first >= 0, first % g.stride == 0, first / g.stride < g.outHeight else { return nil }
+        return first / g.stride
     }
 
     /// dX (N, H, W, C): each window's dy at its first maximum, 0 elsewhere (overwritten).

@@ -76,11 +76,43 @@ public struct ParallelConv {
         }
     }
 
-    /// y (N, OH, OW, F) = activation(conv(x, W) + bias)
+    /// A max pool over a convolution's output, run with the convolution (`forward(thenMaxPool:)`).
+    public struct FollowingMaxPool {
+        public let geometry: PoolGeometry
+        /// (N, OH / stride, OW / stride, F)
+        public let output: UnsafeMutablePointer<Float>
+        /// The winner codes for the backward pass, when it needs them.
+        public let winners: UnsafeMutablePointer<UInt8>?
+
+        public init(_ geometry: PoolGeometry, output: UnsafeMutablePointer<Float>, winners: UnsafeMutablePointer<UInt8>?) {
+            self.geometry = geometry
+            self.output = output
+            self.winners = winners
+        }
+    }
+
+    /// y (N, OH, OW, F) = activation(conv(x, W) + bias), then `pool` of y when given.
+    ///
+    /// The direct kernels pool each band of rows as soon as the convolution has written it, so
+    /// the pool reads y from cache instead of memory (for the flowers model's second
+    /// convolution, y is 141 MB at batch 32). `pool.output` must not share bytes with x, W, the
+    /// bias or y: it is written while they are still read.
     public func forward(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                 activation: EpilogueActivation, output: UnsafeMutablePointer<Float>) {
-        if let direct, direct.forward(input: input, weights: weights, bias: bias, activation: activation, output: output) {
+                        activation: EpilogueActivation, output: UnsafeMutablePointer<Float>,
+                        thenMaxPool pool: FollowingMaxPool? = nil) {
+        let poolRows: ((Int, Int) -> Void)? = pool.map { p in
+            { n, row in
+                if let oh = MaxPoolKernels.outputRow(p.geometry, completedBy: row) {
+                    MaxPoolKernels.forwardRow(p.geometry, n, oh, input: output, output: p.output, winners: p.winners)
+                }
+            }
+        }
+        if let direct, direct.forward(input: input, weights: weights, bias: bias, activation: activation, output: output,
+                                      afterRow: poolRows) {
             return
+        }
+        defer {
+            if let pool { MaxPoolKernels.forward(pool.geometry, input: output, output: pool.output, winners: pool.winners) }
         }
         let f = g.filters, k = g.patchSize, ow = g.outWidth
         eachPart { part in

@@ -59,8 +59,9 @@ extension ThunkBuilder {
         var reads = [(x, c.count(inst.operands[0])), (w, c.count(inst.operands[1]))]
         if let bias { reads.append((UnsafeMutablePointer(mutating: bias), g.filters)) }
         let (out, finish) = target(output, g.outputCount, reads: reads)
+        let pool = takePool(writing: output)
         add(layer ?? inst, op: op) {
-            conv.forward(input: x, weights: w, bias: bias, activation: activation, output: out)
+            conv.forward(input: x, weights: w, bias: bias, activation: activation, output: out, thenMaxPool: pool)
             finish()
         }
     }

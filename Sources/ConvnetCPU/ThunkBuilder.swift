@@ -21,6 +21,9 @@ public final class ThunkBuilder {
     /// Winner codes recorded by a max-pool forward step, by the address of the pool's input.
     /// Sound because a backward op's input is the same value, alive (so unchanged) in between.
     var poolWinners: [UnsafeMutableRawPointer: (geometry: PoolGeometry, codes: UnsafeMutablePointer<UInt8>)] = [:]
+    /// Set while a fusion is lowered that a max pool follows (`poolAfter`); its convolution may
+    /// run the pool too, and then clears it (`takePool`).
+    var pendingPool: PendingPool?
 
     init(arena: Arena, options: CPUCompiler) {
         self.arena = arena
@@ -45,6 +48,19 @@ public final class ThunkBuilder {
         var staged: [Int: UnsafeMutablePointer<Float>] = [:]
         while i < insts.count {
             if lowered.skip.contains(i) { i += 1; continue }
+            if fuse, pendingPool == nil, let pool = poolAfter(insts, at: i, ctx) {
+                // A fusion the max pool of its result follows: its convolution may run the pool.
+                pendingPool = pool
+                try lower(insts[i], ctx)
+                let taken = pendingPool == nil
+                pendingPool = nil
+                if taken {
+                    let last = steps.count - 1
+                    steps[last] = Step(run: steps[last].run, op: steps[last].op + "+max_pool", layer: steps[last].layer)
+                }
+                i += taken ? 2 : 1
+                continue
+            }
             if let staging = staged[i] {
                 let db = ctx.f(insts[i].result), n = insts[i].type.elementCount
                 add(insts[i]) { db.update(from: staging, count: n) }

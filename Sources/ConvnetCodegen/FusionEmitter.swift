@@ -29,8 +29,12 @@ struct FusionEmitter {
         return DirectConv.supports(g) && !g.isPointwise
     }
 
-    /// Writes `inst` (a fusion) with its result at `out`.
-    func emit(_ inst: Instruction, kind: String, body: Graph, out: String, into w: inout CodeWriter) throws {
+    /// Writes `inst` (a fusion) with its result at `out`. `pool` is the max pool of the result
+    /// that the next instruction computes, when a convolution may run it (see
+    /// `ParallelConv.forward(thenMaxPool:)`); returns whether it did.
+    @discardableResult
+    func emit(_ inst: Instruction, kind: String, body: Graph, out: String,
+              thenMaxPool pool: (instruction: Instruction, output: String)? = nil, into w: inout CodeWriter) throws -> Bool {
         let args = body.inputs.filter { if case .input(.argument) = $0.op { true } else { false } }
         guard args.count == inst.operands.count, let result = body.outputs.first?.value else {
             throw EmitError("fusion.\(kind) has a malformed body")
@@ -49,9 +53,19 @@ struct FusionEmitter {
             let xs = ops.shape(inst.operands[0]), filters = inst.type.shape[3]
             let conv = ops.convs.add("conv\(inst.result.raw)", geometry: OpEmitter.geometry(xs, filters: filters, attrs),
                                      filterGradient: false)
+            let indent = String(repeating: " ", count: conv.count + 9)
             w.line("\(conv).forward(input: \(x), weights: \(ops.name(inst.operands[1])), bias: \(ops.name(inst.operands[2])),")
-            w.line("\(String(repeating: " ", count: conv.count))         activation: \(act), output: \(out))")
-            return
+            guard let pool, case .maxPool(let p) = pool.instruction.op else {
+                w.line("\(indent)activation: \(act), output: \(out))")
+                return false
+            }
+            let g = OpEmitter.pool(inst.type.shape, p)
+            let winners = ops.side.recordsWinners
+                ? "arena.bytes(\(ops.side.recordWinners(input: out, geometry: g, count: pool.instruction.type.elementCount)))" : "nil"
+            w.line("\(indent)activation: \(act), output: \(out),")
+            w.line("\(indent)thenMaxPool: .init(\(g),")
+            w.line("\(indent)                   output: \(pool.output), winners: \(winners)))")
+            return true
         }
         // dense: one GEMM, then bias + activation in place.
         if kind.hasPrefix("matmul_bias"), let mm = computed.first, case .matmul(false, false) = mm.op,
@@ -59,13 +73,13 @@ struct FusionEmitter {
             let s = ops.shape(inst.operands[0]), units = inst.type.shape[1]
             w.line("BLAS.gemm(m: \(s[0]), n: \(units), k: \(s[1]), a: \(x), b: \(ops.name(inst.operands[1])), c: \(out))")
             w.line("Epilogue.biasActivation(\(out), rows: \(s[0]), columns: \(units), bias: \(ops.name(inst.operands[2])), activation: \(act))")
-            return
+            return false
         }
         // An elementwise tree: one loop.
         if ElementwiseEmitter.accepts(computed, count: inst.type.elementCount), computed.last?.result == result {
             try ElementwiseEmitter(name: { names[$0]! }, type: { types[$0]! })
                 .emit(computed, count: inst.type.elementCount, output: out, into: &w)
-            return
+            return false
         }
         // <producer>_<act>_grad: the producer writes the result, the gradient is masked in place.
         if kind.hasSuffix("_grad"), let last = computed.last, last.result == result,
@@ -80,7 +94,7 @@ struct FusionEmitter {
                 let sums = ops.side.reserveBiasSums(for: inst.result, channels: inst.type.shape.last ?? 1)
                 w.line("MaxPoolKernels.backwardRelu(\(g), input: \(y)\(inner.winners(p.operands[0], g)),")
                 w.line("                            outputGradient: \(names[p.operands[1]]!), inputGradient: \(out), biasSums: arena.doubles(\(sums)))")
-                return
+                return false
             }
             if let col2im = producers.last, case .col2im(let attrs) = col2im.op {
                 let dy = inst.operands[0], wts = inst.operands[1]
@@ -92,7 +106,7 @@ struct FusionEmitter {
                     let sums = ops.side.reserveBiasSums(for: inst.result, channels: inst.type.shape[3])
                     w.line("\(conv).backwardInput(outputGradient: \(ops.name(dy)), weights: \(ops.name(wts)), inputGradient: \(out),")
                     w.line("\(String(repeating: " ", count: conv.count))               reluOutput: \(y), biasSums: arena.doubles(\(sums)))")
-                    return
+                    return false
                 }
                 w.line("\(conv).backwardInput(outputGradient: \(ops.name(dy)), weights: \(ops.name(wts)), inputGradient: \(out))")
             } else if producers.count == 1, let p = producers.first, p.result == last.operands[0] {
@@ -102,7 +116,7 @@ struct FusionEmitter {
                 throw EmitError("the native target cannot emit fusion.\(kind)")
             }
             w.line("Epilogue.activationBackward(\(out), output: \(y), count: \(inst.type.elementCount), activation: .\(f.rawValue))")
-            return
+            return false
         }
         throw EmitError("the native target cannot emit fusion.\(kind)" + (inst.layer.map { " (layer \($0))" } ?? ""))
     }

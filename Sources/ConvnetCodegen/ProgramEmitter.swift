@@ -72,6 +72,17 @@ struct ProgramEmitter {
         return most
     }
 
+    /// `next` when it is a max pool of fusion `inst`'s result that the fusion's convolution may
+    /// run (`ParallelConv.forward(thenMaxPool:)`): the pool kernels apply and the pool's output
+    /// shares no byte with what the convolution reads or writes (the CPU executor's rule).
+    static func poolAfter(_ inst: Instruction, _ next: Instruction, layout: StorageLayout) -> Instruction? {
+        guard case .maxPool(let p) = next.op, next.operands == [inst.result], OpEmitter.poolKernelsApply(p),
+              let out = layout.slots[next.result] else { return nil }
+        func bytes(_ s: StorageLayout.Slot) -> Range<Int> { s.offset..<(s.offset + max(s.count * 4, 1)) }
+        let touched = (inst.operands + [inst.result]).compactMap { layout.slots[$0] }
+        return touched.contains { bytes($0).overlaps(bytes(out)) } ? nil : next
+    }
+
     /// A Swift identifier for a value: its input name (`conv2d_kernel_m`) or `v18`.
     static func identifier(_ inst: Instruction) -> String {
         if case .input = inst.op, let name = inst.name {
@@ -121,7 +132,9 @@ struct ProgramEmitter {
 
         // The body of run(): one block per instruction.
         var body = CodeWriter()
-        for inst in graph.instructions {
+        let insts = graph.instructions
+        var pooledByConvolution: Set<ValueID> = []
+        for (index, inst) in insts.enumerated() {
             switch inst.op {
             case .input: continue
             case .reshape where layout.slots[inst.result]?.offset == layout.slots[inst.operands[0]]?.offset: continue
@@ -134,7 +147,9 @@ struct ProgramEmitter {
             body.line(opComment(inst, defs: defs, filterGradient: folded[inst.operands.first ?? inst.result] != nil,
                                 inputGradient: inputGradients[inst.operands.first ?? inst.result] != nil))
             let out = name(inst.result)
-            if case .matmul = inst.op, let (x, attrs) = folded[inst.operands[0]] {
+            if pooledByConvolution.contains(inst.result) {
+                body.line("// computed by the convolution above, band by band (ParallelConv.forward(thenMaxPool:))")
+            } else if case .matmul = inst.op, let (x, attrs) = folded[inst.operands[0]] {
                 let dy = defs[inst.operands[1]]!.operands[0]
                 let conv = convs.add("conv\(inst.result.raw)", geometry: OpEmitter.geometry(type(x).shape, filters: type(dy).shape[3], attrs),
                                      filterGradient: true)
@@ -144,7 +159,11 @@ struct ProgramEmitter {
                                      filterGradient: false)
                 body.line("\(conv).backwardInput(outputGradient: \(name(dy)), weights: \(name(wts)), inputGradient: \(out))")
             } else if case .fusion(let kind, let fbody) = inst.op {
-                try fusions.emit(inst, kind: kind, body: fbody, out: out, into: &body)
+                let pool = index + 1 < insts.count ? Self.poolAfter(inst, insts[index + 1], layout: layout) : nil
+                if try fusions.emit(inst, kind: kind, body: fbody, out: out,
+                                    thenMaxPool: pool.map { ($0, name($0.result)) }, into: &body), let pool {
+                    pooledByConvolution.insert(pool.result)
+                }
             } else if case .biasGrad = inst.op, let sums = side.biasSums[inst.operands[0]] {
                 // Summed by the fused backward pass that produced the operand.
                 body.line("for k in 0..<\(sums.channels) { \(out)[k] = Float(arena.doubles(\(sums.offset))[k]) }  // summed by the fused pass above")

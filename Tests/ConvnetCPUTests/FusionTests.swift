@@ -42,6 +42,37 @@ final class FusionTests: XCTestCase {
         return cpu.profile.map(\.op)
     }
 
+    /// conv_bias_relu (x: (N, H, W, 3), 3x3 kernel with `stride`) then a max pool of its
+    /// result: one step that pools each band of rows as the convolution writes it (direct
+    /// kernels) or after it (strided, banded GEMMs). Both results are outputs, so both are checked.
+    func convThenPool(batch: Int, size: Int, stride: Int, pool: Int, poolStride: Int) throws -> [String] {
+        let x = TensorType.f32([batch, size, size, 3]), w = TensorType.f32([3, 3, 3, 20]), b = TensorType.f32([20])
+        let attrs = ConvAttributes(kernelHeight: 3, kernelWidth: 3, stride: stride, padding: .same)
+        let out = (size + stride - 1) / stride
+        let fused = body([x, w, b]) { g, a in
+            let y = g.emit(.conv2d(attrs), [a[0], a[1]])
+            let z = g.emit(.biasAdd, [y, a[2]])
+            return g.emit(.activation(.relu), [z])
+        }
+        var g = Graph()
+        let inputs = [x, w, b].enumerated().map { g.input("x\($0.offset)", $0.element, role: .data) }
+        let y = g.emit(.fusion(kind: "conv_bias_relu", body: fused), inputs, declared: .f32([batch, out, out, 20]), layer: "conv2d")
+        let p = g.emit(.maxPool(PoolAttributes(size: pool, stride: poolStride)), [y], layer: "max_pooling2d")
+        g.outputs = [GraphOutput(name: "y", value: y), GraphOutput(name: "pooled", value: p)]
+        return try compare(g, [x, w, b])
+    }
+
+    func testMaxPoolRunsWithTheConvolutionBeforeIt() throws {
+        // Even and odd sizes (an odd size leaves the last row and column out of every window),
+        // one and two halves of the batch, 2x2 and 3x3 windows, gaps between windows.
+        for (batch, size, pool, poolStride) in [(2, 8, 2, 2), (3, 9, 2, 2), (1, 10, 3, 3), (2, 11, 2, 3)] {
+            let ops = try convThenPool(batch: batch, size: size, stride: 1, pool: pool, poolStride: poolStride)
+            XCTAssertEqual(ops, ["fusion.conv_bias_relu+max_pool"], "\(batch) x \(size), pool \(pool)/\(poolStride)")
+        }
+        // A strided convolution (banded GEMMs, no direct kernels): the pool runs after it, same step.
+        XCTAssertEqual(try convThenPool(batch: 2, size: 12, stride: 2, pool: 2, poolStride: 2), ["fusion.conv_bias_relu+max_pool"])
+    }
+
     func testConvBiasReluFusion() throws {
         let x = TensorType.f32([2, 6, 6, 3]), w = TensorType.f32([3, 3, 3, 4]), b = TensorType.f32([4])
         let attrs = ConvAttributes(kernelHeight: 3, kernelWidth: 3, stride: 1, padding: .same)

@@ -166,9 +166,14 @@ public final class DirectConv: @unchecked Sendable {
 
     /// y (N, OH, OW, F) = activation(conv(x, W) + bias). False (nothing written) only under
     /// bfloat16 numerics when products might not be exact.
+    ///
+    /// `afterRow(n, oh)` is called once output row `oh` of image `n` is written (rows of an image
+    /// in order, on the thread that computes the image), for work that reads the row while it is
+    /// still in cache: the max pool after a convolution (`ParallelConv`).
     @discardableResult
     public func forward(input: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                        activation: EpilogueActivation, output: UnsafeMutablePointer<Float>) -> Bool {
+                        activation: EpilogueActivation, output: UnsafeMutablePointer<Float>,
+                        afterRow: ((_ image: Int, _ row: Int) -> Void)? = nil) -> Bool {
         let g = geometry, fp = forwardWindow.paddedOutChannels, f = g.filters
         let w = pack(weights, into: packedWeights, rows: g.kernelHeight * g.kernelWidth * g.inChannels, width: f,
                      stride: fp) { i, j in i * f + j }
@@ -182,7 +187,7 @@ public final class DirectConv: @unchecked Sendable {
         eachPart { part, images in
             slide(forwardWindow, input: x, packed: packedWeights, images: images, block: blocks + part * blockFloats,
                   edge: edgeWindows + part * edgeFloats, tapBlock: partialBlocks.map { $0 + part * blockFloats }, output: output,
-                  bias: bias == nil ? nil : UnsafePointer(paddedBias), activation: activation)
+                  bias: bias == nil ? nil : UnsafePointer(paddedBias), activation: activation, afterRow: afterRow)
         }
         return true
     }
@@ -234,7 +239,8 @@ public final class DirectConv: @unchecked Sendable {
                        tapByTap: Bool = false, output: UnsafeMutablePointer<Float>,
                        bias: UnsafePointer<Float>?, activation: EpilogueActivation,
                        mask: UnsafePointer<Float>? = nil,
-                       sums: (row: UnsafeMutablePointer<Float>, total: UnsafeMutablePointer<Double>)? = nil) {
+                       sums: (row: UnsafeMutablePointer<Float>, total: UnsafeMutablePointer<Double>)? = nil,
+                       afterRow: ((Int, Int) -> Void)? = nil) {
         let c = s.inChannels, f = s.outChannels, fp = s.paddedOutChannels
         let interior = s.interiorColumns
         // The sliding kernels (three-tap rows, float32) go up to 2 vectors; there, groups of at
@@ -260,6 +266,7 @@ public final class DirectConv: @unchecked Sendable {
                         for k in 0..<f { sums.total[k] += Double(sums.row[k]) }
                         sums.row.update(repeating: 0, count: fp)
                     }
+                    afterRow?(n, oh)
                 }
                 let rows = s.kernelRows(oh)
                 let outRow = output + (n * s.outHeight + oh) * s.outWidth * f            // (OW, F)
