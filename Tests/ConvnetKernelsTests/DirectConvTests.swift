@@ -18,6 +18,9 @@ final class DirectConvTests: XCTestCase {
         ConvGeometry(batch: 2, inHeight: 14, inWidth: 25, inChannels: 33, kernelHeight: 3, kernelWidth: 3, filters: 64, padding: .same),
         ConvGeometry(batch: 3, inHeight: 8, inWidth: 7, inChannels: 3, kernelHeight: 5, kernelWidth: 5, filters: 1, padding: .valid),
         ConvGeometry(batch: 2, inHeight: 6, inWidth: 9, inChannels: 7, kernelHeight: 3, kernelWidth: 5, filters: 17, padding: .same),
+        // Several bands of dY in the filter gradient (128 KB / (64 pixels x 20 filters x 4 B) =
+        // 25 rows per band, 60 rows), each copied with pixels padded to 32 floats.
+        ConvGeometry(batch: 2, inHeight: 60, inWidth: 64, inChannels: 4, kernelHeight: 3, kernelWidth: 3, filters: 20, padding: .same),
     ]
 
     func testForwardAndBothGradientsMatchTheReference() {
