@@ -45,8 +45,8 @@ final class FusionTests: XCTestCase {
     /// conv_bias_relu (x: (N, H, W, 3), 3x3 kernel with `stride`) then a max pool of its
     /// result: one step that pools each band of rows as the convolution writes it (direct
     /// kernels) or after it (strided, banded GEMMs). Both results are outputs, so both are checked.
-    func convThenPool(batch: Int, size: Int, stride: Int, pool: Int, poolStride: Int) throws -> [String] {
-        let x = TensorType.f32([batch, size, size, 3]), w = TensorType.f32([3, 3, 3, 20]), b = TensorType.f32([20])
+    func convThenPool(batch: Int, size: Int, stride: Int, pool: Int, poolStride: Int, channels: Int = 3) throws -> [String] {
+        let x = TensorType.f32([batch, size, size, channels]), w = TensorType.f32([3, 3, channels, 20]), b = TensorType.f32([20])
         let attrs = ConvAttributes(kernelHeight: 3, kernelWidth: 3, stride: stride, padding: .same)
         let out = (size + stride - 1) / stride
         let fused = body([x, w, b]) { g, a in
@@ -68,6 +68,11 @@ final class FusionTests: XCTestCase {
         for (batch, size, pool, poolStride) in [(2, 8, 2, 2), (3, 9, 2, 2), (1, 10, 3, 3), (2, 11, 2, 3)] {
             let ops = try convThenPool(batch: batch, size: size, stride: 1, pool: pool, poolStride: poolStride)
             XCTAssertEqual(ops, ["fusion.conv_bias_relu+max_pool"], "\(batch) x \(size), pool \(pool)/\(poolStride)")
+        }
+        // 32 input channels: the convolution runs by Winograd, two output rows at a time.
+        for size in [8, 9] {
+            XCTAssertEqual(try convThenPool(batch: 2, size: size, stride: 1, pool: 2, poolStride: 2, channels: 32),
+                           ["fusion.conv_bias_relu+max_pool"])
         }
         // A strided convolution (banded GEMMs, no direct kernels): the pool runs after it, same step.
         XCTAssertEqual(try convThenPool(batch: 2, size: 12, stride: 2, pool: 2, poolStride: 2), ["fusion.conv_bias_relu+max_pool"])

@@ -21,6 +21,9 @@ final class DirectConvTests: XCTestCase {
         // Several bands of dY in the filter gradient (128 KB / (64 pixels x 20 filters x 4 B) =
         // 25 rows per band, 60 rows), each copied with pixels padded to 32 floats.
         ConvGeometry(batch: 2, inHeight: 60, inWidth: 64, inChannels: 4, kernelHeight: 3, kernelWidth: 3, filters: 20, padding: .same),
+        // Winograd both ways with 'valid' padding (the input gradient's window then pads by 2)
+        // and an odd number of output rows.
+        ConvGeometry(batch: 2, inHeight: 9, inWidth: 8, inChannels: 26, kernelHeight: 3, kernelWidth: 3, filters: 28, padding: .valid),
     ]
 
     func testForwardAndBothGradientsMatchTheReference() {
@@ -51,18 +54,37 @@ final class DirectConvTests: XCTestCase {
         }
     }
 
+    /// Which passes run by Winograd's F(2x2, 3x3): float32 3x3 windows from and to at least 24
+    /// channels.
+    func testWinogradIsChosenForWideThreeByThreeWindows() {
+        let wide = DirectConv(Self.shapes[7])                        // 33 inputs, 64 filters
+        XCTAssertNotNil(wide.forwardWinograd)
+        XCTAssertNotNil(wide.backwardWinograd)
+        let narrow = DirectConv(Self.shapes[2])                      // 17 inputs, 70 filters
+        XCTAssertNil(narrow.forwardWinograd)
+        XCTAssertNil(narrow.backwardWinograd, "70 -> 17 channels")
+        let fewOut = DirectConv(ConvGeometry(batch: 1, inHeight: 5, inWidth: 5, inChannels: 30, kernelHeight: 3,
+                                             kernelWidth: 3, filters: 30, padding: .same))
+        XCTAssertNotNil(fewOut.forwardWinograd)
+        XCTAssertNotNil(fewOut.backwardWinograd)
+        XCTAssertNil(DirectConv(Self.shapes[9]).forwardWinograd, "3x5 window")
+        XCTAssertNil(DirectConv(Self.shapes[7], numerics: .bfloat16).forwardWinograd, "the MXU's order")
+        XCTAssertNotNil(DirectConv(Self.shapes[11]).backwardWinograd, "padding 2")
+    }
+
     func testFusedBiasAndActivationEqualConvThenEpilogue() {
-        let g = Self.shapes[2]
-        let x = Buffer(randomFloats(g.inputCount, seed: 7)), w = Buffer(randomFloats(g.weightCount, seed: 8))
-        let bias = Buffer(randomFloats(g.filters, seed: 9))
-        let conv = DirectConv(g)
-        for activation in EpilogueActivation.allCases {
-            let y = Buffer(repeating: Float(0), count: g.outputCount), ref = Buffer(repeating: Float(0), count: g.outputCount)
-            conv.forward(input: x.pointer, weights: w.pointer, bias: bias.pointer, activation: activation, output: y.pointer)
-            ConvReference.forward(g, input: x.pointer, weights: w.pointer, output: ref.pointer)
-            EpilogueReference.biasActivation(ref.pointer, rows: g.outputCount / g.filters, columns: g.filters,
-                                             bias: bias.pointer, activation: activation)
-            assertClose(y.array, ref.array, "\(activation)")
+        for g in [Self.shapes[2], Self.shapes[7]] {                  // direct kernels, then Winograd
+            let x = Buffer(randomFloats(g.inputCount, seed: 7)), w = Buffer(randomFloats(g.weightCount, seed: 8))
+            let bias = Buffer(randomFloats(g.filters, seed: 9))
+            let conv = DirectConv(g)
+            for activation in EpilogueActivation.allCases {
+                let y = Buffer(repeating: Float(0), count: g.outputCount), ref = Buffer(repeating: Float(0), count: g.outputCount)
+                conv.forward(input: x.pointer, weights: w.pointer, bias: bias.pointer, activation: activation, output: y.pointer)
+                ConvReference.forward(g, input: x.pointer, weights: w.pointer, output: ref.pointer)
+                EpilogueReference.biasActivation(ref.pointer, rows: g.outputCount / g.filters, columns: g.filters,
+                                                 bias: bias.pointer, activation: activation)
+                assertClose(y.array, ref.array, "\(activation)")
+            }
         }
     }
 

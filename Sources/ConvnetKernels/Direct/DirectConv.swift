@@ -9,6 +9,10 @@
 /// pixels x up to 64 output channels stays in registers while the window's inputs stream past
 /// (measured 1.8x the banded im2col + `cblas_sgemm` on the model's second convolution).
 ///
+/// 3x3 windows from and to at least 24 channels (float32) run the forward pass and the input
+/// gradient by Winograd's F(2x2, 3x3) instead (`Winograd`): 2.25x fewer products, 1.15-1.66x
+/// faster on the flowers model's wider layers.
+///
 /// Work is split over the cores by images (two fixed halves); the filter gradient sums each
 /// half separately and adds the halves in order, so results do not depend on thread timing.
 /// Buffers are allocated once, in `init`: nothing is allocated per call.
@@ -73,6 +77,14 @@ public final class DirectConv: @unchecked Sendable {
     let roundedInput: UnsafeMutablePointer<Float>?
     let roundedGradient: UnsafeMutablePointer<Float>?
     let partialBlocks: UnsafeMutablePointer<Float>?
+    /// float32 3x3 windows with enough channels to gain (`Winograd.gains`): the forward pass
+    /// and the input gradient by Winograd's F(2x2, 3x3), each with its transformed weights
+    /// (16, C, Fp); per part the scratch of the larger and one tile's 4 output pixels.
+    let forwardWinograd: (plan: Winograd, weights: UnsafeMutablePointer<Float>)?
+    let backwardWinograd: (plan: Winograd, weights: UnsafeMutablePointer<Float>)?
+    let winogradScratchFloats: Int
+    let winogradScratch: UnsafeMutablePointer<Float>?
+    let tilePixels: UnsafeMutablePointer<Float>?
     /// Per part: magnitude ranges found while rounding.
     private var ranges: [(smallest: Float, largest: Float)]
 
@@ -110,6 +122,17 @@ public final class DirectConv: @unchecked Sendable {
         roundedInput?.initialize(repeating: 0, count: g.inputCount + 16)
         roundedGradient?.initialize(repeating: 0, count: g.outputCount + 16)
         ranges = Array(repeating: (0, 0), count: parts)
+        func plan(_ s: SlidingWindow) -> (plan: Winograd, weights: UnsafeMutablePointer<Float>)? {
+            guard numerics == .float32, Winograd.applies(s), Winograd.gains(s) else { return nil }
+            let w = Winograd(s)
+            return (w, DirectConv.alignedFloats(w.weightFloats))
+        }
+        forwardWinograd = plan(forwardWindow)
+        backwardWinograd = plan(backwardWindow)
+        let plans = [forwardWinograd?.plan, backwardWinograd?.plan].compactMap { $0 }
+        winogradScratchFloats = plans.map(\.partFloats).max() ?? 0
+        winogradScratch = plans.isEmpty ? nil : DirectConv.alignedFloats(parts * winogradScratchFloats)
+        tilePixels = plans.isEmpty ? nil : DirectConv.alignedFloats(parts * 4 * max(fp, cp))
     }
 
     deinit {
@@ -125,6 +148,10 @@ public final class DirectConv: @unchecked Sendable {
         roundedInput?.deallocate()
         roundedGradient?.deallocate()
         partialBlocks?.deallocate()
+        forwardWinograd?.weights.deallocate()
+        backwardWinograd?.weights.deallocate()
+        winogradScratch?.deallocate()
+        tilePixels?.deallocate()
     }
 
     /// `count` zeroed floats aligned to a cache line. The kernels load whole vectors from packed
@@ -198,6 +225,11 @@ public final class DirectConv: @unchecked Sendable {
             guard BFloat16Rounding.productsAreExact(r, w) else { return false }
             x = UnsafePointer(roundedInput)
         }
+        if let forwardWinograd {
+            winogradPass(forwardWinograd, packed: packedWeights, input: x, output: output,
+                         bias: bias == nil ? nil : UnsafePointer(paddedBias), activation: activation, afterRow: afterRow)
+            return true
+        }
         eachPart { part, images in
             slide(forwardWindow, input: x, packed: packedWeights, images: images, block: blocks + part * blockFloats,
                   edge: edgeWindows + part * edgeFloats, tapBlock: partialBlocks.map { $0 + part * blockFloats }, output: output,
@@ -231,17 +263,60 @@ public final class DirectConv: @unchecked Sendable {
             guard BFloat16Rounding.productsAreExact(r, w) else { return false }
             dy = UnsafePointer(roundedGradient)
         }
-        eachPart { part, images in
-            slide(backwardWindow, input: dy, packed: packedTransposed, images: images, block: blocks + part * blockFloats,
-                  edge: edgeWindows + part * edgeFloats, tapBlock: partialBlocks.map { $0 + part * blockFloats }, tapByTap: numerics == .bfloat16,
-                  output: inputGradient, bias: nil, activation: .linear,
-                  mask: reluOutput, sums: reluOutput == nil ? nil : (rowSums + part * cp, maskSums + part * cp))
+        if let backwardWinograd {
+            winogradPass(backwardWinograd, packed: packedTransposed, input: dy, output: inputGradient, bias: nil,
+                         activation: .linear, mask: reluOutput)
+        } else {
+            eachPart { part, images in
+                slide(backwardWindow, input: dy, packed: packedTransposed, images: images, block: blocks + part * blockFloats,
+                      edge: edgeWindows + part * edgeFloats, tapBlock: partialBlocks.map { $0 + part * blockFloats }, tapByTap: numerics == .bfloat16,
+                      output: inputGradient, bias: nil, activation: .linear,
+                      mask: reluOutput, sums: reluOutput == nil ? nil : (rowSums + part * cp, maskSums + part * cp))
+            }
         }
         if let biasSums {
             for k in 0..<c { biasSums[k] = maskSums[k] }
             for p in 1..<parts { for k in 0..<c { biasSums[k] += maskSums[p * cp + k] } }
         }
         return true
+    }
+
+    /// `slide` by Winograd's F(2x2, 3x3): the weights transformed, then each part's images,
+    /// every output pixel finished as `slide` finishes it (bias + activation, or the relu mask
+    /// with its sums into `rowSums`, flushed to `maskSums` after every two rows).
+    private func winogradPass(_ w: (plan: Winograd, weights: UnsafeMutablePointer<Float>), packed: UnsafePointer<Float>,
+                              input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+                              bias: UnsafePointer<Float>?, activation: EpilogueActivation,
+                              mask: UnsafePointer<Float>? = nil, afterRow: ((Int, Int) -> Void)? = nil) {
+        let s = w.plan.s, f = s.outChannels, fp = s.paddedOutChannels
+        w.plan.transformWeights(packed, into: w.weights)
+        eachPart { part, images in
+            let sums = rowSums + part * fp, total = maskSums + part * fp
+            if mask != nil {
+                sums.update(repeating: 0, count: fp)
+                total.update(repeating: 0, count: fp)
+            }
+            w.plan.run(input: input, u: w.weights, images: images, scratch: winogradScratch! + part * winogradScratchFloats,
+                       pixel: tilePixels! + part * 4 * fp,
+                       finish: { values, n, oh, ow in
+                           let at = (n * s.outHeight + oh) * s.outWidth * f                     // row (OW, F)
+                           let limit = output + at + s.outWidth * f
+                           if let mask {
+                               Self.finishMasked(values, stride: fp, pixels: 1, channels: f, mask: mask + at + ow * f,
+                                                 rowSums: sums, limit: limit, into: output + at + ow * f)
+                           } else {
+                               Self.finish(values, stride: fp, pixels: 1, channels: f, bias: bias, activation: activation,
+                                           limit: limit, into: output + at + ow * f)
+                           }
+                       },
+                       afterRows: { n, rows in
+                           if mask != nil {
+                               for k in 0..<f { total[k] += Double(sums[k]) }
+                               sums.update(repeating: 0, count: fp)
+                           }
+                           if let afterRow { for oh in rows { afterRow(n, oh) } }
+                       })
+        }
     }
 
     /// out (images, OH, OW, F) = act(window over `input` with `packed` (KH, KW, C, Fp) + bias).
