@@ -6,7 +6,9 @@
 /// for the 4x4 input tile d under it and every 3x3 filter g, so the products per block and
 /// channel pair drop from 36 to 16 (2.25x fewer). The elementwise products summed over input
 /// channels are 16 matrix products, (tiles x C) by (C x F), run on the same register-blocked
-/// micro-kernels as the direct convolutions.
+/// micro-kernels as the direct convolutions. The input gradient is the same computation on dY
+/// with the flipped weights; the filter gradient is its transpose, F(3x3, 2x2)
+/// (`filterGradient`).
 ///
 /// Why: on this machine the direct kernels already run near the FMA units' rate, so the
 /// remaining way to a faster convolution is fewer multiplications. The transforms add only
@@ -29,6 +31,9 @@ struct Winograd {
     let stripWidth: Int
     /// Floats of per-part scratch: strip, v and m.
     let partFloats: Int
+    /// Floats of per-part scratch for the filter gradient: strip, v, dY's two rows (2, 2T, Fp),
+    /// their transform e (16, T, Fp) and the sums m (16, C, Fp).
+    let filterPartFloats: Int
     /// The products' register blocks: groups of output vectors, runs of tiles.
     let groups: [(first: Int, count: Int)]
     let runs: [Int]
@@ -56,6 +61,8 @@ struct Winograd {
         fp = s.paddedOutChannels
         stripWidth = 2 * tilesAcross + 2
         partFloats = 4 * stripWidth * cp + 16 * tilesAcross * cp + 16 * tilesAcross * fp
+        filterPartFloats = 4 * stripWidth * cp + 16 * tilesAcross * cp + 2 * 2 * tilesAcross * fp
+            + 16 * tilesAcross * fp + 16 * s.inChannels * fp
         groups = VectorGroups.split(fp / 16)
         runs = VectorGroups.rowRuns(tilesAcross, vectors: groups.map(\.count).max()!)
     }
@@ -128,6 +135,113 @@ struct Winograd {
                 transformOutput(m, n: n, tileRow: ti, pixel: pixel, finish: finish)
                 let top = 2 * ti
                 afterRows(n, top..<min(top + 2, s.outHeight))
+            }
+        }
+    }
+
+    /// The filter gradient by F(3x3, 2x2), the same algorithm transposed: for the 4x4 input
+    /// tile D under each 2x2 block E of dY,
+    ///
+    ///     dW += Gᵀ [ (A E Aᵀ) ⊙ (Bᵀ D B) ] G
+    ///
+    /// with the forward's A, B and G. The products are summed over tiles and images in the
+    /// transformed domain (16 products (C x tiles) by (tiles x Fp) per tile row, on the filter
+    /// gradient's register blocks: rows are channels, the reduction runs along the tiles), and
+    /// transformed back once. `partial` (3, 3, C, Fp) is overwritten with images' sum.
+    ///
+    /// A/B against the direct kernels in one process (8 interleaved pairs, CPU time, batch 32):
+    /// 1.33x, 1.56x and 1.48x on the flowers model's 30 -> 60, 60 -> 90 and 90 -> 110 layers.
+    /// Against sums in double precision over the same data, its largest error on 40 sampled
+    /// weights was the direct kernels' or smaller (0.31 vs 0.34, 0.024 vs 0.024, 0.0009 vs 0.0016
+    /// on sums of magnitude 1,900, 490 and 210).
+    func filterGradient(input: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, images: Range<Int>,
+                        scratch: UnsafeMutablePointer<Float>, into partial: UnsafeMutablePointer<Float>) {
+        let c = s.inChannels, f = s.outChannels, t = tilesAcross
+        let strip = scratch                                   // (4, stripWidth, Cp)
+        let v = strip + 4 * stripWidth * cp                   // (16, T, Cp)
+        let rows = v + 16 * t * cp                            // (2, 2T, Fp)
+        let e = rows + 2 * 2 * t * fp                         // (16, T, Fp)
+        let m = e + 16 * t * fp                               // (16, C, Fp)
+        strip.update(repeating: 0, count: 4 * stripWidth * cp)
+        rows.update(repeating: 0, count: 2 * 2 * t * fp)
+        m.update(repeating: 0, count: 16 * c * fp)
+        let channelRuns = VectorGroups.rowRuns(c, vectors: groups.map(\.count).max()!)
+        for n in images {
+            for ti in 0..<tilesDown {
+                gather(input, n: n, tileRow: ti, into: strip)
+                transformInput(strip, into: v)
+                // dY rows 2ti and 2ti+1, pixels Fp apart, zero past the output.
+                for a in 0..<2 {
+                    let oh = 2 * ti + a, row = rows + a * 2 * t * fp
+                    for ow in 0..<(2 * t) {
+                        if oh < s.outHeight && ow < s.outWidth {
+                            (row + ow * fp).update(from: dy + ((n * s.outHeight + oh) * s.outWidth + ow) * f, count: f)
+                        } else {
+                            (row + ow * fp).update(repeating: 0, count: f)
+                        }
+                    }
+                }
+                transformGradient(rows, into: e)
+                // m[k] (C x Fp) += v[k]ᵀ (C x T) e[k] (T x Fp).
+                for k in 0..<16 {
+                    for group in groups {
+                        var c0 = 0
+                        for count in channelRuns {
+                            let call = MicroKernelCall(
+                                a: UnsafePointer(v + k * t * cp + c0), aRow: 1, aStep: cp, aInner: 0, aOuter: 0,
+                                b: e + k * t * fp + group.first * 16, bStep: fp, bInner: 0, bOuter: 0,
+                                length: t, innerCount: 1, outerCount: 1,
+                                out: m + (k * c + c0) * fp + group.first * 16, outStride: fp, accumulate: true)
+                            MicroKernels.run(rows: count, vectors: group.count, call)
+                            c0 += count
+                        }
+                    }
+                }
+            }
+        }
+        // dW = Gᵀ m G: over i, rows (m0 + (m1+m2)/2, (m1-m2)/2, (m1+m2)/2 + m3); the same over j.
+        typealias V = SIMD16<Float>
+        for ci in 0..<c {
+            for f0 in stride(from: 0, to: fp, by: 16) {
+                @inline(__always) func mm(_ i: Int, _ j: Int) -> V { MicroKernels.load(m + ((i * 4 + j) * c + ci) * fp + f0) }
+                @inline(__always) func row(_ j: Int) -> (V, V, V) {
+                    let a = mm(0, j), b = mm(1, j), cc = mm(2, j), d = mm(3, j)
+                    return (a + (b + cc) * 0.5, (b - cc) * 0.5, (b + cc) * 0.5 + d)
+                }
+                let k0 = row(0), k1 = row(1), k2 = row(2), k3 = row(3)
+                @inline(__always) func put(_ kh: Int, _ a: V, _ b: V, _ cc: V, _ d: V) {
+                    let base = partial + (kh * 3 * c + ci) * fp + f0
+                    MicroKernels.store(a + (b + cc) * 0.5, base)
+                    MicroKernels.store((b - cc) * 0.5, base + c * fp)
+                    MicroKernels.store((b + cc) * 0.5 + d, base + 2 * c * fp)
+                }
+                put(0, k0.0, k1.0, k2.0, k3.0)
+                put(1, k0.1, k1.1, k2.1, k3.1)
+                put(2, k0.2, k1.2, k2.2, k3.2)
+            }
+        }
+    }
+
+    /// e[k][t] = (A E Aᵀ)[k] for the 2x2 block E of tile t in `rows` (2, 2T, Fp).
+    private func transformGradient(_ rows: UnsafeMutablePointer<Float>, into e: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD16<Float>
+        let t = tilesAcross
+        for tile in 0..<t {
+            for f0 in stride(from: 0, to: fp, by: 16) {
+                @inline(__always) func g(_ a: Int, _ b: Int) -> V { MicroKernels.load(rows + (a * 2 * t + 2 * tile + b) * fp + f0) }
+                // A E, column b: (e0, e0 + e1, e0 - e1, -e1); then each row (p, q) -> (p, p + q, p - q, -q).
+                let e00 = g(0, 0), e01 = g(0, 1), e10 = g(1, 0), e11 = g(1, 1)
+                @inline(__always) func put(_ i: Int, _ p: V, _ q: V) {
+                    let base = e + tile * fp + f0
+                    MicroKernels.store(p, base + (i * 4 + 0) * t * fp)
+                    MicroKernels.store(p + q, base + (i * 4 + 1) * t * fp)
+                    MicroKernels.store(p - q, base + (i * 4 + 2) * t * fp)
+                    MicroKernels.store(-q, base + (i * 4 + 3) * t * fp)
+                }
+                put(0, e00, e01)
+                put(1, e00 + e10, e01 + e11)
+                put(2, e00 - e10, e01 - e11)
+                put(3, -e10, -e11)
             }
         }
     }
