@@ -24,7 +24,7 @@ final class DirectConvTests: XCTestCase {
         // Winograd both ways with 'valid' padding (the input gradient's window then pads by 2)
         // and an odd number of output rows.
         ConvGeometry(batch: 2, inHeight: 9, inWidth: 8, inChannels: 26, kernelHeight: 3, kernelWidth: 3, filters: 28, padding: .valid),
-        // Winograd with 27 tiles across (runs of 12 + 12 + 3 tiles in the products).
+        // Winograd with 27 tiles across, an odd number.
         ConvGeometry(batch: 2, inHeight: 3, inWidth: 53, inChannels: 24, kernelHeight: 3, kernelWidth: 3, filters: 25, padding: .same),
     ]
 
