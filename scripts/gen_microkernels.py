@@ -91,6 +91,54 @@ def sliding(r, v):
     L.append("    }")
     return "\n".join(L)
 
+# Tap-chained sliding kernels, (V vectors) -> R values. 3*R*V chains + 3V weight vectors + a
+# broadcast must fit the 32 zmm registers.
+CHAINED = {1: list(range(1, 10)), 2: list(range(1, 5))}
+
+def chained(r, v):
+    """The bfloat16 (MXU) input gradient's sliding kernel: as `sliding`, one broadcast per input
+    pixel for the three taps of a window row, but each tap's products over the call's length
+    form their own chain from zero, and after each window row the chains are added to the
+    accumulators in `out` in tap order (col2im's order). The first row starts from zero unless
+    the call accumulates."""
+    L = []
+    L.append(f"    /// {r} x {v * 16} outputs, three taps sliding, one chain per tap.")
+    L.append(f"    @inline(never)")
+    L.append(f"    static func c{r}v{v}(_ p: MicroKernelCall) {{")
+    L.append("        var outerA = p.a, outerB = p.b")
+    L.append("        let tap = p.bInner")
+    L.append("        var fresh = !p.accumulate")
+    L.append("        for _ in 0..<p.outerCount {")
+    for t in range(3):
+        for i in range(r):
+            for j in range(v):
+                L.append(f"            var t{t}_{i}_{j} = SIMD16<Float>.zero")
+    L.append("            var a = outerA, b = outerB")
+    L.append("            for _ in 0..<p.length {")
+    for t in range(3):
+        for j in range(v):
+            off = " + ".join(x for x in ([f"{t} * tap"] if t else []) + ([str(j * 16)] if j else [])) or "0"
+            L.append(f"                let w{t}_{j} = load(b + {off})")
+    for px in range(r + 2):
+        off = "0" if px == 0 else f"{px} * p.aRow"
+        L.append(f"                do {{ let x = SIMD16<Float>(repeating: a[{off}])")
+        for t in range(max(0, px - r + 1), min(2, px) + 1):
+            i = px - t
+            for j in range(v):
+                L.append(f"                    t{t}_{i}_{j} = t{t}_{i}_{j}.addingProduct(x, w{t}_{j})")
+        L.append("                }")
+    L.append("                a += p.aStep; b += p.bStep")
+    L.append("            }")
+    for i in range(r):
+        for j in range(v):
+            at = f"p.out + {i} * p.outStride + {j * 16}"
+            L.append(f"            store(((fresh ? .zero : load({at})) + t0_{i}_{j} + t1_{i}_{j}) + t2_{i}_{j}, {at})")
+    L.append("            fresh = false")
+    L.append("            outerA += p.aOuter; outerB += p.bOuter")
+    L.append("        }")
+    L.append("    }")
+    return "\n".join(L)
+
 # Filter-gradient sliding kernels, (V vectors) -> R values (input channels). 3*R*V accumulators
 # + 3V loaded dY vectors + a broadcast must fit the 32 zmm registers.
 FILTER_SLIDING = {1: list(range(1, 9)), 2: list(range(1, 5))}
@@ -202,6 +250,25 @@ def main():
     out.append("        }")
     out.append("    }")
     out.append("")
+    out.append("    /// The largest R of the tap-chained sliding kernels for V vectors, 0 when none.")
+    out.append("    static func chainedRows(vectors v: Int) -> Int {")
+    out.append("        switch v {")
+    for v, rs in CHAINED.items():
+        out.append(f"        case {v}: return {max(rs)}")
+    out.append("        default: return 0")
+    out.append("        }")
+    out.append("    }")
+    out.append("")
+    out.append("    /// Runs the tap-chained sliding (rows, vectors) kernel (see `c1v1`).")
+    out.append("    static func runChained(rows r: Int, vectors v: Int, _ p: MicroKernelCall) {")
+    out.append("        switch (r, v) {")
+    for v, rs in CHAINED.items():
+        for r in rs:
+            out.append(f"        case ({r}, {v}): c{r}v{v}(p)")
+    out.append("        default: preconditionFailure(\"no tap-chained micro-kernel \\(r)x\\(v)\")")
+    out.append("        }")
+    out.append("    }")
+    out.append("")
     out.append("    /// The largest R of the filter-gradient sliding kernels for V vectors, 0 when none.")
     out.append("    static func filterSlidingRows(vectors v: Int) -> Int {")
     out.append("        switch v {")
@@ -243,6 +310,10 @@ def main():
         for r in rs:
             out.append("")
             out.append(filter_sliding(r, v))
+    for v, rs in CHAINED.items():
+        for r in rs:
+            out.append("")
+            out.append(chained(r, v))
     out.append("}")
     path = os.path.join(os.path.dirname(__file__), "..", "Sources", "ConvnetKernels", "Direct", "MicroKernels.swift")
     with open(path, "w") as f:

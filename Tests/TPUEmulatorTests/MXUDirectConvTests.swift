@@ -122,4 +122,50 @@ final class MXUDirectConvTests: XCTestCase {
             XCTAssertEqual(BFloat16Rounding.round(v).bitPattern, BFloat16.round(v).bitPattern, "\(v.bitPattern)")
         }
     }
+
+    /// The sixteen-lane rounding of a buffer equals the scalar rule element by element, and its
+    /// magnitude range the scalar fold: random bit patterns (NaNs, infinities, subnormals, ties
+    /// included), lengths around the vector width, a NaN anywhere.
+    func testBufferRoundingEqualsTheScalarRule() {
+        var rng = SplitMix64(seed: 77)
+        let special: [UInt32] = [0, 0x8000_0000, 0x7F80_0000, 0xFF80_0000, 0x7FC0_0001, 0xFF81_2345, 0x0000_0001,
+                                 0x0000_8000, 0x3F80_8000, 0x3F81_8000, 0x7F7F_FFFF, 0x3F80_7FFF]
+        for count in [0, 1, 15, 16, 17, 33, 100] {
+            for withNaN in [false, true] {
+                var values = (0..<count).map { k -> Float in
+                    let r = UInt32(truncatingIfNeeded: rng.next())
+                    return Float(bitPattern: k % 5 == 0 ? special[k % special.count] : (r & 0x8FFF_FFFF) | 0x3000_0000 & r)
+                }
+                if !withNaN { values = values.map { $0.isNaN ? 1.5 : $0 } }
+                var out = [Float](repeating: 0, count: count)
+                let range = BFloat16Rounding.round(values, into: &out, count: count)
+                var fold = BFloat16Rounding.MagnitudeRange()
+                for (k, v) in values.enumerated() {
+                    let r = BFloat16Rounding.round(v)
+                    XCTAssertEqual(out[k].bitPattern, r.bitPattern, "\(v.bitPattern) at \(k) of \(count)")
+                    fold.see(r)
+                }
+                XCTAssertEqual(range.smallest, fold.smallest, "count \(count)")
+                XCTAssertEqual(range.largest.isNaN, fold.largest.isNaN, "count \(count)")
+                if !fold.largest.isNaN { XCTAssertEqual(range.largest, fold.largest, "count \(count)") }
+            }
+        }
+        // Pixels of 30 channels into rows of 32, and of 33 into 48: the same values, zeros after.
+        for (channels, stride) in [(30, 32), (33, 48), (16, 16)] {
+            let pixels = 7
+            let values = (0..<(pixels * channels)).map { k -> Float in
+                k == 40 ? .nan : Float(bitPattern: UInt32(truncatingIfNeeded: rng.next()) & 0x8FFF_FFFF | 0x3000_0000)
+            }
+            var out = [Float](repeating: 9, count: pixels * stride)
+            let range = BFloat16Rounding.round(pixels: pixels, channels: channels, values, sourceStride: channels,
+                                               into: &out, stride: stride)
+            for p in 0..<pixels {
+                for c in 0..<stride {
+                    let expected = c < channels ? BFloat16Rounding.round(values[p * channels + c]) : 0
+                    XCTAssertEqual(out[p * stride + c].bitPattern, expected.bitPattern, "pixel \(p) channel \(c)")
+                }
+            }
+            XCTAssertTrue(range.largest.isNaN, "a NaN at 40")
+        }
+    }
 }

@@ -118,10 +118,10 @@ public final class DirectConv: @unchecked Sendable {
         bandCopy = fp == g.filters ? nil : Self.alignedFloats(parts * bandRows * g.outWidth * fp)
         let mxu = numerics == .bfloat16
         roundedInput = mxu ? Self.alignedFloats(g.inputCount + 16) : nil
-        roundedGradient = mxu ? Self.alignedFloats(g.outputCount + 16) : nil
+        // dY rounded: F floats per pixel for the input gradient, Fp for the filter gradient.
+        roundedGradient = mxu ? Self.alignedFloats(g.outputCount / g.filters * fp + 16) : nil
         partialBlocks = mxu ? Self.alignedFloats(parts * blockFloats) : nil
         roundedInput?.initialize(repeating: 0, count: g.inputCount + 16)
-        roundedGradient?.initialize(repeating: 0, count: g.outputCount + 16)
         ranges = Array(repeating: (0, 0), count: parts)
         func plan(_ s: SlidingWindow) -> (plan: Winograd, weights: UnsafeMutablePointer<Float>)? {
             guard numerics == .float32, Winograd.applies(s), Winograd.gains(s) else { return nil }
@@ -174,6 +174,22 @@ public final class DirectConv: @unchecked Sendable {
             ranges[part] = BFloat16Rounding.round(source + images.lowerBound * imageFloats,
                                                   into: copy + images.lowerBound * imageFloats,
                                                   count: images.count * imageFloats)
+        }
+        return ranges.reduce((Float.infinity, Float(0))) { r, p in
+            (min(r.0, p.smallest), p.largest.isNaN || r.1.isNaN ? .nan : max(r.1, p.largest))
+        }
+    }
+
+    /// bfloat16 numerics: rounds dY (N, OH, OW, `channels`) into `copy` with pixels `stride`
+    /// floats apart (the padding lanes stay zero), on both cores: the filter gradient's vector
+    /// loads of dY then never straddle cache lines. The magnitude range of all of it.
+    private func roundPixels(_ source: UnsafePointer<Float>, into copy: UnsafeMutablePointer<Float>,
+                             channels: Int, stride: Int) -> (smallest: Float, largest: Float) {
+        let pixels = forwardWindow.outHeight * forwardWindow.outWidth
+        eachPart { part, images in
+            let first = images.lowerBound * pixels
+            ranges[part] = BFloat16Rounding.round(pixels: images.count * pixels, channels: channels, source + first * channels,
+                                                  sourceStride: channels, into: copy + first * stride, stride: stride)
         }
         return ranges.reduce((Float.infinity, Float(0))) { r, p in
             (min(r.0, p.smallest), p.largest.isNaN || r.1.isNaN ? .nan : max(r.1, p.largest))
@@ -336,10 +352,14 @@ public final class DirectConv: @unchecked Sendable {
         // The sliding kernels (three-tap rows, float32) go up to 2 vectors; there, groups of at
         // most 2 (more passes over the input, but a third of the broadcasts).
         let slides = s.kernelWidth == 3 && numerics == .float32 && !tapByTap
-        let groupList = VectorGroups.split(fp / 16, largest: slides ? 2 : 4)
+        // With tapByTap, three-tap rows slide too, each tap its own chain (`MicroKernels.c1v1`).
+        let chains = s.kernelWidth == 3 && tapByTap
+        let groupList = VectorGroups.split(fp / 16, largest: slides || chains ? 2 : 4)
+        let widest = groupList.map(\.count).max()!
         // Blocks of pixels across the whole row; with tapByTap across the interior only (the
         // border pixels then go one by one, their padding taps skipped).
-        let runList = VectorGroups.rowRuns(tapByTap ? interior.count : s.outWidth, vectors: groupList.map(\.count).max()!)
+        let runList = VectorGroups.rowRuns(tapByTap ? interior.count : s.outWidth, vectors: widest,
+                                           largest: chains ? MicroKernels.chainedRows(vectors: widest) : nil)
         // The loops below read these through raw buffers: no allocation or reference counting
         // per row or per block.
         groupList.withUnsafeBufferPointer { groups in
@@ -371,6 +391,15 @@ public final class DirectConv: @unchecked Sendable {
                     if tapByTap, let tapBlock {
                         for group in groups {
                             let total = block + group.first * 16
+                            if chains && whole {
+                                let call = MicroKernelCall(
+                                    a: input + (inBase + ow * c), aRow: c, aStep: 1, aInner: c, aOuter: s.inWidth * c,
+                                    b: packed + (rows.lowerBound * s.kernelWidth * c) * fp + group.first * 16,
+                                    bStep: fp, bInner: c * fp, bOuter: s.kernelWidth * c * fp, length: c, innerCount: 3,
+                                    outerCount: rows.count, out: total, outStride: fp, accumulate: false)
+                                MicroKernels.runChained(rows: count, vectors: group.count, call)
+                                continue
+                            }
                             for r in 0..<count { (total + r * fp).update(repeating: 0, count: group.count * 16) }
                             for kh in rows {
                                 for kw in columns {
@@ -538,7 +567,7 @@ public final class DirectConv: @unchecked Sendable {
         let rowsOfWeights = g.kernelHeight * g.kernelWidth * g.inChannels
         if let roundedInput, let roundedGradient, let partialBlocks {
             let rx = roundImages(input, into: roundedInput, imageFloats: g.inHeight * g.inWidth * g.inChannels)
-            let rdy = roundImages(outputGradient, into: roundedGradient, imageFloats: s.outHeight * s.outWidth * f)
+            let rdy = roundPixels(outputGradient, into: roundedGradient, channels: f, stride: fp)
             guard BFloat16Rounding.productsAreExact(rx, rdy) else { return false }
             eachPart { part, images in
                 let sums = partials + part * rowsOfWeights * fp
@@ -595,22 +624,23 @@ public final class DirectConv: @unchecked Sendable {
 
     /// bfloat16 numerics: one MXU pass per output row. For every tap, the row's pixels (in
     /// order) give each weight's partial sum as one chain in `rowBlock`, then added to `sums`.
+    /// `dy` is (N, OH, OW, Fp) (`roundPixels`).
     private func accumulateFilterRow(_ n: Int, _ oh: Int, input: UnsafePointer<Float>, dy: UnsafePointer<Float>,
                                      into sums: UnsafeMutablePointer<Float>, rowBlock: UnsafeMutablePointer<Float>) {
-        let s = forwardWindow, c = s.inChannels, fp = s.paddedOutChannels, f = s.outChannels
+        let s = forwardWindow, c = s.inChannels, fp = s.paddedOutChannels
         let groups = VectorGroups.split(fp / 16)
         for kh in 0..<s.kernelHeight where s.outputRows(kernelRow: kh).contains(oh) {
             for kw in 0..<s.kernelWidth {
                 let columns = s.outputColumns(kernelColumn: kw)
                 if columns.isEmpty { continue }
                 let x = ((n * s.inHeight + oh - s.padTop + kh) * s.inWidth + columns.lowerBound - s.padLeft + kw) * c
-                let d = ((n * s.outHeight + oh) * s.outWidth + columns.lowerBound) * f
+                let d = ((n * s.outHeight + oh) * s.outWidth + columns.lowerBound) * fp
                 for group in groups {
                     var c0 = 0
                     for count in VectorGroups.rowRuns(c, vectors: group.count) {
                         let call = MicroKernelCall(
                             a: input + (x + c0), aRow: 1, aStep: c, aInner: 0, aOuter: 0,
-                            b: dy + (d + group.first * 16), bStep: f, bInner: 0, bOuter: 0,
+                            b: dy + (d + group.first * 16), bStep: fp, bInner: 0, bOuter: 0,
                             length: columns.count, innerCount: 1, outerCount: 1,
                             out: rowBlock, outStride: fp, accumulate: false)
                         MicroKernels.run(rows: count, vectors: group.count, call)

@@ -102,6 +102,35 @@ enum MicroKernels {
         }
     }
 
+    /// The largest R of the tap-chained sliding kernels for V vectors, 0 when none.
+    static func chainedRows(vectors v: Int) -> Int {
+        switch v {
+        case 1: return 9
+        case 2: return 4
+        default: return 0
+        }
+    }
+
+    /// Runs the tap-chained sliding (rows, vectors) kernel (see `c1v1`).
+    static func runChained(rows r: Int, vectors v: Int, _ p: MicroKernelCall) {
+        switch (r, v) {
+        case (1, 1): c1v1(p)
+        case (2, 1): c2v1(p)
+        case (3, 1): c3v1(p)
+        case (4, 1): c4v1(p)
+        case (5, 1): c5v1(p)
+        case (6, 1): c6v1(p)
+        case (7, 1): c7v1(p)
+        case (8, 1): c8v1(p)
+        case (9, 1): c9v1(p)
+        case (1, 2): c1v2(p)
+        case (2, 2): c2v2(p)
+        case (3, 2): c3v2(p)
+        case (4, 2): c4v2(p)
+        default: preconditionFailure("no tap-chained micro-kernel \(r)x\(v)")
+        }
+    }
+
     /// The largest R of the filter-gradient sliding kernels for V vectors, 0 when none.
     static func filterSlidingRows(vectors v: Int) -> Int {
         switch v {
@@ -6681,5 +6710,881 @@ enum MicroKernels {
         store(c2_2_1, p.out + 2 * p.outTap + 2 * p.outStride + 16)
         store(c2_3_0, p.out + 2 * p.outTap + 3 * p.outStride)
         store(c2_3_1, p.out + 2 * p.outTap + 3 * p.outStride + 16)
+    }
+
+    /// 1 x 16 outputs, three taps sliding, one chain per tap.
+    @inline(never)
+    static func c1v1(_ p: MicroKernelCall) {
+        var outerA = p.a, outerB = p.b
+        let tap = p.bInner
+        var fresh = !p.accumulate
+        for _ in 0..<p.outerCount {
+            var t0_0_0 = SIMD16<Float>.zero
+            var t1_0_0 = SIMD16<Float>.zero
+            var t2_0_0 = SIMD16<Float>.zero
+            var a = outerA, b = outerB
+            for _ in 0..<p.length {
+                let w0_0 = load(b + 0)
+                let w1_0 = load(b + 1 * tap)
+                let w2_0 = load(b + 2 * tap)
+                do { let x = SIMD16<Float>(repeating: a[0])
+                    t0_0_0 = t0_0_0.addingProduct(x, w0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                    t1_0_0 = t1_0_0.addingProduct(x, w1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                    t2_0_0 = t2_0_0.addingProduct(x, w2_0)
+                }
+                a += p.aStep; b += p.bStep
+            }
+            store(((fresh ? .zero : load(p.out + 0 * p.outStride + 0)) + t0_0_0 + t1_0_0) + t2_0_0, p.out + 0 * p.outStride + 0)
+            fresh = false
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+    }
+
+    /// 2 x 16 outputs, three taps sliding, one chain per tap.
+    @inline(never)
+    static func c2v1(_ p: MicroKernelCall) {
+        var outerA = p.a, outerB = p.b
+        let tap = p.bInner
+        var fresh = !p.accumulate
+        for _ in 0..<p.outerCount {
+            var t0_0_0 = SIMD16<Float>.zero
+            var t0_1_0 = SIMD16<Float>.zero
+            var t1_0_0 = SIMD16<Float>.zero
+            var t1_1_0 = SIMD16<Float>.zero
+            var t2_0_0 = SIMD16<Float>.zero
+            var t2_1_0 = SIMD16<Float>.zero
+            var a = outerA, b = outerB
+            for _ in 0..<p.length {
+                let w0_0 = load(b + 0)
+                let w1_0 = load(b + 1 * tap)
+                let w2_0 = load(b + 2 * tap)
+                do { let x = SIMD16<Float>(repeating: a[0])
+                    t0_0_0 = t0_0_0.addingProduct(x, w0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                    t0_1_0 = t0_1_0.addingProduct(x, w0_0)
+                    t1_0_0 = t1_0_0.addingProduct(x, w1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                    t1_1_0 = t1_1_0.addingProduct(x, w1_0)
+                    t2_0_0 = t2_0_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                    t2_1_0 = t2_1_0.addingProduct(x, w2_0)
+                }
+                a += p.aStep; b += p.bStep
+            }
+            store(((fresh ? .zero : load(p.out + 0 * p.outStride + 0)) + t0_0_0 + t1_0_0) + t2_0_0, p.out + 0 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 1 * p.outStride + 0)) + t0_1_0 + t1_1_0) + t2_1_0, p.out + 1 * p.outStride + 0)
+            fresh = false
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+    }
+
+    /// 3 x 16 outputs, three taps sliding, one chain per tap.
+    @inline(never)
+    static func c3v1(_ p: MicroKernelCall) {
+        var outerA = p.a, outerB = p.b
+        let tap = p.bInner
+        var fresh = !p.accumulate
+        for _ in 0..<p.outerCount {
+            var t0_0_0 = SIMD16<Float>.zero
+            var t0_1_0 = SIMD16<Float>.zero
+            var t0_2_0 = SIMD16<Float>.zero
+            var t1_0_0 = SIMD16<Float>.zero
+            var t1_1_0 = SIMD16<Float>.zero
+            var t1_2_0 = SIMD16<Float>.zero
+            var t2_0_0 = SIMD16<Float>.zero
+            var t2_1_0 = SIMD16<Float>.zero
+            var t2_2_0 = SIMD16<Float>.zero
+            var a = outerA, b = outerB
+            for _ in 0..<p.length {
+                let w0_0 = load(b + 0)
+                let w1_0 = load(b + 1 * tap)
+                let w2_0 = load(b + 2 * tap)
+                do { let x = SIMD16<Float>(repeating: a[0])
+                    t0_0_0 = t0_0_0.addingProduct(x, w0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                    t0_1_0 = t0_1_0.addingProduct(x, w0_0)
+                    t1_0_0 = t1_0_0.addingProduct(x, w1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                    t0_2_0 = t0_2_0.addingProduct(x, w0_0)
+                    t1_1_0 = t1_1_0.addingProduct(x, w1_0)
+                    t2_0_0 = t2_0_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                    t1_2_0 = t1_2_0.addingProduct(x, w1_0)
+                    t2_1_0 = t2_1_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                    t2_2_0 = t2_2_0.addingProduct(x, w2_0)
+                }
+                a += p.aStep; b += p.bStep
+            }
+            store(((fresh ? .zero : load(p.out + 0 * p.outStride + 0)) + t0_0_0 + t1_0_0) + t2_0_0, p.out + 0 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 1 * p.outStride + 0)) + t0_1_0 + t1_1_0) + t2_1_0, p.out + 1 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 2 * p.outStride + 0)) + t0_2_0 + t1_2_0) + t2_2_0, p.out + 2 * p.outStride + 0)
+            fresh = false
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+    }
+
+    /// 4 x 16 outputs, three taps sliding, one chain per tap.
+    @inline(never)
+    static func c4v1(_ p: MicroKernelCall) {
+        var outerA = p.a, outerB = p.b
+        let tap = p.bInner
+        var fresh = !p.accumulate
+        for _ in 0..<p.outerCount {
+            var t0_0_0 = SIMD16<Float>.zero
+            var t0_1_0 = SIMD16<Float>.zero
+            var t0_2_0 = SIMD16<Float>.zero
+            var t0_3_0 = SIMD16<Float>.zero
+            var t1_0_0 = SIMD16<Float>.zero
+            var t1_1_0 = SIMD16<Float>.zero
+            var t1_2_0 = SIMD16<Float>.zero
+            var t1_3_0 = SIMD16<Float>.zero
+            var t2_0_0 = SIMD16<Float>.zero
+            var t2_1_0 = SIMD16<Float>.zero
+            var t2_2_0 = SIMD16<Float>.zero
+            var t2_3_0 = SIMD16<Float>.zero
+            var a = outerA, b = outerB
+            for _ in 0..<p.length {
+                let w0_0 = load(b + 0)
+                let w1_0 = load(b + 1 * tap)
+                let w2_0 = load(b + 2 * tap)
+                do { let x = SIMD16<Float>(repeating: a[0])
+                    t0_0_0 = t0_0_0.addingProduct(x, w0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                    t0_1_0 = t0_1_0.addingProduct(x, w0_0)
+                    t1_0_0 = t1_0_0.addingProduct(x, w1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                    t0_2_0 = t0_2_0.addingProduct(x, w0_0)
+                    t1_1_0 = t1_1_0.addingProduct(x, w1_0)
+                    t2_0_0 = t2_0_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                    t0_3_0 = t0_3_0.addingProduct(x, w0_0)
+                    t1_2_0 = t1_2_0.addingProduct(x, w1_0)
+                    t2_1_0 = t2_1_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                    t1_3_0 = t1_3_0.addingProduct(x, w1_0)
+                    t2_2_0 = t2_2_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[5 * p.aRow])
+                    t2_3_0 = t2_3_0.addingProduct(x, w2_0)
+                }
+                a += p.aStep; b += p.bStep
+            }
+            store(((fresh ? .zero : load(p.out + 0 * p.outStride + 0)) + t0_0_0 + t1_0_0) + t2_0_0, p.out + 0 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 1 * p.outStride + 0)) + t0_1_0 + t1_1_0) + t2_1_0, p.out + 1 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 2 * p.outStride + 0)) + t0_2_0 + t1_2_0) + t2_2_0, p.out + 2 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 3 * p.outStride + 0)) + t0_3_0 + t1_3_0) + t2_3_0, p.out + 3 * p.outStride + 0)
+            fresh = false
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+    }
+
+    /// 5 x 16 outputs, three taps sliding, one chain per tap.
+    @inline(never)
+    static func c5v1(_ p: MicroKernelCall) {
+        var outerA = p.a, outerB = p.b
+        let tap = p.bInner
+        var fresh = !p.accumulate
+        for _ in 0..<p.outerCount {
+            var t0_0_0 = SIMD16<Float>.zero
+            var t0_1_0 = SIMD16<Float>.zero
+            var t0_2_0 = SIMD16<Float>.zero
+            var t0_3_0 = SIMD16<Float>.zero
+            var t0_4_0 = SIMD16<Float>.zero
+            var t1_0_0 = SIMD16<Float>.zero
+            var t1_1_0 = SIMD16<Float>.zero
+            var t1_2_0 = SIMD16<Float>.zero
+            var t1_3_0 = SIMD16<Float>.zero
+            var t1_4_0 = SIMD16<Float>.zero
+            var t2_0_0 = SIMD16<Float>.zero
+            var t2_1_0 = SIMD16<Float>.zero
+            var t2_2_0 = SIMD16<Float>.zero
+            var t2_3_0 = SIMD16<Float>.zero
+            var t2_4_0 = SIMD16<Float>.zero
+            var a = outerA, b = outerB
+            for _ in 0..<p.length {
+                let w0_0 = load(b + 0)
+                let w1_0 = load(b + 1 * tap)
+                let w2_0 = load(b + 2 * tap)
+                do { let x = SIMD16<Float>(repeating: a[0])
+                    t0_0_0 = t0_0_0.addingProduct(x, w0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                    t0_1_0 = t0_1_0.addingProduct(x, w0_0)
+                    t1_0_0 = t1_0_0.addingProduct(x, w1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                    t0_2_0 = t0_2_0.addingProduct(x, w0_0)
+                    t1_1_0 = t1_1_0.addingProduct(x, w1_0)
+                    t2_0_0 = t2_0_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                    t0_3_0 = t0_3_0.addingProduct(x, w0_0)
+                    t1_2_0 = t1_2_0.addingProduct(x, w1_0)
+                    t2_1_0 = t2_1_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                    t0_4_0 = t0_4_0.addingProduct(x, w0_0)
+                    t1_3_0 = t1_3_0.addingProduct(x, w1_0)
+                    t2_2_0 = t2_2_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[5 * p.aRow])
+                    t1_4_0 = t1_4_0.addingProduct(x, w1_0)
+                    t2_3_0 = t2_3_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[6 * p.aRow])
+                    t2_4_0 = t2_4_0.addingProduct(x, w2_0)
+                }
+                a += p.aStep; b += p.bStep
+            }
+            store(((fresh ? .zero : load(p.out + 0 * p.outStride + 0)) + t0_0_0 + t1_0_0) + t2_0_0, p.out + 0 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 1 * p.outStride + 0)) + t0_1_0 + t1_1_0) + t2_1_0, p.out + 1 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 2 * p.outStride + 0)) + t0_2_0 + t1_2_0) + t2_2_0, p.out + 2 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 3 * p.outStride + 0)) + t0_3_0 + t1_3_0) + t2_3_0, p.out + 3 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 4 * p.outStride + 0)) + t0_4_0 + t1_4_0) + t2_4_0, p.out + 4 * p.outStride + 0)
+            fresh = false
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+    }
+
+    /// 6 x 16 outputs, three taps sliding, one chain per tap.
+    @inline(never)
+    static func c6v1(_ p: MicroKernelCall) {
+        var outerA = p.a, outerB = p.b
+        let tap = p.bInner
+        var fresh = !p.accumulate
+        for _ in 0..<p.outerCount {
+            var t0_0_0 = SIMD16<Float>.zero
+            var t0_1_0 = SIMD16<Float>.zero
+            var t0_2_0 = SIMD16<Float>.zero
+            var t0_3_0 = SIMD16<Float>.zero
+            var t0_4_0 = SIMD16<Float>.zero
+            var t0_5_0 = SIMD16<Float>.zero
+            var t1_0_0 = SIMD16<Float>.zero
+            var t1_1_0 = SIMD16<Float>.zero
+            var t1_2_0 = SIMD16<Float>.zero
+            var t1_3_0 = SIMD16<Float>.zero
+            var t1_4_0 = SIMD16<Float>.zero
+            var t1_5_0 = SIMD16<Float>.zero
+            var t2_0_0 = SIMD16<Float>.zero
+            var t2_1_0 = SIMD16<Float>.zero
+            var t2_2_0 = SIMD16<Float>.zero
+            var t2_3_0 = SIMD16<Float>.zero
+            var t2_4_0 = SIMD16<Float>.zero
+            var t2_5_0 = SIMD16<Float>.zero
+            var a = outerA, b = outerB
+            for _ in 0..<p.length {
+                let w0_0 = load(b + 0)
+                let w1_0 = load(b + 1 * tap)
+                let w2_0 = load(b + 2 * tap)
+                do { let x = SIMD16<Float>(repeating: a[0])
+                    t0_0_0 = t0_0_0.addingProduct(x, w0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                    t0_1_0 = t0_1_0.addingProduct(x, w0_0)
+                    t1_0_0 = t1_0_0.addingProduct(x, w1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                    t0_2_0 = t0_2_0.addingProduct(x, w0_0)
+                    t1_1_0 = t1_1_0.addingProduct(x, w1_0)
+                    t2_0_0 = t2_0_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                    t0_3_0 = t0_3_0.addingProduct(x, w0_0)
+                    t1_2_0 = t1_2_0.addingProduct(x, w1_0)
+                    t2_1_0 = t2_1_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                    t0_4_0 = t0_4_0.addingProduct(x, w0_0)
+                    t1_3_0 = t1_3_0.addingProduct(x, w1_0)
+                    t2_2_0 = t2_2_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[5 * p.aRow])
+                    t0_5_0 = t0_5_0.addingProduct(x, w0_0)
+                    t1_4_0 = t1_4_0.addingProduct(x, w1_0)
+                    t2_3_0 = t2_3_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[6 * p.aRow])
+                    t1_5_0 = t1_5_0.addingProduct(x, w1_0)
+                    t2_4_0 = t2_4_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[7 * p.aRow])
+                    t2_5_0 = t2_5_0.addingProduct(x, w2_0)
+                }
+                a += p.aStep; b += p.bStep
+            }
+            store(((fresh ? .zero : load(p.out + 0 * p.outStride + 0)) + t0_0_0 + t1_0_0) + t2_0_0, p.out + 0 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 1 * p.outStride + 0)) + t0_1_0 + t1_1_0) + t2_1_0, p.out + 1 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 2 * p.outStride + 0)) + t0_2_0 + t1_2_0) + t2_2_0, p.out + 2 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 3 * p.outStride + 0)) + t0_3_0 + t1_3_0) + t2_3_0, p.out + 3 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 4 * p.outStride + 0)) + t0_4_0 + t1_4_0) + t2_4_0, p.out + 4 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 5 * p.outStride + 0)) + t0_5_0 + t1_5_0) + t2_5_0, p.out + 5 * p.outStride + 0)
+            fresh = false
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+    }
+
+    /// 7 x 16 outputs, three taps sliding, one chain per tap.
+    @inline(never)
+    static func c7v1(_ p: MicroKernelCall) {
+        var outerA = p.a, outerB = p.b
+        let tap = p.bInner
+        var fresh = !p.accumulate
+        for _ in 0..<p.outerCount {
+            var t0_0_0 = SIMD16<Float>.zero
+            var t0_1_0 = SIMD16<Float>.zero
+            var t0_2_0 = SIMD16<Float>.zero
+            var t0_3_0 = SIMD16<Float>.zero
+            var t0_4_0 = SIMD16<Float>.zero
+            var t0_5_0 = SIMD16<Float>.zero
+            var t0_6_0 = SIMD16<Float>.zero
+            var t1_0_0 = SIMD16<Float>.zero
+            var t1_1_0 = SIMD16<Float>.zero
+            var t1_2_0 = SIMD16<Float>.zero
+            var t1_3_0 = SIMD16<Float>.zero
+            var t1_4_0 = SIMD16<Float>.zero
+            var t1_5_0 = SIMD16<Float>.zero
+            var t1_6_0 = SIMD16<Float>.zero
+            var t2_0_0 = SIMD16<Float>.zero
+            var t2_1_0 = SIMD16<Float>.zero
+            var t2_2_0 = SIMD16<Float>.zero
+            var t2_3_0 = SIMD16<Float>.zero
+            var t2_4_0 = SIMD16<Float>.zero
+            var t2_5_0 = SIMD16<Float>.zero
+            var t2_6_0 = SIMD16<Float>.zero
+            var a = outerA, b = outerB
+            for _ in 0..<p.length {
+                let w0_0 = load(b + 0)
+                let w1_0 = load(b + 1 * tap)
+                let w2_0 = load(b + 2 * tap)
+                do { let x = SIMD16<Float>(repeating: a[0])
+                    t0_0_0 = t0_0_0.addingProduct(x, w0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                    t0_1_0 = t0_1_0.addingProduct(x, w0_0)
+                    t1_0_0 = t1_0_0.addingProduct(x, w1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                    t0_2_0 = t0_2_0.addingProduct(x, w0_0)
+                    t1_1_0 = t1_1_0.addingProduct(x, w1_0)
+                    t2_0_0 = t2_0_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                    t0_3_0 = t0_3_0.addingProduct(x, w0_0)
+                    t1_2_0 = t1_2_0.addingProduct(x, w1_0)
+                    t2_1_0 = t2_1_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                    t0_4_0 = t0_4_0.addingProduct(x, w0_0)
+                    t1_3_0 = t1_3_0.addingProduct(x, w1_0)
+                    t2_2_0 = t2_2_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[5 * p.aRow])
+                    t0_5_0 = t0_5_0.addingProduct(x, w0_0)
+                    t1_4_0 = t1_4_0.addingProduct(x, w1_0)
+                    t2_3_0 = t2_3_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[6 * p.aRow])
+                    t0_6_0 = t0_6_0.addingProduct(x, w0_0)
+                    t1_5_0 = t1_5_0.addingProduct(x, w1_0)
+                    t2_4_0 = t2_4_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[7 * p.aRow])
+                    t1_6_0 = t1_6_0.addingProduct(x, w1_0)
+                    t2_5_0 = t2_5_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[8 * p.aRow])
+                    t2_6_0 = t2_6_0.addingProduct(x, w2_0)
+                }
+                a += p.aStep; b += p.bStep
+            }
+            store(((fresh ? .zero : load(p.out + 0 * p.outStride + 0)) + t0_0_0 + t1_0_0) + t2_0_0, p.out + 0 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 1 * p.outStride + 0)) + t0_1_0 + t1_1_0) + t2_1_0, p.out + 1 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 2 * p.outStride + 0)) + t0_2_0 + t1_2_0) + t2_2_0, p.out + 2 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 3 * p.outStride + 0)) + t0_3_0 + t1_3_0) + t2_3_0, p.out + 3 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 4 * p.outStride + 0)) + t0_4_0 + t1_4_0) + t2_4_0, p.out + 4 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 5 * p.outStride + 0)) + t0_5_0 + t1_5_0) + t2_5_0, p.out + 5 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 6 * p.outStride + 0)) + t0_6_0 + t1_6_0) + t2_6_0, p.out + 6 * p.outStride + 0)
+            fresh = false
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+    }
+
+    /// 8 x 16 outputs, three taps sliding, one chain per tap.
+    @inline(never)
+    static func c8v1(_ p: MicroKernelCall) {
+        var outerA = p.a, outerB = p.b
+        let tap = p.bInner
+        var fresh = !p.accumulate
+        for _ in 0..<p.outerCount {
+            var t0_0_0 = SIMD16<Float>.zero
+            var t0_1_0 = SIMD16<Float>.zero
+            var t0_2_0 = SIMD16<Float>.zero
+            var t0_3_0 = SIMD16<Float>.zero
+            var t0_4_0 = SIMD16<Float>.zero
+            var t0_5_0 = SIMD16<Float>.zero
+            var t0_6_0 = SIMD16<Float>.zero
+            var t0_7_0 = SIMD16<Float>.zero
+            var t1_0_0 = SIMD16<Float>.zero
+            var t1_1_0 = SIMD16<Float>.zero
+            var t1_2_0 = SIMD16<Float>.zero
+            var t1_3_0 = SIMD16<Float>.zero
+            var t1_4_0 = SIMD16<Float>.zero
+            var t1_5_0 = SIMD16<Float>.zero
+            var t1_6_0 = SIMD16<Float>.zero
+            var t1_7_0 = SIMD16<Float>.zero
+            var t2_0_0 = SIMD16<Float>.zero
+            var t2_1_0 = SIMD16<Float>.zero
+            var t2_2_0 = SIMD16<Float>.zero
+            var t2_3_0 = SIMD16<Float>.zero
+            var t2_4_0 = SIMD16<Float>.zero
+            var t2_5_0 = SIMD16<Float>.zero
+            var t2_6_0 = SIMD16<Float>.zero
+            var t2_7_0 = SIMD16<Float>.zero
+            var a = outerA, b = outerB
+            for _ in 0..<p.length {
+                let w0_0 = load(b + 0)
+                let w1_0 = load(b + 1 * tap)
+                let w2_0 = load(b + 2 * tap)
+                do { let x = SIMD16<Float>(repeating: a[0])
+                    t0_0_0 = t0_0_0.addingProduct(x, w0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                    t0_1_0 = t0_1_0.addingProduct(x, w0_0)
+                    t1_0_0 = t1_0_0.addingProduct(x, w1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                    t0_2_0 = t0_2_0.addingProduct(x, w0_0)
+                    t1_1_0 = t1_1_0.addingProduct(x, w1_0)
+                    t2_0_0 = t2_0_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                    t0_3_0 = t0_3_0.addingProduct(x, w0_0)
+                    t1_2_0 = t1_2_0.addingProduct(x, w1_0)
+                    t2_1_0 = t2_1_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                    t0_4_0 = t0_4_0.addingProduct(x, w0_0)
+                    t1_3_0 = t1_3_0.addingProduct(x, w1_0)
+                    t2_2_0 = t2_2_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[5 * p.aRow])
+                    t0_5_0 = t0_5_0.addingProduct(x, w0_0)
+                    t1_4_0 = t1_4_0.addingProduct(x, w1_0)
+                    t2_3_0 = t2_3_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[6 * p.aRow])
+                    t0_6_0 = t0_6_0.addingProduct(x, w0_0)
+                    t1_5_0 = t1_5_0.addingProduct(x, w1_0)
+                    t2_4_0 = t2_4_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[7 * p.aRow])
+                    t0_7_0 = t0_7_0.addingProduct(x, w0_0)
+                    t1_6_0 = t1_6_0.addingProduct(x, w1_0)
+                    t2_5_0 = t2_5_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[8 * p.aRow])
+                    t1_7_0 = t1_7_0.addingProduct(x, w1_0)
+                    t2_6_0 = t2_6_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[9 * p.aRow])
+                    t2_7_0 = t2_7_0.addingProduct(x, w2_0)
+                }
+                a += p.aStep; b += p.bStep
+            }
+            store(((fresh ? .zero : load(p.out + 0 * p.outStride + 0)) + t0_0_0 + t1_0_0) + t2_0_0, p.out + 0 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 1 * p.outStride + 0)) + t0_1_0 + t1_1_0) + t2_1_0, p.out + 1 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 2 * p.outStride + 0)) + t0_2_0 + t1_2_0) + t2_2_0, p.out + 2 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 3 * p.outStride + 0)) + t0_3_0 + t1_3_0) + t2_3_0, p.out + 3 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 4 * p.outStride + 0)) + t0_4_0 + t1_4_0) + t2_4_0, p.out + 4 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 5 * p.outStride + 0)) + t0_5_0 + t1_5_0) + t2_5_0, p.out + 5 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 6 * p.outStride + 0)) + t0_6_0 + t1_6_0) + t2_6_0, p.out + 6 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 7 * p.outStride + 0)) + t0_7_0 + t1_7_0) + t2_7_0, p.out + 7 * p.outStride + 0)
+            fresh = false
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+    }
+
+    /// 9 x 16 outputs, three taps sliding, one chain per tap.
+    @inline(never)
+    static func c9v1(_ p: MicroKernelCall) {
+        var outerA = p.a, outerB = p.b
+        let tap = p.bInner
+        var fresh = !p.accumulate
+        for _ in 0..<p.outerCount {
+            var t0_0_0 = SIMD16<Float>.zero
+            var t0_1_0 = SIMD16<Float>.zero
+            var t0_2_0 = SIMD16<Float>.zero
+            var t0_3_0 = SIMD16<Float>.zero
+            var t0_4_0 = SIMD16<Float>.zero
+            var t0_5_0 = SIMD16<Float>.zero
+            var t0_6_0 = SIMD16<Float>.zero
+            var t0_7_0 = SIMD16<Float>.zero
+            var t0_8_0 = SIMD16<Float>.zero
+            var t1_0_0 = SIMD16<Float>.zero
+            var t1_1_0 = SIMD16<Float>.zero
+            var t1_2_0 = SIMD16<Float>.zero
+            var t1_3_0 = SIMD16<Float>.zero
+            var t1_4_0 = SIMD16<Float>.zero
+            var t1_5_0 = SIMD16<Float>.zero
+            var t1_6_0 = SIMD16<Float>.zero
+            var t1_7_0 = SIMD16<Float>.zero
+            var t1_8_0 = SIMD16<Float>.zero
+            var t2_0_0 = SIMD16<Float>.zero
+            var t2_1_0 = SIMD16<Float>.zero
+            var t2_2_0 = SIMD16<Float>.zero
+            var t2_3_0 = SIMD16<Float>.zero
+            var t2_4_0 = SIMD16<Float>.zero
+            var t2_5_0 = SIMD16<Float>.zero
+            var t2_6_0 = SIMD16<Float>.zero
+            var t2_7_0 = SIMD16<Float>.zero
+            var t2_8_0 = SIMD16<Float>.zero
+            var a = outerA, b = outerB
+            for _ in 0..<p.length {
+                let w0_0 = load(b + 0)
+                let w1_0 = load(b + 1 * tap)
+                let w2_0 = load(b + 2 * tap)
+                do { let x = SIMD16<Float>(repeating: a[0])
+                    t0_0_0 = t0_0_0.addingProduct(x, w0_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                    t0_1_0 = t0_1_0.addingProduct(x, w0_0)
+                    t1_0_0 = t1_0_0.addingProduct(x, w1_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                    t0_2_0 = t0_2_0.addingProduct(x, w0_0)
+                    t1_1_0 = t1_1_0.addingProduct(x, w1_0)
+                    t2_0_0 = t2_0_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                    t0_3_0 = t0_3_0.addingProduct(x, w0_0)
+                    t1_2_0 = t1_2_0.addingProduct(x, w1_0)
+                    t2_1_0 = t2_1_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                    t0_4_0 = t0_4_0.addingProduct(x, w0_0)
+                    t1_3_0 = t1_3_0.addingProduct(x, w1_0)
+                    t2_2_0 = t2_2_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[5 * p.aRow])
+                    t0_5_0 = t0_5_0.addingProduct(x, w0_0)
+                    t1_4_0 = t1_4_0.addingProduct(x, w1_0)
+                    t2_3_0 = t2_3_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[6 * p.aRow])
+                    t0_6_0 = t0_6_0.addingProduct(x, w0_0)
+                    t1_5_0 = t1_5_0.addingProduct(x, w1_0)
+                    t2_4_0 = t2_4_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[7 * p.aRow])
+                    t0_7_0 = t0_7_0.addingProduct(x, w0_0)
+                    t1_6_0 = t1_6_0.addingProduct(x, w1_0)
+                    t2_5_0 = t2_5_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[8 * p.aRow])
+                    t0_8_0 = t0_8_0.addingProduct(x, w0_0)
+                    t1_7_0 = t1_7_0.addingProduct(x, w1_0)
+                    t2_6_0 = t2_6_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[9 * p.aRow])
+                    t1_8_0 = t1_8_0.addingProduct(x, w1_0)
+                    t2_7_0 = t2_7_0.addingProduct(x, w2_0)
+                }
+                do { let x = SIMD16<Float>(repeating: a[10 * p.aRow])
+                    t2_8_0 = t2_8_0.addingProduct(x, w2_0)
+                }
+                a += p.aStep; b += p.bStep
+            }
+            store(((fresh ? .zero : load(p.out + 0 * p.outStride + 0)) + t0_0_0 + t1_0_0) + t2_0_0, p.out + 0 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 1 * p.outStride + 0)) + t0_1_0 + t1_1_0) + t2_1_0, p.out + 1 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 2 * p.outStride + 0)) + t0_2_0 + t1_2_0) + t2_2_0, p.out + 2 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 3 * p.outStride + 0)) + t0_3_0 + t1_3_0) + t2_3_0, p.out + 3 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 4 * p.outStride + 0)) + t0_4_0 + t1_4_0) + t2_4_0, p.out + 4 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 5 * p.outStride + 0)) + t0_5_0 + t1_5_0) + t2_5_0, p.out + 5 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 6 * p.outStride + 0)) + t0_6_0 + t1_6_0) + t2_6_0, p.out + 6 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 7 * p.outStride + 0)) + t0_7_0 + t1_7_0) + t2_7_0, p.out + 7 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 8 * p.outStride + 0)) + t0_8_0 + t1_8_0) + t2_8_0, p.out + 8 * p.outStride + 0)
+            fresh = false
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+    }
+
+    /// 1 x 32 outputs, three taps sliding, one chain per tap.
+    @inline(never)
+    static func c1v2(_ p: MicroKernelCall) {
+        var outerA = p.a, outerB = p.b
+        let tap = p.bInner
+        var fresh = !p.accumulate
+        for _ in 0..<p.outerCount {
+            var t0_0_0 = SIMD16<Float>.zero
+            var t0_0_1 = SIMD16<Float>.zero
+            var t1_0_0 = SIMD16<Float>.zero
+            var t1_0_1 = SIMD16<Float>.zero
+            var t2_0_0 = SIMD16<Float>.zero
+            var t2_0_1 = SIMD16<Float>.zero
+            var a = outerA, b = outerB
+            for _ in 0..<p.length {
+                let w0_0 = load(b + 0)
+                let w0_1 = load(b + 16)
+                let w1_0 = load(b + 1 * tap)
+                let w1_1 = load(b + 1 * tap + 16)
+                let w2_0 = load(b + 2 * tap)
+                let w2_1 = load(b + 2 * tap + 16)
+                do { let x = SIMD16<Float>(repeating: a[0])
+                    t0_0_0 = t0_0_0.addingProduct(x, w0_0)
+                    t0_0_1 = t0_0_1.addingProduct(x, w0_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                    t1_0_0 = t1_0_0.addingProduct(x, w1_0)
+                    t1_0_1 = t1_0_1.addingProduct(x, w1_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                    t2_0_0 = t2_0_0.addingProduct(x, w2_0)
+                    t2_0_1 = t2_0_1.addingProduct(x, w2_1)
+                }
+                a += p.aStep; b += p.bStep
+            }
+            store(((fresh ? .zero : load(p.out + 0 * p.outStride + 0)) + t0_0_0 + t1_0_0) + t2_0_0, p.out + 0 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 0 * p.outStride + 16)) + t0_0_1 + t1_0_1) + t2_0_1, p.out + 0 * p.outStride + 16)
+            fresh = false
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+    }
+
+    /// 2 x 32 outputs, three taps sliding, one chain per tap.
+    @inline(never)
+    static func c2v2(_ p: MicroKernelCall) {
+        var outerA = p.a, outerB = p.b
+        let tap = p.bInner
+        var fresh = !p.accumulate
+        for _ in 0..<p.outerCount {
+            var t0_0_0 = SIMD16<Float>.zero
+            var t0_0_1 = SIMD16<Float>.zero
+            var t0_1_0 = SIMD16<Float>.zero
+            var t0_1_1 = SIMD16<Float>.zero
+            var t1_0_0 = SIMD16<Float>.zero
+            var t1_0_1 = SIMD16<Float>.zero
+            var t1_1_0 = SIMD16<Float>.zero
+            var t1_1_1 = SIMD16<Float>.zero
+            var t2_0_0 = SIMD16<Float>.zero
+            var t2_0_1 = SIMD16<Float>.zero
+            var t2_1_0 = SIMD16<Float>.zero
+            var t2_1_1 = SIMD16<Float>.zero
+            var a = outerA, b = outerB
+            for _ in 0..<p.length {
+                let w0_0 = load(b + 0)
+                let w0_1 = load(b + 16)
+                let w1_0 = load(b + 1 * tap)
+                let w1_1 = load(b + 1 * tap + 16)
+                let w2_0 = load(b + 2 * tap)
+                let w2_1 = load(b + 2 * tap + 16)
+                do { let x = SIMD16<Float>(repeating: a[0])
+                    t0_0_0 = t0_0_0.addingProduct(x, w0_0)
+                    t0_0_1 = t0_0_1.addingProduct(x, w0_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                    t0_1_0 = t0_1_0.addingProduct(x, w0_0)
+                    t0_1_1 = t0_1_1.addingProduct(x, w0_1)
+                    t1_0_0 = t1_0_0.addingProduct(x, w1_0)
+                    t1_0_1 = t1_0_1.addingProduct(x, w1_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                    t1_1_0 = t1_1_0.addingProduct(x, w1_0)
+                    t1_1_1 = t1_1_1.addingProduct(x, w1_1)
+                    t2_0_0 = t2_0_0.addingProduct(x, w2_0)
+                    t2_0_1 = t2_0_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                    t2_1_0 = t2_1_0.addingProduct(x, w2_0)
+                    t2_1_1 = t2_1_1.addingProduct(x, w2_1)
+                }
+                a += p.aStep; b += p.bStep
+            }
+            store(((fresh ? .zero : load(p.out + 0 * p.outStride + 0)) + t0_0_0 + t1_0_0) + t2_0_0, p.out + 0 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 0 * p.outStride + 16)) + t0_0_1 + t1_0_1) + t2_0_1, p.out + 0 * p.outStride + 16)
+            store(((fresh ? .zero : load(p.out + 1 * p.outStride + 0)) + t0_1_0 + t1_1_0) + t2_1_0, p.out + 1 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 1 * p.outStride + 16)) + t0_1_1 + t1_1_1) + t2_1_1, p.out + 1 * p.outStride + 16)
+            fresh = false
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+    }
+
+    /// 3 x 32 outputs, three taps sliding, one chain per tap.
+    @inline(never)
+    static func c3v2(_ p: MicroKernelCall) {
+        var outerA = p.a, outerB = p.b
+        let tap = p.bInner
+        var fresh = !p.accumulate
+        for _ in 0..<p.outerCount {
+            var t0_0_0 = SIMD16<Float>.zero
+            var t0_0_1 = SIMD16<Float>.zero
+            var t0_1_0 = SIMD16<Float>.zero
+            var t0_1_1 = SIMD16<Float>.zero
+            var t0_2_0 = SIMD16<Float>.zero
+            var t0_2_1 = SIMD16<Float>.zero
+            var t1_0_0 = SIMD16<Float>.zero
+            var t1_0_1 = SIMD16<Float>.zero
+            var t1_1_0 = SIMD16<Float>.zero
+            var t1_1_1 = SIMD16<Float>.zero
+            var t1_2_0 = SIMD16<Float>.zero
+            var t1_2_1 = SIMD16<Float>.zero
+            var t2_0_0 = SIMD16<Float>.zero
+            var t2_0_1 = SIMD16<Float>.zero
+            var t2_1_0 = SIMD16<Float>.zero
+            var t2_1_1 = SIMD16<Float>.zero
+            var t2_2_0 = SIMD16<Float>.zero
+            var t2_2_1 = SIMD16<Float>.zero
+            var a = outerA, b = outerB
+            for _ in 0..<p.length {
+                let w0_0 = load(b + 0)
+                let w0_1 = load(b + 16)
+                let w1_0 = load(b + 1 * tap)
+                let w1_1 = load(b + 1 * tap + 16)
+                let w2_0 = load(b + 2 * tap)
+                let w2_1 = load(b + 2 * tap + 16)
+                do { let x = SIMD16<Float>(repeating: a[0])
+                    t0_0_0 = t0_0_0.addingProduct(x, w0_0)
+                    t0_0_1 = t0_0_1.addingProduct(x, w0_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                    t0_1_0 = t0_1_0.addingProduct(x, w0_0)
+                    t0_1_1 = t0_1_1.addingProduct(x, w0_1)
+                    t1_0_0 = t1_0_0.addingProduct(x, w1_0)
+                    t1_0_1 = t1_0_1.addingProduct(x, w1_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                    t0_2_0 = t0_2_0.addingProduct(x, w0_0)
+                    t0_2_1 = t0_2_1.addingProduct(x, w0_1)
+                    t1_1_0 = t1_1_0.addingProduct(x, w1_0)
+                    t1_1_1 = t1_1_1.addingProduct(x, w1_1)
+                    t2_0_0 = t2_0_0.addingProduct(x, w2_0)
+                    t2_0_1 = t2_0_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                    t1_2_0 = t1_2_0.addingProduct(x, w1_0)
+                    t1_2_1 = t1_2_1.addingProduct(x, w1_1)
+                    t2_1_0 = t2_1_0.addingProduct(x, w2_0)
+                    t2_1_1 = t2_1_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                    t2_2_0 = t2_2_0.addingProduct(x, w2_0)
+                    t2_2_1 = t2_2_1.addingProduct(x, w2_1)
+                }
+                a += p.aStep; b += p.bStep
+            }
+            store(((fresh ? .zero : load(p.out + 0 * p.outStride + 0)) + t0_0_0 + t1_0_0) + t2_0_0, p.out + 0 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 0 * p.outStride + 16)) + t0_0_1 + t1_0_1) + t2_0_1, p.out + 0 * p.outStride + 16)
+            store(((fresh ? .zero : load(p.out + 1 * p.outStride + 0)) + t0_1_0 + t1_1_0) + t2_1_0, p.out + 1 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 1 * p.outStride + 16)) + t0_1_1 + t1_1_1) + t2_1_1, p.out + 1 * p.outStride + 16)
+            store(((fresh ? .zero : load(p.out + 2 * p.outStride + 0)) + t0_2_0 + t1_2_0) + t2_2_0, p.out + 2 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 2 * p.outStride + 16)) + t0_2_1 + t1_2_1) + t2_2_1, p.out + 2 * p.outStride + 16)
+            fresh = false
+            outerA += p.aOuter; outerB += p.bOuter
+        }
+    }
+
+    /// 4 x 32 outputs, three taps sliding, one chain per tap.
+    @inline(never)
+    static func c4v2(_ p: MicroKernelCall) {
+        var outerA = p.a, outerB = p.b
+        let tap = p.bInner
+        var fresh = !p.accumulate
+        for _ in 0..<p.outerCount {
+            var t0_0_0 = SIMD16<Float>.zero
+            var t0_0_1 = SIMD16<Float>.zero
+            var t0_1_0 = SIMD16<Float>.zero
+            var t0_1_1 = SIMD16<Float>.zero
+            var t0_2_0 = SIMD16<Float>.zero
+            var t0_2_1 = SIMD16<Float>.zero
+            var t0_3_0 = SIMD16<Float>.zero
+            var t0_3_1 = SIMD16<Float>.zero
+            var t1_0_0 = SIMD16<Float>.zero
+            var t1_0_1 = SIMD16<Float>.zero
+            var t1_1_0 = SIMD16<Float>.zero
+            var t1_1_1 = SIMD16<Float>.zero
+            var t1_2_0 = SIMD16<Float>.zero
+            var t1_2_1 = SIMD16<Float>.zero
+            var t1_3_0 = SIMD16<Float>.zero
+            var t1_3_1 = SIMD16<Float>.zero
+            var t2_0_0 = SIMD16<Float>.zero
+            var t2_0_1 = SIMD16<Float>.zero
+            var t2_1_0 = SIMD16<Float>.zero
+            var t2_1_1 = SIMD16<Float>.zero
+            var t2_2_0 = SIMD16<Float>.zero
+            var t2_2_1 = SIMD16<Float>.zero
+            var t2_3_0 = SIMD16<Float>.zero
+            var t2_3_1 = SIMD16<Float>.zero
+            var a = outerA, b = outerB
+            for _ in 0..<p.length {
+                let w0_0 = load(b + 0)
+                let w0_1 = load(b + 16)
+                let w1_0 = load(b + 1 * tap)
+                let w1_1 = load(b + 1 * tap + 16)
+                let w2_0 = load(b + 2 * tap)
+                let w2_1 = load(b + 2 * tap + 16)
+                do { let x = SIMD16<Float>(repeating: a[0])
+                    t0_0_0 = t0_0_0.addingProduct(x, w0_0)
+                    t0_0_1 = t0_0_1.addingProduct(x, w0_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[1 * p.aRow])
+                    t0_1_0 = t0_1_0.addingProduct(x, w0_0)
+                    t0_1_1 = t0_1_1.addingProduct(x, w0_1)
+                    t1_0_0 = t1_0_0.addingProduct(x, w1_0)
+                    t1_0_1 = t1_0_1.addingProduct(x, w1_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[2 * p.aRow])
+                    t0_2_0 = t0_2_0.addingProduct(x, w0_0)
+                    t0_2_1 = t0_2_1.addingProduct(x, w0_1)
+                    t1_1_0 = t1_1_0.addingProduct(x, w1_0)
+                    t1_1_1 = t1_1_1.addingProduct(x, w1_1)
+                    t2_0_0 = t2_0_0.addingProduct(x, w2_0)
+                    t2_0_1 = t2_0_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[3 * p.aRow])
+                    t0_3_0 = t0_3_0.addingProduct(x, w0_0)
+                    t0_3_1 = t0_3_1.addingProduct(x, w0_1)
+                    t1_2_0 = t1_2_0.addingProduct(x, w1_0)
+                    t1_2_1 = t1_2_1.addingProduct(x, w1_1)
+                    t2_1_0 = t2_1_0.addingProduct(x, w2_0)
+                    t2_1_1 = t2_1_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[4 * p.aRow])
+                    t1_3_0 = t1_3_0.addingProduct(x, w1_0)
+                    t1_3_1 = t1_3_1.addingProduct(x, w1_1)
+                    t2_2_0 = t2_2_0.addingProduct(x, w2_0)
+                    t2_2_1 = t2_2_1.addingProduct(x, w2_1)
+                }
+                do { let x = SIMD16<Float>(repeating: a[5 * p.aRow])
+                    t2_3_0 = t2_3_0.addingProduct(x, w2_0)
+                    t2_3_1 = t2_3_1.addingProduct(x, w2_1)
+                }
+                a += p.aStep; b += p.bStep
+            }
+            store(((fresh ? .zero : load(p.out + 0 * p.outStride + 0)) + t0_0_0 + t1_0_0) + t2_0_0, p.out + 0 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 0 * p.outStride + 16)) + t0_0_1 + t1_0_1) + t2_0_1, p.out + 0 * p.outStride + 16)
+            store(((fresh ? .zero : load(p.out + 1 * p.outStride + 0)) + t0_1_0 + t1_1_0) + t2_1_0, p.out + 1 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 1 * p.outStride + 16)) + t0_1_1 + t1_1_1) + t2_1_1, p.out + 1 * p.outStride + 16)
+            store(((fresh ? .zero : load(p.out + 2 * p.outStride + 0)) + t0_2_0 + t1_2_0) + t2_2_0, p.out + 2 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 2 * p.outStride + 16)) + t0_2_1 + t1_2_1) + t2_2_1, p.out + 2 * p.outStride + 16)
+            store(((fresh ? .zero : load(p.out + 3 * p.outStride + 0)) + t0_3_0 + t1_3_0) + t2_3_0, p.out + 3 * p.outStride + 0)
+            store(((fresh ? .zero : load(p.out + 3 * p.outStride + 16)) + t0_3_1 + t1_3_1) + t2_3_1, p.out + 3 * p.outStride + 16)
+            fresh = false
+            outerA += p.aOuter; outerB += p.bOuter
+        }
     }
 }

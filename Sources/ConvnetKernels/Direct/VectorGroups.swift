@@ -15,12 +15,12 @@ enum VectorGroups {
         return result
     }
 
-    /// Cuts `count` rows into as few runs as the largest kernel for `vectors` allows, of
+    /// Cuts `count` rows into as few runs as the largest kernel for `vectors` (or `largest`) allows, of
     /// near-equal sizes (every size from 1 to the largest is generated): 9 channels of a
     /// first layer make one run of 9, not 8 + 1; 190 pixels make 14 runs of 12 and 2 of 11.
-    static func rowRuns(_ count: Int, vectors: Int) -> [Int] {
+    static func rowRuns(_ count: Int, vectors: Int, largest: Int? = nil) -> [Int] {
         if count <= 0 { return [] }
-        let largest = MicroKernels.maxRows(vectors: vectors)
+        let largest = largest ?? MicroKernels.maxRows(vectors: vectors)
         let runs = (count + largest - 1) / largest
         return (0..<runs).map { count / runs + ($0 < count % runs ? 1 : 0) }
     }
