@@ -56,6 +56,28 @@ def kernel(r, v):
 # vectors + a broadcast must fit the 32 zmm registers.
 SLIDING = {1: list(range(1, 15)), 2: list(range(1, 13))}
 
+def sliding_steps(r, v, target):
+    """The loop over `length` of a sliding kernel: the three taps' weight vectors loaded, then
+    input pixel px (of R + 2) broadcast once into `target(t, i, j)` for every tap t whose output
+    i = px - t is in the block. The caller declares `a`, `b` and `tap`."""
+    L = ["            for _ in 0..<p.length {"]
+    for t in range(3):
+        for j in range(v):
+            off = " + ".join(x for x in ([f"{t} * tap"] if t else []) + ([str(j * 16)] if j else [])) or "0"
+            L.append(f"                let w{t}_{j} = load(b + {off})")
+    for px in range(r + 2):
+        off = "0" if px == 0 else f"{px} * p.aRow"
+        L.append(f"                do {{ let x = SIMD16<Float>(repeating: a[{off}])")
+        for t in range(max(0, px - r + 1), min(2, px) + 1):
+            i = px - t
+            for j in range(v):
+                name = target(t, i, j)
+                L.append(f"                    {name} = {name}.addingProduct(x, w{t}_{j})")
+        L.append("                }")
+    L.append("                a += p.aStep; b += p.bStep")
+    L.append("            }")
+    return L
+
 def sliding(r, v):
     """A window row of three taps (a convolution's kernel columns): input pixel j (of R + 2)
     is broadcast once and multiplies the weights of every tap t with j - t in 0..<R, so one
@@ -70,21 +92,7 @@ def sliding(r, v):
     L.append("        let tap = p.bInner")
     L.append("        for _ in 0..<p.outerCount {")
     L.append("            var a = outerA, b = outerB")
-    L.append("            for _ in 0..<p.length {")
-    for t in range(3):
-        for j in range(v):
-            off = " + ".join(x for x in ([f"{t} * tap"] if t else []) + ([str(j * 16)] if j else [])) or "0"
-            L.append(f"                let w{t}_{j} = load(b + {off})")
-    for px in range(r + 2):
-        off = "0" if px == 0 else f"{px} * p.aRow"
-        L.append(f"                do {{ let x = SIMD16<Float>(repeating: a[{off}])")
-        for t in range(max(0, px - r + 1), min(2, px) + 1):
-            i = px - t
-            for j in range(v):
-                L.append(f"                    c{i}_{j} = c{i}_{j}.addingProduct(x, w{t}_{j})")
-        L.append("                }")
-    L.append("                a += p.aStep; b += p.bStep")
-    L.append("            }")
+    L += sliding_steps(r, v, lambda t, i, j: f"c{i}_{j}")
     L.append("            outerA += p.aOuter; outerB += p.bOuter")
     L.append("        }")
     L += store_block(r, v)
@@ -114,21 +122,7 @@ def chained(r, v):
             for j in range(v):
                 L.append(f"            var t{t}_{i}_{j} = SIMD16<Float>.zero")
     L.append("            var a = outerA, b = outerB")
-    L.append("            for _ in 0..<p.length {")
-    for t in range(3):
-        for j in range(v):
-            off = " + ".join(x for x in ([f"{t} * tap"] if t else []) + ([str(j * 16)] if j else [])) or "0"
-            L.append(f"                let w{t}_{j} = load(b + {off})")
-    for px in range(r + 2):
-        off = "0" if px == 0 else f"{px} * p.aRow"
-        L.append(f"                do {{ let x = SIMD16<Float>(repeating: a[{off}])")
-        for t in range(max(0, px - r + 1), min(2, px) + 1):
-            i = px - t
-            for j in range(v):
-                L.append(f"                    t{t}_{i}_{j} = t{t}_{i}_{j}.addingProduct(x, w{t}_{j})")
-        L.append("                }")
-    L.append("                a += p.aStep; b += p.bStep")
-    L.append("            }")
+    L += sliding_steps(r, v, lambda t, i, j: f"t{t}_{i}_{j}")
     for i in range(r):
         for j in range(v):
             at = f"p.out + {i} * p.outStride + {j * 16}"

@@ -111,10 +111,7 @@ public enum NativeTarget {
         let linked = workspaceURL.appendingPathComponent("linked")
         let folder = linked.appendingPathComponent(target)
         let binary = folder.appendingPathComponent(target)
-        if FileManager.default.isExecutableFile(atPath: binary.path) {
-            log("Using the cached native binary \(binary.path)\n")
-            return binary
-        }
+        if cached(binary, log: log) { return binary }
         for (name, text) in sources {
             try NativeWorkspace.writeIfChanged(Data(text.utf8), to: folder.appendingPathComponent(name))
         }
@@ -136,20 +133,23 @@ public enum NativeTarget {
         let workspace = NativeWorkspace(url: workspaceURL, sourceRoot: NativeWorkspace.defaultSourceRoot)
         let target = target(family: family, sources: sources, libraries: try workspace.librariesFingerprint())
         let binary = workspaceURL.appendingPathComponent(".build/release/\(target)")
-        if FileManager.default.isExecutableFile(atPath: binary.path) {
-            log("Using the cached native binary \(binary.path)\n")
-            return binary
-        }
+        if cached(binary, log: log) { return binary }
         let folder = try workspace.write(target: target, files: sources, replacing: family)
         log("Building \(folder.path) (swift build -c release)...\n")
         let swift = ProcessInfo.processInfo.environment["SWIFT_EXEC_BUILD"] ?? "swift"
         let result = try ToolProcess.run([swift, "build", "-c", "release", "--package-path", workspaceURL.path,
                                           "--product", target])
         guard result.status == 0, FileManager.default.isExecutableFile(atPath: binary.path) else {
-            throw EmitError("the native build failed for \(folder.appendingPathComponent("TrainingStep.swift").path)\n"
-                            + result.output)
+            throw EmitError.buildFailed(folder: folder, output: result.output)
         }
         return binary
+    }
+
+    /// Whether `binary` exists already (then says so).
+    static func cached(_ binary: URL, log: (String) -> Void) -> Bool {
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else { return false }
+        log("Using the cached native binary \(binary.path)\n")
+        return true
     }
 
     /// A Swift/SwiftPM-safe name part (`one-line` -> `one_line`).

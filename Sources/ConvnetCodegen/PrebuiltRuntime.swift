@@ -89,8 +89,7 @@ public struct PrebuiltRuntime: Sendable {
         args += sources + ["-o", binary.path]
         let result = try ToolProcess.run(args)
         guard result.status == 0, FileManager.default.isExecutableFile(atPath: binary.path) else {
-            throw EmitError("the native build failed for \(folder.appendingPathComponent("TrainingStep.swift").path)\n"
-                            + result.output)
+            throw EmitError.buildFailed(folder: folder, output: result.output)
         }
     }
 }

@@ -175,9 +175,14 @@ public final class DirectConv: @unchecked Sendable {
                                                   into: copy + images.lowerBound * imageFloats,
                                                   count: images.count * imageFloats)
         }
-        return ranges.reduce((Float.infinity, Float(0))) { r, p in
-            (min(r.0, p.smallest), p.largest.isNaN || r.1.isNaN ? .nan : max(r.1, p.largest))
-        }
+        return combinedRange()
+    }
+
+    /// The parts' magnitude ranges (`ranges`) as one.
+    private func combinedRange() -> (smallest: Float, largest: Float) {
+        var range = BFloat16Rounding.MagnitudeRange()
+        for r in ranges { range.merge(r) }
+        return range.pair
     }
 
     /// bfloat16 numerics: rounds dY (N, OH, OW, `channels`) into `copy` with pixels `stride`
@@ -191,9 +196,7 @@ public final class DirectConv: @unchecked Sendable {
             ranges[part] = BFloat16Rounding.round(pixels: images.count * pixels, channels: channels, source + first * channels,
                                                   sourceStride: channels, into: copy + first * stride, stride: stride)
         }
-        return ranges.reduce((Float.infinity, Float(0))) { r, p in
-            (min(r.0, p.smallest), p.largest.isNaN || r.1.isNaN ? .nan : max(r.1, p.largest))
-        }
+        return combinedRange()
     }
 
     /// Packs `rows` rows of `width` floats into rows of `stride` through `source(row, column)
