@@ -49,12 +49,22 @@ public struct PrebuiltRuntime: Sendable {
         #endif
     }
 
-    /// Whether the library, every module and every module map exist.
+    /// Whether the library, every module and every module map exist, and the library is not
+    /// older than the modules. A library older than its modules is stale (convnetc rebuilt
+    /// with `--product convnetc` only): code compiled against the new modules could call it
+    /// with other layouts, so it is not used.
     public var isComplete: Bool {
-        let paths = [directory.appendingPathComponent(Self.libraryFile).path]
-            + Self.swiftModules.map { directory.appendingPathComponent("Modules/\($0).swiftmodule").path }
-            + Self.cModules.map { moduleMap($0).path }
-        return paths.allSatisfy(FileManager.default.fileExists(atPath:))
+        let fm = FileManager.default
+        let library = directory.appendingPathComponent(Self.libraryFile).path
+        let modules = Self.swiftModules.map { directory.appendingPathComponent("Modules/\($0).swiftmodule").path }
+        guard ([library] + modules + Self.cModules.map { moduleMap($0).path }).allSatisfy(fm.fileExists(atPath:)) else {
+            return false
+        }
+        func modified(_ path: String) -> Date {
+            (try? fm.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? .distantFuture
+        }
+        let built = modified(library)
+        return modules.allSatisfy { modified($0) <= built }
     }
 
     func moduleMap(_ module: String) -> URL {

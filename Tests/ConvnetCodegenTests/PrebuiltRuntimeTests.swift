@@ -38,6 +38,19 @@ final class PrebuiltRuntimeTests: XCTestCase {
         XCTAssertFalse(PrebuiltRuntime(directory: release).isComplete, "a missing module")
     }
 
+    /// A module rebuilt after the library was linked: the library is stale and not used.
+    func testALibraryOlderThanItsModulesIsNotARuntime() throws {
+        let release = try fakeRelease()
+        let module = release.appendingPathComponent("Modules/ConvnetKernels.swiftmodule").path
+        let library = release.appendingPathComponent(PrebuiltRuntime.libraryFile).path
+        let fm = FileManager.default
+        try fm.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -60)], ofItemAtPath: library)
+        XCTAssertFalse(PrebuiltRuntime(directory: release).isComplete)
+        try fm.setAttributes([.modificationDate: Date()], ofItemAtPath: library)
+        try fm.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -30)], ofItemAtPath: module)
+        XCTAssertTrue(PrebuiltRuntime(directory: release).isComplete)
+    }
+
     func testTheEnvironmentChoosesOrDisablesTheRuntime() throws {
         let release = try fakeRelease()
         setenv("CONVNETC_RUNTIME", release.path, 1)
