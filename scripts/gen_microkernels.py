@@ -209,80 +209,53 @@ def main():
     out.append("    /// The largest R of any kernel: the rows of accumulators a caller's block must hold.")
     out.append(f"    static let largestRows = {max(max(r) for r in SHAPES.values())}")
     out.append("")
-    out.append("    /// The largest R generated for V vectors.")
-    out.append("    static func maxRows(vectors v: Int) -> Int {")
-    out.append("        switch v {")
-    for v, rs in SHAPES.items():
-        out.append(f"        case {v}: return {max(rs)}")
-    out.append("        default: preconditionFailure(\"no micro-kernel for \\(v) vectors\")")
-    out.append("        }")
-    out.append("    }")
-    out.append("")
-    out.append("    /// Runs the (rows, vectors) kernel; both must be a generated shape.")
-    out.append("    static func run(rows r: Int, vectors v: Int, _ p: MicroKernelCall) {")
-    out.append("        switch (r, v) {")
-    for v, rs in SHAPES.items():
-        for r in rs:
-            out.append(f"        case ({r}, {v}): r{r}v{v}(p)")
-    out.append("        default: preconditionFailure(\"no micro-kernel \\(r)x\\(v)\")")
-    out.append("        }")
-    out.append("    }")
-    out.append("")
+    def rows_switch(doc, name, shapes, default):
+        """`static func NAME(vectors:) -> Int`: the largest R generated per V."""
+        out.append(f"    /// {doc}")
+        out.append(f"    static func {name}(vectors v: Int) -> Int {{")
+        out.append("        switch v {")
+        for v, rs in shapes.items():
+            out.append(f"        case {v}: return {max(rs)}")
+        out.append(f"        default: {default}")
+        out.append("        }")
+        out.append("    }")
+        out.append("")
+
+    def run_switch(doc, name, shapes, prefix, what, precondition=None):
+        """`static func NAME(rows:vectors:_:)`: calls the PREFIX{r}v{v} kernel."""
+        out.extend(f"    /// {line}" for line in doc)
+        out.append(f"    static func {name}(rows r: Int, vectors v: Int, _ p: MicroKernelCall) {{")
+        if precondition:
+            out.append(f"        {precondition}")
+        out.append("        switch (r, v) {")
+        for v, rs in shapes.items():
+            for r in rs:
+                out.append(f"        case ({r}, {v}): {prefix}{r}v{v}(p)")
+        out.append(f"        default: preconditionFailure(\"no {what}micro-kernel \\(r)x\\(v)\")")
+        out.append("        }")
+        out.append("    }")
+        out.append("")
+
+    rows_switch("The largest R generated for V vectors.", "maxRows", SHAPES,
+                "preconditionFailure(\"no micro-kernel for \\(v) vectors\")")
+    run_switch(["Runs the (rows, vectors) kernel; both must be a generated shape."], "run", SHAPES, "r", "")
     out.append("    /// Whether a sliding three-tap kernel exists for V vectors (then for every R up to maxRows).")
     out.append("    static func slides(vectors v: Int) -> Bool {")
     out.append(f"        {' || '.join(f'v == {v}' for v in SLIDING)}")
     out.append("    }")
     out.append("")
-    out.append("    /// Runs the sliding (rows, vectors) kernel: the sum of `run` with innerCount 3 and")
-    out.append("    /// aInner == aRow, each broadcast shared by the taps (see `s1v1`). Sums in (k, tap) order.")
-    out.append("    static func runSliding(rows r: Int, vectors v: Int, _ p: MicroKernelCall) {")
-    out.append("        switch (r, v) {")
-    for v, rs in SLIDING.items():
-        for r in rs:
-            out.append(f"        case ({r}, {v}): s{r}v{v}(p)")
-    out.append("        default: preconditionFailure(\"no sliding micro-kernel \\(r)x\\(v)\")")
-    out.append("        }")
-    out.append("    }")
-    out.append("")
-    out.append("    /// The largest R of the tap-chained sliding kernels for V vectors, 0 when none.")
-    out.append("    static func chainedRows(vectors v: Int) -> Int {")
-    out.append("        switch v {")
-    for v, rs in CHAINED.items():
-        out.append(f"        case {v}: return {max(rs)}")
-    out.append("        default: return 0")
-    out.append("        }")
-    out.append("    }")
-    out.append("")
-    out.append("    /// Runs the tap-chained sliding (rows, vectors) kernel (see `c1v1`).")
-    out.append("    static func runChained(rows r: Int, vectors v: Int, _ p: MicroKernelCall) {")
-    out.append("        switch (r, v) {")
-    for v, rs in CHAINED.items():
-        for r in rs:
-            out.append(f"        case ({r}, {v}): c{r}v{v}(p)")
-    out.append("        default: preconditionFailure(\"no tap-chained micro-kernel \\(r)x\\(v)\")")
-    out.append("        }")
-    out.append("    }")
-    out.append("")
-    out.append("    /// The largest R of the filter-gradient sliding kernels for V vectors, 0 when none.")
-    out.append("    static func filterSlidingRows(vectors v: Int) -> Int {")
-    out.append("        switch v {")
-    for v, rs in FILTER_SLIDING.items():
-        out.append(f"        case {v}: return {max(rs)}")
-    out.append("        default: return 0")
-    out.append("        }")
-    out.append("    }")
-    out.append("")
-    out.append("    /// Runs the filter-gradient sliding (rows, vectors) kernel (see `f1v1`).")
-    out.append("    static func runFilterSliding(rows r: Int, vectors v: Int, _ p: MicroKernelCall) {")
-    out.append("        precondition(p.length >= 2, \"the sliding filter kernels need two pixels\")")
-    out.append("        switch (r, v) {")
-    for v, rs in FILTER_SLIDING.items():
-        for r in rs:
-            out.append(f"        case ({r}, {v}): f{r}v{v}(p)")
-    out.append("        default: preconditionFailure(\"no filter sliding micro-kernel \\(r)x\\(v)\")")
-    out.append("        }")
-    out.append("    }")
-    out.append("")
+    run_switch(["Runs the sliding (rows, vectors) kernel: the sum of `run` with innerCount 3 and",
+                "aInner == aRow, each broadcast shared by the taps (see `s1v1`). Sums in (k, tap) order."],
+               "runSliding", SLIDING, "s", "sliding ")
+    rows_switch("The largest R of the tap-chained sliding kernels for V vectors, 0 when none.", "chainedRows",
+                CHAINED, "return 0")
+    run_switch(["Runs the tap-chained sliding (rows, vectors) kernel (see `c1v1`)."], "runChained", CHAINED, "c",
+               "tap-chained ")
+    rows_switch("The largest R of the filter-gradient sliding kernels for V vectors, 0 when none.", "filterSlidingRows",
+                FILTER_SLIDING, "return 0")
+    run_switch(["Runs the filter-gradient sliding (rows, vectors) kernel (see `f1v1`)."], "runFilterSliding",
+               FILTER_SLIDING, "f", "filter sliding ",
+               precondition='precondition(p.length >= 2, "the sliding filter kernels need two pixels")')
     out.append("    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> {")
     out.append("        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)")
     out.append("    }")

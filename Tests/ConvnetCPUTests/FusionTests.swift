@@ -42,6 +42,15 @@ final class FusionTests: XCTestCase {
         return cpu.profile.map(\.op)
     }
 
+    /// The body of a `conv_bias_relu` fusion over arguments x, W, b.
+    func convBiasReluBody(_ x: TensorType, _ w: TensorType, _ b: TensorType, _ attrs: ConvAttributes) -> Graph {
+        body([x, w, b]) { g, a in
+            let y = g.emit(.conv2d(attrs), [a[0], a[1]])
+            let z = g.emit(.biasAdd, [y, a[2]])
+            return g.emit(.activation(.relu), [z])
+        }
+    }
+
     /// conv_bias_relu (x: (N, H, W, 3), 3x3 kernel with `stride`) then a max pool of its
     /// result: one step that pools each band of rows as the convolution writes it (direct
     /// kernels) or after it (strided, banded GEMMs). Both results are outputs, so both are checked.
@@ -49,13 +58,9 @@ final class FusionTests: XCTestCase {
         let x = TensorType.f32([batch, size, size, channels]), w = TensorType.f32([3, 3, channels, 20]), b = TensorType.f32([20])
         let attrs = ConvAttributes(kernelHeight: 3, kernelWidth: 3, stride: stride, padding: .same)
         let out = (size + stride - 1) / stride
-        let fused = body([x, w, b]) { g, a in
-            let y = g.emit(.conv2d(attrs), [a[0], a[1]])
-            let z = g.emit(.biasAdd, [y, a[2]])
-            return g.emit(.activation(.relu), [z])
-        }
         var g = Graph()
         let inputs = [x, w, b].enumerated().map { g.input("x\($0.offset)", $0.element, role: .data) }
+        let fused = convBiasReluBody(x, w, b, attrs)
         let y = g.emit(.fusion(kind: "conv_bias_relu", body: fused), inputs, declared: .f32([batch, out, out, 20]), layer: "conv2d")
         let p = g.emit(.maxPool(PoolAttributes(size: pool, stride: poolStride)), [y], layer: "max_pooling2d")
         g.outputs = [GraphOutput(name: "y", value: y), GraphOutput(name: "pooled", value: p)]
@@ -81,13 +86,9 @@ final class FusionTests: XCTestCase {
     func testConvBiasReluFusion() throws {
         let x = TensorType.f32([2, 6, 6, 3]), w = TensorType.f32([3, 3, 3, 4]), b = TensorType.f32([4])
         let attrs = ConvAttributes(kernelHeight: 3, kernelWidth: 3, stride: 1, padding: .same)
-        let fused = body([x, w, b]) { g, a in
-            let y = g.emit(.conv2d(attrs), [a[0], a[1]])
-            let z = g.emit(.biasAdd, [y, a[2]])
-            return g.emit(.activation(.relu), [z])
-        }
         var g = Graph()
         let inputs = [x, w, b].enumerated().map { g.input("x\($0.offset)", $0.element, role: .data) }
+        let fused = convBiasReluBody(x, w, b, attrs)
         // The bias is shifted so that relu clips part of the output.
         let r = g.emit(.fusion(kind: "conv_bias_relu", body: fused), inputs, declared: .f32([2, 6, 6, 4]), layer: "conv2d")
         g.outputs = [GraphOutput(name: "y", value: r)]

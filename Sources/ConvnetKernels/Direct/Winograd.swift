@@ -37,6 +37,8 @@ struct Winograd {
     /// The products' register blocks: groups of output vectors, runs of tiles.
     let groups: [(first: Int, count: Int)]
     let runs: [Int]
+    /// The filter gradient's register blocks: runs of input channels.
+    let channelRuns: [Int]
 
     /// Whether `s` is a 3x3 window (stride 1 is implied by `SlidingWindow`) with at most one
     /// pixel of padding before each axis, so that a tile's 4x4 window covers it.
@@ -65,6 +67,7 @@ struct Winograd {
             + 16 * tilesAcross * fp + 16 * s.inChannels * fp
         groups = VectorGroups.split(fp / 16)
         runs = VectorGroups.rowRuns(tilesAcross, vectors: groups.map(\.count).max()!)
+        channelRuns = VectorGroups.rowRuns(s.inChannels, vectors: groups.map(\.count).max()!)
     }
 
     /// Floats of `transformWeights`' output: (16, C, Fp).
@@ -165,7 +168,6 @@ struct Winograd {
         strip.update(repeating: 0, count: 4 * stripWidth * cp)
         rows.update(repeating: 0, count: 2 * 2 * t * fp)
         m.update(repeating: 0, count: 16 * c * fp)
-        let channelRuns = VectorGroups.rowRuns(c, vectors: groups.map(\.count).max()!)
         for n in images {
             for ti in 0..<tilesDown {
                 gather(input, n: n, tileRow: ti, into: strip)
