@@ -1,5 +1,6 @@
 import ConvnetCPU
 import ConvnetIR
+import ConvnetOptimizer
 import ConvnetSema
 import TPUEmulator
 
@@ -23,6 +24,19 @@ public enum Target: String, CaseIterable, Sendable {
         // The native target runs in its own process (`NativeTarget`); inside this process its
         // programs are the CPU executor's, which the generated code mirrors call for call.
         case .native: CPUCompiler()
+        }
+    }
+}
+
+extension Target {
+    /// What the target's kernels can do, for its optimizer pipeline (`Pipeline.for`); nil for
+    /// the reference interpreter, which runs programs as built.
+    public var capabilities: TargetCapabilities? {
+        switch self {
+        case .reference: nil
+        case .cpu: .cpu
+        case .tpu: .tpu
+        case .native: .native
         }
     }
 }

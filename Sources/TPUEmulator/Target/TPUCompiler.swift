@@ -6,8 +6,8 @@ import ConvnetSyntax
 
 /// The `--target tpu` backend: runs the optimizer's program on the emulated TPU board.
 ///
-/// Every program is first rewritten by the optimizer (`Pipeline.default`: fusions, im2col
-/// lowering, tile plans) and then executed by the CPU executor's thunks with the
+/// Every program is first rewritten by the TPU target's pipeline (`Pipeline.for(.tpu)`:
+/// fusions, the MXU kernel plan, im2col lowering, tile plans) and then executed by the CPU executor's thunks with the
 /// `MXUEngine`: matmuls and lowered convolutions are MXU passes (bfloat16 operands, float32
 /// accumulation, the weight-stationary `TilePlan` of the device), everything else runs in
 /// float32 as it would on the vector unit.
@@ -50,8 +50,11 @@ public struct TPUCompiler: ProgramCompiler {
 
     public var name: String { "tpu" }
 
-    /// The CPU executor configured with the MXU engine.
-    var executor: CPUCompiler { CPUCompiler(engine: engine) }
+    /// The CPU executor configured with the engine, compiling the TPU target's plan (the CPU
+    /// target's when a test swaps in the float32 `BLASEngine`).
+    var executor: CPUCompiler {
+        CPUCompiler(engine: engine, target: engine.directConvolutions == .bfloat16 ? .tpu : .cpu)
+    }
 
     /// Throws `DataParallelError` (with help) when a training batch does not split over the
     /// cores, `TPUTargetError` when the program does not belong to the model, and the
@@ -66,13 +69,6 @@ public struct TPUCompiler: ProgramCompiler {
     /// An inference program, optimized, on the MXU engine (one core, the batch as given).
     public func compileInference(_ program: IRProgram) throws -> CPUExecutable {
         try executor.compileOptimized(program)
-    }
-
-    /// `program` with its graph rewritten by the optimizer's default pipeline.
-    static func optimized(_ program: IRProgram) -> IRProgram {
-        var p = program
-        p.graph = Pipeline.default.run(program.graph)
-        return p
     }
 }
 

@@ -1,5 +1,6 @@
 import ConvnetCPU
 import ConvnetIR
+import ConvnetOptimizer
 import ConvnetIR
 
 /// One data-parallel training step on the emulated board, behind the names of
@@ -62,12 +63,14 @@ public final class TPUTrainingExecutable: ExecutableProgram, ModelledCostReporti
             throw TPUTargetError("the training step's optimizer slots do not match the TPU compiler's optimizer",
                                  help: "pass the optimizer the training step was built with to TPUCompiler(optimizer:)")
         }
-        let optimizedGradient = TPUCompiler.optimized(gradientProgram)
-        let optimizedUpdate = TPUCompiler.optimized(updateProgram)
+        // Each program optimized once: what runs is what the cost model reads.
+        let target = compiler.executor.target
+        let optimizedGradient = try Pipeline.optimize(gradientProgram, for: target)
+        let optimizedUpdate = try Pipeline.optimize(updateProgram, for: target)
         program = trainingStep
         self.split = split
-        gradient = try compiler.executor.compileOptimized(gradientProgram)
-        update = try compiler.executor.compileOptimized(updateProgram)
+        gradient = try compiler.executor.compile(optimizedGradient)
+        update = try compiler.executor.compile(optimizedUpdate)
         report = TrainingStepCost.report(gradient: optimizedGradient.graph, update: optimizedUpdate.graph,
                                          split: split, device: compiler.device)
         trainable = gradientProgram.parameters.filter(\.trainable).map(\.name)
