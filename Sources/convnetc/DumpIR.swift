@@ -14,7 +14,7 @@ enum DumpIR {
     static func text(_ model: CheckedModel, batch: Int, program: Program, all: Bool, target: Target) throws -> String {
         let ir = switch program {
         case .train: try IRBuilder.trainingStep(model, batch: batch, optimizer: model.train.optimizer)
-        case .inference: IRBuilder.inference(model, batch: batch)
+        case .inference: try IRBuilder.inference(model, batch: batch)
         }
         guard let capabilities = target.capabilities else { return Printer().print(ir.graph) }
         return try Pipeline.optimize(ir, for: capabilities, recordEveryPass: all).dump(all: all)

@@ -58,7 +58,7 @@ final class ExecutorTests: XCTestCase {
     /// The CPU pipeline's fusions and plan remove steps: each conv + bias + relu (and the pool
     /// after it) and the dense matmul + bias run as one step each, named after the fusion.
     func testPlannedFusionsRemoveSteps() throws {
-        let program = IRBuilder.inference(gapModel(), batch: 2)
+        let program = try IRBuilder.inference(gapModel(), batch: 2)
         let plain = try CPUCompiler(optimize: false).compileCPU(program)
         let fused = try CPUCompiler().compileOptimized(program)
         XCTAssertLessThan(fused.stepCount, plain.stepCount)
@@ -141,7 +141,7 @@ final class ExecutorTests: XCTestCase {
     /// A rewritten graph (as the optimizer makes) runs in place of the program's own; the
     /// executable still reports the program as built.
     func testRunsARewrittenGraph() throws {
-        let program = IRBuilder.inference(gapModel(), batch: 2)
+        let program = try IRBuilder.inference(gapModel(), batch: 2)
         var rewritten = program.graph
         let i = try XCTUnwrap(rewritten.instructions.firstIndex { $0.op == .activation(.relu) })
         var body = Graph()

@@ -9,7 +9,7 @@ final class SampleVerificationTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(names.count, 8)
         for name in names {
             let model = try sampleModel(name)
-            let programs = [IRBuilder.inference(model, batch: 2),
+            let programs = [try IRBuilder.inference(model, batch: 2),
                             try IRBuilder.trainingStep(model, batch: 2, optimizer: model.train.optimizer)]
             for program in programs {
               for target in TargetCapabilities.all {
