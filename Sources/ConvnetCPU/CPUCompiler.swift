@@ -54,6 +54,13 @@ public struct CPUCompiler: ProgramCompiler {
     public func compileCPU(_ program: IRProgram, graph: Graph? = nil,
                            plan: (any BufferPlan)? = nil) throws -> CPUExecutable {
         let executed = graph ?? program.graph
+        // A graph that breaks the IR's rules or carries a wrong plan (Winograd on a 5x5 window)
+        // is a compile error here, before any kernel is bound.
+        let errors = Verifier.verify(executed)
+        guard errors.isEmpty else {
+            throw CPUCompileError("the program given to the CPU backend is invalid:\n"
+                                  + errors.map { "  " + $0.message }.joined(separator: "\n"))
+        }
         return try CPUExecutable(program: program, graph: executed, plan: plan ?? NaiveBufferPlan(executed),
                                  options: self)
     }

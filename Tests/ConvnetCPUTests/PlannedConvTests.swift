@@ -121,4 +121,17 @@ final class PlannedConvTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("kernel=mxu_direct was planned for another target"), "\(error)")
         }
     }
+
+    /// A wrong plan handed straight to the executor (Winograd on a 5x5 window) is a compile
+    /// error naming the fault, not a crash in the kernels.
+    func testAWrongPlanIsACompileError() throws {
+        let g = layerGraph(windows[4])
+        let program = IRProgram(kind: .inference, graph: g, parameters: [], optimizerSlots: [], batch: 2)
+        var optimized = try Pipeline.optimize(program, for: .cpu)
+        let i = try XCTUnwrap(optimized.program.graph.instructions.firstIndex { $0.kernel?.convolution == .direct })
+        optimized.program.graph.instructions[i].kernel?.convolution = .winograd
+        XCTAssertThrowsError(try CPUCompiler().compile(optimized)) { error in
+            XCTAssertTrue("\(error)".contains("kernel=winograd cannot compute a 5x5 window at stride 1"), "\(error)")
+        }
+    }
 }
