@@ -3,8 +3,12 @@ import Glibc
 #endif
 import Foundation
 
-/// Runs a program to completion and reports its own peak resident memory (`ru_maxrss` from
-/// `wait4` on that child alone, so one measurement never includes another's) and wall time.
+/// Runs a program to completion and reports its own peak resident memory and wall time.
+///
+/// The peak is the child's `VmHWM` (`/proc/PID/status`), read every 20 ms while it runs: that
+/// counter belongs to the address space `exec` gave the program. `ru_maxrss` from `wait4` would
+/// not do: Linux carries the spawning process's own peak into it at `exec`, so every child of
+/// this (large) benchmark process would report at least the benchmark's size.
 enum ChildProcess {
     struct Outcome {
         var status: Int32
@@ -27,9 +31,23 @@ enum ChildProcess {
         let start = Stopwatch.now()
         guard posix_spawn(&pid, arguments[0], &actions, nil, argv, envp) == 0 else { return nil }
         var status: Int32 = 0
-        var usage = rusage()
-        guard wait4(pid, &status, 0, &usage) == pid else { return nil }
+        var peak = 0
+        while true {
+            let done = waitpid(pid, &status, WNOHANG)
+            if done == pid { break }
+            guard done == 0 else { return nil }
+            peak = max(peak, highWaterMark(pid: pid))
+            usleep(20_000)
+        }
         let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return Outcome(status: exit, peakRSS: Int(usage.ru_maxrss) * 1024, seconds: Stopwatch.now() - start)
+        return Outcome(status: exit, peakRSS: peak, seconds: Stopwatch.now() - start)
+    }
+
+    /// `VmHWM` of a running process, bytes (0 when it cannot be read, e.g. before `exec`).
+    static func highWaterMark(pid: pid_t) -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
+        let kib = line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Int($0) } ?? 0
+        return kib * 1024
     }
 }
