@@ -67,7 +67,7 @@ public struct Trainer {
         // The programs first: a setting the target cannot run (say a batch the emulated cores
         // cannot split) is reported before the images are decoded.
         let trainProgram = try IRBuilder.trainingStep(model, batch: config.batch, optimizer: config.optimizer)
-        let inferenceProgram = IRBuilder.inference(model, batch: config.batch)
+        let inferenceProgram = try IRBuilder.inference(model, batch: config.batch)
         var state = try resumed.map { r throws(TrainingError) in
             try TrainingState(checkpoint: r.checkpoint, program: trainProgram, path: r.url.path)
         } ?? TrainingState.initial(for: trainProgram, seed: seed)
