@@ -1,6 +1,9 @@
 /// Depthwise convolution, seven plain loops: the twin of `DepthwiseConv`, and what the IR
 /// interpreter runs. x (N, H, W, Cin), kernel (KH, KW, Cin, M), bias (Cin*M),
 /// y (N, OH, OW, Cin*M) with output channel c*M + m reading input channel c only.
+///
+/// The entry points are specialised for Float and Double here (`@_specialize(exported:)`), so a
+/// caller in another module (the interpreter) runs plain loops, not generic code (5x faster).
 public enum DepthwiseConvReference {
     /// The input element (n, h, w, c) a tap reads, or nil in the padding.
     @inline(__always)
@@ -23,6 +26,8 @@ public enum DepthwiseConvReference {
     }
 
     /// y (N, OH, OW, Cin*M) = activation(dwconv(x, kernel) + bias); `bias` (Cin*M) may be nil.
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     public static func forward<T: ReferenceScalar>(_ g: DepthwiseGeometry, input: UnsafePointer<T>, weights: UnsafePointer<T>,
                                                    bias: UnsafePointer<T>? = nil, activation: EpilogueActivation = .linear,
                                                    output: UnsafeMutablePointer<T>) {
@@ -42,6 +47,8 @@ public enum DepthwiseConvReference {
     /// dX (N, H, W, Cin), overwritten: every output gradient times the weight that linked it
     /// to the input, summed over the taps and the multiplier. `outputGradient` is dY
     /// (N, OH, OW, Cin*M), already through the activation's backward.
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     public static func backwardInput<T: ReferenceScalar>(_ g: DepthwiseGeometry, outputGradient: UnsafePointer<T>,
                                                          weights: UnsafePointer<T>, inputGradient: UnsafeMutablePointer<T>) {
         inputGradient.update(repeating: 0, count: g.inputCount)
@@ -59,6 +66,8 @@ public enum DepthwiseConvReference {
 
     /// dKernel (KH, KW, Cin, M), overwritten: every output gradient times the input it read,
     /// summed over the batch and the output pixels.
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     public static func backwardFilter<T: ReferenceScalar>(_ g: DepthwiseGeometry, input: UnsafePointer<T>,
                                                           outputGradient: UnsafePointer<T>, weightGradient: UnsafeMutablePointer<T>) {
         weightGradient.update(repeating: 0, count: g.weightCount)
@@ -75,6 +84,8 @@ public enum DepthwiseConvReference {
     }
 
     /// dBias (Cin*M), overwritten: the sums of dY over the batch and the output pixels.
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     public static func backwardBias<T: ReferenceScalar>(_ g: DepthwiseGeometry, outputGradient: UnsafePointer<T>,
                                                         biasGradient: UnsafeMutablePointer<T>) {
         EpilogueReference.biasGradient(outputGradient, rows: g.outputCount / g.outChannels, columns: g.outChannels,
