@@ -1,4 +1,5 @@
 import ConvnetIR
+import ConvnetKernels
 
 /// The `--target cpu` backend: compiles an IR program into a `CPUExecutable` that runs on
 /// the fp32 kernels of ConvnetKernels (OpenBLAS GEMMs, threaded loops).
