@@ -56,7 +56,8 @@ enum ModelLiteral {
             w.line("classCount: \(m.classCount),")
             let t = m.train
             w.block("train: TrainDefaults(", close: "),") { w in
-                w.line("dataPath: \(t.dataPath.map(Literal.string) ?? "nil"), validation: \(double(t.validation)), batch: \(t.batch), epochs: \(t.epochs),")
+                w.line("dataPath: \(t.dataPath.map(Literal.string) ?? "nil"), validationDataPath: \(t.validationDataPath.map(Literal.string) ?? "nil"),")
+                w.line("validation: \(double(t.validation)), batch: \(t.batch), epochs: \(t.epochs),")
                 w.line("optimizer: \(optimizer(t.optimizer)), schedule: \(schedule(t.schedule)),")
                 w.line("seed: \(t.seed), flip: \(t.flip), crop: \(t.crop)")
             }

@@ -58,9 +58,9 @@ public enum SwiftEmitter {
     /// Builds and optimizes both programs the trainer will ask for, then emits them.
     public static func emit(model: CheckedModel, batch: Int, optimizer: OptimizerSetting) throws -> [String: String] {
         let training = try IRBuilder.trainingStep(model, batch: batch, optimizer: OptimizerDecl(optimizer))
-        let inference = IRBuilder.inference(model, batch: batch)
+        let inference = try IRBuilder.inference(model, batch: batch)
         return try emit(model: model, description: description(of: model),
-                        training: Pipeline.optimize(training), inference: Pipeline.optimize(inference),
+                        training: Pipeline.optimize(training, for: .native), inference: Pipeline.optimize(inference, for: .native),
                         optimizer: optimizer)
     }
 
@@ -69,6 +69,7 @@ public enum SwiftEmitter {
         var d = ModelDescription(model)
         d.path = absolute(d.path)
         if let data = d.train.dataPath, !data.hasPrefix("synthetic:") { d.train.dataPath = absolute(data) }
+        if let data = d.train.validationDataPath { d.train.validationDataPath = absolute(data) }
         return d
     }
 

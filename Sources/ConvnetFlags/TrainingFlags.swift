@@ -15,8 +15,18 @@ public struct TrainingFlags: ParsableArguments {
     @Option(help: "Learning rate (keeps the optimizer's kind and momentum).")
     public var lr: Double?
 
-    @Option(help: "Data folder of class sub-folders, or synthetic:shapes[:CLASSES[:PER_CLASS]].")
+    @Option(help: "Data: a folder of class sub-folders, a glob of TFRecord shards in quotes (\"flowers/*.tfrec\"), or synthetic:shapes[:CLASSES[:PER_CLASS]].")
     public var data: String?
+
+    @Option(name: .customLong("validation-data"),
+            help: "A glob of validation TFRecord shards (else the first round(F x shards) of --data are held out).")
+    public var validationData: String?
+
+    @Option(name: .customLong("image-key"), help: "The tf.train.Example feature holding the JPEG/PNG bytes (default image).")
+    public var imageKey: String?
+
+    @Option(name: .customLong("label-key"), help: "The tf.train.Example int64 feature holding the class index (default class).")
+    public var labelKey: String?
 
     @Option(help: "Seed for initialisation, shuffling, augmentation and dropout.")
     public var seed: Int?
@@ -46,7 +56,8 @@ public struct TrainingFlags: ParsableArguments {
 
     public var options: TrainingOptions {
         TrainingOptions(epochs: epochs, batch: batch, learningRate: lr, data: data, seed: seed,
-                        validation: validation, resume: resume, outputDirectory: out, workers: workers)
+                        validation: validation, resume: resume, outputDirectory: out, workers: workers,
+                        validationData: validationData, imageKey: imageKey, labelKey: labelKey)
     }
 
     /// The flags that parse back to `options` (only those that are set).
@@ -61,6 +72,9 @@ public struct TrainingFlags: ParsableArguments {
         if o.resume { args.append("--resume") }
         if let v = o.outputDirectory { args += ["--out", v] }
         if let v = o.workers { args += ["--workers", String(v)] }
+        if let v = o.validationData { args += ["--validation-data", v] }
+        if let v = o.imageKey { args += ["--image-key", v] }
+        if let v = o.labelKey { args += ["--label-key", v] }
         return args
     }
 }

@@ -3,6 +3,8 @@
 public struct TrainDefaults: Hashable, Sendable {
     /// The data folder (already resolved against the model file's folder) or `synthetic:...`.
     public var dataPath: String?
+    /// `validation_data "GLOB"`: the validation TFRecord shards, resolved like `dataPath`.
+    public var validationDataPath: String?
     public var validation: Double
     public var batch: Int
     public var epochs: Int
@@ -13,10 +15,11 @@ public struct TrainDefaults: Hashable, Sendable {
     public var flip: Bool
     public var crop: Bool
 
-    public init(dataPath: String? = nil, validation: Double = 0.19, batch: Int = 32, epochs: Int = 20,
+    public init(dataPath: String? = nil, validationDataPath: String? = nil, validation: Double = 0.19, batch: Int = 32, epochs: Int = 20,
                 optimizer: OptimizerSetting = .adam(learningRate: 0.001), schedule: ScheduleSetting = .constant,
                 seed: Int = 1, flip: Bool = false, crop: Bool = false) {
         self.dataPath = dataPath
+        self.validationDataPath = validationDataPath
         self.validation = validation
         self.batch = batch
         self.epochs = epochs

@@ -26,8 +26,11 @@ final class PrebuiltRuntimeTests: XCTestCase {
         for m in SwiftEmitter.imports {
             try Data().write(to: release.appendingPathComponent("Modules/\(m).swiftmodule"))
         }
-        // Linked after its modules were written, as a build does (a library older than them is stale).
         try Data("not a library".utf8).write(to: release.appendingPathComponent(PrebuiltRuntime.libraryFile))
+        // Linked after its modules were written, as a build does: a busy machine can put the
+        // writes above in different clock ticks, so the library's time is set, not left to chance.
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(1)],
+                                              ofItemAtPath: release.appendingPathComponent(PrebuiltRuntime.libraryFile).path)
         return release
     }
 

@@ -9,7 +9,7 @@ extension ModelDescription {
         let shape = InputShape(height: model.inputShape.height, width: model.inputShape.width,
                                channels: model.inputShape.channels)
         self.init(path: model.file.source.path, inputShape: shape, classCount: model.classCount,
-                  train: TrainDefaults(dataPath: train.dataPath, validation: train.validation, batch: train.batch,
+                  train: TrainDefaults(dataPath: train.dataPath, validationDataPath: train.validationDataPath, validation: train.validation, batch: train.batch,
                                        epochs: train.epochs, optimizer: OptimizerSetting(train.optimizer),
                                        schedule: ScheduleSetting(train.schedule), seed: train.seed,
                                        flip: train.augment.contains(.flip), crop: train.augment.contains(.crop)),
