@@ -1,4 +1,5 @@
 import ConvnetCodegen
+import ConvnetIR
 import ConvnetSema
 import ConvnetTraining
 import Foundation
@@ -13,8 +14,8 @@ public enum TrainingRun {
         let interrupt = InterruptFlag()
         interrupt.install()
         defer { interrupt.uninstall() }
-        let trainer = try Trainer(model: model, options: options, interrupt: interrupt)
-        return try trainer.run(compiler: target.compiler(model: model, cores: cores)).exitStatus
+        let trainer = try Trainer(model: ModelDescription(model), options: options, interrupt: interrupt)
+        return try trainer.run(compiler: target.compiler(model: model, cores: cores).compiling(model)).exitStatus
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConvnetDriver
+import ConvnetFlags
 import ConvnetSupport
 import ConvnetTraining
 
@@ -21,8 +22,10 @@ struct Compile: ParsableCommand {
 
     @OptionGroup var training: TrainingFlags
 
+    @OptionGroup var cores: CoresFlag
+
     @Option(name: .customLong("dump-ir"),
-            help: "Print the optimized IR: `--dump-ir` after lowering, `--dump-ir=all` after every pass.")
+            help: "Print the IR --target runs, planned: `--dump-ir` the final plan, `--dump-ir=all` after every pass.")
     var dumpIR: DumpIRMode?
 
     @Option(help: "The program --dump-ir prints: train (the whole training step) or inference.")
@@ -31,15 +34,11 @@ struct Compile: ParsableCommand {
     @Option(name: .customLong("emit-swift"), help: "Write the model as a Swift package (the native target's source) into DIR.")
     var emitSwift: String?
 
-    func validate() throws {
-        try training.validate()
-    }
-
     func run() throws {
         let (_, checked) = try model.checkedModel()
         if let dumpIR {
             let batch = training.batch ?? checked.train.batch
-            print(try withTrainingErrors { try DumpIR.text(checked, batch: batch, program: program, all: dumpIR == .all) },
+            print(try withTrainingErrors { try DumpIR.text(checked, batch: batch, program: program, all: dumpIR == .all, target: target) },
                   terminator: "")
             return
         }
@@ -49,7 +48,7 @@ struct Compile: ParsableCommand {
             if !train { return }
         }
         if train {
-            let status = try withTrainingErrors { try TrainingRun.run(checked, options: training.options, target: target, cores: training.cores) }
+            let status = try withTrainingErrors { try TrainingRun.run(checked, options: training.options, target: target, cores: cores.cores) }
             if status != 0 { throw ExitCode(status) }
             return
         }
@@ -66,58 +65,13 @@ enum DumpIRMode: String, ExpressibleByArgument {
 
 extension DumpIR.Program: ExpressibleByArgument {}
 
-/// The training overrides shared by `--run` and `evaluate`.
-struct TrainingFlags: ParsableArguments {
-    @Option(help: "Epochs to train (a resumed run continues up to this total).")
-    var epochs: Int?
-
-    @Option(help: "Batch size.")
-    var batch: Int?
-
-    @Option(help: "Learning rate (keeps the optimizer's kind and momentum).")
-    var lr: Double?
-
-    @Option(help: "Data: a folder of class sub-folders, a glob of TFRecord shards in quotes (\"flowers/*.tfrec\"), or synthetic:shapes[:CLASSES[:PER_CLASS]].")
-    var data: String?
-
-    @Option(name: .customLong("validation-data"),
-            help: "A glob of validation TFRecord shards (else the first round(F x shards) of --data are held out).")
-    var validationData: String?
-
-    @Option(name: .customLong("image-key"), help: "The tf.train.Example feature holding the JPEG/PNG bytes (default image).")
-    var imageKey: String?
-
-    @Option(name: .customLong("label-key"), help: "The tf.train.Example int64 feature holding the class index (default class).")
-    var labelKey: String?
-
-    @Option(help: "Seed for initialisation, shuffling, augmentation and dropout.")
-    var seed: Int?
-
-    @Option(help: "Validation fraction, 0 <= F < 1.")
-    var validation: Double?
-
-    @Flag(help: "Continue from the latest checkpoint in the run folder.")
-    var resume = false
-
-    @Option(help: "The run folder for checkpoints, metrics and plots (default runs/<model>).")
-    var out: String?
-
+/// `--cores N`: the emulated TPU cores of `--target tpu`.
+struct CoresFlag: ParsableArguments {
     @Option(help: "TPU cores for --target tpu; the batch must divide evenly.")
     var cores: Int = 8
 
     func validate() throws {
-        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
-        if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
-        if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number") }
-        if let seed, seed < 0 { throw ValidationError("--seed must be 0 or more") }
-        if let validation, !(0..<1).contains(validation) { throw ValidationError("--validation must be in [0, 1)") }
         if cores < 1 { throw ValidationError("--cores must be at least 1") }
-    }
-
-    var options: TrainingOptions {
-        TrainingOptions(epochs: epochs, batch: batch, learningRate: lr, data: data, seed: seed,
-                        validation: validation, resume: resume, outputDirectory: out,
-                        validationData: validationData, imageKey: imageKey, labelKey: labelKey)
     }
 }
 

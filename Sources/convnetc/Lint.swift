@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConvnetDriver
+import ConvnetFlags
 import ConvnetSema
 import ConvnetSyntax
 import Foundation
