@@ -58,12 +58,12 @@ public enum DepthwiseConv {
                                       outputGradient: UnsafePointer<Float>,
                                       weightGradient: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
         let columns = g.weightCount, co = g.outChannels
-        let expandedFloats = g.multiplier == 1 ? 0 : g.inWidth * co
+        let expandedFloats = g.multiplier == 1 ? 0 : g.kernelHeight * g.inWidth * co
         withUnsafeTemporaryAllocation(of: Double.self, capacity: columns) { total in
             let sums = total.baseAddress!
             Parallel.reduceRows(g.batch * g.outHeight, columns: columns, into: sums) { range, partial in
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: columns + expandedFloats) { scratch in
-                    let rowSums = scratch.baseAddress!, expanded = rowSums + columns
+                withScratch(g, floats: columns + expandedFloats) { taps, rows, scratch in
+                    let rowSums = scratch, expanded = rowSums + columns
                     rowSums.initialize(repeating: 0, count: columns)
                     // Float sums over at most 16 rows at a time, then into the Float64 partial.
                     func flush() {
@@ -73,7 +73,8 @@ public enum DepthwiseConv {
                     var pending = 0
                     for row in range {
                         filterGradientRow(g, image: row / g.outHeight, row: row % g.outHeight, input: input,
-                                          outputGradient: outputGradient, sums: rowSums, expanded: expanded)
+                                          outputGradient: outputGradient, sums: rowSums,
+                                          taps: &taps, rows: &rows, expanded: expanded)
                         pending += 1
                         if pending == 16 { flush(); pending = 0 }
                     }
@@ -133,16 +134,12 @@ public enum DepthwiseConv {
     @inline(__always) static func floorDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }
     @inline(__always) static func ceilDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? (a + b - 1) / b : -((-a) / b) }
 
-    /// One output row (n, oh): every pixel's window, bias and activation.
-    static func forwardRow(_ g: DepthwiseGeometry, image n: Int, row oh: Int, input: UnsafePointer<Float>,
-                           weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, activation: EpilogueActivation,
-                           output: UnsafeMutablePointer<Float>, taps: inout DepthwiseRuns.Taps,
-                           rows: inout WindowRows, expanded: UnsafeMutablePointer<Float>) {
-        let h = g.inHeight, w = g.inWidth, c = g.inChannels, co = g.outChannels, kw = g.kernelWidth
-        let s = g.strideWidth, relu = activation == .relu
-        // The input rows the window covers; with M > 1 they are expanded into the scratch first.
-        // Either way `start` is an offset from `source` and pixels are `co` floats apart.
-        let source = g.multiplier == 1 ? input : UnsafePointer(expanded)
+    /// The input rows the window of output row (n, oh) covers, into `rows`, and the pointer
+    /// their `start` offsets are from: the input itself, or with M > 1 the scratch, where each
+    /// row is first expanded to Cin*M channels. Pixels are Cin*M floats apart either way.
+    static func windowRows(_ g: DepthwiseGeometry, image n: Int, row oh: Int, input: UnsafePointer<Float>,
+                           rows: inout WindowRows, expanded: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+        let h = g.inHeight, w = g.inWidth, c = g.inChannels, co = g.outChannels
         rows.count = 0
         for kh in 0..<g.kernelHeight {
             let ih = oh * g.strideHeight - g.padTop + kh
@@ -157,30 +154,58 @@ public enum DepthwiseConv {
                 rows.append(start: slot, kernel: kh)
             }
         }
-        let out = output + (n * g.outHeight + oh) * g.outWidth * co
-        // Pixels whose window lies inside the input: ow * S - padLeft >= 0 and
-        // ow * S - padLeft + KW - 1 <= W - 1. Their taps are offsets from the window's first pixel.
-        let lo = ceilDiv(g.padLeft, s), hi = min(g.outWidth, floorDiv(w - kw + g.padLeft, s) + 1)
-        let interior = hi > lo ? lo..<hi : 0..<0
-        if !interior.isEmpty {
-            taps.count = 0
-            for r in 0..<rows.count {
-                for k in 0..<kw { taps.append(input: rows.start[r] + k * co, weight: (rows.kernel[r] * kw + k) * co) }
+        return g.multiplier == 1 ? input : UnsafePointer(expanded)
+    }
+
+    /// Output columns whose window lies inside the input, where every tap is valid:
+    /// ow * S - padLeft >= 0 and ow * S - padLeft + KW - 1 <= W - 1 (empty when none).
+    /// Their taps are offsets from the window's first input pixel.
+    static func interiorColumns(_ g: DepthwiseGeometry) -> Range<Int> {
+        let s = g.strideWidth
+        let lo = ceilDiv(g.padLeft, s), hi = min(g.outWidth, floorDiv(g.inWidth - g.kernelWidth + g.padLeft, s) + 1)
+        return hi > lo ? lo..<hi : 0..<0
+    }
+
+    /// Every tap of the window rows, as offsets from an interior column's first input pixel.
+    static func interiorTaps(_ g: DepthwiseGeometry, rows: WindowRows, taps: inout DepthwiseRuns.Taps) {
+        let co = g.outChannels, kw = g.kernelWidth
+        taps.count = 0
+        for r in 0..<rows.count {
+            for k in 0..<kw { taps.append(input: rows.start[r] + k * co, weight: (rows.kernel[r] * kw + k) * co) }
+        }
+    }
+
+    /// The taps of border column `ow` that fall inside the input, as offsets from the rows' source.
+    static func borderTaps(_ g: DepthwiseGeometry, column ow: Int, rows: WindowRows, taps: inout DepthwiseRuns.Taps) {
+        let co = g.outChannels, kw = g.kernelWidth
+        taps.count = 0
+        for r in 0..<rows.count {
+            for k in 0..<kw {
+                let iw = ow * g.strideWidth - g.padLeft + k
+                guard iw >= 0 && iw < g.inWidth else { continue }
+                taps.append(input: rows.start[r] + iw * co, weight: (rows.kernel[r] * kw + k) * co)
             }
+        }
+    }
+
+    /// One output row (n, oh): every pixel's window, bias and activation.
+    static func forwardRow(_ g: DepthwiseGeometry, image n: Int, row oh: Int, input: UnsafePointer<Float>,
+                           weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?, activation: EpilogueActivation,
+                           output: UnsafeMutablePointer<Float>, taps: inout DepthwiseRuns.Taps,
+                           rows: inout WindowRows, expanded: UnsafeMutablePointer<Float>) {
+        let co = g.outChannels, s = g.strideWidth, relu = activation == .relu
+        let source = windowRows(g, image: n, row: oh, input: input, rows: &rows, expanded: expanded)
+        let out = output + (n * g.outHeight + oh) * g.outWidth * co
+        let interior = interiorColumns(g), lo = interior.lowerBound
+        if !interior.isEmpty {
+            interiorTaps(g, rows: rows, taps: &taps)
             DepthwiseRuns.pixels(interior.count, src: source + (lo * s - g.padLeft) * co, srcStep: s * co,
                                  dst: out + lo * co, dstStep: co, taps: taps,
                                  weights: weights, initial: bias, relu: relu, channels: co)
         }
-        // Border pixels: only the taps inside the input, as offsets from `source`.
+        // Border pixels: only the taps inside the input.
         for ow in 0..<g.outWidth where !interior.contains(ow) {
-            taps.count = 0
-            for r in 0..<rows.count {
-                for k in 0..<kw {
-                    let iw = ow * s - g.padLeft + k
-                    guard iw >= 0 && iw < w else { continue }
-                    taps.append(input: rows.start[r] + iw * co, weight: (rows.kernel[r] * kw + k) * co)
-                }
-            }
+            borderTaps(g, column: ow, rows: rows, taps: &taps)
             DepthwiseRuns.pixels(1, src: source, srcStep: 0, dst: out + ow * co, dstStep: co, taps: taps,
                                  weights: weights, initial: bias, relu: relu, channels: co)
         }
@@ -251,29 +276,26 @@ public enum DepthwiseConv {
         }
     }
 
-    /// Adds one output row (n, oh)'s filter gradient to `sums` (KH, KW, Cin*M): for each tap,
-    /// dY's row times the input pixels the tap read, over the output pixels whose tap is inside.
+    /// Adds one output row (n, oh)'s filter gradient to `sums` (KH, KW, Cin*M): each output
+    /// pixel's dY times the input its taps read. The same windows and tap lists as `forwardRow`.
     static func filterGradientRow(_ g: DepthwiseGeometry, image n: Int, row oh: Int, input: UnsafePointer<Float>,
                                   outputGradient: UnsafePointer<Float>, sums: UnsafeMutablePointer<Float>,
+                                  taps: inout DepthwiseRuns.Taps, rows: inout WindowRows,
                                   expanded: UnsafeMutablePointer<Float>) {
-        let h = g.inHeight, w = g.inWidth, c = g.inChannels, co = g.outChannels, kw = g.kernelWidth
-        let s = g.strideWidth, pad = g.padLeft
+        let co = g.outChannels, s = g.strideWidth
+        let source = windowRows(g, image: n, row: oh, input: input, rows: &rows, expanded: expanded)
         let dyRow = outputGradient + (n * g.outHeight + oh) * g.outWidth * co
-        for kh in 0..<g.kernelHeight {
-            let ih = oh * g.strideHeight - g.padTop + kh
-            guard ih >= 0 && ih < h else { continue }
-            var xRow = input + (n * h + ih) * w * c
-            if g.multiplier > 1 {
-                DepthwiseRuns.expand(xRow, pixels: w, channels: c, multiplier: g.multiplier, into: expanded)
-                xRow = UnsafePointer(expanded)
-            }
-            for k in 0..<kw {
-                // Output pixels whose tap k is inside: 0 <= ow * S - pad + k <= W - 1.
-                let lo = max(0, ceilDiv(pad - k, s)), hi = min(g.outWidth, floorDiv(w - 1 + pad - k, s) + 1)
-                guard hi > lo else { continue }
-                DepthwiseRuns.dot(hi - lo, x: xRow + (lo * s - pad + k) * co, xStep: s * co,
-                                  y: dyRow + lo * co, yStep: co, into: sums + (kh * kw + k) * co, channels: co)
-            }
+        let interior = interiorColumns(g)
+        if !interior.isEmpty {
+            interiorTaps(g, rows: rows, taps: &taps)
+            DepthwiseRuns.filterPixels(interior.count, src: source + (interior.lowerBound * s - g.padLeft) * co,
+                                       srcStep: s * co, dy: dyRow + interior.lowerBound * co, dyStep: co, taps: taps,
+                                       sums: sums, channels: co)
+        }
+        for ow in 0..<g.outWidth where !interior.contains(ow) {
+            borderTaps(g, column: ow, rows: rows, taps: &taps)
+            DepthwiseRuns.filterPixels(1, src: source, srcStep: 0, dy: dyRow + ow * co, dyStep: co, taps: taps,
+                                       sums: sums, channels: co)
         }
     }
 }
