@@ -2,7 +2,6 @@
 /// which output columns have their whole window inside it (one tap list for all of them) and
 /// which border columns need their own, in-range taps. The loops themselves are `DepthwiseRuns`.
 extension DepthwiseConv {
-
     /// Rows per worker's range such that a range holds enough work to be worth a thread.
     static func grain(macsPerRow: Int) -> Int { max(1, 65_536 / max(macsPerRow, 1)) }
 
