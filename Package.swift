@@ -36,7 +36,7 @@ let package = Package(
         // Shapes, parameter and MAC counts, summary tables, lint rules.
         .target(name: "ConvnetSema", dependencies: ["ConvnetSyntax", "ConvnetSupport"]),
         // The typed graph IR, autodiff, verifier, printer, reference interpreter.
-        .target(name: "ConvnetIR", dependencies: ["ConvnetSema"]),
+        .target(name: "ConvnetIR", dependencies: ["ConvnetSema", "ConvnetKernels"]),
         // IR -> IR passes, tile plans, buffer assignment.
         .target(name: "ConvnetOptimizer", dependencies: ["ConvnetIR", "ConvnetSupport"]),
         // fp32 kernels on OpenBLAS, each with a naive twin.

@@ -166,6 +166,10 @@ public final class ThunkBuilder {
         case .custom(let name):
             throw CPUCompileError("the CPU backend has no kernel for custom op '\(name)'"
                                   + (inst.layer.map { " (layer \($0))" } ?? ""))
+        case .depthwiseConv2d, .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .concat, .channelSlice:
+            throw CPUCompileError("\(inst.op.mnemonic) is not supported on the CPU target yet"
+                                  + (inst.layer.map { " (layer \($0))" } ?? "")
+                                  + "; the reference target (--target reference) runs it")
         }
     }
 
