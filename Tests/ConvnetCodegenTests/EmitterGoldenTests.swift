@@ -91,7 +91,13 @@ final class SampleEmissionTests: XCTestCase {
             let sema = SemanticAnalyzer.analyze(parsed.file, parseDiagnostics: parsed.diagnostics,
                                                 inputFlag: nil, modelDirectory: samples.path)
             guard let model = sema.model else { continue }  // samples that do not check are not emitted
-            XCTAssertNoThrow(try NativeTarget.files(model: model, options: TrainingOptions(batch: 2)), name)
+            do {
+                _ = try NativeTarget.files(model: model, options: TrainingOptions(batch: 2))
+            } catch {
+                // Branching samples use ops the emitter has no code for yet: that must be a
+                // clear error naming the op, never a crash or a silent wrong program.
+                XCTAssertTrue("\(error)".contains("is not supported on the native target yet"), "\(name): \(error)")
+            }
         }
     }
 }
