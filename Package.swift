@@ -38,7 +38,7 @@ let package = Package(
         // The typed graph IR, autodiff, verifier, printer, reference interpreter.
         .target(name: "ConvnetIR", dependencies: ["ConvnetSema", "ConvnetKernels"]),
         // IR -> IR passes, tile plans, buffer assignment.
-        .target(name: "ConvnetOptimizer", dependencies: ["ConvnetIR", "ConvnetSupport"]),
+        .target(name: "ConvnetOptimizer", dependencies: ["ConvnetIR", "ConvnetSupport", "ConvnetKernels"]),
         // fp32 kernels on OpenBLAS, each with a naive twin.
         .target(name: "ConvnetKernels", dependencies: ["CBLAS"], swiftSettings: nativeCPU),
         // Image folders, decoding, split, shuffle, batches, synthetic data.
@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "ConvnetIRTests", dependencies: ["ConvnetTestSupport", "ConvnetIR"]),
         .testTarget(name: "ConvnetOptimizerTests", dependencies: ["ConvnetTestSupport", "ConvnetOptimizer"], exclude: ["Golden"]),
         .testTarget(name: "ConvnetKernelsTests", dependencies: ["ConvnetKernels"]),
-        .testTarget(name: "ConvnetDataTests", dependencies: ["ConvnetData"]),
+        .testTarget(name: "ConvnetDataTests", dependencies: ["ConvnetData"], exclude: ["Fixtures"]),
         .testTarget(name: "ConvnetCPUTests", dependencies: ["ConvnetTestSupport", "ConvnetCPU"]),
         .testTarget(name: "TPUEmulatorTests", dependencies: ["TPUEmulator", "ConvnetKernels", "ConvnetIR", "ConvnetSema", "ConvnetSyntax", "ConvnetSupport",
                                                            "ConvnetCPU", "ConvnetTraining", "ConvnetData"]),

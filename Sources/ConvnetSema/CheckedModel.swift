@@ -74,6 +74,8 @@ public struct CheckedLayer: Sendable {
 public struct TrainSettings: Hashable, Sendable {
     /// The data folder resolved against the model file's folder, if the file names one.
     public var dataPath: String?
+    /// `validation_data "GLOB"`: the validation TFRecord shards, resolved like `dataPath`.
+    public var validationDataPath: String?
     public var validation: Double = 0.19
     public var batch: Int = 32
     public var epochs: Int = 20

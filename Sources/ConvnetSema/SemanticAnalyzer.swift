@@ -101,14 +101,13 @@ public enum SemanticAnalyzer {
     static func trainSettings(_ block: TrainBlock?, modelDirectory: String?) -> TrainSettings {
         var s = TrainSettings()
         guard let block else { return s }
-        if let data = block.data?.value {
-            if data.hasPrefix("/") || data.hasPrefix("synthetic:") || modelDirectory == nil {
-                s.dataPath = data
-            } else {
-                let dir = modelDirectory!.isEmpty ? "." : modelDirectory!
-                s.dataPath = dir.hasSuffix("/") ? dir + data : dir + "/" + data
-            }
+        func resolved(_ data: String) -> String {
+            if data.hasPrefix("/") || data.hasPrefix("synthetic:") || modelDirectory == nil { return data }
+            let dir = modelDirectory!.isEmpty ? "." : modelDirectory!
+            return dir.hasSuffix("/") ? dir + data : dir + "/" + data
         }
+        s.dataPath = block.data.map { resolved($0.value) }
+        s.validationDataPath = block.validationData.map { resolved($0.value) }
         if let v = block.validation?.value { s.validation = v }
         if let b = block.batch?.value { s.batch = b }
         if let e = block.epochs?.value { s.epochs = e }

@@ -365,6 +365,8 @@ public struct TrainBlock: Hashable, Sendable {
     public var range: SourceRange
     /// `data "PATH"`: relative to the model file's folder.
     public var data: Spanned<String>?
+    /// `validation_data "GLOB"`: the validation TFRecord shards, relative to the model file's folder.
+    public var validationData: Spanned<String>?
     /// `validation F`, 0 <= F < 1
     public var validation: Spanned<Double>?
     public var batch: Spanned<Int>?
@@ -377,9 +379,11 @@ public struct TrainBlock: Hashable, Sendable {
     public init(range: SourceRange, data: Spanned<String>? = nil, validation: Spanned<Double>? = nil,
                 batch: Spanned<Int>? = nil, epochs: Spanned<Int>? = nil,
                 optimizer: Spanned<OptimizerDecl>? = nil, schedule: Spanned<ScheduleDecl>? = nil,
-                seed: Spanned<Int>? = nil, augment: [Spanned<Augmentation>] = []) {
+                seed: Spanned<Int>? = nil, augment: [Spanned<Augmentation>] = [],
+                validationData: Spanned<String>? = nil) {
         self.range = range
         self.data = data
+        self.validationData = validationData
         self.validation = validation
         self.batch = batch
         self.epochs = epochs

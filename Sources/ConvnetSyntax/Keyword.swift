@@ -14,6 +14,7 @@ public enum Keyword: String, CaseIterable, Hashable, Sendable {
     case relu, softmax, sigmoid, tanh, linear
     // Keys of the `train { ... }` block.
     case data, validation, batch, epochs, optimizer, schedule, seed, augment
+    case validationData = "validation_data"
     // Values and sub-options inside the train block.
     case adam, sgd, lr, momentum, constant, cosine, exponential, flip, crop
 
@@ -30,7 +31,7 @@ public enum Keyword: String, CaseIterable, Hashable, Sendable {
 
     /// The keys accepted inside `train { ... }`.
     public static let trainKeys: [Keyword] = [
-        .data, .validation, .batch, .epochs, .optimizer, .schedule, .seed, .augment,
+        .data, .validationData, .validation, .batch, .epochs, .optimizer, .schedule, .seed, .augment,
     ]
 
     /// Words that may start a top-level statement.

@@ -27,6 +27,10 @@ final class PrebuiltRuntimeTests: XCTestCase {
         for m in ["ConvnetNativeRuntime", "ConvnetCPU", "ConvnetIR", "ConvnetKernels"] {
             try Data().write(to: release.appendingPathComponent("Modules/\(m).swiftmodule"))
         }
+        // Linked after its modules were written, as a build does: a busy machine can put the
+        // writes above in different clock ticks, so the library's time is set, not left to chance.
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(1)],
+                                              ofItemAtPath: release.appendingPathComponent(PrebuiltRuntime.libraryFile).path)
         return release
     }
 
