@@ -44,7 +44,7 @@ let package = Package(
         // The contract between compiler and runtime: the model description, compiled programs.
         .target(name: "ConvnetInterface"),
         // The typed graph IR, autodiff, verifier, printer, reference interpreter.
-        .target(name: "ConvnetIR", dependencies: ["ConvnetSyntax", "ConvnetSema", "ConvnetInterface"]),
+        .target(name: "ConvnetIR", dependencies: ["ConvnetSyntax", "ConvnetSema", "ConvnetInterface", "ConvnetKernels"]),
         // IR -> IR passes, tile plans, buffer assignment.
         .target(name: "ConvnetOptimizer",
                 dependencies: ["ConvnetSyntax", "ConvnetSema", "ConvnetIR", "ConvnetSupport", "ConvnetKernels"]),
@@ -97,7 +97,7 @@ let package = Package(
 
         .testTarget(name: "ConvnetSupportTests", dependencies: ["ConvnetSupport"]),
         .testTarget(name: "ConvnetSyntaxTests", dependencies: ["ConvnetTestSupport", "ConvnetSyntax"], exclude: ["Golden"]),
-        .testTarget(name: "ConvnetSemaTests", dependencies: ["ConvnetSema", "ConvnetSyntax"]),
+        .testTarget(name: "ConvnetSemaTests", dependencies: ["ConvnetSema", "ConvnetSyntax", "ConvnetSupport"]),
         .testTarget(name: "ConvnetIRTests", dependencies: ["ConvnetTestSupport", "ConvnetIR", "ConvnetSema", "ConvnetSyntax"]),
         .testTarget(name: "ConvnetOptimizerTests",
                     dependencies: ["ConvnetTestSupport", "ConvnetOptimizer", "ConvnetIR", "ConvnetSema", "ConvnetSyntax", "ConvnetSupport"],

@@ -97,6 +97,10 @@ public final class ThunkBuilder {
         case .custom(let name):
             throw CPUCompileError("the CPU backend has no kernel for custom op '\(name)'"
                                   + (inst.layer.map { " (layer \($0))" } ?? ""))
+        case .depthwiseConv2d, .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .concat, .channelSlice:
+            throw CPUCompileError("\(inst.op.mnemonic) is not supported on this target yet: it has no fp32 CPU kernel"
+                                  + (inst.layer.map { " (layer \($0))" } ?? "")
+                                  + "; --target reference runs it")
         }
     }
 

@@ -143,6 +143,9 @@ struct OpEmitter {
                     w.line("\(out)[i] = h >= \(threshold) ? \(name(a[0]))[i] * \(Literal.float(1 / (1 - d.rate))) : 0")
                 }
             }
+        case .depthwiseConv2d, .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .concat, .channelSlice:
+            throw EmitError("\(inst.op.mnemonic) is not supported on the native target yet"
+                            + (inst.layer.map { " (layer \($0))" } ?? "") + "; --target reference runs it")
         default:
             throw EmitError("the native target has no code for \(inst.op.mnemonic)"
                             + (inst.layer.map { " (layer \($0))" } ?? ""))

@@ -17,6 +17,14 @@ public enum FlopCounter {
             return 2 * t[0].elementCount * c.kernelHeight * c.kernelWidth * t[1].shape[2]
         case .conv2dFilterGrad(let c):
             return 2 * t[1].elementCount * c.kernelHeight * c.kernelWidth * t[0].shape[3]
+        case .depthwiseConv2d(let c):  // out = B*OH*OW*C*M, each KH*KW MACs
+            return 2 * out * c.kernelHeight * c.kernelWidth
+        case .depthwiseConv2dInputGrad(let c):
+            return 2 * t[0].elementCount * c.kernelHeight * c.kernelWidth
+        case .depthwiseConv2dFilterGrad(let c):
+            return 2 * t[1].elementCount * c.kernelHeight * c.kernelWidth
+        case .concat, .channelSlice:
+            return 0
         case .matmul(let ta, _):
             return 2 * out * (ta ? t[0].shape[0] : t[0].shape[1])
         case .col2im, .reduceSum, .biasGrad, .spatialMean, .batchMean:

@@ -53,6 +53,14 @@ public indirect enum Op: Hashable, Sendable {
     case avgPool(PoolAttributes)
     /// `(x (B,H,W,C))` -> `(B,C)`: the mean over H and W (`gap`).
     case spatialMean
+    /// `(x (B,H,W,C), w (KH,KW,C,M))` -> `(B,OH,OW,C*M)`: each channel c convolved with its own
+    /// M filters; output channel c*M + m (Keras DepthwiseConv2D).
+    case depthwiseConv2d(ConvAttributes)
+    /// `(x_1 (..., C_1), ..., x_n (..., C_n))` -> `(..., sum C_i)`: joined on the last axis; the
+    /// leading axes of every operand are equal.
+    case concat
+    /// `(x (..., C))` -> `(..., count)`: channels `start ..< start + count` (concat's gradient).
+    case channelSlice(start: Int, count: Int)
     /// `(x, seed i32[])` -> same shape: keeps an element when `DropoutMask.keeps` says so and
     /// scales it by `1/(1-rate)`; the mask is a hash of (seed, salt, element index).
     case dropout(DropoutAttributes)
@@ -74,6 +82,10 @@ public indirect enum Op: Hashable, Sendable {
 
     /// `(dy (B,OH,OW,F), w (KH,KW,Cin,F))` -> dx, of the declared `(B,H,W,Cin)` shape.
     case conv2dInputGrad(ConvAttributes)
+    /// `(dy (B,OH,OW,C*M), w (KH,KW,C,M))` -> dx of the declared `(B,H,W,C)` shape.
+    case depthwiseConv2dInputGrad(ConvAttributes)
+    /// `(x (B,H,W,C), dy (B,OH,OW,C*M))` -> dw `(KH,KW,C,M)`.
+    case depthwiseConv2dFilterGrad(ConvAttributes)
     /// `(x (B,H,W,Cin), dy (B,OH,OW,F))` -> dw `(KH,KW,Cin,F)`.
     case conv2dFilterGrad(ConvAttributes)
     /// `(dy (..., C))` -> `(C)`: the sum over every axis but the last.
@@ -136,6 +148,11 @@ extension Op {
         case .maxPool: "max_pool"
         case .avgPool: "avg_pool"
         case .spatialMean: "mean_hw"
+        case .depthwiseConv2d: "depthwise_conv2d"
+        case .concat: "concat"
+        case .channelSlice: "channel_slice"
+        case .depthwiseConv2dInputGrad: "depthwise_conv2d_input_grad"
+        case .depthwiseConv2dFilterGrad: "depthwise_conv2d_filter_grad"
         case .dropout: "dropout"
         case .batchNormTraining: "batch_norm_training"
         case .batchNormInference: "batch_norm_inference"
@@ -166,7 +183,9 @@ extension Op {
         switch self {
         case .constant(let v): "value=\(Float(v))"
         case .conv2d(let c), .conv2dInputGrad(let c), .conv2dFilterGrad(let c),
-             .im2col(let c), .col2im(let c): c.printed
+             .im2col(let c), .col2im(let c), .depthwiseConv2d(let c), .depthwiseConv2dInputGrad(let c),
+             .depthwiseConv2dFilterGrad(let c): c.printed
+        case .channelSlice(let start, let count): "start=\(start) count=\(count)"
         case .matmul(let ta, let tb):
             [ta ? "transpose_a" : nil, tb ? "transpose_b" : nil].compactMap { $0 }.joined(separator: " ")
         case .maxPool(let p), .avgPool(let p), .maxPoolGrad(let p), .avgPoolGrad(let p): p.printed
@@ -193,7 +212,7 @@ extension Op {
     public var takesDeclaredType: Bool {
         switch self {
         case .input, .constant, .broadcast, .reshape, .convert, .conv2dInputGrad, .avgPoolGrad,
-             .spatialMeanGrad, .col2im, .custom: true
+             .spatialMeanGrad, .col2im, .custom, .depthwiseConv2dInputGrad: true
         default: false
         }
     }
@@ -210,6 +229,8 @@ extension Op {
              .batchNormInference, .batchMean, .batchVariance, .softmaxCrossEntropy, .correctCount, .biasGrad,
              .softmaxGrad, .maxPoolGrad, .avgPoolGrad, .spatialMeanGrad, .dropoutGrad, .batchNormGradInput,
              .batchNormGradGamma, .softmaxCrossEntropyGrad, .im2col, .col2im, .fusion, .custom: false
+        // Depthwise convolution has one algorithm (the vector loop) and no kernel choice yet.
+        case .depthwiseConv2d, .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .concat, .channelSlice: false
         }
     }
 }

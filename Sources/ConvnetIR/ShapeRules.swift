@@ -54,6 +54,16 @@ public enum ShapeRules {
             return [x.shape[0], c.outputExtent(x.shape[1], kernel: c.kernelHeight),
                     c.outputExtent(x.shape[2], kernel: c.kernelWidth), w.shape[3]]
         }
+        /// `(B,OH,OW,C*M)` for input `(B,H,W,C)` and kernel `(KH,KW,C,M)`.
+        func depthwiseOutput(_ x: TensorType, _ w: TensorType, _ c: ConvAttributes) throws(ShapeError) -> [Int] {
+            guard x.rank == 4, w.rank == 4 else { throw ShapeError("\(op.mnemonic) needs rank-4 input and kernel") }
+            guard w.shape[0] == c.kernelHeight, w.shape[1] == c.kernelWidth, w.shape[2] == x.shape[3] else {
+                throw ShapeError("\(op.mnemonic) kernel \(w) does not match window \(c.kernelHeight)x\(c.kernelWidth) over \(x.shape[3]) channels")
+            }
+            guard c.stride >= 1 else { throw ShapeError("\(op.mnemonic) stride must be >= 1") }
+            return [x.shape[0], c.outputExtent(x.shape[1], kernel: c.kernelHeight),
+                    c.outputExtent(x.shape[2], kernel: c.kernelWidth), x.shape[3] * w.shape[3]]
+        }
         func poolOutput(_ x: TensorType, _ p: PoolAttributes) throws(ShapeError) -> TensorType {
             guard x.rank == 4, x.element == .f32 else { throw ShapeError("\(op.mnemonic) needs an f32 rank-4 input, got \(x)") }
             guard p.size >= 1, p.stride >= 1 else { throw ShapeError("\(op.mnemonic) window and stride must be >= 1") }
@@ -119,6 +129,38 @@ public enum ShapeRules {
         case .spatialMean:
             try arity(1); try float(0); try rank(0, 4)
             return .f32([t[0].shape[0], t[0].shape[3]])
+        case .depthwiseConv2d(let c):
+            try arity(2); try float(0); try float(1)
+            return .f32(try depthwiseOutput(t[0], t[1], c))
+        case .depthwiseConv2dInputGrad(let c):
+            try arity(2); try float(0); try float(1)
+            let d = try need()
+            let y = try depthwiseOutput(d, t[1], c)
+            guard t[0] == .f32(y) else { throw ShapeError("depthwise_conv2d_input_grad: dy \(t[0]) does not match the depthwise conv of \(d), which gives f32\(y)") }
+            return d
+        case .depthwiseConv2dFilterGrad(let c):
+            try arity(2); try float(0); try float(1); try rank(0, 4); try rank(1, 4)
+            guard t[0].shape[3] > 0, t[1].shape[3] % t[0].shape[3] == 0 else {
+                throw ShapeError("depthwise_conv2d_filter_grad: dy channels \(t[1].shape[3]) are not a multiple of the input's \(t[0].shape[3])")
+            }
+            let w = TensorType.f32([c.kernelHeight, c.kernelWidth, t[0].shape[3], t[1].shape[3] / t[0].shape[3]])
+            let y = try depthwiseOutput(t[0], w, c)
+            guard t[1] == .f32(y) else { throw ShapeError("depthwise_conv2d_filter_grad: dy \(t[1]) does not match the output f32\(y)") }
+            return w
+        case .concat:
+            guard t.count >= 1 else { throw ShapeError("concat takes at least one operand") }
+            for i in t.indices { try float(i) }
+            let lead = t[0].shape.dropLast()
+            guard t[0].rank >= 1, t.allSatisfy({ $0.rank == t[0].rank && $0.shape.dropLast() == lead }) else {
+                throw ShapeError("concat operands must agree on every axis but the last: \(t.map(\.description).joined(separator: ", "))")
+            }
+            return .f32(Array(lead) + [t.reduce(0) { $0 + $1.shape.last! }])
+        case .channelSlice(let start, let count):
+            try arity(1); try float(0)
+            guard let c = t[0].shape.last, start >= 0, count >= 1, start + count <= c else {
+                throw ShapeError("channel_slice \(start)..<\(start + count) is outside \(t[0])")
+            }
+            return .f32(t[0].shape.dropLast() + [count])
         case .dropout, .dropoutGrad:
             try arity(2); try float(0)
             guard t[1] == .i32([]) else { throw ShapeError("\(op.mnemonic) seed must be i32[], got \(t[1])") }

@@ -44,7 +44,7 @@ public enum BackwardFusion {
              .convert, .conv2d, .biasAdd, .softmax, .maxPool, .avgPool, .spatialMean, .dropout, .batchNormTraining,
              .batchNormInference, .batchMean, .batchVariance, .softmaxCrossEntropy, .correctCount,
              .conv2dFilterGrad, .biasGrad, .softmaxGrad, .batchNormGradGamma, .softmaxCrossEntropyGrad, .im2col, .col2im, .fusion,
-             .custom: nil
+             .custom, .depthwiseConv2d, .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .concat, .channelSlice: nil
         }
     }
 }

@@ -80,3 +80,36 @@ final class ModelTests: XCTestCase {
         XCTAssertLessThan(losses.last!, 0.8 * losses.first!, "\(losses)")
     }
 }
+
+/// A graph model (residual with fan-out, add of branches with an identity, standalone
+/// activation, conv without bias, batchnorm momentum) on the CPU target against the reference
+/// interpreter; and a layer the CPU kernels lack is a compile error, not a crash.
+extension ModelTests {
+    func graphModel(_ text: String) throws -> CheckedModel {
+        let parsed = Parser.parse(SourceFile(path: "graph.convnet", text: text))
+        let sema = SemanticAnalyzer.analyze(parsed.file, parseDiagnostics: parsed.diagnostics)
+        return try XCTUnwrap(sema.model, "\(parsed.diagnostics + sema.diagnostics)")
+    }
+
+    func testResidualModelTrainingStepMatchesReference() throws {
+        let m = try graphModel("""
+        input 8x8x3
+        conv 3x3x4 relu
+        residual { conv 3x3x4 relu; batchnorm momentum 0.9; conv 3x3x4 bias off }
+        activation relu
+        add { branch { conv 1x1x4 tanh }; branch { } }
+        maxpool 2
+        gap
+        dense 3 softmax
+        """)
+        try compare(try IRBuilder.trainingStep(m, batch: 2, optimizer: .adam(learningRate: 0.01)), steps: 2)
+        try compare(try IRBuilder.inference(m, batch: 2))
+    }
+
+    func testDepthwiseIsACompileErrorOnTheCPUTarget() throws {
+        let m = try graphModel("input 8x8x3\ndwconv 3x3\ngap\ndense 3 softmax")
+        XCTAssertThrowsError(try CPUCompiler().compile(try IRBuilder.inference(m, batch: 2))) { error in
+            XCTAssertTrue("\(error)".contains("not supported on this target yet"), "\(error)")
+        }
+    }
+}

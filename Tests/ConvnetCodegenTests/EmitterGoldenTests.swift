@@ -97,10 +97,10 @@ final class SampleEmissionTests: XCTestCase {
             guard let model = sema.model else { continue }  // samples that do not check are not emitted
             do {
                 _ = try NativeTarget.files(model: model, options: TrainingOptions(batch: 2))
-            } catch where "\(error)".contains("cannot be compiled yet") {
-                continue  // layers the IR has no op for yet (the builder says so)
             } catch {
-                XCTFail("\(name): \(error)")
+                // Branching samples use ops the emitter has no code for yet: that must be a
+                // clear error naming the op, never a crash or a silent wrong program.
+                XCTAssertTrue("\(error)".contains("is not supported on the native target yet"), "\(name): \(error)")
             }
         }
     }

@@ -103,10 +103,30 @@ final class GraphModelGradientTests: XCTestCase {
     }
 
     func testLayersWithoutAnIROpAreACompileErrorNotACrash() throws {
-        let parsed = Parser.parse(SourceFile(path: "c.convnet", text: "input 4x4x2\nconcat { branch { }; branch { conv 1x1x2 } }\ngap\ndense 2 softmax"))
+        let parsed = Parser.parse(SourceFile(path: "c.convnet", text: "input 4x4x2\nmaxpool 3 stride 2 padding same\ngap\ndense 2 softmax"))
         let m = try XCTUnwrap(SemanticAnalyzer.analyze(parsed.file).model)
         XCTAssertThrowsError(try IRBuilder.inference(m, batch: 1)) { error in
-            XCTAssertTrue("\(error)".hasPrefix("c.convnet:2:1: concatenate"), "\(error)")
+            XCTAssertTrue("\(error)".hasPrefix("c.convnet:2:1: max_pooling2d"), "\(error)")
         }
+    }
+
+    /// Concat (with an identity branch), depthwise and separable convolutions in one model.
+    func testConcatDepthwiseAndSeparableGradientsMatchFiniteDifferences() throws {
+        let text = """
+        input 6x6x2
+        conv 3x3x3 tanh
+        concat { branch { dwconv 3x3 multiplier 2 tanh }; branch { }; branch { sepconv 3x3x2 stride 1 multiplier 2 relu } }
+        dwconv 3x3 stride 2
+        batchnorm momentum 0.8
+        gap
+        dense 3 softmax
+        """
+        let parsed = Parser.parse(SourceFile(path: "graph2.convnet", text: text))
+        let sema = SemanticAnalyzer.analyze(parsed.file, parseDiagnostics: parsed.diagnostics)
+        let m = try XCTUnwrap(sema.model, "\(parsed.diagnostics + sema.diagnostics)")
+        XCTAssertEqual(IRBuilder.parameters(of: m).filter { $0.layer == "separable_conv2d" }.map(\.shape),
+                       [[3, 3, 3, 2], [1, 1, 6, 2], [2]])
+        XCTAssertEqual(IRBuilder.parameters(of: m).reduce(0) { $0 + $1.elementCount }, m.totalParams)
+        try ModelGradientTests.check(m, labels: [0, 2])
     }
 }

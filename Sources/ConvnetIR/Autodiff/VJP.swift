@@ -65,6 +65,34 @@ enum VJP {
         case .conv2d(let c):
             return [want(0) { emit(.conv2dInputGrad(c), [dy, x[1]], declared: g.typeOf(x[0])) },
                     want(1) { emit(.conv2dFilterGrad(c), [x[0], dy]) }]
+        case .depthwiseConv2d(let c):
+            return [want(0) { emit(.depthwiseConv2dInputGrad(c), [dy, x[1]], declared: g.typeOf(x[0])) },
+                    want(1) { emit(.depthwiseConv2dFilterGrad(c), [x[0], dy]) }]
+        case .depthwiseConv2dInputGrad(let c):  // linear in (dy, w)
+            return [want(0) { emit(.depthwiseConv2d(c), [dy, x[1]]) },
+                    want(1) { emit(.depthwiseConv2dFilterGrad(c), [dy, x[0]]) }]
+        case .depthwiseConv2dFilterGrad(let c):  // linear in (x, dy)
+            return [want(0) { emit(.depthwiseConv2dInputGrad(c), [x[1], dy], declared: g.typeOf(x[0])) },
+                    want(1) { emit(.depthwiseConv2d(c), [x[0], dy]) }]
+        case .concat:  // each operand's adjoint is its slice of dy's channels
+            var start = 0
+            return x.indices.map { i in
+                let count = g.typeOf(x[i]).shape.last ?? 0
+                defer { start += count }
+                let s = start
+                return want(i) { emit(.channelSlice(start: s, count: count), [dy]) }
+            }
+        case .channelSlice(let start, let count):  // zero everywhere but the slice
+            let xt = g.typeOf(x[0])
+            let c = xt.shape.last ?? 0
+            var parts: [ValueID] = []
+            func zeros(_ n: Int) -> ValueID {
+                g.emit(.broadcast, [g.constant(0, layer: layer)], declared: .f32(xt.shape.dropLast() + [n]), layer: layer)
+            }
+            if start > 0 { parts.append(zeros(start)) }
+            parts.append(dy)
+            if start + count < c { parts.append(zeros(c - start - count)) }
+            return [parts.count == 1 ? dy : emit(.concat, parts)]
         case .conv2dInputGrad(let c):  // linear in (dy, w): dx = convT(dy, w)
             return [want(0) { emit(.conv2d(c), [dy, x[1]]) },
                     want(1) { emit(.conv2dFilterGrad(c), [dy, x[0]]) }]

@@ -104,11 +104,22 @@ struct ForwardLowering {
                 y = xs.dropFirst().reduce(x) { g.add($0, $1, layer: n) }
                 logits = y
             case .concat:
-                throw unsupported(layer, "concatenation")
-            case .depthwiseConv:
-                throw unsupported(layer, "depthwise convolution")
-            case .separableConv:
-                throw unsupported(layer, "separable convolution")
+                y = g.emit(.concat, xs, layer: n)
+                logits = y
+            case .depthwiseConv(let d):
+                let attrs = ConvAttributes(kernelHeight: d.kernelHeight, kernelWidth: d.kernelWidth,
+                                           stride: d.stride, padding: d.padding)
+                let z = g.emit(.depthwiseConv2d(attrs), [x, w("kernel")], layer: n)
+                logits = g.emit(.biasAdd, [z, w("bias")], layer: n)
+                y = activate(d.activation, logits, layer: n, skipSoftmax: skipSoftmax, in: &g)
+            case .separableConv(let c):
+                // Keras SeparableConv2D: depthwise (no bias), then a 1x1 convolution, one bias.
+                let depthwise = ConvAttributes(kernelHeight: c.kernelHeight, kernelWidth: c.kernelWidth,
+                                               stride: c.stride, padding: c.padding)
+                let z = g.emit(.depthwiseConv2d(depthwise), [x, w("depthwise_kernel")], layer: n)
+                let p = g.emit(.conv2d(ConvAttributes(kernelHeight: 1, kernelWidth: 1)), [z, w("pointwise_kernel")], layer: n)
+                logits = g.emit(.biasAdd, [p, w("bias")], layer: n)
+                y = activate(c.activation, logits, layer: n, skipSoftmax: skipSoftmax, in: &g)
             }
             outputs.append(y)
             logitsOf.append(logits)

@@ -1,8 +1,10 @@
+import ConvnetKernels
 import Foundation
 
 /// The element type the reference interpreter computes in: `Float` to match the backends,
-/// `Double` to check gradients against finite differences without rounding noise.
-public protocol IRScalar: BinaryFloatingPoint, Sendable {
+/// `Double` to check gradients against finite differences without rounding noise. A
+/// `ReferenceScalar`, so the interpreter runs the naive kernels of `ConvnetKernels/Reference`.
+public protocol IRScalar: ReferenceScalar, Sendable {
     static func exp(_ x: Self) -> Self
     static func log(_ x: Self) -> Self
     static func tanh(_ x: Self) -> Self

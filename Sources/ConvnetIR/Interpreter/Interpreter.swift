@@ -102,6 +102,11 @@ public struct Interpreter<Scalar: IRScalar>: Sendable {
         case .maxPool(let p): return K.maxPool(a[0], p)
         case .avgPool(let p): return K.avgPool(a[0], p)
         case .spatialMean: return K.spatialMean(a[0])
+        case .depthwiseConv2d(let c): return K.depthwiseConv2d(a[0], a[1], c)
+        case .depthwiseConv2dInputGrad(let c): return K.depthwiseConv2dInputGrad(a[0], a[1], inputShape: declared, c)
+        case .depthwiseConv2dFilterGrad(let c): return K.depthwiseConv2dFilterGrad(a[0], a[1], c)
+        case .concat: return K.concat(a)
+        case .channelSlice(let start, let count): return K.channelSlice(a[0], start: start, count: count)
         case .dropout(let d), .dropoutGrad(let d): return K.dropout(a[0], seed: Int(a[1].scalar), d)
         case .batchNormTraining(let e):
             let (mean, variance) = K.moments(a[0])

@@ -5,7 +5,7 @@ import ConvnetSyntax
 public struct DepthRule: LintRule {
     public static let id = "depth"
     public static let defaultSeverity = Severity.note
-    public static let summary = "fewer than 3 or more than 20 weight layers"
+    public static let summary = "fewer than 3 weight layers, or more than 20 in a plain stack"
 
     public init() {}
 

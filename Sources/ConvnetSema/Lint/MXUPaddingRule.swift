@@ -7,7 +7,7 @@ import ConvnetSyntax
 public struct MXUPaddingRule: LintRule {
     public static let id = "mxu-padding"
     public static let defaultSeverity = Severity.note
-    public static let summary = "a matmul uses less than half of the 128x128 tiles it occupies; a batch that shards badly over 8 cores"
+    public static let summary = "a matmul uses less than half of the 128x128 tiles it occupies; a depthwise convolution runs on the vector unit; a batch that shards badly over 8 cores"
 
     public init() {}
 

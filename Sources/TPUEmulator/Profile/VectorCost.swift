@@ -77,6 +77,15 @@ public enum VectorCost {
             return out + first * p.size * p.size / max(1, p.stride * p.stride)
         case .spatialMeanGrad:
             return out
+        case .depthwiseConv2d(let c):
+            // Depthwise convolution runs on the VPU, not the MXU: a multiply and an add per tap.
+            return 2 * out * c.kernelHeight * c.kernelWidth
+        case .depthwiseConv2dInputGrad(let c):
+            return 2 * first * c.kernelHeight * c.kernelWidth
+        case .depthwiseConv2dFilterGrad(let c):
+            return 2 * (operands.count > 1 ? operands[1].elementCount : 0) * c.kernelHeight * c.kernelWidth
+        case .concat, .channelSlice:
+            return out                       // a copy of every element
         case .dropout, .dropoutGrad:
             return 6 * out                   // hash (seed, salt, index), compare, select, scale
         case .batchNormTraining:
