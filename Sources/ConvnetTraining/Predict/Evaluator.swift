@@ -57,7 +57,8 @@ public enum Evaluator {
         }
         guard dataset.count(.validation) > 0 else {
             throw TrainingError.invalidOption("the dataset has no validation images (validation fraction \(config.validation))\n"
-                + "help: pass --validation with a fraction above 0, e.g. 0.19")
+                + "help: pass --validation with a fraction above 0, e.g. 0.19 (for shards: one that holds out at least one "
+                + "shard), or name validation shards with --validation-data GLOB")
         }
         let executable = try compiler.inference(batch: config.batch)
         try trained.load(into: executable)
