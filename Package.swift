@@ -40,7 +40,7 @@ let package = Package(
         // Front end: text -> tokens -> AST (+ diagnostics).
         .target(name: "ConvnetSyntax"),
         // Shapes, parameter and MAC counts, summary tables, lint rules.
-        .target(name: "ConvnetSema", dependencies: ["ConvnetSyntax", "ConvnetSupport"]),
+        .target(name: "ConvnetSema", dependencies: ["ConvnetSyntax", "ConvnetSupport", "ConvnetInterface"]),
         // The contract between compiler and runtime: the model description, compiled programs.
         .target(name: "ConvnetInterface"),
         // The typed graph IR, autodiff, verifier, printer, reference interpreter.
@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "ConvnetOptimizer",
                 dependencies: ["ConvnetSyntax", "ConvnetSema", "ConvnetIR", "ConvnetSupport", "ConvnetKernels"]),
         // fp32 kernels on OpenBLAS, each with a naive twin.
-        .target(name: "ConvnetKernels", dependencies: ["CBLAS"], swiftSettings: nativeCPU),
+        .target(name: "ConvnetKernels", dependencies: ["CBLAS", "ConvnetInterface"], swiftSettings: nativeCPU),
         // Image folders, decoding, split, shuffle, batches, synthetic data.
         .target(name: "ConvnetData", dependencies: ["CJPEG", "CPNG"], swiftSettings: nativeCPU),
         // The fp32 CPU backend: executes optimized IR on the kernels.

@@ -1,12 +1,13 @@
 // ConvnetCodegen: the native target (`--emit-swift DIR`, `--run --target native`).
 //
-// - `SwiftEmitter` turns the optimizer's output (`Pipeline.optimize`) for the training step and
+// - `SwiftEmitter` turns the native target's plan (`Pipeline.optimize(_, for: .native)`) for the training step and
 //   inference into readable Swift: one class per program conforming to `CompiledProgram`,
 //   whose `run()` is straight-line code, one block per instruction, each opened by a comment
 //   naming the `.convnet` line and layer (`LayerComments`), every shape and arena offset a
 //   literal (`StorageLayout`), pointers named after values with their shapes beside them.
-//   Convolutions (fused forward, lowered input and filter gradients) become calls to
-//   ConvnetKernels' `ParallelConv`, dense layers one GEMM plus epilogue, `fusion.loop` trees one
+//   Convolution fusions become calls to ConvnetKernels' `ParallelConv` with the plan's `kernel=`
+//   (and its pool or bias gradient, as the CPU executor runs them; nothing is re-decided), dense
+//   layers one GEMM plus epilogue, `fusion.loop` trees one
 //   specialised loop (`ElementwiseEmitter`), backward fusions their producer plus the activation
 //   gradient in place (`FusionEmitter`), everything else the ConvnetKernels call the CPU executor
 //   makes (`OpEmitter`, `NormEmitter`). `Model.swift` holds the model as constants

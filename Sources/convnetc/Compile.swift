@@ -22,7 +22,7 @@ struct Compile: ParsableCommand {
 
     @OptionGroup var training: TrainingFlags
 
-    @OptionGroup var cores: CoresFlag
+    @OptionGroup var device: DeviceFlags
 
     @Option(name: .customLong("dump-ir"),
             help: "Print the IR --target runs, planned: `--dump-ir` the final plan, `--dump-ir=all` after every pass.")
@@ -48,7 +48,7 @@ struct Compile: ParsableCommand {
             if !train { return }
         }
         if train {
-            let status = try withTrainingErrors { try TrainingRun.run(checked, options: training.options, target: target, cores: cores.cores) }
+            let status = try withTrainingErrors { try TrainingRun.run(checked, options: training.options, target: target, device: device.device) }
             if status != 0 { throw ExitCode(status) }
             return
         }
@@ -64,16 +64,6 @@ enum DumpIRMode: String, ExpressibleByArgument {
 }
 
 extension DumpIR.Program: ExpressibleByArgument {}
-
-/// `--cores N`: the emulated TPU cores of `--target tpu`.
-struct CoresFlag: ParsableArguments {
-    @Option(help: "TPU cores for --target tpu; the batch must divide evenly.")
-    var cores: Int = 8
-
-    func validate() throws {
-        if cores < 1 { throw ValidationError("--cores must be at least 1") }
-    }
-}
 
 /// Runs work that may throw a training, data or checkpoint error, printing it as
 /// `error: ...` and exiting 1 instead of letting ArgumentParser print a type name.

@@ -57,7 +57,7 @@ struct Evaluate: ParsableCommand {
 
     @OptionGroup var training: TrainingFlags
 
-    @OptionGroup var cores: CoresFlag
+    @OptionGroup var device: DeviceFlags
 
     func run() throws {
         let (_, checked) = try model.checkedModel()
@@ -71,7 +71,7 @@ struct Evaluate: ParsableCommand {
         let result = try withTrainingErrors {
             try Evaluator.evaluate(weights: URL(fileURLWithPath: report.weights), model: ModelDescription(checked),
                                    options: training.options,
-                                   compiler: target.compiler(model: checked, cores: cores.cores).compiling(checked))
+                                   compiler: target.compiler(model: checked, device: device.device).compiling(checked))
         }
         print(report.format == .json ? result.renderJSON() : result.renderText(), terminator: "")
     }

@@ -124,41 +124,75 @@ enum DepthwiseRuns {
         }
     }
 
-    /// sums[o] += sum_{p < count} x[p*xStep + o] * y[p*yStep + o] for every channel o < `channels`:
-    /// one tap's filter gradient over one row of output pixels.
-    @inline(never)
-    static func dot(_ count: Int, x: UnsafePointer<Float>, xStep: Int, y: UnsafePointer<Float>, yStep: Int,
-                    into sums: UnsafeMutablePointer<Float>, channels: Int) {
+    /// The filter gradient's counterpart of `pixels`: for `pixels` pixels p, every tap t and
+    /// channel o < `channels`, sums[taps.weight[t] + o] += dy[p*dyStep + o] * src[taps.input[t] + p*srcStep + o].
+    /// Pixel-major, so x and dY stream through memory in order; each tap's sums (in L1) are
+    /// read and written once per four pixels.
+    static func filterPixels(_ pixels: Int, src: UnsafePointer<Float>, srcStep: Int,
+                             dy: UnsafePointer<Float>, dyStep: Int, taps: Taps,
+                             sums: UnsafeMutablePointer<Float>, channels: Int) {
         if channels < 16 {
-            for o in 0..<channels {
-                var a: Float = 0
-                for p in 0..<count { a += x[p * xStep + o] * y[p * yStep + o] }
-                sums[o] += a
+            for p in 0..<pixels {
+                let x = src + p * srcStep, d = dy + p * dyStep
+                for t in 0..<taps.count {
+                    for o in 0..<channels { sums[taps.weight[t] + o] += d[o] * x[taps.input[t] + o] }
+                }
             }
             return
         }
+        var p = 0
+        while p + 4 <= pixels {
+            filter4(src + p * srcStep, srcStep, dy + p * dyStep, dyStep, taps, sums, channels)
+            p += 4
+        }
+        while p < pixels {
+            filter1(src + p * srcStep, dy + p * dyStep, taps, sums, channels)
+            p += 1
+        }
+    }
+
+    /// Zeroes the lanes of the last, overlapping vector that the previous vector covered.
+    @inline(__always) static func masked(_ v: SIMD16<Float>, start c: Int, covered c0: Int) -> SIMD16<Float> {
+        if c == c0 { return v }
         let lane = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+        return v.replacing(with: 0, where: lane .< SIMD16<Int32>(repeating: Int32(c0 - c)))
+    }
+
+    @inline(never)
+    static func filter4(_ s: UnsafePointer<Float>, _ ss: Int, _ dy: UnsafePointer<Float>, _ ds: Int, _ taps: Taps,
+                        _ sums: UnsafeMutablePointer<Float>, _ channels: Int) {
+        let tapInput = taps.input, tapWeight = taps.weight, count = taps.count
         var c0 = 0
         while c0 < channels {
             let c = min(c0, channels - 16)
-            var a0 = SIMD16<Float>.zero, a1 = a0, a2 = a0, a3 = a0
-            var xp = x + c, yp = y + c
-            var p = 0
-            while p + 4 <= count {
-                a0 = a0.addingProduct(load(xp), load(yp))
-                a1 = a1.addingProduct(load(xp + xStep), load(yp + yStep))
-                a2 = a2.addingProduct(load(xp + 2 * xStep), load(yp + 2 * yStep))
-                a3 = a3.addingProduct(load(xp + 3 * xStep), load(yp + 3 * yStep))
-                xp += 4 * xStep; yp += 4 * yStep; p += 4
+            let d0 = masked(load(dy + c), start: c, covered: c0), d1 = masked(load(dy + ds + c), start: c, covered: c0)
+            let d2 = masked(load(dy + 2 * ds + c), start: c, covered: c0)
+            let d3 = masked(load(dy + 3 * ds + c), start: c, covered: c0)
+            for t in 0..<count {
+                let p = s + tapInput[t] + c
+                var a = d0 * load(p)
+                a = a.addingProduct(d1, load(p + ss))
+                a = a.addingProduct(d2, load(p + 2 * ss))
+                a = a.addingProduct(d3, load(p + 3 * ss))
+                let q = sums + tapWeight[t] + c
+                store(load(q) + a, q)
             }
-            while p < count {
-                a0 = a0.addingProduct(load(xp), load(yp))
-                xp += xStep; yp += yStep; p += 1
+            c0 += 16
+        }
+    }
+
+    @inline(never)
+    static func filter1(_ s: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ taps: Taps,
+                        _ sums: UnsafeMutablePointer<Float>, _ channels: Int) {
+        let tapInput = taps.input, tapWeight = taps.weight, count = taps.count
+        var c0 = 0
+        while c0 < channels {
+            let c = min(c0, channels - 16)
+            let d = masked(load(dy + c), start: c, covered: c0)
+            for t in 0..<count {
+                let q = sums + tapWeight[t] + c
+                store(load(q).addingProduct(d, load(s + tapInput[t] + c)), q)
             }
-            var sum = (a0 + a1) + (a2 + a3)
-            // The overlapping last vector: its first lanes were added by the previous one.
-            if c < c0 { sum.replace(with: 0, where: lane .< SIMD16<Int32>(repeating: Int32(c0 - c))) }
-            store(load(sums + c) + sum, sums + c)
             c0 += 16
         }
     }
