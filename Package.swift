@@ -28,6 +28,8 @@ let package = Package(
                        providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
                        providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
+                       providers: [.apt(["libhdf5-dev"])]),
 
         // Ordered JSON and number formatting shared by every stage's output.
         .target(name: "ConvnetSupport"),
@@ -49,9 +51,9 @@ let package = Package(
         // bf16 MXU, systolic simulation, cycle model, multi-core.
         .target(name: "TPUEmulator", dependencies: ["ConvnetOptimizer", "ConvnetKernels", "ConvnetCPU"],
                 swiftSettings: nativeCPU),
-        // Training loop, checkpoints (safetensors), metrics, progress, plots.
+        // Training loop, checkpoints (safetensors), Keras weight import (HDF5), metrics, progress, plots.
         .target(name: "ConvnetTraining",
-                dependencies: ["ConvnetOptimizer", "ConvnetKernels", "ConvnetData", "ConvnetSupport"],
+                dependencies: ["ConvnetOptimizer", "ConvnetKernels", "ConvnetData", "ConvnetSupport", "CHDF5"],
                 swiftSettings: nativeCPU),
         // The native target: readable Swift for the optimized program, built and run with SwiftPM.
         // It is also the runtime the generated program links (argument decoding, `main`).
@@ -97,7 +99,8 @@ let package = Package(
                                    "ConvnetSema", "ConvnetIR", "ConvnetOptimizer"],
                     exclude: ["Golden"]),
         .testTarget(name: "ConvnetDriverTests",
-                    dependencies: ["ConvnetTestSupport", "ConvnetDriver", "ConvnetIR", "ConvnetSema", "ConvnetSyntax", "ConvnetCPU"],
+                    dependencies: ["ConvnetTestSupport", "ConvnetDriver", "ConvnetIR", "ConvnetSema", "ConvnetSyntax", "ConvnetCPU",
+                                   "ConvnetTraining"],
                     exclude: ["Golden", "Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

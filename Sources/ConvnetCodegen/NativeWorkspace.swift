@@ -8,7 +8,7 @@ public struct NativeWorkspace {
     /// The libraries the generated code links, in dependency order, with their dependencies.
     /// Mirrors the convnetc manifest for these targets.
     static let libraries: [(name: String, system: String?, dependencies: [String])] = [
-        ("CBLAS", "openblas", []), ("CJPEG", "libturbojpeg", []), ("CPNG", "libpng", []),
+        ("CBLAS", "openblas", []), ("CJPEG", "libturbojpeg", []), ("CPNG", "libpng", []), ("CHDF5", "hdf5", []),
         ("ConvnetSupport", nil, []),
         ("ConvnetSyntax", nil, ["ConvnetSupport"]),
         ("ConvnetSema", nil, ["ConvnetSyntax", "ConvnetSupport"]),
@@ -17,7 +17,7 @@ public struct NativeWorkspace {
         ("ConvnetKernels", nil, ["CBLAS"]),
         ("ConvnetData", nil, ["CJPEG", "CPNG"]),
         ("ConvnetCPU", nil, ["ConvnetOptimizer", "ConvnetKernels"]),
-        ("ConvnetTraining", nil, ["ConvnetOptimizer", "ConvnetKernels", "ConvnetData", "ConvnetSupport"]),
+        ("ConvnetTraining", nil, ["ConvnetOptimizer", "ConvnetKernels", "ConvnetData", "ConvnetSupport", "CHDF5"]),
         ("ConvnetNativeRuntime", nil, ["ConvnetIR", "ConvnetKernels", "ConvnetSema", "ConvnetSyntax", "ConvnetTraining"]),
     ]
 

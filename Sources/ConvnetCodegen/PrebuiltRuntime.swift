@@ -19,8 +19,8 @@ public struct PrebuiltRuntime: Sendable {
     public static let libraryFile = "libConvnetRuntime.so"
     /// The modules the emitted files import (and the C modules those re-export).
     static let swiftModules = ["ConvnetNativeRuntime", "ConvnetCPU", "ConvnetIR", "ConvnetKernels"]
-    static let cModules = ["CBLAS", "CJPEG", "CPNG"]
-    static let pkgConfigPackages = ["openblas", "libturbojpeg", "libpng"]
+    static let cModules = ["CBLAS", "CJPEG", "CPNG", "CHDF5"]
+    static let pkgConfigPackages = ["openblas", "libturbojpeg", "libpng", "hdf5"]
 
     /// A SwiftPM release products folder: the library, and `Modules/` with the Swift modules.
     public let directory: URL

@@ -16,6 +16,7 @@ public enum TrainingArguments {
         if o.resume { args.append("--resume") }
         if let v = o.outputDirectory { args += ["--out", v] }
         if let v = o.workers { args += ["--workers", String(v)] }
+        if let v = o.initFrom { args += ["--init-from", v] }
         return args
     }
 
@@ -48,6 +49,7 @@ public enum TrainingArguments {
             case "--resume": o.resume = true
             case "--out": o.outputDirectory = try value(flag)
             case "--workers": o.workers = try int(flag)
+            case "--init-from": o.initFrom = try value(flag)
             default: throw EmitError("unknown option \(flag)")
             }
             i += 1

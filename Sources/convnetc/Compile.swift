@@ -21,6 +21,10 @@ struct Compile: ParsableCommand {
 
     @OptionGroup var training: TrainingFlags
 
+    @Option(name: .customLong("init-from"),
+            help: "Start training from these weights (a checkpoint, Keras-named safetensors or a Keras .weights.h5); fresh optimizer state, epoch 1.")
+    var initFrom: String?
+
     @Option(name: .customLong("dump-ir"),
             help: "Print the optimized IR: `--dump-ir` after lowering, `--dump-ir=all` after every pass.")
     var dumpIR: DumpIRMode?
@@ -35,6 +39,13 @@ struct Compile: ParsableCommand {
         try training.validate()
     }
 
+    /// The training flags with `--init-from`, which only a run takes.
+    var trainingOptions: TrainingOptions {
+        var options = training.options
+        options.initFrom = initFrom
+        return options
+    }
+
     func run() throws {
         let (_, checked) = try model.checkedModel()
         if let dumpIR {
@@ -44,12 +55,12 @@ struct Compile: ParsableCommand {
             return
         }
         if let emitSwift {
-            let files = try withTrainingErrors { try NativeCommands.emit(checked, to: emitSwift, options: training.options) }
+            let files = try withTrainingErrors { try NativeCommands.emit(checked, to: emitSwift, options: trainingOptions) }
             for file in files { print(file) }
             if !train { return }
         }
         if train {
-            let status = try withTrainingErrors { try TrainingRun.run(checked, options: training.options, target: target, cores: training.cores) }
+            let status = try withTrainingErrors { try TrainingRun.run(checked, options: trainingOptions, target: target, cores: training.cores) }
             if status != 0 { throw ExitCode(status) }
             return
         }

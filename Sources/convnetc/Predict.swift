@@ -7,8 +7,11 @@ import Foundation
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print class probabilities for images.")
 
-    @Option(help: "A checkpoint or model.safetensors written by --run.")
+    @Option(help: "A checkpoint or model.safetensors written by --run, Keras-named safetensors, or a Keras 3 .weights.h5.")
     var weights: String
+
+    @Option(help: "Class names in label order, comma-separated (else the checkpoint's or the data folder's).")
+    var classes: String?
 
     @OptionGroup var model: ModelOptions
 
@@ -26,6 +29,7 @@ struct Predict: ParsableCommand {
 
     func validate() throws {
         if images.isEmpty { throw ValidationError("name at least one image file") }
+        try ClassNames.validate(classes, target: target)
     }
 
     func run() throws {
@@ -39,7 +43,8 @@ struct Predict: ParsableCommand {
         }
         let report = try withTrainingErrors {
             try Predictor.predict(weights: URL(fileURLWithPath: weights), model: checked, images: images,
-                                  compiler: target.compiler(model: checked), dataFolder: data)
+                                  compiler: target.compiler(model: checked), dataFolder: data,
+                                  classes: ClassNames.parse(classes))
         }
         print(format == .json ? report.renderJSON() : report.renderText(), terminator: "")
     }
@@ -50,8 +55,11 @@ struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Accuracy and the confusion matrix on the validation split.")
 
-    @Option(help: "A checkpoint or model.safetensors written by --run.")
+    @Option(help: "A checkpoint or model.safetensors written by --run, Keras-named safetensors, or a Keras 3 .weights.h5.")
     var weights: String
+
+    @Option(help: "Class names in label order, comma-separated (else the checkpoint's or the data folder's).")
+    var classes: String?
 
     @OptionGroup var model: ModelOptions
 
@@ -62,6 +70,10 @@ struct Evaluate: ParsableCommand {
     var target: Target = .cpu
 
     @OptionGroup var training: TrainingFlags
+
+    func validate() throws {
+        try ClassNames.validate(classes, target: target)
+    }
 
     func run() throws {
         let (_, checked) = try model.checkedModel()
@@ -74,7 +86,8 @@ struct Evaluate: ParsableCommand {
         }
         let report = try withTrainingErrors {
             try Evaluator.evaluate(weights: URL(fileURLWithPath: weights), model: checked,
-                                   options: training.options, compiler: target.compiler(model: checked, cores: training.cores))
+                                   options: training.options, compiler: target.compiler(model: checked, cores: training.cores),
+                                   classes: ClassNames.parse(classes))
         }
         print(format == .json ? report.renderJSON() : report.renderText(), terminator: "")
     }

@@ -71,6 +71,8 @@ public struct Trainer {
         var state = try resumed.map { r throws(TrainingError) in
             try TrainingState(checkpoint: r.checkpoint, program: trainProgram, path: r.url.path)
         } ?? TrainingState.initial(for: trainProgram, seed: seed)
+        let initial = try config.initFrom.map { url in try ImportedWeights(url: url, model: model) }
+        if let initial { state.start(from: initial) }
         let trainer = try compiler.compile(trainProgram)
         let evaluator = try compiler.compile(inferenceProgram)
         state.load(into: trainer)
@@ -78,7 +80,7 @@ public struct Trainer {
         let dataset = try DatasetLoading.load(spec: config.data, origin: config.dataOrigin, model: model,
                                               validation: config.validation, seed: seed, workers: config.workers,
                                               output: output, clock: clock)
-        if let saved = resumed?.checkpoint.classNames, !saved.isEmpty, saved != dataset.classNames {
+        if let saved = resumed?.checkpoint.classNames ?? initial?.classNames, !saved.isEmpty, saved != dataset.classNames {
             throw TrainingError.classMismatch("the checkpoint was trained on classes \(saved) but the dataset has \(dataset.classNames)")
         }
         let stepsPerEpoch = dataset.trainCount / config.batch
@@ -103,6 +105,9 @@ public struct Trainer {
                 output.write("note: continuing with the checkpoint's seed \(r.checkpoint.seed), not \(config.seed), "
                     + "so the run stays the one that was interrupted\n")
             }
+        }
+        if let initial {
+            output.write("Starting from the weights of \(initial.url.path) (\(initial.format.rawValue)), fresh optimizer state\n")
         }
         output.write("Training on \(dataset.trainCount) images, validating on \(dataset.validationCount) "
             + "(\(dataset.classNames.count) classes), batch \(config.batch), \(stepsPerEpoch) steps per epoch, "

@@ -18,6 +18,8 @@ public struct TrainingConfiguration: Sendable {
     public var seed: UInt64
     public var augmentation: ConvnetData.Augmentation
     public var resume: Bool
+    /// `--init-from`: the weights a new run starts from.
+    public var initFrom: URL?
     /// The run folder.
     public var outputDirectory: URL
     public var workers: Int
@@ -61,6 +63,11 @@ public struct TrainingConfiguration: Sendable {
         seed = UInt64(seedValue)
         augmentation = ConvnetData.Augmentation(flip: train.augment.contains(.flip), crop: train.augment.contains(.crop))
         resume = options.resume
+        initFrom = options.initFrom.map { URL(fileURLWithPath: $0) }
+        if resume, let from = options.initFrom {
+            throw .invalidOption("--init-from \(from) starts a new run but --resume continues the last one\n"
+                + "help: pass one of them")
+        }
         outputDirectory = URL(fileURLWithPath: options.outputDirectory
             ?? "runs/" + TrainingConfiguration.modelName(path: model.file.source.path))
         workers = max(1, options.workers ?? ProcessInfo.processInfo.activeProcessorCount)

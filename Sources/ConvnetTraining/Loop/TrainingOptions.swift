@@ -21,10 +21,13 @@ public struct TrainingOptions: Sendable {
     public var outputDirectory: String?
     /// Decoding threads (default: every core).
     public var workers: Int?
+    /// `--init-from W`: start a new run from these weights (any format `ImportedWeights` reads)
+    /// instead of the seed's initialisation; fresh optimizer state, epoch 1.
+    public var initFrom: String?
 
     public init(epochs: Int? = nil, batch: Int? = nil, learningRate: Double? = nil, data: String? = nil,
                 seed: Int? = nil, validation: Double? = nil, resume: Bool = false,
-                outputDirectory: String? = nil, workers: Int? = nil) {
+                outputDirectory: String? = nil, workers: Int? = nil, initFrom: String? = nil) {
         self.epochs = epochs
         self.batch = batch
         self.learningRate = learningRate
@@ -34,5 +37,6 @@ public struct TrainingOptions: Sendable {
         self.resume = resume
         self.outputDirectory = outputDirectory
         self.workers = workers
+        self.initFrom = initFrom
     }
 }

@@ -32,20 +32,22 @@ public struct TrainingState: Sendable {
         return (String(name[name.index(after: cut)...]), String(name[..<cut]))
     }
 
-    /// Reads the state of `program`'s weights and slots from a checkpoint, checking that every
-    /// one is present with the right shape.
+    /// Reads the state of `program`'s weights and slots from a checkpoint, checking (`WeightsFit`)
+    /// that every weight is present with the right shape, none is extra, all are finite, and
+    /// every slot is present.
     public init(checkpoint: Checkpoint, program: IRProgram, path: String) throws(TrainingError) {
-        var tensors: [String: [Float]] = [:]
-        for p in program.parameters {
-            guard let t = checkpoint.parameters[p.name] else {
-                throw .incompatibleCheckpoint(checkpoint: path, detail: "it has no weight '\(p.name)'")
-            }
-            guard t.shape == p.shape else {
-                throw .incompatibleCheckpoint(checkpoint: path,
-                    detail: "weight '\(p.name)' has shape \(t.shape), the model needs \(p.shape)")
-            }
-            tensors[p.name] = t.values
+        let problems = WeightsFit.problems(expected: program.parameters, found: checkpoint.parameters.keys.sorted().map {
+            WeightsFit.Found(name: $0, shape: checkpoint.parameters[$0]!.shape)
+        })
+        guard problems.isEmpty else {
+            throw .incompatibleCheckpoint(checkpoint: path, detail: problems.count == 1 ? problems[0]
+                : "\(problems.count) problems:\n" + problems.map { "  " + $0 }.joined(separator: "\n"))
         }
+        if let problem = WeightsFit.nonFinite(program.parameters.map(\.name), values: { checkpoint.parameters[$0]!.values }) {
+            throw .incompatibleCheckpoint(checkpoint: path, detail: problem)
+        }
+        var tensors: [String: [Float]] = [:]
+        for p in program.parameters { tensors[p.name] = checkpoint.parameters[p.name]!.values }
         for s in program.optimizerSlots {
             let (slot, parameter) = TrainingState.splitSlot(s.name)
             guard let t = checkpoint.slot(slot, of: parameter), t.shape == s.shape else {

@@ -41,25 +41,27 @@ public struct EvaluationReport: Sendable {
 /// on file paths and the fraction, so it is the split the trainer validated on).
 public enum Evaluator {
     /// Uses `options` for `--data`, `--validation` and `--batch` (else the train block).
+    /// `classes` (`--classes`), like a checkpoint's class names, must be the dataset's.
     public static func evaluate(weights: URL, model: CheckedModel, options: TrainingOptions = TrainingOptions(),
                                 compiler: any ProgramCompiler = ReferenceCompiler(),
                                 output: ProgressOutput = StandardOutput(),
-                                clock: TrainingClock = SystemClock()) throws -> EvaluationReport {
+                                clock: TrainingClock = SystemClock(), classes: [String]? = nil) throws -> EvaluationReport {
         let config = try TrainingConfiguration(model: model, options: options)
-        let trained = try TrainedWeights(url: weights, model: model, dataFolder: config.data)
+        let trained = try TrainedWeights(url: weights, model: model, dataFolder: config.data, classes: classes)
         let dataset = try DatasetLoading.load(spec: config.data, origin: config.dataOrigin, model: model,
                                               validation: config.validation, seed: config.seed,
                                               workers: config.workers, output: output, clock: clock)
-        let saved = trained.checkpoint.classNames
+        let saved = classes ?? trained.weights.classNames
         if !saved.isEmpty, saved != dataset.classNames {
-            throw TrainingError.classMismatch("\(weights.path) was trained on classes \(saved) but the dataset has \(dataset.classNames)")
+            let source = classes != nil ? "--classes names" : "\(weights.path) was trained on"
+            throw TrainingError.classMismatch("\(source) classes \(saved) but the dataset has \(dataset.classNames)")
         }
         guard dataset.validationCount > 0 else {
             throw TrainingError.invalidOption("the dataset has no validation images (validation fraction \(config.validation))\n"
                 + "help: pass --validation with a fraction above 0, e.g. 0.19")
         }
         let executable = try compiler.compile(IRBuilder.inference(model, batch: config.batch))
-        try trained.load(into: executable)
+        trained.load(into: executable)
         let result = try ValidationPass.run(executable, dataset: dataset)
         return EvaluationReport(weights: weights.path, dataset: dataset.source, count: result.count,
                                 accuracy: result.accuracy, loss: result.loss, confusion: result.confusion)

@@ -56,17 +56,18 @@ public enum Predictor {
     ///   - images: image paths (JPEG or PNG); an unreadable one throws `DataError.unreadableImage`.
     ///   - batch: the compiled batch size; the last batch is padded with zeros.
     ///   - dataFolder: where to find class names when the checkpoint has none.
+    ///   - classes: `--classes`: the class names, in label order.
     public static func predict(weights: URL, model: CheckedModel, images: [String],
                                compiler: any ProgramCompiler = ReferenceCompiler(), batch: Int = 32,
-                               dataFolder: String? = nil) throws -> PredictionReport {
-        let trained = try TrainedWeights(url: weights, model: model, dataFolder: dataFolder)
+                               dataFolder: String? = nil, classes: [String]? = nil) throws -> PredictionReport {
+        let trained = try TrainedWeights(url: weights, model: model, dataFolder: dataFolder, classes: classes)
         guard !images.isEmpty else { return PredictionReport(classes: trained.classNames, predictions: []) }
         let shape = ImageShape(height: model.inputShape.height, width: model.inputShape.width,
                                channels: model.inputShape.channels)
         let pixels = try images.map { path throws(DataError) in try SingleImage.load(path: path, shape: shape) }  // each (H, W, C)
         let b = max(1, min(batch, images.count))
         let executable = try compiler.compile(IRBuilder.inference(model, batch: b))
-        try trained.load(into: executable)
+        trained.load(into: executable)
         let imageSize = shape.elementCount
         var predictions: [Prediction] = []
         for start in stride(from: 0, to: images.count, by: b) {
