@@ -14,8 +14,10 @@ public struct ImportedWeights: Sendable {
     /// The whole checkpoint, when the file is one.
     public let checkpoint: Checkpoint?
 
-    /// The class names the file carries (a checkpoint's; Keras files carry none).
-    public var classNames: [String] { checkpoint?.classNames ?? [] }
+    /// The class names the file carries: a checkpoint's, or a Keras-named safetensors file's
+    /// `class_names` metadata (a JSON list, as `convnetc export keras`'s `train` writes it);
+    /// empty otherwise.
+    public let classNames: [String]
 
     /// Reads `url` and checks it against `model`'s weights. Throws `WeightsImportError` (a file
     /// that does not fit, an unreadable HDF5 file), `SafetensorsError` (a damaged safetensors
@@ -26,6 +28,7 @@ public struct ImportedWeights: Sendable {
         if try WeightsFormat.isHDF5(url) {
             format = .kerasH5
             checkpoint = nil
+            classNames = []
             parameters = try KerasWeightsH5.read(url.path, model: model, expected: expected)
         } else {
             let file = try Safetensors.read(from: url)
@@ -33,6 +36,7 @@ public struct ImportedWeights: Sendable {
                 let saved = try Checkpoint(file: file, path: url.path)
                 format = .checkpoint
                 checkpoint = saved
+                classNames = saved.classNames
                 try WeightsFit.check(expected: expected, found: saved.parameters.keys.sorted().map {
                     WeightsFit.Found(name: $0, shape: saved.parameters[$0]!.shape)
                 }, file: url.path)
@@ -40,6 +44,7 @@ public struct ImportedWeights: Sendable {
             } else {
                 format = .kerasSafetensors
                 checkpoint = nil
+                classNames = KerasSafetensorsNames.classNames(in: file.metadata)
                 parameters = try KerasSafetensorsNames.parameters(of: file, path: url.path, expected: expected)
             }
         }

@@ -1,4 +1,5 @@
 import ConvnetIR
+import ConvnetSupport
 
 /// Weights-only safetensors with Keras names, as a Keras user writes them with the `safetensors`
 /// package: `{f"{layer.name}/{w.name}": w.numpy()}` gives `conv2d/kernel`, and Keras 3's
@@ -33,5 +34,12 @@ enum KerasSafetensorsNames {
               names.allSatisfy({ $0.hasPrefix(prefix + "/") && $0.split(separator: "/").count >= 3 })
         else { return names }
         return names.map { String($0.dropFirst(prefix.count + 1)) }
+    }
+
+    /// The `class_names` metadata when it is a JSON list of strings, else none.
+    static func classNames(in metadata: [String: String]) -> [String] {
+        guard let text = metadata["class_names"], case .array(let items)? = try? JSONParser.parse(text) else { return [] }
+        let names = items.compactMap { item -> String? in if case .string(let s) = item { s } else { nil } }
+        return names.count == items.count ? names : []
     }
 }
