@@ -181,6 +181,19 @@ final class KerasWeightsImportTests: XCTestCase {
         XCTAssertFalse(r.stderr.contains("Fatal error"), r.stderr)
     }
 
+    func testAFolderOrAMissingFileIsNamedAsSuch() throws {
+        let fx = try fixture("one-line")
+        XCTAssertTrue(message { _ = try ImportedWeights(url: directory, model: fx.model) }
+            .hasPrefix(directory.path + ": is a folder, not a weights file"))
+        let missing = directory.appendingPathComponent("nope.safetensors")
+        XCTAssertEqual(message { _ = try ImportedWeights(url: missing, model: fx.model) }, missing.path + ": no such file")
+        XCTAssertEqual(message { _ = try ImportedWeights(url: URL(fileURLWithPath: "/dev/null"), model: fx.model) },
+                       "/dev/null: is not a regular file")
+        let link = directory.appendingPathComponent("link.weights.h5")
+        try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: Self.folder + "one-line.weights.h5")
+        XCTAssertEqual(try ImportedWeights(url: link, model: fx.model).format, .kerasH5)
+    }
+
     func testKeras2LayoutIsRefusedWithAdvice() throws {
         let fx = try fixture("one-line")
         let text = message { _ = try ImportedWeights(url: URL(fileURLWithPath: Self.folder + "keras2-layout.h5"), model: fx.model) }

@@ -194,6 +194,8 @@ def dataset(data, fraction, validation, batch, training=False):
         examples = tf.data.Dataset.from_tensor_slices((paths, labels))
         examples = examples.map(lambda p, l: (tf.io.read_file(p), l), num_parallel_calls=tf.data.AUTOTUNE)
         count = len(paths)
+        if len(classes) != CLASSES:
+            sys.exit(f"error: {data} has {len(classes)} classes ({', '.join(classes)}) but the model's head has {CLASSES}")
     else:
         (examples, count), classes = tfrecord_examples(data, fraction, validation), None
     images = examples.map(lambda b, l: (decode(b), l), num_parallel_calls=tf.data.AUTOTUNE)
@@ -294,9 +296,10 @@ def train_command(args):
     train, count, classes = dataset(args.data, fraction, False, batch, training=True)
     if count < batch:
         sys.exit(f"error: batch {batch} is larger than the {count} training images; pass a smaller --batch")
-    validation = dataset(args.data, fraction, True, batch)[0] if fraction > 0 else None
+    validation, held_out, _ = dataset(args.data, fraction, True, batch) if fraction > 0 else (None, 0, None)
     model.fit(train, validation_data=validation, epochs=epochs, steps_per_epoch=count // batch, verbose=0,
-              shuffle=False, callbacks=[keras.callbacks.LearningRateScheduler(learning_rate), EpochLine()])
+              validation_steps=-(-held_out // batch) or None, shuffle=False,
+              callbacks=[keras.callbacks.LearningRateScheduler(learning_rate), EpochLine()])
     os.makedirs(args.out, exist_ok=True)
     path = os.path.join(args.out, "model.safetensors")
     save_weights(model, path, classes or [f"class{i}" for i in range(CLASSES)])

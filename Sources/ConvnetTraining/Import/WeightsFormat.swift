@@ -13,6 +13,18 @@ public enum WeightsFormat: String, Sendable {
     /// looks for it after a user block). Anything else goes to the safetensors reader, whose
     /// errors explain a file that is neither.
     static func isHDF5(_ url: URL) throws(WeightsImportError) -> Bool {
+        func fail(_ m: String) -> WeightsImportError { WeightsImportError(file: url.path, message: m) }
+        let attributes: [FileAttributeKey: Any]
+        do {
+            attributes = try FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path)
+        } catch {
+            throw fail("no such file")
+        }
+        switch attributes[.type] as? FileAttributeType {
+        case .typeRegular?: break
+        case .typeDirectory?: throw fail("is a folder, not a weights file\nhelp: name the file, e.g. runs/MODEL/model.safetensors")
+        default: throw fail("is not a regular file")
+        }
         let head: Data
         do {
             let handle = try FileHandle(forReadingFrom: url)
