@@ -16,6 +16,9 @@ public enum TrainingArguments {
         if o.resume { args.append("--resume") }
         if let v = o.outputDirectory { args += ["--out", v] }
         if let v = o.workers { args += ["--workers", String(v)] }
+        if let v = o.validationData { args += ["--validation-data", v] }
+        if let v = o.imageKey { args += ["--image-key", v] }
+        if let v = o.labelKey { args += ["--label-key", v] }
         if let v = o.initFrom { args += ["--init-from", v] }
         return args
     }
@@ -49,6 +52,9 @@ public enum TrainingArguments {
             case "--resume": o.resume = true
             case "--out": o.outputDirectory = try value(flag)
             case "--workers": o.workers = try int(flag)
+            case "--validation-data": o.validationData = try value(flag)
+            case "--image-key": o.imageKey = try value(flag)
+            case "--label-key": o.labelKey = try value(flag)
             case "--init-from": o.initFrom = try value(flag)
             default: throw EmitError("unknown option \(flag)")
             }

@@ -88,8 +88,18 @@ struct TrainingFlags: ParsableArguments {
     @Option(help: "Learning rate (keeps the optimizer's kind and momentum).")
     var lr: Double?
 
-    @Option(help: "Data folder of class sub-folders, or synthetic:shapes[:CLASSES[:PER_CLASS]].")
+    @Option(help: "Data: a folder of class sub-folders, a glob of TFRecord shards in quotes (\"flowers/*.tfrec\"), or synthetic:shapes[:CLASSES[:PER_CLASS]].")
     var data: String?
+
+    @Option(name: .customLong("validation-data"),
+            help: "A glob of validation TFRecord shards (else the first round(F x shards) of --data are held out).")
+    var validationData: String?
+
+    @Option(name: .customLong("image-key"), help: "The tf.train.Example feature holding the JPEG/PNG bytes (default image).")
+    var imageKey: String?
+
+    @Option(name: .customLong("label-key"), help: "The tf.train.Example int64 feature holding the class index (default class).")
+    var labelKey: String?
 
     @Option(help: "Seed for initialisation, shuffling, augmentation and dropout.")
     var seed: Int?
@@ -117,7 +127,8 @@ struct TrainingFlags: ParsableArguments {
 
     var options: TrainingOptions {
         TrainingOptions(epochs: epochs, batch: batch, learningRate: lr, data: data, seed: seed,
-                        validation: validation, resume: resume, outputDirectory: out)
+                        validation: validation, resume: resume, outputDirectory: out,
+                        validationData: validationData, imageKey: imageKey, labelKey: labelKey)
     }
 }
 

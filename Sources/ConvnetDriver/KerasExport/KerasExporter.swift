@@ -1,4 +1,3 @@
-import ConvnetIR
 import ConvnetSema
 import ConvnetSyntax
 
@@ -58,6 +57,7 @@ public enum KerasExporter {
         # The train block, with convnetc's defaults filled in (flags override some).
         TRAIN = {
             "data": \(t.dataPath.map(python) ?? "None"),
+            "validation_data": \(t.validationDataPath.map(python) ?? "None"),
             "validation": \(t.validation),
             "batch": \(t.batch),
             "epochs": \(t.epochs),
@@ -82,15 +82,21 @@ public enum KerasExporter {
             "    layers = keras.layers",
             "    input_layer = keras.Input(shape=INPUT_SHAPE, name=\"input_layer\")",
         ]
-        var previous = "input_layer"
         for layer in model.layers {
             let statement = model.file.source.text(layer.decl.range)
             let location = model.file.source.location(of: layer.decl.range.start)
-            lines.append("    # line \(location.line): \(statement)")
-            lines.append("    \(layer.name) = layers.\(kerasLayer(layer))(\(previous))")
-            previous = layer.name
+            lines.append("    # line \(location.line): \(statement.split(separator: "\n").first.map(String.init) ?? statement)")
+            let inputs = layer.inputs.map { input in
+                switch input {
+                case .modelInput: "input_layer"
+                case .layer(let i): model.layers[i].name
+                }
+            }
+            // A merge takes the list of its branches; every other layer its one input.
+            let argument = inputs.count == 1 ? inputs[0] : "[" + inputs.joined(separator: ", ") + "]"
+            lines.append("    \(layer.name) = layers.\(kerasLayer(layer))(\(argument))")
         }
-        lines.append("    return keras.Model(input_layer, \(previous), name=MODEL_NAME)")
+        lines.append("    return keras.Model(input_layer, \(model.layers.last?.name ?? "input_layer"), name=MODEL_NAME)")
         return lines.joined(separator: "\n")
     }
 
@@ -99,31 +105,48 @@ public enum KerasExporter {
         let name = "name=" + python(layer.name)
         switch layer.kind {
         case .conv(let c): return conv(c, name)
+        case .depthwiseConv(let d): return depthwiseConv(d, name)
+        case .separableConv(let c): return separableConv(c, name)
         case .maxPool(let p): return pool("MaxPooling2D", p, name)
         case .avgPool(let p): return pool("AveragePooling2D", p, name)
         case .globalAveragePool: return "GlobalAveragePooling2D(\(name))"
         case .flatten: return "Flatten(\(name))"
         case .dense(let d): return dense(d, name)
         case .dropout(let rate): return "Dropout(\(rate), \(name))"
-        case .batchNorm: return batchNorm(name)
+        case .batchNorm(let b): return batchNorm(b, name)
+        case .activation(let a): return "Activation(\(python(a.rawValue)), \(name))"
+        case .concat: return "Concatenate(axis=-1, \(name))"
+        case .add: return "Add(\(name))"
         }
     }
 
     static func conv(_ c: ConvDecl, _ name: String) -> String {
         "Conv2D(\(c.filters), (\(c.kernelHeight), \(c.kernelWidth)), strides=\(c.stride), "
-            + "padding=\(python(c.padding.rawValue)), activation=\(python(c.activation.rawValue)), \(name))"
+            + "padding=\(python(c.padding.rawValue)), activation=\(python(c.activation.rawValue)), "
+            + (c.useBias ? "" : "use_bias=False, ") + "\(name))"
+    }
+
+    static func depthwiseConv(_ d: DepthwiseConvDecl, _ name: String) -> String {
+        "DepthwiseConv2D((\(d.kernelHeight), \(d.kernelWidth)), strides=\(d.stride), depth_multiplier=\(d.multiplier), "
+            + "padding=\(python(d.padding.rawValue)), activation=\(python(d.activation.rawValue)), \(name))"
+    }
+
+    static func separableConv(_ c: SeparableConvDecl, _ name: String) -> String {
+        "SeparableConv2D(\(c.filters), (\(c.kernelHeight), \(c.kernelWidth)), strides=\(c.stride), "
+            + "depth_multiplier=\(c.multiplier), padding=\(python(c.padding.rawValue)), "
+            + "activation=\(python(c.activation.rawValue)), \(name))"
     }
 
     static func pool(_ type: String, _ p: PoolDecl, _ name: String) -> String {
-        "\(type)(pool_size=\(p.size), strides=\(p.stride), padding=\"valid\", \(name))"
+        "\(type)(pool_size=\(p.size), strides=\(p.stride), padding=\(python(p.padding.rawValue)), \(name))"
     }
 
     static func dense(_ d: DenseDecl, _ name: String) -> String {
         "Dense(\(d.units), activation=\(python(d.activation.rawValue)), \(name))"
     }
 
-    static func batchNorm(_ name: String) -> String {
-        "BatchNormalization(momentum=\(IRBuilder.batchNormMomentum), epsilon=\(IRBuilder.batchNormEpsilon), \(name))"
+    static func batchNorm(_ b: BatchNormDecl, _ name: String) -> String {
+        "BatchNormalization(momentum=\(b.momentum), epsilon=\(b.epsilon), \(name))"
     }
 
     /// A Python string literal.

@@ -80,12 +80,14 @@ def save_weights(model, path, class_names):
 
 # ---------------------------------------------------------------------------------------------
 # Data, exactly as convnetc reads it: a folder of class sub-folders (classes in sorted order,
-# any JPEG or PNG file below them) or TFRecord shards in the codelab's schema (`image` bytes,
-# `class` int64, `label` bytes). The validation split is convnetc's: FNV-1a 64 of the path
-# relative to the folder (`daisy/123.jpg`), or of `SHARD#N` for record N of a shard, modulo
-# 10000, below round(fraction * 10000). JPEGs are decoded with libjpeg-turbo's accurate integer
-# DCT, as convnetc decodes them; images are resized (shorter side to the input size, bilinear,
-# antialiased), centre-cropped, rounded to bytes and scaled to [0, 1].
+# any JPEG or PNG file below them), or TFRecord shards in the codelab's schema (`image` bytes,
+# `class` int64, `label` bytes) named by a folder or a glob (`gs://` too). The validation split is
+# convnetc's: in a folder, the files whose path relative to it (`daisy/123.jpg`) has an FNV-1a 64
+# hash modulo 10000 below round(fraction * 10000); of shards (sorted), the first
+# round(fraction * shards), as the codelab holds out whole files, unless `--validation-data` names
+# the validation shards. JPEGs are decoded with libjpeg-turbo's accurate integer DCT, as convnetc
+# decodes them; images are resized (shorter side to the input size, bilinear, antialiased),
+# centre-cropped, rounded to bytes and scaled to [0, 1].
 
 def fnv1a64(text):
     h = 0xcbf29ce484222325
@@ -104,10 +106,16 @@ def is_image(path):
     return head[:3] == b"\xff\xd8\xff" or head == b"\x89PNG\r\n\x1a\n"
 
 
+def is_folder_of_classes(data):
+    return os.path.isdir(data) and any(os.path.isdir(os.path.join(data, d)) for d in os.listdir(data))
+
+
 def folder_examples(root, fraction, validation):
-    """(paths, labels, class names) of one side of the split of an image folder."""
+    """(a dataset of (image bytes, label), its size, the class names) of one side of the split."""
     classes = sorted((d for d in os.listdir(root) if not d.startswith(".") and os.path.isdir(os.path.join(root, d))),
                      key=lambda s: s.encode("utf-8"))
+    if len(classes) != CLASSES:
+        sys.exit(f"error: {root} has {len(classes)} classes ({', '.join(classes)}) but the model's head has {CLASSES}")
     paths, labels = [], []
     for label, name in enumerate(classes):
         for folder, dirs, files in os.walk(os.path.join(root, name)):
@@ -120,34 +128,47 @@ def folder_examples(root, fraction, validation):
                 if in_validation(relative, fraction) == validation and is_image(full):
                     paths.append(full)
                     labels.append(label)
-    return paths, labels, classes
+    examples = tf.data.Dataset.from_tensor_slices((paths, labels))
+    examples = examples.map(lambda p, l: (tf.io.read_file(p), l), num_parallel_calls=tf.data.AUTOTUNE)
+    return examples, len(paths), classes
 
 
-def tfrecord_examples(pattern, fraction, validation):
-    """(a dataset of (image bytes, label), its size) of one side of the split of TFRecord shards."""
+def shards(pattern):
     if tf.io.gfile.isdir(pattern):
         pattern = pattern.rstrip("/") + "/*.tfrec*"
-    shards = sorted(tf.io.gfile.glob(pattern), key=lambda p: p.encode("utf-8"))
-    if not shards:
+    found = sorted(tf.io.gfile.glob(pattern), key=lambda p: p.encode("utf-8"))
+    if not found:
         sys.exit(f"error: no TFRecord shards match {pattern}")
-    features = {"image": tf.io.FixedLenFeature([], tf.string), "class": tf.io.FixedLenFeature([], tf.int64)}
-    parts, total = [], 0
-    for shard in shards:
-        base = shard.rsplit("/", 1)[-1]
-        count = int(tf.data.TFRecordDataset(shard).reduce(np.int64(0), lambda n, _: n + 1))
-        wanted = [in_validation(f"{base}#{i}", fraction) == validation for i in range(count)]
-        total += sum(wanted)
-        keep = tf.constant(wanted, dtype=tf.bool, shape=[count])
-        part = tf.data.TFRecordDataset(shard).enumerate().filter(lambda i, _, keep=keep: keep[i])
-        parts.append(part.map(lambda i, record: record))
-    records = parts[0]
-    for part in parts[1:]:
-        records = records.concatenate(part)
+    return found
+
+
+FEATURES = {"image": tf.io.FixedLenFeature([], tf.string), "class": tf.io.FixedLenFeature([], tf.int64),
+            "label": tf.io.FixedLenFeature([], tf.string, default_value="")}
+
+
+def tfrecord_examples(data, fraction, validation, validation_data):
+    """(a dataset of (image bytes, label), its size, the class names) of one side of the split."""
+    if validation_data:
+        training, held_out = shards(data) if data else [], shards(validation_data)
+    else:
+        every = shards(data)
+        held = min(len(every), int(math.floor(fraction * len(every) + 0.5)))
+        training, held_out = every[held:], every[:held]
+    files = held_out if validation else training
+    if not files:
+        sys.exit(f"error: no {'validation' if validation else 'training'} shards (validation fraction {fraction}); "
+                 "pass --validation-data GLOB or another --validation")
 
     def parse(record):
-        example = tf.io.parse_single_example(record, features)
-        return example["image"], tf.cast(example["class"], tf.int32)
-    return records.map(parse, num_parallel_calls=tf.data.AUTOTUNE), total
+        example = tf.io.parse_single_example(record, FEATURES)
+        return example["image"], tf.cast(example["class"], tf.int32), example["label"]
+    parsed = tf.data.TFRecordDataset(files).map(parse, num_parallel_calls=tf.data.AUTOTUNE)
+    count, names = 0, {}
+    for label, name in parsed.map(lambda i, l, n: (l, n)).as_numpy_iterator():
+        count += 1
+        names.setdefault(int(label), name.decode("utf-8") or f"class{int(label)}")
+    classes = [names.get(i, f"class{i}") for i in range(CLASSES)]
+    return parsed.map(lambda i, l, n: (i, l)), count, classes
 
 
 def decode(image_bytes):
@@ -186,18 +207,15 @@ def augment(image):
     return image
 
 
-def dataset(data, fraction, validation, batch, training=False):
-    """(a batched dataset, its image count, the class names or None for TFRecords); a training
-    dataset repeats (an epoch is count // batch steps, the last partial batch dropped)."""
-    if os.path.isdir(data) and any(os.path.isdir(os.path.join(data, d)) for d in os.listdir(data)):
-        paths, labels, classes = folder_examples(data, fraction, validation)
-        examples = tf.data.Dataset.from_tensor_slices((paths, labels))
-        examples = examples.map(lambda p, l: (tf.io.read_file(p), l), num_parallel_calls=tf.data.AUTOTUNE)
-        count = len(paths)
-        if len(classes) != CLASSES:
-            sys.exit(f"error: {data} has {len(classes)} classes ({', '.join(classes)}) but the model's head has {CLASSES}")
+def dataset(data, fraction, validation, batch, training=False, validation_data=None):
+    """(a batched dataset, its image count, the class names); a training dataset repeats (an
+    epoch is count // batch steps, the last partial batch dropped)."""
+    if data and is_folder_of_classes(data):
+        if validation_data:
+            sys.exit("error: --validation-data names TFRecord shards; a folder's validation set is a fraction of it")
+        examples, count, classes = folder_examples(data, fraction, validation)
     else:
-        (examples, count), classes = tfrecord_examples(data, fraction, validation), None
+        examples, count, classes = tfrecord_examples(data, fraction, validation, validation_data)
     images = examples.map(lambda b, l: (decode(b), l), num_parallel_calls=tf.data.AUTOTUNE)
     images = images.ignore_errors().cache()  # an unreadable image is skipped, as convnetc does
     if training:
@@ -265,17 +283,21 @@ def summary_command(args):
 
 
 def evaluate_command(args):
+    if not args.data and not args.validation_data:
+        sys.exit("error: evaluate needs --data (or --validation-data)")
     fraction = TRAIN["validation"] if args.validation is None else args.validation
     with strategy().scope():
         model = build_model()
         compile_model(model)
     load_weights(model, args.weights)
-    data, count, _ = dataset(args.data, fraction, True, TRAIN["batch"])
+    data, count, _ = dataset(args.data, fraction, True, TRAIN["batch"], validation_data=args.validation_data)
     loss, accuracy = model.evaluate(data, verbose=0)
     print(json.dumps({"accuracy": float(accuracy), "loss": float(loss), "count": count}), flush=True)
 
 
 def train_command(args):
+    if not args.data:
+        sys.exit("error: train needs --data")
     fraction = TRAIN["validation"] if args.validation is None else args.validation
     epochs = args.epochs or TRAIN["epochs"]
     TRAIN["epochs"] = epochs
@@ -293,16 +315,17 @@ def train_command(args):
         compile_model(model)
     if args.weights:
         load_weights(model, args.weights)
-    train, count, classes = dataset(args.data, fraction, False, batch, training=True)
+    train, count, classes = dataset(args.data, fraction, False, batch, training=True, validation_data=args.validation_data)
     if count < batch:
         sys.exit(f"error: batch {batch} is larger than the {count} training images; pass a smaller --batch")
-    validation, held_out, _ = dataset(args.data, fraction, True, batch) if fraction > 0 else (None, 0, None)
+    validation, held_out, _ = (dataset(args.data, fraction, True, batch, validation_data=args.validation_data)
+                               if fraction > 0 or args.validation_data else (None, 0, None))
     model.fit(train, validation_data=validation, epochs=epochs, steps_per_epoch=count // batch, verbose=0,
               validation_steps=-(-held_out // batch) or None, shuffle=False,
               callbacks=[keras.callbacks.LearningRateScheduler(learning_rate), EpochLine()])
     os.makedirs(args.out, exist_ok=True)
     path = os.path.join(args.out, "model.safetensors")
-    save_weights(model, path, classes or [f"class{i}" for i in range(CLASSES)])
+    save_weights(model, path, classes)
     print(f"saved {path}", file=sys.stderr, flush=True)
 
 
@@ -312,14 +335,17 @@ def main(argv=None):
     commands.add_parser("summary", help="print Keras' model.summary()")
     evaluate = commands.add_parser("evaluate", help="accuracy and loss on convnetc's validation split")
     evaluate.add_argument("--weights", required=True, help="a convnetc checkpoint or Keras-named safetensors")
-    evaluate.add_argument("--data", required=TRAIN["data"] is None, default=TRAIN["data"])
+    evaluate.add_argument("--data", default=TRAIN["data"],
+                          help="a folder of class sub-folders, or TFRecord shards (a folder or a glob, gs:// too)")
     evaluate.add_argument("--validation", type=float)
+    evaluate.add_argument("--validation-data", default=TRAIN["validation_data"], help="the validation TFRecord shards")
     train = commands.add_parser("train", help="train under the codelab's distribution strategy")
     train.add_argument("--data", required=TRAIN["data"] is None, default=TRAIN["data"],
                        help="a folder of class sub-folders, or TFRecord shards (a folder or a glob, gs:// too)")
     train.add_argument("--epochs", type=int)
     train.add_argument("--batch", type=int, help="the global batch (split over the replicas)")
     train.add_argument("--validation", type=float)
+    train.add_argument("--validation-data", default=TRAIN["validation_data"], help="the validation TFRecord shards")
     train.add_argument("--weights", help="start from these weights")
     train.add_argument("--out", required=True, help="where model.safetensors is written")
     args = parser.parse_args(argv)

@@ -40,17 +40,20 @@ final class DecodeProgress: Sendable {
     private let state: Mutex<WorkProgressBar?>
     private nonisolated(unsafe) let output: ProgressOutput
     private nonisolated(unsafe) let clock: TrainingClock
+    /// The bar's label for a total ("Decoding 3670 images").
+    private let label: @Sendable (Int) -> String
 
-    init(output: ProgressOutput, clock: TrainingClock) {
+    init(output: ProgressOutput, clock: TrainingClock, label: @escaping @Sendable (Int) -> String = { "Decoding \($0) images" }) {
         self.output = output
         self.clock = clock
+        self.label = label
         state = Mutex(nil)
     }
 
     func update(done: Int, total: Int) {
         state.withLock { bar in
             if bar == nil {
-                bar = WorkProgressBar(label: "Decoding \(total) images", total: total, output: output, clock: clock)
+                bar = WorkProgressBar(label: label(total), total: total, output: output, clock: clock)
             }
             bar!.update(done: done)
         }
