@@ -15,6 +15,9 @@ it builds the Keras twin with convnetc's layer names, gives every weight a seede
   NAME.json               the model text, the input size, the image files and the
                           probabilities Keras computes for them (the images scaled to [0, 1])
 and two PNG images (16x16, lossless so both sides see the same pixels). It also writes
+graph.weights.h5 and graph.safetensors: a graph model (residual, concat, separable and depthwise
+convolutions, a standalone activation, a convolution without bias, batch normalization with
+its own momentum and epsilon) whose h5 groups and variable order the import must map;
 mismatch.weights.h5: a model whose tensors do not fit one-line (for the error tests), and
 keras2-layout.h5: an HDF5 file in Keras 2's `model_weights/<layer>/<layer>/kernel:0` layout, which
 convnetc refuses with advice.
@@ -69,6 +72,44 @@ def batchnorm(name):
         layers.Flatten(name="flatten"),
         layers.Dense(4, activation="softmax", name="dense"),
     ], name=name)
+
+
+GRAPH = """# A graph model for the Keras weight-import tests: every layer kind with weights.
+input 16x16x3
+conv 3x3x8 bias off
+batchnorm momentum 0.9 epsilon 0.0001
+activation relu
+residual {
+  conv 3x3x8 relu
+  conv 3x3x8
+}
+concat {
+  branch { conv 1x1x4 relu }
+  branch { sepconv 3x3x4 multiplier 2 relu }
+  branch { dwconv 3x3 relu }
+}
+maxpool 2 padding same
+gap
+dense 3 softmax
+"""
+
+
+def graph(name):
+    inputs = keras.Input((SIZE, SIZE, 3))
+    x = layers.Conv2D(8, 3, padding="same", use_bias=False, name="conv2d")(inputs)
+    x = layers.BatchNormalization(momentum=0.9, epsilon=1e-4, name="batch_normalization")(x)
+    x = layers.Activation("relu", name="activation")(x)
+    y = layers.Conv2D(8, 3, padding="same", activation="relu", name="conv2d_1")(x)
+    y = layers.Conv2D(8, 3, padding="same", name="conv2d_2")(y)
+    x = layers.Add(name="add")([y, x])
+    a = layers.Conv2D(4, 1, padding="same", activation="relu", name="conv2d_3")(x)
+    b = layers.SeparableConv2D(4, 3, padding="same", depth_multiplier=2, activation="relu", name="separable_conv2d")(x)
+    c = layers.DepthwiseConv2D(3, padding="same", activation="relu", name="depthwise_conv2d")(x)
+    x = layers.Concatenate(name="concatenate")([a, b, c])
+    x = layers.MaxPooling2D(2, padding="same", name="max_pooling2d")(x)
+    x = layers.GlobalAveragePooling2D(name="global_average_pooling2d")(x)
+    outputs = layers.Dense(3, activation="softmax", name="dense")(x)
+    return keras.Model(inputs, outputs, name=name)
 
 
 def mismatch(name):
@@ -135,6 +176,9 @@ def main():
         model = build(stem.replace("-", "_"))
         randomize(model, rng)
         write(model, stem, text, image_names, pixels)
+    model = graph("graph")
+    randomize(model, rng)
+    write(model, "graph", GRAPH, image_names, pixels)
     wrong = mismatch("mismatch")
     randomize(wrong, rng)
     wrong.save_weights(os.path.join(OUT, "mismatch.weights.h5"))

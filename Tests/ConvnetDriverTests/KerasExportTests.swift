@@ -61,6 +61,35 @@ final class KerasExportTests: XCTestCase {
         ] {
             XCTAssertTrue(program.contains(line), line)
         }
+        let graph = """
+        input 16x16x3
+        conv 3x3x8 bias off
+        batchnorm momentum 0.9 epsilon 0.0001
+        activation relu
+        residual { conv 3x3x8 relu; conv 3x3x8 }
+        concat {
+          branch { conv 1x1x4 relu }
+          branch { sepconv 3x3x4 multiplier 2 relu }
+          branch { dwconv 3x3 stride 1 relu }
+        }
+        maxpool 2 padding same
+        gap; dense 3 softmax
+        """
+        let g = try XCTUnwrap(Frontend.check(source: SourceFile(path: "g.convnet", text: graph)).model)
+        let exported = KerasExporter.program(g, name: "g")
+        for line in [
+            "conv2d = layers.Conv2D(8, (3, 3), strides=1, padding=\"same\", activation=\"linear\", use_bias=False, name=\"conv2d\")(input_layer)",
+            "batch_normalization = layers.BatchNormalization(momentum=0.9, epsilon=0.0001, name=\"batch_normalization\")(conv2d)",
+            "activation = layers.Activation(\"relu\", name=\"activation\")(batch_normalization)",
+            "add = layers.Add(name=\"add\")([conv2d_2, activation])",
+            "separable_conv2d = layers.SeparableConv2D(4, (3, 3), strides=1, depth_multiplier=2, padding=\"same\", activation=\"relu\", name=\"separable_conv2d\")(add)",
+            "depthwise_conv2d = layers.DepthwiseConv2D((3, 3), strides=1, depth_multiplier=1, padding=\"same\", activation=\"relu\", name=\"depthwise_conv2d\")(add)",
+            "concatenate = layers.Concatenate(axis=-1, name=\"concatenate\")([conv2d_3, separable_conv2d, depthwise_conv2d])",
+            "max_pooling2d = layers.MaxPooling2D(pool_size=2, strides=2, padding=\"same\", name=\"max_pooling2d\")(concatenate)",
+            "    return keras.Model(input_layer, dense, name=MODEL_NAME)",
+        ] {
+            XCTAssertTrue(exported.contains(line), line + "\n" + exported.prefix(4000))
+        }
         XCTAssertEqual(KerasExporter.python("a\"b\\c\nd\u{1}"), "\"a\\\"b\\\\c\\nd\\x01\"")
     }
 
@@ -122,8 +151,8 @@ final class KerasExportTests: XCTestCase {
         }
         let summary = try run(["summary"])
         XCTAssertEqual(summary.status, 0, summary.stderr)
-        XCTAssertTrue(summary.stdout.contains("Total params: \(model.totalParams) "), summary.stdout)
-        XCTAssertTrue(summary.stdout.contains("Trainable params: \(model.trainableParams) "), summary.stdout)
+        XCTAssertTrue(summary.stdout.contains("Total params: \(grouped(model.totalParams)) "), summary.stdout)
+        XCTAssertTrue(summary.stdout.contains("Trainable params: \(grouped(model.trainableParams)) "), summary.stdout)
 
         let train = try run(["train", "--data", "data", "--validation", "0.3", "--out", "run"])
         XCTAssertEqual(train.status, 0, train.stderr)
@@ -146,5 +175,46 @@ final class KerasExportTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(theirs["accuracy"] as? Double), ours.accuracy, accuracy: 1e-6)
         XCTAssertEqual(try XCTUnwrap(theirs["loss"] as? Double), ours.loss, accuracy: 1e-4)
         XCTAssertEqual(try XCTUnwrap(epochs.first?["val_loss"] as? Double), ours.loss, accuracy: 1e-4)
+
+        // The same photos as TFRecord shards (convnetc's writer): 1 of 4 shards held out.
+        let shards = dir.appendingPathComponent("shards")
+        let written = try runConvnetc(["data", "tfrecord", dir.appendingPathComponent("data").path, shards.path, "--shards", "4"])
+        XCTAssertEqual(written.status, 0, written.stderr)
+        let glob = shards.path + "/*.tfrec"
+        let trainShards = try run(["train", "--data", glob, "--validation", "0.25", "--out", "run2"])
+        XCTAssertEqual(trainShards.status, 0, trainShards.stderr)
+        let shardWeights = dir.appendingPathComponent("run2/model.safetensors")
+        let oursShards = try Evaluator.evaluate(weights: shardWeights, model: model,
+                                                options: TrainingOptions(data: glob, validation: 0.25),
+                                                compiler: CPUCompiler(), output: BufferOutput())
+        let evaluateShards = try run(["evaluate", "--weights", shardWeights.path, "--data", glob, "--validation", "0.25"])
+        XCTAssertEqual(evaluateShards.status, 0, evaluateShards.stderr)
+        let theirsShards = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(evaluateShards.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(theirsShards["count"] as? Int, oursShards.count)
+        XCTAssertEqual(try XCTUnwrap(theirsShards["accuracy"] as? Double), oursShards.accuracy, accuracy: 1e-6)
+        XCTAssertEqual(try XCTUnwrap(theirsShards["loss"] as? Double), oursShards.loss, accuracy: 1e-4)
+
+        // A graph model's program builds in Keras with convnetc's parameter counts.
+        let graph = try graphModel()
+        try KerasExporter.program(graph, name: "graph").write(to: script, atomically: true, encoding: .utf8)
+        let graphSummary = try run(["summary"])
+        XCTAssertEqual(graphSummary.status, 0, graphSummary.stderr)
+        XCTAssertTrue(graphSummary.stdout.contains("Total params: \(grouped(graph.totalParams)) "), graphSummary.stdout)
+        XCTAssertTrue(graphSummary.stdout.contains("Non-trainable params: \(grouped(graph.nonTrainableParams)) "), graphSummary.stdout)
+    }
+
+    /// `1,795`, as Keras prints counts.
+    func grouped(_ n: Int) -> String {
+        var digits = String(n), out = ""
+        while digits.count > 3 { out = "," + digits.suffix(3) + out; digits.removeLast(3) }
+        return digits + out
+    }
+
+    /// The graph model of the Keras weight fixtures.
+    func graphModel() throws -> CheckedModel {
+        let url = URL(fileURLWithPath: TestPaths.repoRoot + "/Tests/ConvnetDriverTests/Fixtures/keras_weights/graph.json")
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let result = Frontend.check(source: SourceFile(path: "graph.convnet", text: try XCTUnwrap(json["model"] as? String)))
+        return try XCTUnwrap(result.model, "\(result.diagnostics)")
     }
 }
