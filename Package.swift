@@ -40,7 +40,7 @@ let package = Package(
         // The typed graph IR, autodiff, verifier, printer, reference interpreter.
         .target(name: "ConvnetIR", dependencies: ["ConvnetSema"]),
         // IR -> IR passes, tile plans, buffer assignment.
-        .target(name: "ConvnetOptimizer", dependencies: ["ConvnetIR", "ConvnetSupport"]),
+        .target(name: "ConvnetOptimizer", dependencies: ["ConvnetIR", "ConvnetSupport", "ConvnetKernels"]),
         // fp32 kernels on OpenBLAS, each with a naive twin.
         .target(name: "ConvnetKernels", dependencies: ["CBLAS"], swiftSettings: nativeCPU),
         // Image folders, decoding, split, shuffle, batches, synthetic data.

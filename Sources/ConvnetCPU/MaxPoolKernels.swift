@@ -20,7 +20,7 @@ import ConvnetKernels
 /// nothing is zeroed twice and nothing is scattered.
 public enum MaxPoolKernels {
     /// Whether these kernels apply (windows do not overlap, and a tap fits in 7 bits).
-    public static func applies(_ g: PoolGeometry) -> Bool { g.stride >= g.pool && g.pool * g.pool <= 128 }
+    public static func applies(_ g: PoolGeometry) -> Bool { PoolGeometry.winnerKernelsApply(size: g.pool, stride: g.stride) }
 
     /// The bit of a winner code set when the window's maximum is not > 0.
     static let notPositive: UInt8 = 0x80

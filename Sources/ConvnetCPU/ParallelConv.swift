@@ -25,20 +25,41 @@ public struct ParallelConv {
     let partials: UnsafeMutablePointer<Float>?
     /// Runs every GEMM (OpenBLAS on the CPU target, the emulated MXU on the TPU target).
     let engine: any MatmulEngine
-    /// The register-blocked direct kernels, which replace im2col + GEMM for stride-1
-    /// convolutions with a window (1x1 convolutions are plain GEMMs already) when the engine
-    /// says under which numerics they equal its own (`MatmulEngine.directConvolutions`).
-    /// Under bfloat16 numerics a call may decline (operands whose products might be rounded);
-    /// the banded GEMM path below then runs instead, so its buffers are kept.
+    /// The register-blocked direct kernels (Winograd's for 3x3 windows when asked), when the
+    /// plan's algorithm is `.direct` or `.winograd`, under the numerics the engine's GEMM has
+    /// (`MatmulEngine.directConvolutions`). Under bfloat16 numerics a call may decline
+    /// (operands whose products might be rounded); the banded GEMM path below then runs
+    /// instead, so its buffers are kept.
     let direct: DirectConv?
 
+    /// How a convolution is computed: decided by the optimizer's kernel selection and written
+    /// in the IR (`ConvAlgorithm`); a `ParallelConv` runs what it is given.
+    public enum Algorithm: String, Sendable {
+        /// The direct kernels (stride 1, a window > 1x1), in the engine's numerics.
+        case direct
+        /// Winograd's F(2x2, 3x3) (3x3 window, stride 1; float32 engines only).
+        case winograd
+        /// Bands of im2col rows, one engine GEMM each (a 1x1 convolution: GEMMs on the input).
+        case banded
+    }
+
+    /// The algorithm this convolution runs.
+    public let algorithm: Algorithm
+
     /// Reserves scratch and partial buffers for `g`, with about `budget` floats of columns per band.
-    public init(_ g: ConvGeometry, budget: Int, scratch: SharedScratch, arena: Arena, filterGradient: Bool,
-                engine: any MatmulEngine = BLASEngine()) {
+    public init(_ g: ConvGeometry, algorithm: Algorithm, budget: Int, scratch: SharedScratch, arena: Arena,
+                filterGradient: Bool, engine: any MatmulEngine = BLASEngine()) {
         self.g = g
         self.engine = engine
-        direct = engine.directConvolutions.flatMap { numerics in
-            DirectConv.supports(g) && !g.isPointwise ? DirectConv(g, numerics: numerics) : nil
+        self.algorithm = algorithm
+        switch algorithm {
+        case .banded:
+            direct = nil
+        case .direct, .winograd:
+            guard let numerics = engine.directConvolutions, DirectConv.takes(g) else {
+                preconditionFailure("\(algorithm) convolution on an engine or window without direct kernels")
+            }
+            direct = DirectConv(g, numerics: numerics, winograd: algorithm == .winograd)
         }
         let fallback = direct == nil || direct?.numerics != .float32
         parts = g.batch >= 2 ? 2 : 1

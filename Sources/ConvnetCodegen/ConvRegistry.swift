@@ -5,14 +5,16 @@ final class ConvRegistry {
     struct Entry {
         var name: String
         var geometry: String
+        /// `ParallelConv.Algorithm` as written in Swift (`.winograd`): the plan's decision.
+        var algorithm: String
         var filterGradient: Bool
     }
 
     private(set) var entries: [Entry] = []
 
     /// Registers a convolution and returns the property name the code calls.
-    func add(_ name: String, geometry: String, filterGradient: Bool) -> String {
-        entries.append(Entry(name: name, geometry: geometry, filterGradient: filterGradient))
+    func add(_ name: String, geometry: String, algorithm: String, filterGradient: Bool) -> String {
+        entries.append(Entry(name: name, geometry: geometry, algorithm: algorithm, filterGradient: filterGradient))
         return name
     }
 }

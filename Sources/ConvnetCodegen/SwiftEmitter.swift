@@ -48,6 +48,6 @@ public enum SwiftEmitter {
         let training = try IRBuilder.trainingStep(model, batch: batch, optimizer: optimizer)
         let inference = try IRBuilder.inference(model, batch: batch)
         return try emit(model: model, modelText: modelText, path: path,
-                        training: Pipeline.optimize(training), inference: Pipeline.optimize(inference))
+                        training: Pipeline.optimize(training, for: .native), inference: Pipeline.optimize(inference, for: .native))
     }
 }

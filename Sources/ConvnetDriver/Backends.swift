@@ -1,5 +1,6 @@
 import ConvnetCPU
 import ConvnetIR
+import ConvnetOptimizer
 import ConvnetSema
 import TPUEmulator
 
@@ -19,10 +20,26 @@ public enum Target: String, CaseIterable, Sendable {
         switch self {
         case .reference: ReferenceCompiler()
         case .cpu: CPUCompiler()
-        case .tpu: TPUTarget.compiler(model: model, cores: cores)
+        // The driver builds the TPU target's data-parallel programs; the backend compiles them.
+        case .tpu: TPUCompiler(cores: cores) { step in
+            try DataParallelProgramSet(model: model, trainingStep: step, cores: cores, optimizer: model.train.optimizer)
+        }
         // The native target runs in its own process (`NativeTarget`); inside this process its
         // programs are the CPU executor's, which the generated code mirrors call for call.
         case .native: CPUCompiler()
+        }
+    }
+}
+
+extension Target {
+    /// What the target's kernels can do, for its optimizer pipeline (`Pipeline.for`); nil for
+    /// the reference interpreter, which runs programs as built.
+    public var capabilities: TargetCapabilities? {
+        switch self {
+        case .reference: nil
+        case .cpu: .cpu
+        case .tpu: .tpu
+        case .native: .native
         }
     }
 }

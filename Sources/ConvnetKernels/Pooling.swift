@@ -141,3 +141,11 @@ public enum Pooling {
         }
     }
 }
+
+extension PoolGeometry {
+    /// Whether `MaxPoolKernels` (winner codes, pooling inside a convolution's bands) take a
+    /// max pool of this window: windows that do not overlap (stride >= size) with at most 128
+    /// positions (a winner code is 7 bits). The one place this is decided: the optimizer's
+    /// kernel selection and every backend ask it.
+    public static func winnerKernelsApply(size: Int, stride: Int) -> Bool { stride >= size && size * size <= 128 }
+}

@@ -26,7 +26,7 @@ struct Compile: ParsableCommand {
     var initFrom: String?
 
     @Option(name: .customLong("dump-ir"),
-            help: "Print the optimized IR: `--dump-ir` after lowering, `--dump-ir=all` after every pass.")
+            help: "Print the IR --target runs, planned: `--dump-ir` the final plan, `--dump-ir=all` after every pass.")
     var dumpIR: DumpIRMode?
 
     @Option(help: "The program --dump-ir prints: train (the whole training step) or inference.")
@@ -50,7 +50,7 @@ struct Compile: ParsableCommand {
         let (_, checked) = try model.checkedModel()
         if let dumpIR {
             let batch = training.batch ?? checked.train.batch
-            print(try withTrainingErrors { try DumpIR.text(checked, batch: batch, program: program, all: dumpIR == .all) },
+            print(try withTrainingErrors { try DumpIR.text(checked, batch: batch, program: program, all: dumpIR == .all, target: target) },
                   terminator: "")
             return
         }

@@ -40,7 +40,7 @@ struct Profile: ParsableCommand {
                                    globalBatch: batch ?? checked.train.batch, cores: cores, training: train,
                                    optimizer: checked.train.optimizer,
                                    layout: layout == .exact ? .exact : .tiled8x128,
-                                   optimize: { Pipeline.default.run($0) })
+                                   optimize: { try Pipeline.for(.tpu).run($0) })
         }
         switch format {
         case .text:
