@@ -8,6 +8,9 @@ import ConvnetSema
 /// layers/conv2d/vars/1     (16,)                   Conv2D bias
 /// layers/batch_normalization/vars/0..3             gamma, beta, moving_mean, moving_variance
 /// layers/dense/vars/0, 1                           Dense kernel (in, out), bias
+/// layers/depthwise_conv2d/vars/0, 1                DepthwiseConv2D kernel (KH, KW, Cin, M), bias
+/// layers/separable_conv2d/vars/0..2                depthwise_kernel, pointwise_kernel, bias
+/// layers/conv2d_1/vars/0                           a Conv2D with use_bias=False: the kernel only
 /// layers/max_pooling2d/vars                        (empty: no weights)
 /// layers/input_layer/vars                          (functional models only; empty)
 /// optimizer/vars/...                               (after fit; not weights, ignored)
