@@ -176,6 +176,18 @@ final class KerasExportTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(theirs["loss"] as? Double), ours.loss, accuracy: 1e-4)
         XCTAssertEqual(try XCTUnwrap(epochs.first?["val_loss"] as? Double), ours.loss, accuracy: 1e-4)
 
+        // A convnetc checkpoint (with Adam slots and metadata) of those weights reads the same.
+        let imported = try ImportedWeights(url: weights, model: model)
+        let slots = Dictionary(uniqueKeysWithValues: imported.parameters.flatMap { name, t in
+            ["m", "v"].map { (Checkpoint.slotName($0, parameter: name), CheckpointTensor.zeros(t.shape)) }
+        })
+        let checkpoint = dir.appendingPathComponent("epoch-001.safetensors")
+        try Checkpoint(parameters: imported.parameters, optimizerSlots: slots, step: 4, epoch: 1, seed: 1, modelHash: "x",
+                       optimizer: .adam, learningRate: 0.001, classNames: ["a", "b"]).save(to: checkpoint)
+        let evaluateCheckpoint = try run(["evaluate", "--weights", checkpoint.path, "--data", "data", "--validation", "0.3"])
+        XCTAssertEqual(evaluateCheckpoint.status, 0, evaluateCheckpoint.stderr)
+        XCTAssertEqual(evaluateCheckpoint.stdout, evaluate.stdout)
+
         // The same photos as TFRecord shards (convnetc's writer): 1 of 4 shards held out.
         let shards = dir.appendingPathComponent("shards")
         let written = try runConvnetc(["data", "tfrecord", dir.appendingPathComponent("data").path, shards.path, "--shards", "4"])
