@@ -1,4 +1,5 @@
 import ConvnetIR
+import ConvnetKernels
 import ConvnetOptimizer
 
 /// The `--target cpu` backend: compiles an IR program into a `CPUExecutable` that runs on

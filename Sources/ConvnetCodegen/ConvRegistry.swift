@@ -1,4 +1,4 @@
-/// The convolutions of one generated program. Each one is a `ParallelConv` of ConvnetCPU (the
+/// The convolutions of one generated program. Each one is a `ParallelConv` of ConvnetKernels (the
 /// CPU target's own code: the two image halves on the two cores, im2col in L2-sized bands),
 /// made once in the program's `init` and stored as a property named after its result (`conv18`).
 final class ConvRegistry {

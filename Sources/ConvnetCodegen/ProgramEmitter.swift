@@ -2,7 +2,7 @@ import ConvnetIR
 import ConvnetOptimizer
 
 /// Emits one optimized program (the training step or inference) as a Swift class conforming to
-/// `ExecutableProgram`: storage laid out at emission time, and a `run()` that is straight-line
+/// `CompiledProgram`: storage laid out at emission time, and a `run()` that is straight-line
 /// code, one commented block per instruction, every shape and offset a literal.
 struct ProgramEmitter {
     let className: String
@@ -89,20 +89,20 @@ struct ProgramEmitter {
         w.line("/// Storage: one arena of \(layout.bytes) bytes laid out at emission time "
                + (layout.shared ? "(the optimizer's buffer assignment)" : "(one slot per value)")
                + (scratch > 0 ? ", and \(scratch) floats of im2col scratch." : "."))
-        w.block("final class \(className): ExecutableProgram {") { w in
-            w.line("let program: IRProgram")
+        w.block("final class \(className): CompiledProgram {") { w in
+            w.line("let interface: ProgramInterface")
             w.line("private let arena = NativeArena(bytes: \(layout.bytes), scratchFloats: \(scratch)"
                    + (side.bytes > 0 ? ", sideBytes: \(side.bytes))" : ")"))
             if !convs.entries.isEmpty {
-                w.line("/// The convolutions: ConvnetCPU's image-parallel, L2-banded kernels, and their shared band scratch.")
+                w.line("/// The convolutions: ConvnetKernels' image-parallel, L2-banded kernels, and their shared band scratch.")
                 w.line("private let convArena = Arena()")
                 w.line("private let convScratch = SharedScratch()")
                 for c in convs.entries { w.line("private let \(c.name): ParallelConv") }
             }
             w.line()
-            w.line("/// Takes the program the trainer built; `NativeProgramCompiler` checked it is the one emitted.")
-            w.block("init(program: IRProgram) {") { w in
-                w.line("self.program = program")
+            w.line("/// `interface`: the program's inputs and outputs as emitted (`Model.swift`).")
+            w.block("init(interface: ProgramInterface) {") { w in
+                w.line("self.interface = interface")
                 for c in convs.entries {
                     w.line("\(c.name) = ParallelConv(\(c.geometry),")
                     w.line("\(String(repeating: " ", count: c.name.count + 16))algorithm: \(c.algorithm), budget: \(Self.convBudget), scratch: convScratch, arena: convArena,")

@@ -44,6 +44,10 @@ public enum DataSourceLoader {
         let validation = try ShardIndex.build(paths: validationPaths, schema: schema, workers: options.workers,
                                               progress: validationProgress)
         let source = [data, validationData].compactMap { $0 }.joined(separator: " + ")
+        if training.total + validation.total == 0 {
+            let skipped = training.skipped + validation.skipped
+            throw .noRecords(pattern: source, skipped: skipped.count, first: skipped.first.map { "\($0.path): \($0.reason)" })
+        }
         if data != nil, training.total == 0 {
             throw .emptySplit(path: source, split: .training, fraction: split.fraction)
         }

@@ -15,14 +15,14 @@ public enum Target: String, CaseIterable, Sendable {
     /// Generated Swift, built into a native binary (cached) and run as its own process.
     case native
 
-    /// The compiler for this target. `cores` matters to the TPU only.
-    public func compiler(model: CheckedModel, cores: Int = 8) -> any ProgramCompiler {
+    /// The compiler for this target. `device` (its cores, MXU and clock) matters to the TPU only.
+    public func compiler(model: CheckedModel, device: TPUDevice = .tpuV2) -> any ProgramCompiler {
         switch self {
         case .reference: ReferenceCompiler()
         case .cpu: CPUCompiler()
         // The driver builds the TPU target's data-parallel programs; the backend compiles them.
-        case .tpu: TPUCompiler(cores: cores) { step in
-            try DataParallelProgramSet(model: model, trainingStep: step, cores: cores, optimizer: model.train.optimizer)
+        case .tpu: TPUCompiler(cores: device.cores, device: device) { step in
+            try DataParallelProgramSet(model: model, trainingStep: step, cores: device.cores, optimizer: model.train.optimizer)
         }
         // The native target runs in its own process (`NativeTarget`); inside this process its
         // programs are the CPU executor's, which the generated code mirrors call for call.

@@ -1,3 +1,5 @@
+import ConvnetInterface
+
 /// Sizes of a pooling window: input (N, H, W, C), window P x P, stride S, valid padding
 /// (Keras' MaxPooling2D / AveragePooling2D defaults: S = P), output (N, OH, OW, C) with
 /// OH = (H - P) / S + 1.
@@ -21,8 +23,8 @@ public struct PoolGeometry: Hashable, Sendable {
         self.channels = channels
         self.pool = pool
         self.stride = s
-        outHeight = (inHeight - pool) / s + 1
-        outWidth = (inWidth - pool) / s + 1
+        outHeight = WindowExtent.output(inHeight, window: pool, stride: s, same: false)
+        outWidth = WindowExtent.output(inWidth, window: pool, stride: s, same: false)
     }
 
     public var inputCount: Int { batch * inHeight * inWidth * channels }

@@ -29,8 +29,3 @@ struct ModelOptions: ParsableArguments {
         return (result, model)
     }
 }
-
-/// `--format text|json`
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json
-}

@@ -1,8 +1,10 @@
 import ArgumentParser
 import ConvnetDriver
+import ConvnetFlags
 import ConvnetSema
 import ConvnetSyntax
 import Foundation
+import TPUEmulator
 
 /// `convnetc lint FILE`: the codelab's advice as rules a learner and a CI job can run.
 struct Lint: ParsableCommand {
@@ -50,7 +52,7 @@ struct Lint: ParsableCommand {
     var memoryShare: Double = 0.5
 
     @Option(help: "TPU cores the batch rule assumes.")
-    var cores: Int = 8
+    var cores: Int = TPUDevice.tpuV2.cores
 
     func validate() throws {
         for id in disabled where !Linter.ruleIDs.contains(id) {

@@ -1,5 +1,7 @@
 import ArgumentParser
 import ConvnetDriver
+import ConvnetFlags
+import ConvnetInterface
 import ConvnetTraining
 import Foundation
 
@@ -7,25 +9,21 @@ import Foundation
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print class probabilities for images.")
 
-    @Option(help: "A checkpoint or model.safetensors written by --run, Keras-named safetensors, or a Keras 3 .weights.h5.")
-    var weights: String
-
-    @Option(help: "Class names in label order, comma-separated (else the checkpoint's or the data folder's).")
-    var classes: String?
+    @OptionGroup var report: ReportFlags
 
     @OptionGroup var model: ModelOptions
 
     @Argument(help: "JPEG or PNG files.")
     var images: [String]
 
-    @Option(help: "Output format: text or json.")
-    var format: OutputFormat = .text
-
     @Option(help: "Where the program runs.")
     var target: Target = .cpu
 
     @Option(help: "A data folder to take class names from when the weights do not carry them.")
     var data: String?
+
+    @Option(help: "Class names in label order, comma-separated (else the weights' or the data folder's).")
+    var classes: String?
 
     func validate() throws {
         if images.isEmpty { throw ValidationError("name at least one image file") }
@@ -36,17 +34,17 @@ struct Predict: ParsableCommand {
         let (_, checked) = try model.checkedModel()
         if target == .native {
             let status = try withTrainingErrors {
-                try NativeCommands.predict(checked, weights: weights, images: images, json: format == .json, data: data)
+                try NativeCommands.predict(checked, weights: report.weights, images: images, json: report.format == .json, data: data)
             }
             if status != 0 { throw ExitCode(status) }
             return
         }
-        let report = try withTrainingErrors {
-            try Predictor.predict(weights: URL(fileURLWithPath: weights), model: checked, images: images,
-                                  compiler: target.compiler(model: checked), dataFolder: data,
+        let result = try withTrainingErrors {
+            try Predictor.predict(weights: URL(fileURLWithPath: report.weights), model: ModelDescription(checked), images: images,
+                                  compiler: target.compiler(model: checked).compiling(checked), dataFolder: data,
                                   classes: ClassNames.parse(classes))
         }
-        print(format == .json ? report.renderJSON() : report.renderText(), terminator: "")
+        print(report.format == .json ? result.renderJSON() : result.renderText(), terminator: "")
     }
 }
 
@@ -55,40 +53,40 @@ struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Accuracy and the confusion matrix on the validation split.")
 
-    @Option(help: "A checkpoint or model.safetensors written by --run, Keras-named safetensors, or a Keras 3 .weights.h5.")
-    var weights: String
-
-    @Option(help: "Class names in label order, comma-separated (else the checkpoint's or the data folder's).")
-    var classes: String?
+    @OptionGroup var report: ReportFlags
 
     @OptionGroup var model: ModelOptions
-
-    @Option(help: "Output format: text or json.")
-    var format: OutputFormat = .text
 
     @Option(help: "Where the program runs.")
     var target: Target = .cpu
 
     @OptionGroup var training: TrainingFlags
 
+    @OptionGroup var device: DeviceFlags
+
+    @Option(help: "Class names in label order, comma-separated; they must be the data's.")
+    var classes: String?
+
     func validate() throws {
         try ClassNames.validate(classes, target: target)
+        if training.initFrom != nil { throw ValidationError("--init-from starts a training run (--run); evaluate reads --weights") }
     }
 
     func run() throws {
         let (_, checked) = try model.checkedModel()
         if target == .native {
             let status = try withTrainingErrors {
-                try NativeCommands.evaluate(checked, weights: weights, options: training.options, json: format == .json)
+                try NativeCommands.evaluate(checked, weights: report.weights, options: training.options, json: report.format == .json)
             }
             if status != 0 { throw ExitCode(status) }
             return
         }
-        let report = try withTrainingErrors {
-            try Evaluator.evaluate(weights: URL(fileURLWithPath: weights), model: checked,
-                                   options: training.options, compiler: target.compiler(model: checked, cores: training.cores),
+        let result = try withTrainingErrors {
+            try Evaluator.evaluate(weights: URL(fileURLWithPath: report.weights), model: ModelDescription(checked),
+                                   options: training.options,
+                                   compiler: target.compiler(model: checked, device: device.device).compiling(checked),
                                    classes: ClassNames.parse(classes))
         }
-        print(format == .json ? report.renderJSON() : report.renderText(), terminator: "")
+        print(report.format == .json ? result.renderJSON() : result.renderText(), terminator: "")
     }
 }

@@ -1,4 +1,5 @@
 import ConvnetCPU
+import ConvnetInterface
 import ConvnetSema
 import ConvnetSyntax
 import ConvnetTestSupport
@@ -164,9 +165,9 @@ final class KerasExportTests: XCTestCase {
         XCTAssertTrue(train.stderr.contains("MirroredStrategy: 1 replica(s), global batch 4 = 4 per replica"), train.stderr)
 
         let weights = dir.appendingPathComponent("run/model.safetensors")
-        let ours = try Evaluator.evaluate(weights: weights, model: model,
+        let ours = try Evaluator.evaluate(weights: weights, model: ModelDescription(model),
                                           options: TrainingOptions(data: dir.appendingPathComponent("data").path, validation: 0.3),
-                                          compiler: CPUCompiler(), output: BufferOutput())
+                                          compiler: CPUCompiler().compiling(model), output: BufferOutput())
         XCTAssertEqual(ours.confusion.classNames, ["a", "b"])
         let evaluate = try run(["evaluate", "--weights", weights.path, "--data", "data", "--validation", "0.3"])
         XCTAssertEqual(evaluate.status, 0, evaluate.stderr)
@@ -177,7 +178,7 @@ final class KerasExportTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(epochs.first?["val_loss"] as? Double), ours.loss, accuracy: 1e-4)
 
         // A convnetc checkpoint (with Adam slots and metadata) of those weights reads the same.
-        let imported = try ImportedWeights(url: weights, model: model)
+        let imported = try ImportedWeights(url: weights, model: ModelDescription(model))
         let slots = Dictionary(uniqueKeysWithValues: imported.parameters.flatMap { name, t in
             ["m", "v"].map { (Checkpoint.slotName($0, parameter: name), CheckpointTensor.zeros(t.shape)) }
         })
@@ -196,9 +197,9 @@ final class KerasExportTests: XCTestCase {
         let trainShards = try run(["train", "--data", glob, "--validation", "0.25", "--out", "run2"])
         XCTAssertEqual(trainShards.status, 0, trainShards.stderr)
         let shardWeights = dir.appendingPathComponent("run2/model.safetensors")
-        let oursShards = try Evaluator.evaluate(weights: shardWeights, model: model,
+        let oursShards = try Evaluator.evaluate(weights: shardWeights, model: ModelDescription(model),
                                                 options: TrainingOptions(data: glob, validation: 0.25),
-                                                compiler: CPUCompiler(), output: BufferOutput())
+                                                compiler: CPUCompiler().compiling(model), output: BufferOutput())
         let evaluateShards = try run(["evaluate", "--weights", shardWeights.path, "--data", glob, "--validation", "0.25"])
         XCTAssertEqual(evaluateShards.status, 0, evaluateShards.stderr)
         let theirsShards = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(evaluateShards.stdout.utf8)) as? [String: Any])

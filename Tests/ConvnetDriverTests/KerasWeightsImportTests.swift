@@ -1,5 +1,6 @@
 import ConvnetCPU
 import ConvnetIR
+import ConvnetInterface
 import ConvnetSema
 import ConvnetSyntax
 import Foundation
@@ -19,6 +20,8 @@ final class KerasWeightsImportTests: XCTestCase {
         var images: [String]
         var probabilities: [[Double]]
         var weightNames: [String]
+        /// What the library takes.
+        var description: ModelDescription { ModelDescription(model) }
     }
 
     func fixture(_ stem: String) throws -> Fixture {
@@ -50,9 +53,9 @@ final class KerasWeightsImportTests: XCTestCase {
             XCTAssertEqual(IRBuilder.parameters(of: fx.model).map(\.name).sorted(), fx.weightNames, "Keras names every weight as we do")
             for (suffix, format) in cases {
                 let url = URL(fileURLWithPath: Self.folder + stem + suffix)
-                XCTAssertEqual(try ImportedWeights(url: url, model: fx.model).format, format, stem + suffix)
+                XCTAssertEqual(try ImportedWeights(url: url, model: fx.description).format, format, stem + suffix)
                 for compiler in [CPUCompiler(), ReferenceCompiler()] as [any ProgramCompiler] {
-                    let report = try Predictor.predict(weights: url, model: fx.model, images: fx.images, compiler: compiler)
+                    let report = try Predictor.predict(weights: url, model: fx.description, images: fx.images, compiler: compiler.compiling(fx.model))
                     XCTAssertEqual(report.predictions.count, fx.probabilities.count)
                     for (ours, theirs) in zip(report.predictions, fx.probabilities) {
                         XCTAssertEqual(ours.probabilities.count, theirs.count)
@@ -73,14 +76,14 @@ final class KerasWeightsImportTests: XCTestCase {
     func testGraphModelH5MapsEveryKindLikeItsSafetensors() throws {
         let fx = try fixture("graph")
         XCTAssertEqual(IRBuilder.parameters(of: fx.model).map(\.name).sorted(), fx.weightNames)
-        let h5 = try ImportedWeights(url: URL(fileURLWithPath: Self.folder + "graph.weights.h5"), model: fx.model)
-        let named = try ImportedWeights(url: URL(fileURLWithPath: Self.folder + "graph.safetensors"), model: fx.model)
+        let h5 = try ImportedWeights(url: URL(fileURLWithPath: Self.folder + "graph.weights.h5"), model: fx.description)
+        let named = try ImportedWeights(url: URL(fileURLWithPath: Self.folder + "graph.safetensors"), model: fx.description)
         XCTAssertEqual(Set(h5.parameters.keys), Set(fx.weightNames))
         for (name, tensor) in named.parameters {
             XCTAssertTrue(h5.parameters[name]?.bitwiseEqual(tensor) == true, name)
         }
         guard (try? IRBuilder.inference(fx.model, batch: 2)) != nil else { return }
-        let report = try Predictor.predict(weights: h5.url, model: fx.model, images: fx.images, compiler: CPUCompiler())
+        let report = try Predictor.predict(weights: h5.url, model: fx.description, images: fx.images, compiler: CPUCompiler().compiling(fx.model))
         for (ours, theirs) in zip(report.predictions, fx.probabilities) {
             for (a, b) in zip(ours.probabilities, theirs) { XCTAssertEqual(Double(a), b, accuracy: 1e-4) }
         }
@@ -109,7 +112,7 @@ final class KerasWeightsImportTests: XCTestCase {
 
     func testMisshapenAndExtraTensorsAreAllNamedWithTheExpectedShapes() throws {
         let fx = try fixture("one-line")
-        let text = message { _ = try ImportedWeights(url: URL(fileURLWithPath: Self.folder + "mismatch.weights.h5"), model: fx.model) }
+        let text = message { _ = try ImportedWeights(url: URL(fileURLWithPath: Self.folder + "mismatch.weights.h5"), model: fx.description) }
         XCTAssertTrue(text.contains("mismatch.weights.h5: the tensors do not fit the model (6 problems)"), text)
         XCTAssertTrue(text.contains("misshapen conv2d/kernel (layers/conv2d/vars/0): shape (3, 3, 3, 16) in the file, the model needs (3, 3, 3, 32)"), text)
         XCTAssertTrue(text.contains("misshapen dense/bias (layers/dense/vars/1): shape (8,) in the file, the model needs (5,)"), text)
@@ -118,7 +121,7 @@ final class KerasWeightsImportTests: XCTestCase {
 
     func testMissingTensorsOfAnH5FileNameWhereTheyWouldBe() throws {
         let fx = try fixture("batchnorm")
-        let text = message { _ = try ImportedWeights(url: URL(fileURLWithPath: Self.folder + "one-line.weights.h5"), model: fx.model) }
+        let text = message { _ = try ImportedWeights(url: URL(fileURLWithPath: Self.folder + "one-line.weights.h5"), model: fx.description) }
         XCTAssertTrue(text.contains("missing batch_normalization/moving_variance (layers/batch_normalization/vars/3): the model needs shape (8,)"), text)
         XCTAssertTrue(text.contains("missing conv2d_1/kernel (layers/conv2d_1/vars/0): the model needs shape (3, 3, 8, 6)"), text)
         XCTAssertTrue(text.contains("misshapen conv2d/kernel"), text)
@@ -135,7 +138,7 @@ final class KerasWeightsImportTests: XCTestCase {
         file.tensors.append(SafetensorsTensor(name: "dense_7/kernel", shape: [3], floats: [1, 2, 3]))
         file.tensors.append(SafetensorsTensor(name: "step", shape: [], int64s: [4]))
         let url = try write(file, "bad.safetensors")
-        let text = message { _ = try ImportedWeights(url: url, model: fx.model) }
+        let text = message { _ = try ImportedWeights(url: url, model: fx.description) }
         XCTAssertTrue(text.contains("bad.safetensors: the tensors do not fit the model (4 problems)"), text)
         XCTAssertTrue(text.contains("misshapen conv2d/bias: shape (2, 16) in the file, the model needs (32,)"), text)
         XCTAssertTrue(text.contains("missing dense/bias: the model needs shape (5,)"), text)
@@ -153,20 +156,20 @@ final class KerasWeightsImportTests: XCTestCase {
         let i = try XCTUnwrap(file.tensors.firstIndex { $0.name == "dense/bias" })
         file.tensors[i] = SafetensorsTensor(name: "dense/bias", shape: [5], floats: [0, .nan, 1, .infinity, 2])
         let keras = try write(file, "nan.safetensors")
-        XCTAssertTrue(message { _ = try ImportedWeights(url: keras, model: fx.model) }
+        XCTAssertTrue(message { _ = try ImportedWeights(url: keras, model: fx.description) }
             .contains("nan.safetensors: weight 'dense/bias' holds 2 NaN or infinite values (of 5)"))
 
         // The same in a convnetc checkpoint, through predict and through --resume's path.
-        let weights = try ImportedWeights(url: URL(fileURLWithPath: Self.folder + "one-line.safetensors"), model: fx.model)
+        let weights = try ImportedWeights(url: URL(fileURLWithPath: Self.folder + "one-line.safetensors"), model: fx.description)
         var parameters = weights.parameters
         parameters["conv2d/bias"]!.values[3] = -.infinity
         let checkpoint = Checkpoint(parameters: parameters, step: 1, epoch: 1, seed: 1, modelHash: "x",
                                     optimizer: .adam, learningRate: 0.001, classNames: [])
         let url = directory.appendingPathComponent("inf.safetensors")
         try checkpoint.save(to: url)
-        XCTAssertTrue(message { _ = try ImportedWeights(url: url, model: fx.model) }.contains("weight 'conv2d/bias' holds 1 NaN or infinite value"))
-        let program = try IRBuilder.inference(fx.model, batch: 1)
-        XCTAssertTrue(message { _ = try TrainingState(checkpoint: checkpoint, program: program, path: url.path) }
+        XCTAssertTrue(message { _ = try ImportedWeights(url: url, model: fx.description) }.contains("weight 'conv2d/bias' holds 1 NaN or infinite value"))
+        XCTAssertTrue(message { _ = try TrainingState(checkpoint: checkpoint, parameters: fx.description.parameters,
+                                                      optimizerSlots: [], path: url.path) }
             .contains("weight 'conv2d/bias' holds 1 NaN or infinite value"))
     }
 
@@ -180,12 +183,12 @@ final class KerasWeightsImportTests: XCTestCase {
         let url = directory.appendingPathComponent("damaged.weights.h5")
         for length in Array(stride(from: 8, to: bytes.count, by: 997)) + [bytes.count - 1] {
             try Data(bytes[0..<length]).write(to: url)
-            XCTAssertTrue(message { _ = try ImportedWeights(url: url, model: fx.model) }.hasPrefix(url.path + ": "), "length \(length)")
+            XCTAssertTrue(message { _ = try ImportedWeights(url: url, model: fx.description) }.hasPrefix(url.path + ": "), "length \(length)")
         }
         var corrupt = bytes
         for i in 8..<48 { corrupt[i] ^= 0x5A }
         try Data(corrupt).write(to: url)
-        XCTAssertEqual(message { _ = try ImportedWeights(url: url, model: fx.model) },
+        XCTAssertEqual(message { _ = try ImportedWeights(url: url, model: fx.description) },
                        url.path + ": not a readable HDF5 file (truncated or corrupt)")
         // Damage past the superblock (object headers, B-trees, data): an error naming the file or,
         // where only values changed, a load; never a crash.
@@ -193,7 +196,7 @@ final class KerasWeightsImportTests: XCTestCase {
             var damaged = bytes
             for i in start..<start + 64 { damaged[i] = UInt8((i * 37) & 0xFF) }
             try Data(damaged).write(to: url)
-            do { _ = try ImportedWeights(url: url, model: fx.model) } catch {
+            do { _ = try ImportedWeights(url: url, model: fx.description) } catch {
                 XCTAssertTrue("\(error)".hasPrefix(url.path + ": "), "\(error)")
             }
         }
@@ -204,20 +207,20 @@ final class KerasWeightsImportTests: XCTestCase {
 
     func testAFolderOrAMissingFileIsNamedAsSuch() throws {
         let fx = try fixture("one-line")
-        XCTAssertTrue(message { _ = try ImportedWeights(url: directory, model: fx.model) }
+        XCTAssertTrue(message { _ = try ImportedWeights(url: directory, model: fx.description) }
             .hasPrefix(directory.path + ": is a folder, not a weights file"))
         let missing = directory.appendingPathComponent("nope.safetensors")
-        XCTAssertEqual(message { _ = try ImportedWeights(url: missing, model: fx.model) }, missing.path + ": no such file")
-        XCTAssertEqual(message { _ = try ImportedWeights(url: URL(fileURLWithPath: "/dev/null"), model: fx.model) },
+        XCTAssertEqual(message { _ = try ImportedWeights(url: missing, model: fx.description) }, missing.path + ": no such file")
+        XCTAssertEqual(message { _ = try ImportedWeights(url: URL(fileURLWithPath: "/dev/null"), model: fx.description) },
                        "/dev/null: is not a regular file")
         let link = directory.appendingPathComponent("link.weights.h5")
         try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: Self.folder + "one-line.weights.h5")
-        XCTAssertEqual(try ImportedWeights(url: link, model: fx.model).format, .kerasH5)
+        XCTAssertEqual(try ImportedWeights(url: link, model: fx.description).format, .kerasH5)
     }
 
     func testKeras2LayoutIsRefusedWithAdvice() throws {
         let fx = try fixture("one-line")
-        let text = message { _ = try ImportedWeights(url: URL(fileURLWithPath: Self.folder + "keras2-layout.h5"), model: fx.model) }
+        let text = message { _ = try ImportedWeights(url: URL(fileURLWithPath: Self.folder + "keras2-layout.h5"), model: fx.description) }
         XCTAssertTrue(text.contains("keras2-layout.h5: an HDF5 file with no datasets under 'layers/': not a Keras 3"), text)
         XCTAssertTrue(text.contains("model.save_weights"), text)
     }
@@ -233,20 +236,20 @@ final class KerasWeightsImportTests: XCTestCase {
         let options = TrainingOptions(epochs: 1, batch: 4, learningRate: 1e-12, data: "synthetic:shapes:5:4", seed: 3,
                                       validation: 0.25, outputDirectory: out.path, workers: 1, initFrom: h5)
         let buffer = BufferOutput()
-        let result = try Trainer(model: fx.model, options: options, output: buffer).run(compiler: CPUCompiler())
+        let result = try Trainer(model: fx.description, options: options, output: buffer).run(compiler: CPUCompiler().compiling(fx.model))
         XCTAssertTrue(buffer.text.contains("Starting from the weights of \(h5) (Keras .weights.h5), fresh optimizer state"), buffer.text)
         XCTAssertEqual(result.epochs.map(\.epoch), [1])
         let saved = try Checkpoint.load(from: try XCTUnwrap(result.finalWeights))
         XCTAssertEqual(saved.epoch, 1)
         XCTAssertEqual(saved.step, result.state.step)
-        let keras = try ImportedWeights(url: URL(fileURLWithPath: h5), model: fx.model)
+        let keras = try ImportedWeights(url: URL(fileURLWithPath: h5), model: fx.description)
         for (name, t) in keras.parameters {
             let trained = try XCTUnwrap(saved.parameters[name])
             for (a, b) in zip(trained.values, t.values) { XCTAssertEqual(a, b, accuracy: 1e-6, name) }
         }
         var resumeToo = options
         resumeToo.resume = true
-        XCTAssertThrowsError(try Trainer(model: fx.model, options: resumeToo)) {
+        XCTAssertThrowsError(try Trainer(model: fx.description, options: resumeToo)) {
             XCTAssertTrue("\($0)".contains("--init-from \(h5) starts a new run but --resume continues the last one"), "\($0)")
         }
     }

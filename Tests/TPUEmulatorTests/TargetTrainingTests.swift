@@ -1,5 +1,6 @@
 import ConvnetCPU
 import ConvnetIR
+import ConvnetKernels
 import ConvnetSema
 import XCTest
 @testable import TPUEmulator

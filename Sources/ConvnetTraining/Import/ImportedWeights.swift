@@ -1,5 +1,4 @@
-import ConvnetIR
-import ConvnetSema
+import ConvnetInterface
 import Foundation
 
 /// A model's weights read from any file `--weights` and `--init-from` accept, checked against the
@@ -22,14 +21,14 @@ public struct ImportedWeights: Sendable {
     /// Reads `url` and checks it against `model`'s weights. Throws `WeightsImportError` (a file
     /// that does not fit, an unreadable HDF5 file), `SafetensorsError` (a damaged safetensors
     /// file) or `CheckpointError` (a checkpoint with bad metadata).
-    public init(url: URL, model: CheckedModel) throws {
-        let expected = IRBuilder.parameters(of: model)
+    public init(url: URL, model: ModelDescription) throws {
+        let expected = model.parameters
         self.url = url
         if try WeightsFormat.isHDF5(url) {
             format = .kerasH5
             checkpoint = nil
             classNames = []
-            parameters = try KerasWeightsH5.read(url.path, model: model, expected: expected)
+            parameters = try KerasWeightsH5.read(url.path, expected: expected)
         } else {
             let file = try Safetensors.read(from: url)
             if file.metadata["format"] != nil {

@@ -1,4 +1,4 @@
-import ConvnetIR
+import ConvnetInterface
 import ConvnetSupport
 
 /// Weights-only safetensors with Keras names, as a Keras user writes them with the `safetensors`

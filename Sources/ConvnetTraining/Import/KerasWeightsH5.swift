@@ -1,5 +1,4 @@
-import ConvnetIR
-import ConvnetSema
+import ConvnetInterface
 
 /// Keras 3's `.weights.h5` (`model.save_weights`), as Keras 3.x writes it (checked with
 /// TensorFlow 2.21 / Keras 3, `scripts/make-keras-fixtures.py`):
@@ -20,24 +19,25 @@ import ConvnetSema
 /// (`Conv2D` -> `conv2d`) with a counter per class in `model.layers` order (`conv2d`,
 /// `conv2d_1`...), which is exactly how convnetc names layers, so `layers/<convnetc name>` is the
 /// group `load_weights` would read. Index `i` under `vars` is the layer's i-th weight in Keras'
-/// order, which `IRBuilder.parameters(of:)` lists in the same order: that function is the one
-/// place deciding which tensor each index is.
+/// order, which `IRBuilder.parameters(of:)` lists in the same order (and `ModelDescription`
+/// keeps, each `ParameterInfo` naming its layer): that function is the one place deciding which
+/// tensor each index is.
 enum KerasWeightsH5 {
     /// The model's weights from the file at `path`, checked by `WeightsFit`.
-    static func read(_ path: String, model: CheckedModel,
-                     expected: [ParameterInfo]) throws(WeightsImportError) -> [String: CheckpointTensor] {
+    static func read(_ path: String, expected: [ParameterInfo]) throws(WeightsImportError) -> [String: CheckpointTensor] {
         var nameOfLocation: [String: String] = [:]
         var locationOfName: [String: String] = [:]
-        for layer in model.layers {
-            for (index, p) in IRBuilder.parameters(of: layer).enumerated() {
-                let location = "layers/\(layer.name)/vars/\(index)"
-                nameOfLocation[location] = p.name
-                locationOfName[p.name] = location
-            }
+        var indexInLayer: [String: Int] = [:]
+        for p in expected {
+            let index = indexInLayer[p.layer, default: 0]
+            indexInLayer[p.layer] = index + 1
+            let location = "layers/\(p.layer)/vars/\(index)"
+            nameOfLocation[location] = p.name
+            locationOfName[p.name] = location
         }
         return try HDF5File.read(path) { file throws(WeightsImportError) in
             let datasets = try file.datasets(under: "layers")
-            if datasets.isEmpty && !model.layers.allSatisfy({ IRBuilder.parameters(of: $0).isEmpty }) {
+            if datasets.isEmpty && !expected.isEmpty {
                 throw WeightsImportError(file: path, message: "an HDF5 file with no datasets under 'layers/': not a Keras 3 "
                     + "`.weights.h5`\nhelp: save the weights with Keras 3's `model.save_weights(\"model.weights.h5\")` "
                     + "(Keras 2's `.h5` layout is not read)")

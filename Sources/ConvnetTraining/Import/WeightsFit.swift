@@ -1,4 +1,4 @@
-import ConvnetIR
+import ConvnetInterface
 
 /// The one check every weight file passes before its values reach a model, whatever its format
 /// (checkpoint, Keras safetensors, Keras HDF5) and whatever loads it (`predict`, `evaluate`,

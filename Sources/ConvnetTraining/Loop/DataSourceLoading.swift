@@ -1,5 +1,5 @@
 import ConvnetData
-import ConvnetSema
+import ConvnetInterface
 
 /// Opens the data a run or an evaluation names, as `DataSourceLoader` decides: TFRecord shards
 /// and folders too large for memory streamed (a "Reading N shards" bar while shards are indexed),
@@ -7,7 +7,7 @@ import ConvnetSema
 /// bar). Prints a warning for every file or record left out and their count, and checks the
 /// classes against the model's last layer.
 public enum DataSourceLoading {
-    public static func open(configuration config: TrainingConfiguration, model: CheckedModel, seed: UInt64,
+    public static func open(configuration config: TrainingConfiguration, model: ModelDescription, seed: UInt64,
                             output: ProgressOutput, clock: TrainingClock,
                             requireTraining: Bool = true) throws(TrainingError) -> any DataSource {
         // Evaluating named validation shards needs no training data (nor its index pass).
@@ -28,7 +28,7 @@ public enum DataSourceLoading {
                                              validation: config.validation, seed: seed, workers: config.workers,
                                              output: output, clock: clock)
         } else {
-            if requireTraining, data == nil { throw .noDataset(model: model.file.source.path) }
+            if requireTraining, data == nil { throw .noDataset(model: model.path) }
             let progress = DecodeProgress(output: output, clock: clock, label: { "Reading \($0) shards" })
             do {
                 source = try DataSourceLoader.open(data: data, validationData: config.validationData,

@@ -1,6 +1,5 @@
 import ConvnetData
-import ConvnetSema
-import ConvnetSyntax
+import ConvnetInterface
 import Foundation
 
 /// The settings one run uses: the model's `train` block (defaults filled in by Sema) with the
@@ -17,7 +16,7 @@ public struct TrainingConfiguration: Sendable {
     public var validation: Double
     public var batch: Int
     public var epochs: Int
-    public var optimizer: OptimizerDecl
+    public var optimizer: OptimizerSetting
     public var schedule: LearningRateSchedule
     public var seed: UInt64
     public var augmentation: ConvnetData.Augmentation
@@ -30,7 +29,7 @@ public struct TrainingConfiguration: Sendable {
 
     /// Merges `options` over `model.train`. Throws `TrainingError.invalidOption` for values the
     /// parser would have refused in a file (batch 0, negative learning rate...).
-    public init(model: CheckedModel, options: TrainingOptions) throws(TrainingError) {
+    public init(model: ModelDescription, options: TrainingOptions) throws(TrainingError) {
         let train = model.train
         if let d = options.data {
             data = d
@@ -55,10 +54,7 @@ public struct TrainingConfiguration: Sendable {
         var optimizer = train.optimizer
         if let lr = options.learningRate {
             guard lr > 0, lr.isFinite else { throw .invalidOption("--lr must be a positive number, got \(lr)") }
-            switch optimizer {
-            case .adam: optimizer = .adam(learningRate: lr)
-            case .sgd(_, let momentum): optimizer = .sgd(learningRate: lr, momentum: momentum)
-            }
+            optimizer = optimizer.with(learningRate: lr)
         }
         self.optimizer = optimizer
         let lr = optimizer.learningRate
@@ -70,7 +66,7 @@ public struct TrainingConfiguration: Sendable {
         let seedValue = options.seed ?? train.seed
         guard seedValue >= 0 else { throw .invalidOption("--seed must not be negative, got \(seedValue)") }
         seed = UInt64(seedValue)
-        augmentation = ConvnetData.Augmentation(flip: train.augment.contains(.flip), crop: train.augment.contains(.crop))
+        augmentation = ConvnetData.Augmentation(flip: train.flip, crop: train.crop)
         resume = options.resume
         initFrom = options.initFrom.map { URL(fileURLWithPath: $0) }
         if resume, let from = options.initFrom {
@@ -78,7 +74,7 @@ public struct TrainingConfiguration: Sendable {
                 + "help: pass one of them")
         }
         outputDirectory = URL(fileURLWithPath: options.outputDirectory
-            ?? "runs/" + TrainingConfiguration.modelName(path: model.file.source.path))
+            ?? "runs/" + model.name)
         workers = max(1, options.workers ?? ProcessInfo.processInfo.activeProcessorCount)
     }
 
@@ -86,12 +82,5 @@ public struct TrainingConfiguration: Sendable {
     public var optimizerKind: OptimizerKind {
         if case .adam = optimizer { return .adam }
         return .sgd
-    }
-
-    /// The model's display name: the file name without folders and `.convnet`.
-    public static func modelName(path: String) -> String {
-        var name = path.split(separator: "/").last.map(String.init) ?? path
-        if name.hasSuffix(".convnet") { name.removeLast(".convnet".count) }
-        return name.isEmpty ? "model" : name
     }
 }

@@ -1,7 +1,6 @@
-import ConvnetSupport
 import ConvnetData
-import ConvnetIR
-import ConvnetSema
+import ConvnetInterface
+import ConvnetSupport
 import Foundation
 
 /// `convnetc FILE evaluate --weights W`: a checkpoint's accuracy on the validation split.
@@ -45,8 +44,8 @@ public struct EvaluationReport: Sendable {
 public enum Evaluator {
     /// Uses `options` for `--data`, `--validation` and `--batch` (else the train block).
     /// `classes` (`--classes`), like a checkpoint's class names, must be the dataset's.
-    public static func evaluate(weights: URL, model: CheckedModel, options: TrainingOptions = TrainingOptions(),
-                                compiler: any ProgramCompiler = ReferenceCompiler(),
+    public static func evaluate(weights: URL, model: ModelDescription, options: TrainingOptions = TrainingOptions(),
+                                compiler: any ModelCompiler,
                                 output: ProgressOutput = StandardOutput(),
                                 clock: TrainingClock = SystemClock(), classes: [String]? = nil) throws -> EvaluationReport {
         let config = try TrainingConfiguration(model: model, options: options)
@@ -60,10 +59,11 @@ public enum Evaluator {
         }
         guard dataset.count(.validation) > 0 else {
             throw TrainingError.invalidOption("the dataset has no validation images (validation fraction \(config.validation))\n"
-                + "help: pass --validation with a fraction above 0, e.g. 0.19")
+                + "help: pass --validation with a fraction above 0, e.g. 0.19 (for shards: one that holds out at least one "
+                + "shard), or name validation shards with --validation-data GLOB")
         }
-        let executable = try compiler.compile(IRBuilder.inference(model, batch: config.batch))
-        trained.load(into: executable)
+        let executable = try compiler.inference(batch: config.batch)
+        try trained.load(into: executable)
         let result = try ValidationPass.run(executable, dataset: dataset)
         return EvaluationReport(weights: weights.path, dataset: dataset.source, count: result.count,
                                 skipped: dataset.skipped.count, accuracy: result.accuracy, loss: result.loss,

@@ -1,11 +1,10 @@
 import ConvnetData
-import ConvnetIR
-import ConvnetSema
+import ConvnetInterface
 import Foundation
 
 /// A weights file opened for inference (any format `ImportedWeights` reads), checked against the
-/// model, and the class names to report: `--classes` when given, else the checkpoint's, else the
-/// data folder's, else `class0`, `class1`...
+/// model, and the class names to report: `--classes` when given, else the file's, else the data
+/// folder's, else `class0`, `class1`...
 public struct TrainedWeights: Sendable {
     public let weights: ImportedWeights
     public var url: URL { weights.url }
@@ -16,7 +15,7 @@ public struct TrainedWeights: Sendable {
     ///   - dataFolder: where to read class names when the file has none (a folder, or a
     ///     `synthetic:` spec); nil uses the model's train block.
     ///   - classes: `--classes a,b,...`; must name as many classes as the model's head has.
-    public init(url: URL, model: CheckedModel, dataFolder: String? = nil, classes: [String]? = nil) throws {
+    public init(url: URL, model: ModelDescription, dataFolder: String? = nil, classes: [String]? = nil) throws {
         if let classes, classes.count != model.classCount {
             throw TrainingError.invalidOption("--classes names \(classes.count) class\(classes.count == 1 ? "" : "es") "
                 + "but the model's head has \(model.classCount)")
@@ -44,8 +43,9 @@ public struct TrainedWeights: Sendable {
         return (0..<count).map { "class\($0)" }
     }
 
-    /// Writes the weights into a compiled inference program.
-    public func load(into executable: any ExecutableProgram) {
+    /// Writes the weights into a compiled inference program (checked against the same model
+    /// when they were read, so every weight it takes is there).
+    public func load(into executable: any CompiledProgram) throws {
         weights.state.load(into: executable)
     }
 }

@@ -1,4 +1,5 @@
 import ConvnetCPU
+import ConvnetKernels
 import ConvnetIR
 import ConvnetOptimizer
 import ConvnetSema

@@ -12,13 +12,13 @@ public final class Arena {
     public init() {}
 
     private var allocations: [UnsafeMutableRawPointer] = []
-    private(set) var totalBytes = 0
+    public private(set) var totalBytes = 0
 
     /// The alignment of every allocation: one cache line, and what AVX-512 loads like.
     static let alignment = 64
 
     /// Zeroed, 64-byte aligned bytes that live as long as the arena.
-    func allocate(bytes: Int) -> UnsafeMutableRawPointer {
+    public func allocate(bytes: Int) -> UnsafeMutableRawPointer {
         let size = max(bytes, Self.alignment)
         guard let raw = calloc(size + Self.alignment, 1) else {
             fatalError("cannot allocate \(size) bytes for the CPU executable")
@@ -36,7 +36,7 @@ public final class Arena {
     }
 
     /// `count` zeroed doubles.
-    func doubles(_ count: Int) -> UnsafeMutablePointer<Double> {
+    public func doubles(_ count: Int) -> UnsafeMutablePointer<Double> {
         allocate(bytes: count * 8).bindMemory(to: Double.self, capacity: max(count, 8))
     }
 

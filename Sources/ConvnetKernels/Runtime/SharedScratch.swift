@@ -8,11 +8,11 @@ public final class SharedScratch {
     public private(set) var floats = 0
 
     /// Records that some op needs `count` floats.
-    func reserve(_ count: Int) { floats = max(floats, count) }
+    public func reserve(_ count: Int) { floats = max(floats, count) }
 
     /// The first `count` floats, for one convolution's chunked im2col.
     @inline(__always)
-    func buffer(_ count: Int) -> UnsafeMutableBufferPointer<Float> {
+    public func buffer(_ count: Int) -> UnsafeMutableBufferPointer<Float> {
         UnsafeMutableBufferPointer(start: pointer, count: count)
     }
 }

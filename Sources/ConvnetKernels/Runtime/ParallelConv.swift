@@ -1,5 +1,3 @@
-import ConvnetKernels
-
 /// Convolutions split over the cores by images, each core running single-threaded GEMMs on
 /// bands of output rows whose im2col columns stay in cache (`BandIm2col`).
 ///

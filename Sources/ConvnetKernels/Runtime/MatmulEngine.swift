@@ -1,5 +1,3 @@
-import ConvnetKernels
-
 /// What runs the executor's matrix products: every GEMM of a convolution (forward, input and
 /// filter gradient, on bands of im2col columns) and of a dense layer goes through one engine.
 ///
@@ -32,7 +30,7 @@ extension MatmulEngine {
 extension MatmulEngine {
     /// The call with `BLAS.gemm`'s defaults, so call sites read like the BLAS ones.
     @inline(__always)
-    func gemm(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, transposeA: Bool = false,
+    public func gemm(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, transposeA: Bool = false,
               b: UnsafePointer<Float>, transposeB: Bool = false, c: UnsafeMutablePointer<Float>,
               accumulate: Bool = false) {
         gemm(m: m, n: n, k: k, a: a, transposeA: transposeA, b: b, transposeB: transposeB, c: c,

@@ -35,5 +35,4 @@ public struct ParameterInfo: Hashable, Sendable {
     }
 
     public var elementCount: Int { shape.reduce(1, *) }
-    public var type: TensorType { .f32(shape) }
 }

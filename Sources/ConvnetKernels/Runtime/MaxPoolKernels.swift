@@ -1,5 +1,3 @@
-import ConvnetKernels
-
 /// Max pooling with non-overlapping windows (stride >= size, the Keras default), written so
 /// the loops over channels vectorise: each output pixel keeps a running maximum and the tap
 /// that holds it for all channels at once.

@@ -1,5 +1,3 @@
-import ConvnetKernels
-
 /// im2col and its adjoint over a band of output rows rather than whole images.
 ///
 /// Why: one 192x192 image's column matrix for a 3x3x16 conv is 21 MB; written then read back by
