@@ -34,6 +34,8 @@ let package = Package(
                        providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
                        providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
+                       providers: [.apt(["libhdf5-dev"])]),
 
         // Ordered JSON and number formatting shared by every stage's output.
         .target(name: "ConvnetSupport"),
@@ -62,7 +64,7 @@ let package = Package(
                 swiftSettings: nativeCPU),
         // Training loop, checkpoints (safetensors), metrics, progress, plots.
         .target(name: "ConvnetTraining",
-                dependencies: ["ConvnetInterface", "ConvnetData", "ConvnetSupport"],
+                dependencies: ["ConvnetInterface", "ConvnetData", "ConvnetSupport", "CHDF5"],
                 swiftSettings: nativeCPU),
         // The training flags, one set of ArgumentParser types for convnetc and native binaries.
         .target(name: "ConvnetFlags",
@@ -116,7 +118,8 @@ let package = Package(
                                    "ConvnetSema", "ConvnetIR", "ConvnetFlags", "ConvnetSupport"],
                     exclude: ["Golden"]),
         .testTarget(name: "ConvnetDriverTests",
-                    dependencies: ["ConvnetTestSupport", "ConvnetDriver", "ConvnetIR", "ConvnetSema", "ConvnetSyntax", "ConvnetCPU"],
+                    dependencies: ["ConvnetTestSupport", "ConvnetDriver", "ConvnetIR", "ConvnetSema", "ConvnetSyntax", "ConvnetCPU",
+                                   "ConvnetTraining", "ConvnetInterface"],
                     exclude: ["Golden", "Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

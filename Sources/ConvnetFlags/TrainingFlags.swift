@@ -43,6 +43,10 @@ public struct TrainingFlags: ParsableArguments {
     @Option(help: ArgumentHelp("Image decoding threads (default: every core).", visibility: .hidden))
     public var workers: Int?
 
+    @Option(name: .customLong("init-from"),
+            help: "--run: start from these weights (a checkpoint, Keras-named safetensors or a Keras 3 .weights.h5); fresh optimizer state, epoch 1.")
+    public var initFrom: String?
+
     public init() {}
 
     public func validate() throws {
@@ -57,7 +61,7 @@ public struct TrainingFlags: ParsableArguments {
     public var options: TrainingOptions {
         TrainingOptions(epochs: epochs, batch: batch, learningRate: lr, data: data, seed: seed,
                         validation: validation, resume: resume, outputDirectory: out, workers: workers,
-                        validationData: validationData, imageKey: imageKey, labelKey: labelKey)
+                        validationData: validationData, imageKey: imageKey, labelKey: labelKey, initFrom: initFrom)
     }
 
     /// The flags that parse back to `options` (only those that are set).
@@ -75,6 +79,7 @@ public struct TrainingFlags: ParsableArguments {
         if let v = o.validationData { args += ["--validation-data", v] }
         if let v = o.imageKey { args += ["--image-key", v] }
         if let v = o.labelKey { args += ["--label-key", v] }
+        if let v = o.initFrom { args += ["--init-from", v] }
         return args
     }
 }

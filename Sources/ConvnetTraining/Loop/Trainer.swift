@@ -62,6 +62,8 @@ public struct Trainer {
             resumed = (checkpoint, latest.url)
         }
         let seed = resumed?.checkpoint.seed ?? config.seed
+        // `--init-from`: read and checked before anything is compiled or decoded.
+        let initial = try config.initFrom.map { url in try ImportedWeights(url: url, model: model) }
 
         // The programs first: a setting the target cannot run (say a batch the emulated cores
         // cannot split) is reported before the images are decoded.
@@ -71,11 +73,12 @@ public struct Trainer {
         var state = try resumed.map { r throws(TrainingError) in
             try TrainingState(checkpoint: r.checkpoint, program: trainProgram, path: r.url.path)
         } ?? TrainingState.initial(for: trainProgram, seed: seed)
+        if let initial { state.start(from: initial) }
         state.load(into: trainer)
 
         let dataset = try DataSourceLoading.open(configuration: config, model: model, seed: seed,
                                                  output: output, clock: clock)
-        if let saved = resumed?.checkpoint.classNames, !saved.isEmpty, saved != dataset.classNames {
+        if let saved = resumed?.checkpoint.classNames ?? initial?.classNames, !saved.isEmpty, saved != dataset.classNames {
             throw TrainingError.classMismatch("the checkpoint was trained on classes \(saved) but the dataset has \(dataset.classNames)")
         }
         let stepsPerEpoch = dataset.count(.training) / config.batch
@@ -101,6 +104,9 @@ public struct Trainer {
                 output.write("note: continuing with the checkpoint's seed \(r.checkpoint.seed), not \(config.seed), "
                     + "so the run stays the one that was interrupted\n")
             }
+        }
+        if let initial {
+            output.write("Starting from the weights of \(initial.url.path) (\(initial.format.rawValue)), fresh optimizer state\n")
         }
         output.write("Training on \(dataset.count(.training)) images, validating on \(dataset.count(.validation)) "
             + "(\(dataset.classNames.count) classes), batch \(config.batch), \(stepsPerEpoch) steps per epoch, "

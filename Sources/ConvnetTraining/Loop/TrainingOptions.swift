@@ -27,11 +27,14 @@ public struct TrainingOptions: Sendable {
     /// class index (default the codelab's `image` and `class`).
     public var imageKey: String?
     public var labelKey: String?
+    /// `--init-from W`: start a new run from these weights (any format `ImportedWeights` reads)
+    /// instead of the seed's initialisation; fresh optimizer state, epoch 1.
+    public var initFrom: String?
 
     public init(epochs: Int? = nil, batch: Int? = nil, learningRate: Double? = nil, data: String? = nil,
                 seed: Int? = nil, validation: Double? = nil, resume: Bool = false,
                 outputDirectory: String? = nil, workers: Int? = nil, validationData: String? = nil,
-                imageKey: String? = nil, labelKey: String? = nil) {
+                imageKey: String? = nil, labelKey: String? = nil, initFrom: String? = nil) {
         self.epochs = epochs
         self.batch = batch
         self.learningRate = learningRate
@@ -44,5 +47,6 @@ public struct TrainingOptions: Sendable {
         self.validationData = validationData
         self.imageKey = imageKey
         self.labelKey = labelKey
+        self.initFrom = initFrom
     }
 }

@@ -55,10 +55,11 @@ public enum Predictor {
     ///   - images: image paths (JPEG or PNG); an unreadable one throws `DataError.unreadableImage`.
     ///   - batch: the compiled batch size; the last batch is padded with zeros.
     ///   - dataFolder: where to find class names when the checkpoint has none.
+    ///   - classes: `--classes`: the class names, in label order.
     public static func predict(weights: URL, model: ModelDescription, images: [String],
                                compiler: any ModelCompiler, batch: Int = 32,
-                               dataFolder: String? = nil) throws -> PredictionReport {
-        let trained = try TrainedWeights(url: weights, model: model, dataFolder: dataFolder)
+                               dataFolder: String? = nil, classes: [String]? = nil) throws -> PredictionReport {
+        let trained = try TrainedWeights(url: weights, model: model, dataFolder: dataFolder, classes: classes)
         guard !images.isEmpty else { return PredictionReport(classes: trained.classNames, predictions: []) }
         let shape = ImageShape(height: model.inputShape.height, width: model.inputShape.width,
                                channels: model.inputShape.channels)
