@@ -14,6 +14,7 @@ public enum TrainingArguments {
         if let v = o.seed { args += ["--seed", String(v)] }
         if let v = o.validation { args += ["--validation", "\(v)"] }
         if o.resume { args.append("--resume") }
+        if o.overwrite { args.append("--overwrite") }
         if let v = o.outputDirectory { args += ["--out", v] }
         if let v = o.workers { args += ["--workers", String(v)] }
         return args
@@ -46,6 +47,7 @@ public enum TrainingArguments {
             case "--seed": o.seed = try int(flag)
             case "--validation": o.validation = try double(flag)
             case "--resume": o.resume = true
+            case "--overwrite": o.overwrite = true
             case "--out": o.outputDirectory = try value(flag)
             case "--workers": o.workers = try int(flag)
             default: throw EmitError("unknown option \(flag)")

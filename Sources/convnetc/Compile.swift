@@ -33,6 +33,13 @@ struct Compile: ParsableCommand {
 
     func validate() throws {
         try training.validate()
+        if !train && emitSwift == nil {
+            // Flags that only a run reads would otherwise be accepted and silently ignored.
+            let ignored = training.runOnlyFlagsGiven + (dumpIR == nil && training.batch != nil ? ["--batch"] : [])
+            if let first = ignored.first {
+                throw ValidationError("\(first) applies to training only; add --run to train (or drop \(first))")
+            }
+        }
     }
 
     func run() throws {
@@ -75,7 +82,7 @@ struct TrainingFlags: ParsableArguments {
     var batch: Int?
 
     @Option(help: "Learning rate (keeps the optimizer's kind and momentum).")
-    var lr: Double?
+    var lr: DecimalNumber?
 
     @Option(help: "Data folder of class sub-folders, or synthetic:shapes[:CLASSES[:PER_CLASS]].")
     var data: String?
@@ -84,10 +91,13 @@ struct TrainingFlags: ParsableArguments {
     var seed: Int?
 
     @Option(help: "Validation fraction, 0 <= F < 1.")
-    var validation: Double?
+    var validation: DecimalNumber?
 
     @Flag(help: "Continue from the latest checkpoint in the run folder.")
     var resume = false
+
+    @Flag(help: "Replace the results of an earlier run in the run folder (without it such a run is refused).")
+    var overwrite = false
 
     @Option(help: "The run folder for checkpoints, metrics and plots (default runs/<model>).")
     var out: String?
@@ -98,15 +108,39 @@ struct TrainingFlags: ParsableArguments {
     func validate() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
-        if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number") }
+        if let lr, !(lr.value > 0 && lr.value.isFinite) { throw ValidationError("--lr must be a positive number") }
         if let seed, seed < 0 { throw ValidationError("--seed must be 0 or more") }
-        if let validation, !(0..<1).contains(validation) { throw ValidationError("--validation must be in [0, 1)") }
+        if let validation, !(0..<1).contains(validation.value) { throw ValidationError("--validation must be in [0, 1)") }
+        if let out, out.isEmpty { throw ValidationError("--out needs a folder name ('' would write into the current folder)") }
+        if resume && overwrite { throw ValidationError("--resume continues a run and --overwrite replaces it: pass one of them") }
         if cores < 1 { throw ValidationError("--cores must be at least 1") }
     }
 
+    /// The flags only a training run reads (given on this command line).
+    var runOnlyFlagsGiven: [String] {
+        [("--epochs", epochs != nil), ("--lr", lr != nil), ("--data", data != nil), ("--seed", seed != nil),
+         ("--validation", validation != nil), ("--resume", resume), ("--overwrite", overwrite), ("--out", out != nil)]
+            .filter(\.1).map(\.0)
+    }
+
     var options: TrainingOptions {
-        TrainingOptions(epochs: epochs, batch: batch, learningRate: lr, data: data, seed: seed,
-                        validation: validation, resume: resume, outputDirectory: out)
+        var options = TrainingOptions(epochs: epochs, batch: batch, learningRate: lr?.value, data: data, seed: seed,
+                                      validation: validation?.value, resume: resume, outputDirectory: out)
+        options.overwrite = overwrite
+        return options
+    }
+}
+
+/// A number written in decimal (`0.001`, `1e-3`): what `--lr` and `--validation` take. Swift's
+/// `Double(String)` also reads hexadecimal (`0x10` is 16), `inf` and `nan`, which no one means.
+struct DecimalNumber: ExpressibleByArgument {
+    var value: Double
+
+    init?(argument: String) {
+        let allowed = Set("0123456789.eE+-")
+        guard !argument.isEmpty, argument.allSatisfy(allowed.contains), argument.contains(where: \.isNumber),
+              let v = Double(argument), v.isFinite else { return nil }
+        value = v
     }
 }
 

@@ -63,6 +63,13 @@ struct Evaluate: ParsableCommand {
 
     @OptionGroup var training: TrainingFlags
 
+    func validate() throws {
+        try training.validate()
+        // evaluate reads the data, the split and the batch; the rest belongs to a training run.
+        let ignored = training.runOnlyFlagsGiven.filter { !["--data", "--validation"].contains($0) }
+        if let first = ignored.first { throw ValidationError("evaluate does not take \(first) (it is a training flag)") }
+    }
+
     func run() throws {
         let (_, checked) = try model.checkedModel()
         if target == .native {

@@ -18,6 +18,8 @@ public struct TrainingConfiguration: Sendable {
     public var seed: UInt64
     public var augmentation: ConvnetData.Augmentation
     public var resume: Bool
+    /// `--overwrite`: replace an earlier run's results in the folder.
+    public var overwrite: Bool
     /// The run folder.
     public var outputDirectory: URL
     public var workers: Int
@@ -61,6 +63,10 @@ public struct TrainingConfiguration: Sendable {
         seed = UInt64(seedValue)
         augmentation = ConvnetData.Augmentation(flip: train.augment.contains(.flip), crop: train.augment.contains(.crop))
         resume = options.resume
+        overwrite = options.overwrite
+        if let out = options.outputDirectory, out.isEmpty {
+            throw .invalidOption("--out needs a folder name; '' would write into the current folder")
+        }
         outputDirectory = URL(fileURLWithPath: options.outputDirectory
             ?? "runs/" + TrainingConfiguration.modelName(path: model.file.source.path))
         workers = max(1, options.workers ?? ProcessInfo.processInfo.activeProcessorCount)
