@@ -81,7 +81,8 @@ struct Evaluate: ParsableCommand {
         }
         let report = try withTrainingErrors {
             try Evaluator.evaluate(weights: URL(fileURLWithPath: weights), model: checked,
-                                   options: training.options, compiler: target.compiler(model: checked, cores: training.cores))
+                                   options: training.options, compiler: target.compiler(model: checked, cores: training.cores),
+                                   output: StandardOutput(toStandardError: format == .json))
         }
         print(format == .json ? report.renderJSON() : report.renderText(), terminator: "")
     }

@@ -6,6 +6,9 @@ import Synchronization
 /// decode, and turns a missing dataset into a message that says where convnetc looked and how
 /// to point it at one.
 public enum DatasetLoading {
+    /// Skipped files named one by one before the rest are only counted.
+    public static let skippedListed = 50
+
     /// - Parameters:
     ///   - spec: the folder or `synthetic:...` spec, nil when nothing named one.
     ///   - origin: which setting named it (`--data`, the train block), for the message.
@@ -25,6 +28,9 @@ public enum DatasetLoading {
             throw .dataset(error, spec: spec, origin: origin)
         }
         progress.finish()
+        for line in SkippedFile.report(dataset.skipped, listingAtMost: DatasetLoading.skippedListed) {
+            output.write(line + "\n")
+        }
         guard dataset.classNames.count == model.classCount else {
             throw .classMismatch("the dataset '\(spec)' has \(dataset.classNames.count) classes "
                 + "(\(dataset.classNames.joined(separator: ", "))) but the model's last layer predicts \(model.classCount)\n"

@@ -106,6 +106,7 @@ public struct Trainer {
 
         let recorder = try TrainingRecorder(run: run, title: "\(TrainingConfiguration.modelName(path: model.file.source.path)) on \(dataset.source)",
                                             resumingAfterEpoch: resumed?.checkpoint.epoch)
+        recorder.skippedFiles = dataset.skipped.count
         if let r = resumed {
             output.write("Resuming from \(r.url.path) (epoch \(r.checkpoint.epoch), step \(r.checkpoint.step))\n")
             if r.checkpoint.seed != config.seed {

@@ -9,9 +9,14 @@ public struct TrainingSummary: Equatable, Sendable {
     /// Why the run ended: "completed", "interrupted", "non-finite loss"...
     public var stopReason: String
 
-    public init(epochs: [EpochMetrics], stopReason: String) {
+    /// Data files the run could not use (unreadable, truncated, not images), each named in the
+    /// run's output when the data loaded.
+    public var skippedFiles: Int
+
+    public init(epochs: [EpochMetrics], stopReason: String, skippedFiles: Int = 0) {
         self.epochs = epochs
         self.stopReason = stopReason
+        self.skippedFiles = skippedFiles
     }
 
     /// The epoch with the highest validation accuracy (ties: the earliest); nil when empty.
@@ -32,6 +37,7 @@ public struct TrainingSummary: Equatable, Sendable {
             ("total_seconds", .double(totalSeconds)),
             ("best", bestEpoch?.json ?? .null),
             ("last", epochs.last?.json ?? .null),
+            ("skipped_files", .int(skippedFiles)),
         ])
     }
 
