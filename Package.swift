@@ -42,9 +42,9 @@ let package = Package(
         // fp32 kernels on OpenBLAS, each with a naive twin.
         .target(name: "ConvnetKernels", dependencies: ["CBLAS"], swiftSettings: nativeCPU),
         // Image folders, decoding, split, shuffle, batches, synthetic data.
-        .target(name: "ConvnetData", dependencies: ["CJPEG", "CPNG"], swiftSettings: nativeCPU),
+        .target(name: "ConvnetData", dependencies: ["CJPEG", "CPNG", "ConvnetSupport"], swiftSettings: nativeCPU),
         // The fp32 CPU backend: executes optimized IR on the kernels.
-        .target(name: "ConvnetCPU", dependencies: ["ConvnetOptimizer", "ConvnetKernels"],
+        .target(name: "ConvnetCPU", dependencies: ["ConvnetOptimizer", "ConvnetKernels", "ConvnetSupport"],
                 swiftSettings: nativeCPU),
         // bf16 MXU, systolic simulation, cycle model, multi-core.
         .target(name: "TPUEmulator", dependencies: ["ConvnetOptimizer", "ConvnetKernels", "ConvnetCPU"],

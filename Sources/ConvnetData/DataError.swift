@@ -14,9 +14,13 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
     case badSyntheticSpec(spec: String, reason: String)
     case unreadableImage(path: String, reason: String)
     case badTFRecord(path: String, reason: String)
+    /// The data set would not fit in memory (`MemoryBudget`); the message is complete.
+    case tooLarge(String)
 
     public var description: String {
         switch self {
+        case .tooLarge(let message):
+            return message
         case .folderNotFound(let path):
             return "dataset folder '\(path)' does not exist\n"
                 + "help: pass a folder holding one sub-folder per class (e.g. flowers/daisy/*.jpg), "

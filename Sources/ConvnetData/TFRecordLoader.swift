@@ -79,7 +79,7 @@ public enum TFRecordLoader {
         guard classCount >= 2 else { throw .tooFewClasses(path: path, found: [classNames[0] ?? "class0"]) }
         let names = (0..<classCount).map { classNames[$0] ?? "class\($0)" }
 
-        let store = ImageStore(shape: options.shape, count: records.count)
+        let store = try ImageStore(shape: options.shape, count: records.count)
         let failures = Mutex<[Int: String]>([:])
         let shape = options.shape
         let allRecords = records, allShards = shards

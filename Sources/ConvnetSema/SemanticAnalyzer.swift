@@ -59,6 +59,7 @@ public enum SemanticAnalyzer {
         var layers: [CheckedLayer] = []
         var shape = input
         var failed = false
+        var totals = ModelTotals()
         for decl in file.layers {
             if let cut = firstParseError, decl.range.start > cut { break }
             let (name, type) = naming.next(decl.kind)
@@ -72,6 +73,11 @@ public enum SemanticAnalyzer {
                         "sema.shape-too-large",
                         "\(name) (`\(decl.kind.sourceForm)`) outputs \(output): more than \(NumberFormat.grouped(maxElementsPerExample)) elements per image",
                         at: decl.keywordRange, help: "use fewer filters or downsample earlier"))
+                    failed = true
+                    break
+                }
+                if let tooLarge = totals.add(params: params, macs: macs, layer: name, decl: decl) {
+                    diagnostics.append(tooLarge)
                     failed = true
                     break
                 }

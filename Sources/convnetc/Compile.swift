@@ -46,11 +46,13 @@ struct Compile: ParsableCommand {
         let (_, checked) = try model.checkedModel()
         if let dumpIR {
             let batch = training.batch ?? checked.train.batch
+            try requireCountableBatch(checked, batch)
             print(try withTrainingErrors { try DumpIR.text(checked, batch: batch, program: program, all: dumpIR == .all) },
                   terminator: "")
             return
         }
         if let emitSwift {
+            try requireCountableBatch(checked, training.batch ?? checked.train.batch)
             let files = try withTrainingErrors { try NativeCommands.emit(checked, to: emitSwift, options: training.options) }
             for file in files { print(file) }
             if !train { return }
@@ -113,8 +115,11 @@ struct TrainingFlags: ParsableArguments {
         if let validation, !(0..<1).contains(validation.value) { throw ValidationError("--validation must be in [0, 1)") }
         if let out, out.isEmpty { throw ValidationError("--out needs a folder name ('' would write into the current folder)") }
         if resume && overwrite { throw ValidationError("--resume continues a run and --overwrite replaces it: pass one of them") }
-        if cores < 1 { throw ValidationError("--cores must be at least 1") }
+        if !(1...TrainingFlags.maxCores).contains(cores) { throw ValidationError("--cores must be between 1 and \(TrainingFlags.maxCores)") }
     }
+
+    /// The most emulated TPU cores (a TPU v3 pod slice has 2,048; more is a typo).
+    static let maxCores = 4096
 
     /// The flags only a training run reads (given on this command line).
     var runOnlyFlagsGiven: [String] {

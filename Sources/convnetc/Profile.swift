@@ -30,11 +30,12 @@ struct Profile: ParsableCommand {
 
     func validate() throws {
         if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
-        if cores < 1 { throw ValidationError("--cores must be at least 1") }
+        if !(1...TrainingFlags.maxCores).contains(cores) { throw ValidationError("--cores must be between 1 and \(TrainingFlags.maxCores)") }
     }
 
     func run() throws {
         let (_, checked) = try model.checkedModel()
+        try requireCountableBatch(checked, batch ?? checked.train.batch)
         let report = try withTrainingErrors {
             try TPUProfiler.report(checked, name: Frontend.modelName(path: model.file),
                                    globalBatch: batch ?? checked.train.batch, cores: cores, training: train,

@@ -1,3 +1,4 @@
+import ConvnetSupport
 import ConvnetData
 import ConvnetIR
 import ConvnetSema
@@ -76,8 +77,16 @@ public struct Trainer {
         var state = try resumed.map { r throws(TrainingError) in
             try TrainingState(checkpoint: r.checkpoint, program: trainProgram, path: r.url.path)
         } ?? TrainingState.initial(for: trainProgram, seed: seed)
-        let trainer = try compiler.compile(trainProgram)
-        let evaluator = try compiler.compile(inferenceProgram)
+        let trainer: any ExecutableProgram, evaluator: any ExecutableProgram
+        do {
+            trainer = try compiler.compile(trainProgram)
+            evaluator = try compiler.compile(inferenceProgram)
+        } catch var shortfall as MemoryShortfall {
+            // The advice in terms of the run's --batch (a TPU core's program holds a shard of it).
+            shortfall.advice = MemoryShortfall.batchAdvice(batch: config.batch, neededBytes: shortfall.neededBytes,
+                                                           availableBytes: shortfall.availableBytes)
+            throw shortfall
+        }
         state.load(into: trainer)
 
         let dataset = try DatasetLoading.load(spec: config.data, origin: config.dataOrigin, model: model,

@@ -41,6 +41,7 @@ public struct TrainingConfiguration: Sendable {
         }
         batch = options.batch ?? train.batch
         guard batch >= 1 else { throw .invalidOption("--batch must be at least 1, got \(batch)") }
+        if let problem = model.batchProblem(batch) { throw .invalidOption(problem) }
         epochs = options.epochs ?? train.epochs
         guard epochs >= 1 else { throw .invalidOption("--epochs must be at least 1, got \(epochs)") }
         var optimizer = train.optimizer
