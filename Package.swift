@@ -70,6 +70,12 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // The fuzz targets (`make fuzz` runs them under libFuzzer; ConvnetFuzzTests replays their
+        // committed seeds and every input that ever crashed).
+        .target(name: "ConvnetFuzzTargets",
+                dependencies: ["ConvnetSyntax", "ConvnetSema", "ConvnetIR", "ConvnetTraining", "ConvnetData", "ConvnetSupport"]),
+        .executableTarget(name: "convnetc-fuzz", dependencies: ["ConvnetFuzzTargets"]),
+
         // `make bench`: the figures quoted in the README, measured in one process.
         .executableTarget(name: "convnetc-bench",
                           dependencies: ["ConvnetDriver", "ConvnetKernels", "ConvnetCPU", "ConvnetIR",
@@ -82,6 +88,7 @@ let package = Package(
                 path: "Tests/ConvnetTestSupport"),
 
         .testTarget(name: "ConvnetSupportTests", dependencies: ["ConvnetSupport"]),
+        .testTarget(name: "ConvnetFuzzTests", dependencies: ["ConvnetFuzzTargets"]),
         .testTarget(name: "ConvnetSyntaxTests", dependencies: ["ConvnetTestSupport", "ConvnetSyntax"], exclude: ["Golden"]),
         .testTarget(name: "ConvnetSemaTests", dependencies: ["ConvnetSema"]),
         .testTarget(name: "ConvnetIRTests", dependencies: ["ConvnetTestSupport", "ConvnetIR"]),
