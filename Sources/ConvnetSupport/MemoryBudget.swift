@@ -89,7 +89,7 @@ public enum MemoryBudget {
         defer { fclose(file) }
         var line = [CChar](repeating: 0, count: 256)
         while fgets(&line, Int32(line.count), file) != nil {
-            let text = String(cString: line)
+            let text = line.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
             guard text.hasPrefix("MemAvailable:") else { continue }
             let digits = text.dropFirst("MemAvailable:".count).filter(\.isNumber)
             return Int(digits).flatMap { CheckedSize.product($0, 1024) }
