@@ -94,7 +94,7 @@ let package = Package(
         .testTarget(name: "ConvnetIRTests", dependencies: ["ConvnetTestSupport", "ConvnetIR"]),
         .testTarget(name: "ConvnetOptimizerTests", dependencies: ["ConvnetTestSupport", "ConvnetOptimizer"], exclude: ["Golden"]),
         .testTarget(name: "ConvnetKernelsTests", dependencies: ["ConvnetKernels"]),
-        .testTarget(name: "ConvnetDataTests", dependencies: ["ConvnetData"]),
+        .testTarget(name: "ConvnetDataTests", dependencies: ["ConvnetData"], exclude: ["Fixtures"]),
         .testTarget(name: "ConvnetCPUTests", dependencies: ["ConvnetTestSupport", "ConvnetCPU"]),
         .testTarget(name: "TPUEmulatorTests", dependencies: ["TPUEmulator", "ConvnetKernels", "ConvnetIR", "ConvnetSema", "ConvnetSyntax", "ConvnetSupport",
                                                            "ConvnetCPU", "ConvnetTraining", "ConvnetData"]),

@@ -46,7 +46,7 @@ public enum SwiftEmitter {
     public static func emit(model: CheckedModel, modelText: String, path: String, batch: Int,
                             optimizer: OptimizerDecl) throws -> [String: String] {
         let training = try IRBuilder.trainingStep(model, batch: batch, optimizer: optimizer)
-        let inference = IRBuilder.inference(model, batch: batch)
+        let inference = try IRBuilder.inference(model, batch: batch)
         return try emit(model: model, modelText: modelText, path: path,
                         training: Pipeline.optimize(training), inference: Pipeline.optimize(inference))
     }

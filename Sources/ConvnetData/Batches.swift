@@ -27,8 +27,10 @@ public struct TrainingBatches: Sendable {
         order[(batch * batchSize)..<((batch + 1) * batchSize)]
     }
 
-    /// Fills `images` `(B, H, W, C)` Float in [0, 1] and `labels` `(B)` with batch `batch`.
-    public func fill(batch: Int, into images: UnsafeMutablePointer<Float>, labels: UnsafeMutablePointer<Int32>) {
+    /// Fills `images` `(B, H, W, C)` Float in [0, 1] and `labels` `(B)` with batch `batch`;
+    /// returns `batchSize` (every row is real).
+    @discardableResult
+    public func fill(batch: Int, into images: UnsafeMutablePointer<Float>, labels: UnsafeMutablePointer<Int32>) -> Int {
         precondition(batch >= 0 && batch < count, "batch \(batch) out of range 0..<\(count)")
         let stride = dataset.shape.elementCount
         for (row, index) in indices(batch: batch).enumerated() {
@@ -37,6 +39,7 @@ public struct TrainingBatches: Sendable {
             dataset.fillImage(.training, index, draw: draw, into: images + row * stride)
             labels[row] = Int32(dataset.label(.training, index))
         }
+        return batchSize
     }
 }
 

@@ -16,6 +16,13 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
     case badTFRecord(path: String, reason: String)
     /// The data set would not fit in memory (`MemoryBudget`); the message is complete.
     case tooLarge(String)
+    case noShards(pattern: String)
+    case badRecord(record: String, reason: String)
+    case missingFeature(record: String, feature: String, flag: String, present: String)
+    case cannotWrite(path: String, reason: String)
+    case streamedOnly(pattern: String)
+    case validationDataNeedsShards(data: String)
+    case shardInBothSets(path: String)
 
     public var description: String {
         switch self {
@@ -64,6 +71,27 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
         case .badTFRecord(let path, let reason):
             return "bad TFRecord file '\(path)': \(reason)\n"
                 + "help: check the file is a complete, uncompressed TFRecord of tf.train.Example records"
+        case .noShards(let pattern):
+            return "no TFRecord files match '\(pattern)'\n"
+                + "help: pass a glob of shards in quotes, e.g. --data \"flowers/*.tfrec\", or a folder of .tfrec files"
+        case .badRecord(let record, let reason):
+            return "bad TFRecord record (\(record)): \(reason)\n"
+                + "help: the records must be tf.train.Example protobufs; --image-key and --label-key name their fields"
+        case .missingFeature(let record, let feature, let flag, let present):
+            return "TFRecord record (\(record)) has no feature '\(feature)'; \(present)\n"
+                + "help: name the field that holds it with \(flag) KEY"
+        case .cannotWrite(let path, let reason):
+            return "cannot write '\(path)': \(reason)\n"
+                + "help: check the folder exists, is writable and the disk has room"
+        case .streamedOnly(let pattern):
+            return "'\(pattern)' names TFRecord shards, which are streamed, not loaded into memory\n"
+                + "help: this command reads image folders; convert shards back to a folder or use --run/evaluate"
+        case .validationDataNeedsShards(let data):
+            return "--validation-data names TFRecord shards, but the training data '\(data)' is not TFRecord shards\n"
+                + "help: convert the folder with `convnetc data tfrecord FOLDER OUTDIR`, or use --validation F to hold out part of the folder"
+        case .shardInBothSets(let path):
+            return "shard '\(path)' is both in the training data and in the validation data\n"
+                + "help: make the --data and --validation-data globs name different files"
         }
     }
 }

@@ -1,5 +1,6 @@
-/// What the user wrote after `--data`: a folder of class folders, TFRecord shards (a `.tfrec`
-/// file or a folder of them), or `synthetic:shapes[:CLASSES[:PER_CLASS]]`.
+/// What the user wrote after `--data`: a folder of class folders, TFRecord shards (a glob such as
+/// `flowers/*.tfrec`, one `.tfrec` file or a folder of them), or
+/// `synthetic:shapes[:CLASSES[:PER_CLASS]]`.
 public enum DatasetSpec: Hashable, Sendable {
     case folder(String)
     case tfrecord(String)
@@ -10,7 +11,7 @@ public enum DatasetSpec: Hashable, Sendable {
 
     public static func parse(_ text: String) throws(DataError) -> DatasetSpec {
         guard text.hasPrefix(syntheticPrefix) else {
-            return TFRecordLoader.isTFRecord(path: text) ? .tfrecord(text) : .folder(text)
+            return ShardGlob.isShards(text) ? .tfrecord(text) : .folder(text)
         }
         let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         guard parts.count >= 2, parts[1] == "shapes" else {
@@ -34,12 +35,13 @@ public enum DatasetSpec: Hashable, Sendable {
     }
 }
 
-/// The one entry point the driver calls: parse the spec and load the dataset it names.
+/// Loads a dataset into memory: image folders and synthetic shapes. TFRecord shards are streamed
+/// instead (`DataSourceLoader`), never decoded all at once.
 public enum DatasetLoader {
     public static func load(_ spec: String, options: LoadOptions) throws(DataError) -> InMemoryDataset {
         switch try DatasetSpec.parse(spec) {
         case .folder(let path): return try ImageFolderLoader.load(root: path, options: options)
-        case .tfrecord(let path): return try TFRecordLoader.load(path: path, options: options)
+        case .tfrecord(let pattern): throw .streamedOnly(pattern: pattern)
         case .synthetic(let shapes): return try shapes.load(options: options, source: spec)
         }
     }

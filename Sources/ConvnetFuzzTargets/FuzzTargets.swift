@@ -4,6 +4,7 @@ import ConvnetSema
 import ConvnetSupport
 import ConvnetSyntax
 import ConvnetTraining
+import Foundation
 
 /// The fuzz targets: each takes any bytes and must return without crashing, hanging or
 /// allocating without bound. `convnetc-fuzz` runs them under libFuzzer (`make fuzz`); the
@@ -41,7 +42,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         let findings = Linter().lint(model, context: LintContext(trainingImages: 2951, machineMemoryBytes: 1 << 34, cores: 8))
         _ = DiagnosticRenderer.render(findings, in: source)
         for batch in [1, 8, model.train.batch] where model.batchProblem(batch) == nil {
-            _ = IRBuilder.inference(model, batch: batch)
+            _ = try? IRBuilder.inference(model, batch: batch)
             _ = try? IRBuilder.trainingStep(model, batch: batch, optimizer: model.train.optimizer)
         }
     }
@@ -60,10 +61,15 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         out.withUnsafeMutableBufferPointer { _ = try? ImageDecoder(shape: shape).decode(bytes, into: $0) }
     }
 
+    /// The reader streams from a file, so the input is written to one (per process) first.
     static func tfrecord(_ bytes: UnsafeRawBufferPointer) {
-        let found = TFRecordReader.records(in: bytes)
-        for range in found.records where range.lowerBound >= 0 && range.upperBound <= bytes.count {
-            _ = ExampleParser.parse(UnsafeRawBufferPointer(rebasing: bytes[range]))
+        guard FileManager.default.createFile(atPath: scratchShard, contents: Data(bytes)),
+              let reader = try? TFRecordFileReader(path: scratchShard) else { return }
+        while let record = reader.next() {
+            _ = record.data.withUnsafeBytes { ExampleParser.parse($0) }
         }
+        _ = reader.problems.map(\.description)
     }
+
+    static let scratchShard = NSTemporaryDirectory() + "/convnetc-fuzz-\(ProcessInfo.processInfo.processIdentifier).tfrec"
 }

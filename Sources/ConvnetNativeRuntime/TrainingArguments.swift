@@ -17,6 +17,9 @@ public enum TrainingArguments {
         if o.overwrite { args.append("--overwrite") }
         if let v = o.outputDirectory { args += ["--out", v] }
         if let v = o.workers { args += ["--workers", String(v)] }
+        if let v = o.validationData { args += ["--validation-data", v] }
+        if let v = o.imageKey { args += ["--image-key", v] }
+        if let v = o.labelKey { args += ["--label-key", v] }
         return args
     }
 
@@ -50,6 +53,9 @@ public enum TrainingArguments {
             case "--overwrite": o.overwrite = true
             case "--out": o.outputDirectory = try value(flag)
             case "--workers": o.workers = try int(flag)
+            case "--validation-data": o.validationData = try value(flag)
+            case "--image-key": o.imageKey = try value(flag)
+            case "--label-key": o.labelKey = try value(flag)
             default: throw EmitError("unknown option \(flag)")
             }
             i += 1

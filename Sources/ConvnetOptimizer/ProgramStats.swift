@@ -52,7 +52,7 @@ public struct ProgramStats: Sendable {
 
     /// Builds and optimizes both programs of `model` at `batch`.
     public static func make(_ model: CheckedModel, batch: Int, optimizer: OptimizerDecl) throws -> ProgramStats {
-        let inference = Pipeline.optimize(IRBuilder.inference(model, batch: batch))
+        let inference = Pipeline.optimize(try IRBuilder.inference(model, batch: batch))
         let training = Pipeline.optimize(try IRBuilder.trainingStep(model, batch: batch, optimizer: optimizer))
         return ProgramStats(inference: inference, training: training)
     }

@@ -10,16 +10,36 @@ public enum InputSource: String, Sendable {
     case defaultShape = "default"
 }
 
-/// One layer after shape inference, with the figures Keras' `summary()` shows and more.
+/// Where a node of the model graph takes an input from.
+public enum LayerInput: Hashable, Sendable {
+    /// The model's input images.
+    case modelInput
+    /// The output of `CheckedModel.layers[i]`.
+    case layer(Int)
+}
+
+/// One node of the model graph after shape inference, with the figures Keras' `summary()`
+/// shows and more.
 public struct CheckedLayer: Sendable {
     /// Position in `CheckedModel.layers`.
     public var index: Int
+    /// The layer statement that made the node; for a merge node, a declaration synthesised at
+    /// the `concat`, `add` or `residual` keyword.
     public var decl: LayerDecl
+    /// What the node reads, in order: one input for every kind but the merges, which have two
+    /// or more. Every input comes earlier in `CheckedModel.layers` (topological order).
+    public var inputs: [LayerInput]
+    /// The shapes of `inputs`, in the same order.
+    public var inputShapes: [TensorShape]
+    /// For a node made by a block call, the calls that expanded it, outermost first (empty for
+    /// a node written at the top level).
+    public var callSites: [SourceRange]
     /// Keras' automatic name: `conv2d`, `conv2d_1`, `max_pooling2d`, ...
     public var name: String
     /// Keras' class name: `Conv2D`, `MaxPooling2D`, ...
     public var kerasType: String
-    public var inputShape: TensorShape
+    /// The first input's shape (the only one for every kind but the merges).
+    public var inputShape: TensorShape { inputShapes[0] }
     public var outputShape: TensorShape
     public var params: Int
     public var trainableParams: Int
@@ -31,14 +51,17 @@ public struct CheckedLayer: Sendable {
     public var kind: LayerKind { decl.kind }
     public var nonTrainableParams: Int { params - trainableParams }
 
-    public init(index: Int, decl: LayerDecl, name: String, kerasType: String,
-                inputShape: TensorShape, outputShape: TensorShape, params: Int,
+    public init(index: Int, decl: LayerDecl, inputs: [LayerInput], inputShapes: [TensorShape],
+                callSites: [SourceRange] = [], name: String, kerasType: String,
+                outputShape: TensorShape, params: Int,
                 trainableParams: Int, macs: Int, activationBytes: Int) {
         self.index = index
         self.decl = decl
+        self.inputs = inputs
+        self.inputShapes = inputShapes
+        self.callSites = callSites
         self.name = name
         self.kerasType = kerasType
-        self.inputShape = inputShape
         self.outputShape = outputShape
         self.params = params
         self.trainableParams = trainableParams
@@ -51,6 +74,8 @@ public struct CheckedLayer: Sendable {
 public struct TrainSettings: Hashable, Sendable {
     /// The data folder resolved against the model file's folder, if the file names one.
     public var dataPath: String?
+    /// `validation_data "GLOB"`: the validation TFRecord shards, resolved like `dataPath`.
+    public var validationDataPath: String?
     public var validation: Double = 0.19
     public var batch: Int = 32
     public var epochs: Int = 20
@@ -63,10 +88,16 @@ public struct TrainSettings: Hashable, Sendable {
 }
 
 /// A model that passed the semantic pass: every shape is known and every count is exact.
+///
+/// The model is a graph: `layers` are its nodes in topological order (the textual order after
+/// block calls and merges are expanded, which is also the order Keras names them in), each with
+/// explicit `inputs`. The last node is the model's output. A sequential file is the special case
+/// where node i reads node i-1.
 public struct CheckedModel: Sendable {
     public var file: ModelFile
     public var inputShape: TensorShape
     public var inputSource: InputSource
+    /// The graph's nodes in topological order.
     public var layers: [CheckedLayer]
     public var train: TrainSettings
 
@@ -88,4 +119,35 @@ public struct CheckedModel: Sendable {
     public var outputShape: TensorShape { layers.last?.outputShape ?? inputShape }
     /// The number of classes the head predicts.
     public var classCount: Int { outputShape.channels }
+
+    /// The name of what an input refers to: a layer's Keras name, or `input` for the images.
+    public func name(of input: LayerInput) -> String {
+        switch input {
+        case .modelInput: "input"
+        case .layer(let i): layers[i].name
+        }
+    }
+
+    /// The shape of what an input refers to.
+    public func shape(of input: LayerInput) -> TensorShape {
+        switch input {
+        case .modelInput: inputShape
+        case .layer(let i): layers[i].outputShape
+        }
+    }
+
+    /// True when every node reads only the node before it (the first reads the images): a
+    /// Keras Sequential model.
+    public var isSequential: Bool {
+        layers.allSatisfy { $0.inputs == [$0.index == 0 ? .modelInput : .layer($0.index - 1)] }
+    }
+
+    /// For each node, the nodes that read its output, in order.
+    public var consumers: [[Int]] {
+        var out = [[Int]](repeating: [], count: layers.count)
+        for layer in layers {
+            for case .layer(let i) in layer.inputs where !out[i].contains(layer.index) { out[i].append(layer.index) }
+        }
+        return out
+    }
 }

@@ -18,8 +18,11 @@ enum LayerRules {
         }
     }
 
-    static func apply(_ decl: LayerDecl, name: String, to input: TensorShape) -> Outcome {
+    /// `inputs` holds one shape for every kind but the merges, whose shapes the caller has
+    /// already checked against each other (`mergeMismatch`).
+    static func apply(_ decl: LayerDecl, name: String, to inputs: [TensorShape]) -> Outcome {
         let at = decl.keywordRange
+        let input = inputs[0]
         switch decl.kind {
         case .conv(let c):
             guard input.rank == 3 else { return .failure(needsSpatial(decl, name, input)) }
@@ -34,13 +37,43 @@ enum LayerRules {
             guard let macs = multiply([oh, ow] + weightFactors) else {
                 return .failure(tooLarge(decl, name, count: approximate([oh, ow] + weightFactors), of: "multiply-accumulates per image"))
             }
-            guard let params = CheckedSize.sum(weights, c.filters) else { return .failure(overflow(decl, name)) }
+            guard let params = CheckedSize.sum(weights, c.useBias ? c.filters : 0) else { return .failure(overflow(decl, name)) }
             return .ok(output: out, params: params, trainable: params, macs: macs)
+
+        case .depthwiseConv(let d):
+            // Keras DepthwiseConv2D: kernel (K, K, Cin, M) and a bias of Cin*M.
+            guard input.rank == 3 else { return .failure(needsSpatial(decl, name, input)) }
+            let oh = outputSize(input.height, kernel: d.kernelHeight, stride: d.stride, padding: d.padding)
+            let ow = outputSize(input.width, kernel: d.kernelWidth, stride: d.stride, padding: d.padding)
+            guard let channels = multiply([input.channels, d.multiplier]) else { return .failure(overflow(decl, name)) }
+            let out = TensorShape.spatial(oh, ow, channels)
+            if oh < 1 || ow < 1 { return .failure(shrinks(decl, name, input, out)) }
+            guard let weights = multiply([d.kernelHeight, d.kernelWidth, channels]),
+                  let macs = multiply([oh, ow, d.kernelHeight, d.kernelWidth, channels])
+            else { return .failure(overflow(decl, name)) }
+            let params = weights + channels
+            return .ok(output: out, params: params, trainable: params, macs: macs)
+
+        case .separableConv(let c):
+            // Keras SeparableConv2D: depthwise (K, K, Cin, M), pointwise (1, 1, Cin*M, F), bias F.
+            guard input.rank == 3 else { return .failure(needsSpatial(decl, name, input)) }
+            let oh = outputSize(input.height, kernel: c.kernelHeight, stride: c.stride, padding: c.padding)
+            let ow = outputSize(input.width, kernel: c.kernelWidth, stride: c.stride, padding: c.padding)
+            let out = TensorShape.spatial(oh, ow, c.filters)
+            if oh < 1 || ow < 1 { return .failure(shrinks(decl, name, input, out)) }
+            guard let middle = multiply([input.channels, c.multiplier]),
+                  let depthwise = multiply([c.kernelHeight, c.kernelWidth, middle]),
+                  let pointwise = multiply([middle, c.filters]),
+                  let depthMACs = multiply([oh, ow, depthwise]),
+                  let pointMACs = multiply([oh, ow, pointwise])
+            else { return .failure(overflow(decl, name)) }
+            let params = depthwise + pointwise + c.filters
+            return .ok(output: out, params: params, trainable: params, macs: depthMACs + pointMACs)
 
         case .maxPool(let p), .avgPool(let p):
             guard input.rank == 3 else { return .failure(needsSpatial(decl, name, input)) }
-            let oh = outputSize(input.height, kernel: p.size, stride: p.stride, padding: .valid)
-            let ow = outputSize(input.width, kernel: p.size, stride: p.stride, padding: .valid)
+            let oh = outputSize(input.height, kernel: p.size, stride: p.stride, padding: p.padding)
+            let ow = outputSize(input.width, kernel: p.size, stride: p.stride, padding: p.padding)
             let out = TensorShape.spatial(oh, ow, input.channels)
             if oh < 1 || ow < 1 { return .failure(shrinks(decl, name, input, out)) }
             return .ok(output: out, params: 0, trainable: 0, macs: 0)
@@ -74,6 +107,33 @@ enum LayerRules {
         case .batchNorm:
             let c = input.channels
             return .ok(output: input, params: 4 * c, trainable: 2 * c, macs: 0)
+
+        case .activation:
+            return .ok(output: input, params: 0, trainable: 0, macs: 0)
+
+        case .concat:
+            let channels = inputs.reduce(0) { $0 + $1.channels }
+            let out = input.rank == 3 ? TensorShape.spatial(input.height, input.width, channels) : .flat(channels)
+            return .ok(output: out, params: 0, trainable: 0, macs: 0)
+
+        case .add:
+            return .ok(output: input, params: 0, trainable: 0, macs: 0)
+        }
+    }
+
+    /// Why the branches of a merge cannot be joined, naming every branch's shape; nil when they
+    /// can (concat: one rank and, for images, the same height and width; add: identical shapes).
+    static func mergeMismatch(_ kind: MergeKind, shapes: [TensorShape]) -> String? {
+        let first = shapes[0]
+        let fits: Bool = switch kind {
+        case .concat: shapes.allSatisfy { $0.rank == first.rank && (first.rank != 3 || ($0.height == first.height && $0.width == first.width)) }
+        case .add: shapes.allSatisfy { $0 == first }
+        }
+        guard !fits else { return nil }
+        let list = shapes.enumerated().map { "branch \($0.offset + 1) gives \($0.element)" }.joined(separator: ", ")
+        return switch kind {
+        case .concat: "concat joins branches on channels, so their heights and widths must be equal: \(list)"
+        case .add: "add sums its branches, so their shapes must be identical: \(list)"
         }
     }
 
@@ -102,7 +162,7 @@ enum LayerRules {
                "\(name) (`\(decl.kind.sourceForm)`) shrinks its input \(input) to \(output): a spatial dimension below 1",
                at: decl.keywordRange,
                help: {
-                   if case .conv = decl.kind { return "use a smaller kernel or stride, `padding same`, or remove a pooling layer earlier in the model" }
+                   if decl.kind.hasWeightsMatrix { return "use a smaller kernel or stride, `padding same`, or remove a pooling layer earlier in the model" }
                    return "remove this pooling layer or one before it, or use a smaller window or stride"
                }())
     }

@@ -8,8 +8,9 @@ public struct SemaResult: Sendable {
     public var diagnostics: [Diagnostic]
 }
 
-/// Infers every layer's shape and counts parameters and multiply-accumulates exactly as Keras
-/// does, diagnosing layers that cannot apply to the shape they receive.
+/// Expands the file into the model graph (`GraphExpansion`), infers every node's shape and counts
+/// parameters and multiply-accumulates exactly as Keras does, diagnosing layers that cannot apply
+/// to the shapes they receive.
 public enum SemanticAnalyzer {
     /// The input shape when neither the file nor `--input` gives one: the flowers codelab's.
     public static let defaultInput = TensorShape.spatial(192, 192, 3)
@@ -20,8 +21,8 @@ public enum SemanticAnalyzer {
 
     /// - Parameters:
     ///   - file: the parsed model.
-    ///   - parseDiagnostics: the parser's diagnostics. Layers after the first parse error are not
-    ///     checked, so a dropped malformed layer cannot cause follow-on shape errors.
+    ///   - parseDiagnostics: the parser's diagnostics. Statements after the first parse error are
+    ///     not checked, so a dropped malformed layer cannot cause follow-on shape errors.
     ///   - inputFlag: the `--input HxWxC` flag, used when the file has no `input` line.
     ///   - modelDirectory: the folder `train { data "..." }` is relative to.
     public static func analyze(_ file: ModelFile, parseDiagnostics: [Diagnostic] = [],
@@ -55,44 +56,25 @@ public enum SemanticAnalyzer {
             return SemaResult(model: nil, diagnostics: diagnostics)
         }
 
-        var naming = KerasNaming()
-        var layers: [CheckedLayer] = []
-        var shape = input
-        var failed = false
-        var totals = ModelTotals()
-        for decl in file.layers {
-            if let cut = firstParseError, decl.range.start > cut { break }
-            let (name, type) = naming.next(decl.kind)
-            switch LayerRules.apply(decl, name: name, to: shape) {
-            case .failure(let diagnostic):
-                diagnostics.append(diagnostic)
-                failed = true
-            case .ok(let output, let params, let trainable, let macs):
-                guard let elements = output.elementCount, elements <= maxElementsPerExample else {
-                    diagnostics.append(.error(
-                        "sema.shape-too-large",
-                        "\(name) (`\(decl.kind.sourceForm)`) outputs \(output): more than \(NumberFormat.grouped(maxElementsPerExample)) elements per image",
-                        at: decl.keywordRange, help: "use fewer filters or downsample earlier"))
-                    failed = true
-                    break
-                }
-                if let tooLarge = totals.add(params: params, macs: macs, layer: name, decl: decl) {
-                    diagnostics.append(tooLarge)
-                    failed = true
-                    break
-                }
-                layers.append(CheckedLayer(index: layers.count, decl: decl, name: name, kerasType: type,
-                                           inputShape: shape, outputShape: output, params: params,
-                                           trainableParams: trainable, macs: macs,
-                                           activationBytes: elements * 4))
-                shape = output
-            }
-            // Shapes after a failed layer are unknown: stop rather than cascade.
-            if failed { break }
+        // Top-level statements are checked up to the first parse error: a statement holding or
+        // following a malformed one could only produce follow-on errors.
+        let parseErrors = parseDiagnostics.filter { $0.severity == .error }.compactMap { $0.range?.start }
+        var expansion = GraphExpansion(file: file, parseErrors: parseErrors)
+        let statements = file.statements.prefix { statement in
+            firstParseError.map { statement.range.end <= $0 } ?? true
         }
+        _ = expansion.expand(Array(statements), from: .ok(.modelInput, input), frame: .init())
+        diagnostics += expansion.diagnostics
+        let layers = expansion.nodes
+        let failed = expansion.diagnostics.hasErrors || expansion.stopped
 
         diagnostics += activationWarnings(layers)
 
+        if !failed, !parseDiagnostics.hasErrors, layers.isEmpty, !file.statements.isEmpty {
+            diagnostics.append(.error("sema.no-layers", "the model has no layers once its block calls are expanded",
+                                      at: file.statements.first?.range,
+                                      help: "give the blocks layers, e.g. block NAME() { conv 3x3x32 relu }"))
+        }
         if failed || parseDiagnostics.hasErrors || diagnostics.hasErrors || layers.isEmpty {
             return SemaResult(model: nil, diagnostics: diagnostics)
         }
@@ -105,7 +87,7 @@ public enum SemanticAnalyzer {
     /// features for no reason, which Keras accepts silently.
     static func activationWarnings(_ layers: [CheckedLayer]) -> [Diagnostic] {
         var out: [Diagnostic] = []
-        for layer in layers.dropLast() where layer.kind.activation == .softmax {
+        for layer in layers.dropLast() where layer.kind.appliedActivation == .softmax {
             out.append(.warning(
                 "sema.softmax-not-last",
                 "softmax on \(layer.name), which is not the last layer",
@@ -119,14 +101,13 @@ public enum SemanticAnalyzer {
     static func trainSettings(_ block: TrainBlock?, modelDirectory: String?) -> TrainSettings {
         var s = TrainSettings()
         guard let block else { return s }
-        if let data = block.data?.value {
-            if data.hasPrefix("/") || data.hasPrefix("synthetic:") || modelDirectory == nil {
-                s.dataPath = data
-            } else {
-                let dir = modelDirectory!.isEmpty ? "." : modelDirectory!
-                s.dataPath = dir.hasSuffix("/") ? dir + data : dir + "/" + data
-            }
+        func resolved(_ data: String) -> String {
+            if data.hasPrefix("/") || data.hasPrefix("synthetic:") || modelDirectory == nil { return data }
+            let dir = modelDirectory!.isEmpty ? "." : modelDirectory!
+            return dir.hasSuffix("/") ? dir + data : dir + "/" + data
         }
+        s.dataPath = block.data.map { resolved($0.value) }
+        s.validationDataPath = block.validationData.map { resolved($0.value) }
         if let v = block.validation?.value { s.validation = v }
         if let b = block.batch?.value { s.batch = b }
         if let e = block.epochs?.value { s.epochs = e }

@@ -38,7 +38,7 @@ public struct InputDecl: Hashable, Sendable {
     }
 }
 
-/// `conv KHxKWxF [stride S] [padding same|valid] [ACT]`
+/// `conv KHxKWxF [stride S] [padding same|valid] [bias off] [ACT]`
 public struct ConvDecl: Hashable, Sendable {
     public var kernelHeight: Int
     public var kernelWidth: Int
@@ -46,26 +46,76 @@ public struct ConvDecl: Hashable, Sendable {
     public var stride: Int
     public var padding: Padding
     public var activation: Activation
+    /// False for `bias off` (Keras `use_bias=False`).
+    public var useBias: Bool
 
     public init(kernelHeight: Int, kernelWidth: Int, filters: Int, stride: Int = 1,
-                padding: Padding = .same, activation: Activation = .linear) {
+                padding: Padding = .same, activation: Activation = .linear, useBias: Bool = true) {
         self.kernelHeight = kernelHeight
         self.kernelWidth = kernelWidth
         self.filters = filters
         self.stride = stride
         self.padding = padding
         self.activation = activation
+        self.useBias = useBias
     }
 }
 
-/// `maxpool P [stride S]` / `avgpool P [stride S]`: valid padding, stride defaults to P.
+/// `dwconv KHxKW [stride S] [multiplier M] [padding same|valid] [ACT]` (Keras DepthwiseConv2D):
+/// each input channel gets its own M filters, so there is no filter count.
+public struct DepthwiseConvDecl: Hashable, Sendable {
+    public var kernelHeight: Int
+    public var kernelWidth: Int
+    public var stride: Int
+    public var multiplier: Int
+    public var padding: Padding
+    public var activation: Activation
+
+    public init(kernelHeight: Int, kernelWidth: Int, stride: Int = 1, multiplier: Int = 1,
+                padding: Padding = .same, activation: Activation = .linear) {
+        self.kernelHeight = kernelHeight
+        self.kernelWidth = kernelWidth
+        self.stride = stride
+        self.multiplier = multiplier
+        self.padding = padding
+        self.activation = activation
+    }
+}
+
+/// `sepconv KHxKWxF [stride S] [multiplier M] [padding same|valid] [ACT]` (Keras
+/// SeparableConv2D): a depthwise convolution, then a 1x1 convolution to F filters, one bias.
+public struct SeparableConvDecl: Hashable, Sendable {
+    public var kernelHeight: Int
+    public var kernelWidth: Int
+    public var filters: Int
+    public var stride: Int
+    public var multiplier: Int
+    public var padding: Padding
+    public var activation: Activation
+
+    public init(kernelHeight: Int, kernelWidth: Int, filters: Int, stride: Int = 1, multiplier: Int = 1,
+                padding: Padding = .same, activation: Activation = .linear) {
+        self.kernelHeight = kernelHeight
+        self.kernelWidth = kernelWidth
+        self.filters = filters
+        self.stride = stride
+        self.multiplier = multiplier
+        self.padding = padding
+        self.activation = activation
+    }
+}
+
+/// `maxpool P [stride S] [padding same|valid]` / `avgpool ...`: stride defaults to P, padding
+/// to valid (Keras' defaults).
 public struct PoolDecl: Hashable, Sendable {
     public var size: Int
     public var stride: Int
+    public var padding: Padding
 
-    public init(size: Int, stride: Int? = nil) {
+    public init(size: Int, stride: Int? = nil, padding: Padding = .valid) {
         self.size = size
         self.stride = stride ?? size
+        self.padding = padding
     }
 }
 
@@ -80,8 +130,26 @@ public struct DenseDecl: Hashable, Sendable {
     }
 }
 
+/// `batchnorm [momentum M] [epsilon E]`, Keras' defaults 0.99 and 0.001.
+public struct BatchNormDecl: Hashable, Sendable {
+    public static let defaultMomentum = 0.99
+    public static let defaultEpsilon = 1e-3
+
+    public var momentum: Double
+    public var epsilon: Double
+
+    public init(momentum: Double = BatchNormDecl.defaultMomentum, epsilon: Double = BatchNormDecl.defaultEpsilon) {
+        self.momentum = momentum
+        self.epsilon = epsilon
+    }
+}
+
+/// What one node of the model graph does. Layer statements produce every kind but the merges;
+/// `concat { ... }` makes `.concat`, `add { ... }` and `residual { ... }` make `.add`.
 public enum LayerKind: Hashable, Sendable {
     case conv(ConvDecl)
+    case depthwiseConv(DepthwiseConvDecl)
+    case separableConv(SeparableConvDecl)
     case maxPool(PoolDecl)
     case avgPool(PoolDecl)
     /// `gap`
@@ -90,15 +158,54 @@ public enum LayerKind: Hashable, Sendable {
     case dense(DenseDecl)
     /// `dropout R`, 0 <= R < 1
     case dropout(rate: Double)
-    case batchNorm
+    case batchNorm(BatchNormDecl)
+    /// `activation ACT`: a standalone Keras Activation layer.
+    case activation(Activation)
+    /// Branches joined on the channel axis (Keras Concatenate); two or more inputs.
+    case concat
+    /// Branches of one shape summed (Keras Add); two or more inputs.
+    case add
 
-    /// The activation applied by the layer, if it has one.
-    public var activation: Activation? {
+    /// The activation the layer applies, if it applies one (its own option, or the standalone
+    /// activation layer's function).
+    public var appliedActivation: Activation? {
         switch self {
         case .conv(let c): c.activation
+        case .depthwiseConv(let d): d.activation
+        case .separableConv(let s): s.activation
         case .dense(let d): d.activation
-        default: nil
+        case .activation(let a): a
+        case .maxPool, .avgPool, .globalAveragePool, .flatten, .dropout, .batchNorm, .concat, .add: nil
         }
+    }
+
+    /// True for the layers whose output is a linear function of their input and weights
+    /// (before any activation): convolutions and dense layers.
+    public var hasWeightsMatrix: Bool {
+        switch self {
+        case .conv, .depthwiseConv, .separableConv, .dense: true
+        case .maxPool, .avgPool, .globalAveragePool, .flatten, .dropout, .batchNorm, .activation, .concat, .add: false
+        }
+    }
+}
+
+/// A number of a layer statement that a block parameter stands for (`conv 1x1x{squeeze}`):
+/// which number, and the parameter's name and place. Substituted when the block is expanded.
+public struct Placeholder: Hashable, Sendable {
+    public enum Slot: String, Hashable, Sendable {
+        case kernelHeight = "kernel height", kernelWidth = "kernel width", filters = "filter count"
+        case stride, multiplier, poolSize = "pool size", units = "unit count"
+        case dropoutRate = "dropout rate", momentum, epsilon
+    }
+
+    public var slot: Slot
+    public var name: String
+    public var range: SourceRange
+
+    public init(slot: Slot, name: String, range: SourceRange) {
+        self.slot = slot
+        self.name = name
+        self.range = range
     }
 }
 
@@ -111,13 +218,119 @@ public struct LayerDecl: Hashable, Sendable {
     public var keywordRange: SourceRange
     /// The activation word, when one was written.
     public var activationRange: SourceRange?
+    /// The `{name}`s written in place of numbers (inside a block definition only); the numbers
+    /// they stand for hold placeholders' values only after expansion.
+    public var placeholders: [Placeholder]
 
     public init(kind: LayerKind, range: SourceRange, keywordRange: SourceRange,
-                activationRange: SourceRange? = nil) {
+                activationRange: SourceRange? = nil, placeholders: [Placeholder] = []) {
         self.kind = kind
         self.range = range
         self.keywordRange = keywordRange
         self.activationRange = activationRange
+        self.placeholders = placeholders
+    }
+}
+
+/// `concat { branch {...} ... }` or `add { branch {...} ... }`.
+public enum MergeKind: String, Hashable, Sendable {
+    case concat, add
+}
+
+/// `branch { statements }`: one input of a merge; empty is the identity.
+public struct BranchDecl: Hashable, Sendable {
+    public var body: [Statement]
+    public var range: SourceRange
+    public var keywordRange: SourceRange
+
+    public init(body: [Statement], range: SourceRange, keywordRange: SourceRange) {
+        self.body = body
+        self.range = range
+        self.keywordRange = keywordRange
+    }
+}
+
+/// A merge: every branch receives the statement's input; their outputs are joined.
+public struct MergeDecl: Hashable, Sendable {
+    public var kind: MergeKind
+    public var branches: [BranchDecl]
+    public var range: SourceRange
+    public var keywordRange: SourceRange
+
+    public init(kind: MergeKind, branches: [BranchDecl], range: SourceRange, keywordRange: SourceRange) {
+        self.kind = kind
+        self.branches = branches
+        self.range = range
+        self.keywordRange = keywordRange
+    }
+}
+
+/// `residual { statements }`: the body's output plus the input (Keras Add).
+public struct ResidualDecl: Hashable, Sendable {
+    public var body: [Statement]
+    public var range: SourceRange
+    public var keywordRange: SourceRange
+
+    public init(body: [Statement], range: SourceRange, keywordRange: SourceRange) {
+        self.body = body
+        self.range = range
+        self.keywordRange = keywordRange
+    }
+}
+
+/// An argument of a block call: a number, or (inside another block) one of its parameters.
+public enum BlockArgument: Hashable, Sendable {
+    case literal(Int)
+    case parameter(String)
+}
+
+/// `NAME(args)`: expands the block in place.
+public struct CallDecl: Hashable, Sendable {
+    public var name: Spanned<String>
+    public var arguments: [Spanned<BlockArgument>]
+    public var range: SourceRange
+
+    public init(name: Spanned<String>, arguments: [Spanned<BlockArgument>], range: SourceRange) {
+        self.name = name
+        self.arguments = arguments
+        self.range = range
+    }
+}
+
+/// `block NAME(params) { statements }` at the top level: a definition, not a layer.
+public struct BlockDecl: Hashable, Sendable {
+    public var name: Spanned<String>
+    public var parameters: [Spanned<String>]
+    public var body: [Statement]
+    public var range: SourceRange
+    public var keywordRange: SourceRange
+
+    public init(name: Spanned<String>, parameters: [Spanned<String>], body: [Statement],
+                range: SourceRange, keywordRange: SourceRange) {
+        self.name = name
+        self.parameters = parameters
+        self.body = body
+        self.range = range
+        self.keywordRange = keywordRange
+    }
+}
+
+/// One statement of the model: a layer, a merge, a residual, or a block call. Statements in a
+/// list run one after the other, each taking the previous one's output.
+public indirect enum Statement: Hashable, Sendable {
+    case layer(LayerDecl)
+    case merge(MergeDecl)
+    case residual(ResidualDecl)
+    case call(CallDecl)
+
+    /// The statement's whole source range.
+    public var range: SourceRange {
+        switch self {
+        case .layer(let l): l.range
+        case .merge(let m): m.range
+        case .residual(let r): r.range
+        case .call(let c): c.range
+        }
     }
 }
 
@@ -152,6 +365,8 @@ public struct TrainBlock: Hashable, Sendable {
     public var range: SourceRange
     /// `data "PATH"`: relative to the model file's folder.
     public var data: Spanned<String>?
+    /// `validation_data "GLOB"`: the validation TFRecord shards, relative to the model file's folder.
+    public var validationData: Spanned<String>?
     /// `validation F`, 0 <= F < 1
     public var validation: Spanned<Double>?
     public var batch: Spanned<Int>?
@@ -164,9 +379,11 @@ public struct TrainBlock: Hashable, Sendable {
     public init(range: SourceRange, data: Spanned<String>? = nil, validation: Spanned<Double>? = nil,
                 batch: Spanned<Int>? = nil, epochs: Spanned<Int>? = nil,
                 optimizer: Spanned<OptimizerDecl>? = nil, schedule: Spanned<ScheduleDecl>? = nil,
-                seed: Spanned<Int>? = nil, augment: [Spanned<Augmentation>] = []) {
+                seed: Spanned<Int>? = nil, augment: [Spanned<Augmentation>] = [],
+                validationData: Spanned<String>? = nil) {
         self.range = range
         self.data = data
+        self.validationData = validationData
         self.validation = validation
         self.batch = batch
         self.epochs = epochs
@@ -189,20 +406,34 @@ public struct Comment: Hashable, Sendable {
     }
 }
 
-/// A parsed `.convnet` file.
+/// A parsed `.convnet` file: the syntax tree as written. The semantic pass expands block calls
+/// and merges into the model graph (`CheckedModel.layers`).
 public struct ModelFile: Sendable {
     public var source: SourceFile
     public var input: InputDecl?
-    public var layers: [LayerDecl]
+    /// The model's top-level statements, in order (well-formed ones only).
+    public var statements: [Statement]
+    /// `block` definitions, in order, wherever they stand at the top level.
+    public var blocks: [BlockDecl]
     public var train: TrainBlock?
     public var comments: [Comment]
 
-    public init(source: SourceFile, input: InputDecl? = nil, layers: [LayerDecl] = [],
-                train: TrainBlock? = nil, comments: [Comment] = []) {
+    public init(source: SourceFile, input: InputDecl? = nil, statements: [Statement] = [],
+                blocks: [BlockDecl] = [], train: TrainBlock? = nil, comments: [Comment] = []) {
         self.source = source
         self.input = input
-        self.layers = layers
+        self.statements = statements
+        self.blocks = blocks
         self.train = train
         self.comments = comments
+    }
+
+    /// The top-level layer statements: for a sequential file (no merges, no calls) the whole
+    /// model. Setting it makes the file that sequence (hand-built models in tests).
+    public var layers: [LayerDecl] {
+        get {
+            statements.compactMap { if case .layer(let l) = $0 { l } else { nil } }
+        }
+        set { statements = newValue.map(Statement.layer) }
     }
 }

@@ -41,8 +41,11 @@ public struct Lexer {
             position += 1
         case UInt8(ascii: "\n"): single(.newline)
         case UInt8(ascii: ";"): single(.semicolon)
-        case UInt8(ascii: "{"): single(.leftBrace)
+        case UInt8(ascii: "{"): if !lexPlaceholder() { single(.leftBrace) }
         case UInt8(ascii: "}"): single(.rightBrace)
+        case UInt8(ascii: "("): single(.leftParen)
+        case UInt8(ascii: ")"): single(.rightParen)
+        case UInt8(ascii: ","): single(.comma)
         case UInt8(ascii: "-"): single(.minus)
         case UInt8(ascii: "#"): lexComment()
         case UInt8(ascii: "\""): lexString()
@@ -108,10 +111,37 @@ public struct Lexer {
     /// `3xx3x8` gives the parser a stray `x` to point at.
     private mutating func lexNumberAndCrosses() {
         lexNumber()
+        lexCrosses()
+    }
+
+    /// The `x`s after a dimension (a number or a `{name}`), each followed by the next dimension
+    /// when it is a number; a `{name}` after an `x` is lexed by the main loop, which comes back
+    /// here after it.
+    private mutating func lexCrosses() {
         while position < bytes.count, bytes[position] == UInt8(ascii: "x") {
             single(.cross)
             if position < bytes.count, Lexer.isDigit(bytes[position]) { lexNumber() }
         }
+    }
+
+    /// `{name}` with no spaces, where `name` is a word that is not a keyword: a placeholder for a
+    /// block argument. Anything else (`{ conv`, `{gap}`) leaves `{` to be a brace. An `x` right
+    /// after the placeholder is a dimension separator (`{k}x{k}x32`).
+    private mutating func lexPlaceholder() -> Bool {
+        let start = position
+        var end = start + 1
+        guard end < bytes.count, Lexer.isWordStart(bytes[end]) else { return false }
+        while end < bytes.count, Lexer.isWordStart(bytes[end]) || Lexer.isDigit(bytes[end]) { end += 1 }
+        guard end < bytes.count, bytes[end] == UInt8(ascii: "}") else { return false }
+        let name = String(decoding: bytes[(start + 1)..<end], as: UTF8.self)
+        guard Keyword(word: name) == nil else { return false }
+        position = end + 1
+        tokens.append(Token(.placeholder, SourceRange(start, position)))
+        if position + 1 < bytes.count, bytes[position] == UInt8(ascii: "x"),
+           Lexer.isDigit(bytes[position + 1]) || bytes[position + 1] == UInt8(ascii: "{") {
+            lexCrosses()
+        }
+        return true
     }
 
     /// number = digit { digit } [ "." digit { digit } ] [ ("e" | "E") [ "+" | "-" ] digit { digit } ]
@@ -266,6 +296,7 @@ public struct Lexer {
         switch b {
         case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"), UInt8(ascii: "\n"), 0x0B, 0x0C,
              UInt8(ascii: ";"), UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "-"),
+             UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: ","),
              UInt8(ascii: "#"), UInt8(ascii: "\""):
             return false
         default:

@@ -1,4 +1,5 @@
-/// The top level: the file, its statements, and the `input` statement.
+/// The top level: the file, its statements, and the `input` statement. Statements inside
+/// braces (blocks, branches, residuals) are parsed by the same rule (`Parser+Graph`).
 extension ParserState {
     /// file      = { separator } [ statement { separator { separator } statement } { separator } ] EOF
     /// separator = NEWLINE | ";"
@@ -8,15 +9,17 @@ extension ParserState {
     mutating func parseFile() {
         var sawStatement = false
         var sawLayerAttempt = false
+        var statements: [Statement] = []
         while true {
             skipSeparators()
             if current.kind == .endOfFile { break }
             sawStatement = true
             let before = index
-            if !parseStatement() { sawLayerAttempt = true }
+            if !parseStatement(into: &statements, in: .topLevel) { sawLayerAttempt = true }
             assert(index > before, "parser made no progress at token \(index)")
             if index == before { advance() }
         }
+        file.statements = statements
         if !sawStatement {
             report(.error("parse.empty-file", "the file has no statements", at: nil,
                           help: "a model needs at least one layer, e.g. conv 3x3x32 relu; gap; dense 5 softmax"))
@@ -26,14 +29,31 @@ extension ParserState {
         }
     }
 
-    /// statement = input | layer | train
+    /// Where a statement stands: what may appear there differs.
+    enum StatementContext: Equatable {
+        case topLevel
+        /// Inside a block definition, a branch or a residual body.
+        case body(String)
+    }
+
+    /// statement = input | layer | train | block | merge | residual | call
     ///
-    /// Returns true for `input` and `train` (statements that are not layers), false otherwise,
-    /// so `parseFile` can tell a file with no layers from a file whose layers were all wrong.
-    mutating func parseStatement() -> Bool {
+    /// Appends the statement to `list` when it is well-formed. Returns true for statements that
+    /// are not layers (`input`, `train`, `block`), false otherwise, so `parseFile` can tell a
+    /// file with no layers from a file whose layers were all wrong.
+    mutating func parseStatement(into list: inout [Statement], in context: StatementContext) -> Bool {
         statementFailed = false
         statementStart = current.range.start
         let token = current
+        if case .body(let container) = context, case .keyword(let k) = token.kind,
+           k == .input || k == .train || k == .block {
+            advance()
+            report(.error("parse.not-at-top-level", "'\(k.rawValue)' cannot stand inside \(container)", at: token.range,
+                          help: k == .block ? "define blocks at the top level of the file, then call them by name here"
+                                            : "move the \(k.rawValue) statement to the top level of the file"))
+            synchronize()
+            return k != .block
+        }
         switch token.kind {
         case .keyword(.input):
             recovering { p throws(Recovery) in try p.parseInput() }
@@ -41,8 +61,24 @@ extension ParserState {
         case .keyword(.train):
             parseTrain()
             return true
-        case .keyword(let k) where k.isLayer:
-            parseLayer(k)
+        case .keyword(.block):
+            parseBlockDefinition()
+            return true
+        case .keyword(.concat), .keyword(.add):
+            if let merge = parseMerge() { list.append(.merge(merge)) }
+            return false
+        case .keyword(.residual):
+            if let residual = parseResidual() { list.append(.residual(residual)) }
+            return false
+        case .keyword(.branch):
+            advance()
+            report(.error("parse.branch-outside-merge", "'branch' stands only directly inside concat { ... } or add { ... }",
+                          at: token.range,
+                          help: "wrap the branches in a merge, e.g. concat { branch { conv 1x1x16 } branch { conv 3x3x16 } }"))
+            synchronize()
+            return false
+        case .keyword(let k) where k.layer != nil:
+            if let layer = parseLayer(k.layer!) { list.append(.layer(layer)) }
             return false
         case .keyword(let k) where k.isTrainKey:
             advance()
@@ -51,28 +87,32 @@ extension ParserState {
                           help: "put it inside a train block, e.g. train { \(k.rawValue) ... }"))
             synchronize()
             return true
+        case .identifier where peek(1).kind == .leftParen:
+            if let call = parseCall() { list.append(.call(call)) }
+            return false
         case .keyword, .identifier:
             advance()
             let word = text(token)
             report(.error("parse.unknown-layer", "unknown layer '\(Lexer.printable(word))'", at: token.range,
                           help: Suggestion.help(for: word, among: Keyword.statementStarts.map(\.rawValue),
-                                                otherwise: "a statement starts with input, conv, maxpool, avgpool, gap, flatten, dense, dropout, batchnorm or train")))
+                                                otherwise: "a statement starts with input, conv, sepconv, dwconv, maxpool, avgpool, gap, flatten, dense, dropout, batchnorm, activation, concat, add, residual, block, a block call NAME(...) or train")))
             synchronize()
             return false
         case .rightBrace:
             advance()
-            report(.error("parse.unmatched-brace", "unexpected '}' with no open train block", at: token.range,
-                          help: "remove it, or open the block with 'train {'"))
+            report(.error("parse.unmatched-brace", "unexpected '}' with no open block", at: token.range,
+                          help: "remove it, or open a block with 'train {', 'block NAME() {', 'residual {' or a merge"))
             synchronize()
             return true
         case .invalid:
             statementFailed = true
             synchronize()
             return false
-        default:
+        case .integer, .decimal, .string, .cross, .minus, .leftBrace, .leftParen, .rightParen, .comma,
+             .placeholder, .semicolon, .newline, .endOfFile:
             _ = expected("a layer", id: "parse.expected-statement",
                          help: "a statement starts with a word such as conv, dense or train")
-            advance()
+            if token.kind == .leftBrace { skipBalanced() } else { advance() }
             synchronize()
             return false
         }

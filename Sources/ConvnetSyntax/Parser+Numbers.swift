@@ -30,6 +30,8 @@ extension ParserState {
     mutating func parseInteger(_ what: String, help: String) throws(Recovery) -> Spanned<Int?> {
         let token = current
         switch token.kind {
+        case .placeholder:
+            return Spanned(nil, parsePlaceholder(what))
         case .integer:
             advance()
             let digits = text(token)
@@ -61,6 +63,7 @@ extension ParserState {
     /// caller checks the range and names the rule). Nil when it was too large to represent.
     mutating func parseReal(_ what: String, help: String) throws(Recovery) -> Spanned<Double?> {
         let token = current
+        if token.kind == .placeholder { return Spanned(nil, parsePlaceholder(what)) }
         var negative = false
         var range = token.range
         if token.kind == .minus, isNumber(peek(1)), peek(1).range.start == token.range.end {
@@ -76,6 +79,36 @@ extension ParserState {
             return Spanned(nil, range)
         }
         return Spanned(negative ? -magnitude : magnitude, range)
+    }
+
+    /// `{name}` where a number goes: recorded for substitution when the block is expanded. It
+    /// must stand inside a block definition, name one of its parameters, and stand for a layer's
+    /// number (not the input size or a training setting). The number itself reads as nil, so no
+    /// range check runs on it here; the semantic pass checks the substituted value.
+    mutating func parsePlaceholder(_ what: String, isArgument: Bool = false) -> SourceRange {
+        let token = advance()
+        let name = String(text(token).dropFirst().dropLast())
+        guard let parameters = blockParameters else {
+            report(.error("parse.placeholder-outside-block", "'{\(name)}' stands for a block argument, but this is not inside a block",
+                          at: token.range,
+                          help: "write a number here, or define a block with a parameter: block NAME(\(name)) { ... }"))
+            return token.range
+        }
+        guard parameters.contains(name) else {
+            report(.error("parse.unknown-parameter", "the block has no parameter '\(name)'", at: token.range,
+                          help: Suggestion.help(for: name, among: parameters,
+                                                otherwise: parameters.isEmpty ? "the block has no parameters; add '\(name)' to its list, e.g. block NAME(\(name))"
+                                                                              : "its parameters are \(parameters.joined(separator: ", "))")))
+            return token.range
+        }
+        if isArgument { return token.range }
+        guard let slot = Placeholder.Slot(rawValue: what) else {
+            report(.error("parse.placeholder-not-allowed", "a block argument cannot stand for the \(what)", at: token.range,
+                          help: "write the \(what) as a number"))
+            return token.range
+        }
+        statementPlaceholders.append(Placeholder(slot: slot, name: name, range: token.range))
+        return token.range
     }
 
     func isNumber(_ token: Token) -> Bool { token.kind == .integer || token.kind == .decimal }

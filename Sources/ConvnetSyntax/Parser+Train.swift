@@ -66,7 +66,7 @@ extension ParserState {
         }
     }
 
-    /// setting = "data" STRING | "validation" NUMBER | "batch" INT | "epochs" INT
+    /// setting = "data" STRING | "validation_data" STRING | "validation" NUMBER | "batch" INT | "epochs" INT
     ///         | "optimizer" optimizer | "schedule" schedule | "seed" INT
     ///         | "augment" augmentation { augmentation }
     mutating func parseSetting(into block: inout TrainBlock, seen: inout [Keyword: SourceRange]) throws(Recovery) {
@@ -100,18 +100,22 @@ extension ParserState {
             statementFailed = statementFailed || failedBefore
         }
         switch key {
-        case .data:
+        case .data, .validationData:
+            let example = key == .data ? "the dataset folder in quotes, e.g. data \"flowers\""
+                : "the validation shards in quotes, e.g. validation_data \"flowers/val-*.tfrec\""
             let path = current
             guard path.kind == .string else {
-                throw expected("a quoted path", help: "write the dataset folder in quotes, e.g. data \"flowers\"")
+                throw expected("a quoted path", help: "write \(example)")
             }
             advance()
             let value = text(SourceRange(path.range.start + 1, path.range.end - 1))
             if value.isEmpty {
-                report(.error("parse.empty-path", "the data path is empty", at: path.range,
-                              help: "write the dataset folder in quotes, e.g. data \"flowers\""))
+                report(.error("parse.empty-path", "the \(key == .data ? "data" : "validation_data") path is empty",
+                              at: path.range, help: "write \(example)"))
             }
-            if !statementFailed, !duplicate { block.data = Spanned(value, path.range) }
+            if !statementFailed, !duplicate {
+                if key == .data { block.data = Spanned(value, path.range) } else { block.validationData = Spanned(value, path.range) }
+            }
         case .validation:
             let help = "write the fraction of images held out, e.g. validation 0.19"
             let v = try parseReal("validation fraction", help: help)

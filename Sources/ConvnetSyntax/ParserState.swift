@@ -20,6 +20,16 @@ struct ParserState {
     var lastEnd = 0
     /// Inside `train { ... }`, a `}` also ends a statement.
     var inTrainBlock = false
+    /// How many statement bodies (`block`, `branch`, `residual`, merges) are open; inside one, a
+    /// `}` ends a statement.
+    var braceDepth = 0
+    /// The deepest nesting of braces accepted; deeper is an error, so hostile input cannot make
+    /// the parser (or the expansion after it) recurse without bound.
+    static let nestingLimit = 32
+    /// The parameters of the block definition being parsed; nil outside one.
+    var blockParameters: [String]?
+    /// The `{name}`s of the layer statement being parsed.
+    var statementPlaceholders: [Placeholder] = []
     /// The first `input` statement, well-formed or not (for "declared twice").
     var firstInputRange: SourceRange?
     /// The keyword of the first layer statement, well-formed or not (for "input after layer").
@@ -63,7 +73,7 @@ struct ParserState {
     var atStatementEnd: Bool {
         switch current.kind {
         case .newline, .semicolon, .endOfFile: true
-        case .rightBrace: inTrainBlock
+        case .rightBrace: inTrainBlock || braceDepth > 0
         default: false
         }
     }
@@ -112,15 +122,26 @@ struct ParserState {
 
     // MARK: - Recovery
 
-    /// Skips to the end of the statement. A `{` at top level skips to its `}`, so a misspelled
+    /// Skips to the end of the statement. A `{` skips to its matching `}`, so a misspelled
     /// `trian { ... }` is one error, not one per line of the block.
     mutating func synchronize() {
         while !atStatementEnd {
-            if current.kind == .leftBrace, !inTrainBlock {
-                while current.kind != .rightBrace, current.kind != .endOfFile { advance() }
+            if current.kind == .leftBrace { skipBalanced() } else { advance() }
+        }
+    }
+
+    /// At a `{`: steps past its matching `}` (or to the end of the file), iteratively.
+    mutating func skipBalanced() {
+        var depth = 0
+        repeat {
+            switch current.kind {
+            case .leftBrace: depth += 1
+            case .rightBrace: depth -= 1
+            case .endOfFile: return
+            default: break
             }
             advance()
-        }
+        } while depth > 0
     }
 
     /// After a complete statement: anything left on it is trailing garbage.
@@ -130,6 +151,9 @@ struct ParserState {
         let token = current
         guard token.kind != .invalid else { throw Recovery() }
         var help = help ?? "put each statement on its own line, or separate statements with ';'"
+        if token.kind == .comma {
+            help = "separate a layer's options with spaces, e.g. 'conv 3x3x32 stride 2 relu'; commas separate block arguments only"
+        }
         if case .keyword(let k) = token.kind, k.isStatementStart || (inTrainBlock && k.isTrainKey) {
             help = "separate statements with a newline or ';', e.g. '\(statementSoFar); \(text(token)) ...'"
         }

@@ -1,8 +1,8 @@
 /// "Did you mean" suggestions for misspelled keywords.
-enum Suggestion {
+public enum Suggestion {
     /// The candidate closest to `word` by edit distance (with adjacent transpositions, so `cnov`
     /// is one edit from `conv`), or `nil` when none is close enough to be a plausible typo.
-    static func closest(to word: String, among candidates: [String]) -> String? {
+    public static func closest(to word: String, among candidates: [String]) -> String? {
         let lowered = word.lowercased()
         let limit = lowered.count >= 6 ? 2 : 1
         var best: (String, Int)?
@@ -14,12 +14,12 @@ enum Suggestion {
     }
 
     /// The help line for an unknown word: "did you mean 'conv'?" or the fallback.
-    static func help(for word: String, among candidates: [String], otherwise fallback: String) -> String {
+    public static func help(for word: String, among candidates: [String], otherwise fallback: String) -> String {
         closest(to: word, among: candidates).map { didYouMean($0, for: word) } ?? fallback
     }
 
     /// "did you mean 'conv'?", saying why when the only difference is letter case.
-    static func didYouMean(_ guess: String, for word: String) -> String {
+    public static func didYouMean(_ guess: String, for word: String) -> String {
         word != guess && word.lowercased() == guess
             ? "did you mean '\(guess)'? (keywords are lower-case)" : "did you mean '\(guess)'?"
     }

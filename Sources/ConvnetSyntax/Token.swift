@@ -14,6 +14,13 @@ public enum TokenKind: Hashable, Sendable {
     case minus
     case leftBrace
     case rightBrace
+    /// `(`, `)` and `,` of a block's parameter list and a call's arguments.
+    case leftParen
+    case rightParen
+    case comma
+    /// `{name}` (no spaces): a block parameter standing where a number goes. The range covers
+    /// the braces; the name is the text between them.
+    case placeholder
     case semicolon
     case newline
     /// Bytes the lexer could not make sense of; it has already reported a diagnostic for them,

@@ -27,7 +27,7 @@ enum TrainingBench {
             throw BenchError("\(path) does not check")
         }
         let train = try IRBuilder.trainingStep(model, batch: batch, optimizer: model.train.optimizer)
-        let infer = IRBuilder.inference(model, batch: batch)
+        let infer = try IRBuilder.inference(model, batch: batch)
         let trainFlopsPerImage = Double(FlopCounter.total(train.graph)) / Double(batch)
         let inferFlopsPerImage = Double(FlopCounter.total(infer.graph)) / Double(batch)
         let compiler = CPUCompiler()

@@ -86,8 +86,18 @@ struct TrainingFlags: ParsableArguments {
     @Option(help: "Learning rate (keeps the optimizer's kind and momentum).")
     var lr: DecimalNumber?
 
-    @Option(help: "Data folder of class sub-folders, or synthetic:shapes[:CLASSES[:PER_CLASS]].")
+    @Option(help: "Data: a folder of class sub-folders, a glob of TFRecord shards in quotes (\"flowers/*.tfrec\"), or synthetic:shapes[:CLASSES[:PER_CLASS]].")
     var data: String?
+
+    @Option(name: .customLong("validation-data"),
+            help: "A glob of validation TFRecord shards (else the first round(F x shards) of --data are held out).")
+    var validationData: String?
+
+    @Option(name: .customLong("image-key"), help: "The tf.train.Example feature holding the JPEG/PNG bytes (default image).")
+    var imageKey: String?
+
+    @Option(name: .customLong("label-key"), help: "The tf.train.Example int64 feature holding the class index (default class).")
+    var labelKey: String?
 
     @Option(help: "Seed for initialisation, shuffling, augmentation and dropout.")
     var seed: Int?
@@ -124,13 +134,15 @@ struct TrainingFlags: ParsableArguments {
     /// The flags only a training run reads (given on this command line).
     var runOnlyFlagsGiven: [String] {
         [("--epochs", epochs != nil), ("--lr", lr != nil), ("--data", data != nil), ("--seed", seed != nil),
+         ("--validation-data", validationData != nil), ("--image-key", imageKey != nil), ("--label-key", labelKey != nil),
          ("--validation", validation != nil), ("--resume", resume), ("--overwrite", overwrite), ("--out", out != nil)]
             .filter(\.1).map(\.0)
     }
 
     var options: TrainingOptions {
         var options = TrainingOptions(epochs: epochs, batch: batch, learningRate: lr?.value, data: data, seed: seed,
-                                      validation: validation?.value, resume: resume, outputDirectory: out)
+                                      validation: validation?.value, resume: resume, outputDirectory: out,
+                                      validationData: validationData, imageKey: imageKey, labelKey: labelKey)
         options.overwrite = overwrite
         return options
     }

@@ -12,6 +12,6 @@ struct ConvnetC: ParsableCommand {
               convnetc samples/flowers.convnet --run
             """,
         version: CompilerVersion.string,
-        subcommands: [Compile.self, Summary.self, Check.self, Lint.self, Stats.self, Profile.self, Predict.self, Evaluate.self],
+        subcommands: [Compile.self, Summary.self, Check.self, Lint.self, Stats.self, Profile.self, Predict.self, Evaluate.self, DataCommand.self],
         defaultSubcommand: Compile.self)
 }

@@ -12,7 +12,7 @@ enum DumpIR {
     static func text(_ model: CheckedModel, batch: Int, program: Program, all: Bool) throws -> String {
         let ir = switch program {
         case .train: try IRBuilder.trainingStep(model, batch: batch, optimizer: model.train.optimizer)
-        case .inference: IRBuilder.inference(model, batch: batch)
+        case .inference: try IRBuilder.inference(model, batch: batch)
         }
         return Pipeline.optimize(ir, recordEveryPass: all).dump(all: all)
     }

@@ -66,7 +66,7 @@ struct Evaluate: ParsableCommand {
     func validate() throws {
         try training.validate()
         // evaluate reads the data, the split and the batch; the rest belongs to a training run.
-        let ignored = training.runOnlyFlagsGiven.filter { !["--data", "--validation"].contains($0) }
+        let ignored = training.runOnlyFlagsGiven.filter { !["--data", "--validation", "--validation-data", "--image-key", "--label-key"].contains($0) }
         if let first = ignored.first { throw ValidationError("evaluate does not take \(first) (it is a training flag)") }
     }
 

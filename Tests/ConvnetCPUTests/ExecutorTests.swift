@@ -56,7 +56,7 @@ final class ExecutorTests: XCTestCase {
     }
 
     func testEpilogueFusionRemovesSteps() throws {
-        let program = IRBuilder.inference(gapModel(), batch: 2)
+        let program = try IRBuilder.inference(gapModel(), batch: 2)
         let plain = try CPUCompiler(optimize: false).compileCPU(program)
         let fused = try CPUCompiler(optimize: true).compileCPU(program)
         // Two convs (conv+bias+relu: 3 -> 1) and one dense (matmul+bias: 2 -> 1).
@@ -140,7 +140,7 @@ final class ExecutorTests: XCTestCase {
     /// A rewritten graph (as the optimizer makes) runs in place of the program's own; the
     /// executable still reports the program as built.
     func testRunsARewrittenGraph() throws {
-        let program = IRBuilder.inference(gapModel(), batch: 2)
+        let program = try IRBuilder.inference(gapModel(), batch: 2)
         var rewritten = program.graph
         let i = try XCTUnwrap(rewritten.instructions.firstIndex { $0.op == .activation(.relu) })
         var body = Graph()

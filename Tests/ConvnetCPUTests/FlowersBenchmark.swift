@@ -29,7 +29,7 @@ final class FlowersBenchmark: XCTestCase {
             for kind in [IRProgram.Kind.trainingStep, .inference] {
                 let program = kind == .trainingStep
                     ? try IRBuilder.trainingStep(model, batch: 32, optimizer: .adam(learningRate: 0.001))
-                    : IRBuilder.inference(model, batch: 32)
+                    : try IRBuilder.inference(model, batch: 32)
                 let cpu = try CPUCompiler(blasThreads: threads).compileCPU(program)
                 feed([cpu], learningRate: 0.001)
                 var times: [Double] = []

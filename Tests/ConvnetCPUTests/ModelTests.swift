@@ -45,8 +45,8 @@ final class ModelTests: XCTestCase {
 
     func testInferenceEveryLayer() throws {
         for m in [everyLayerModel(), gapModel()] {
-            try compare(IRBuilder.inference(m, batch: 3))
-            try compare(IRBuilder.inference(m, batch: 3), optimize: false)
+            try compare(try IRBuilder.inference(m, batch: 3))
+            try compare(try IRBuilder.inference(m, batch: 3), optimize: false)
         }
     }
 

@@ -10,7 +10,7 @@ func everyLayerModel() -> CheckedModel {
     model(.spatial(12, 12, 3), [
         .conv(ConvDecl(kernelHeight: 3, kernelWidth: 3, filters: 4, activation: .relu)),
         .conv(ConvDecl(kernelHeight: 3, kernelWidth: 3, filters: 5, stride: 2, padding: .same, activation: .tanh)),
-        .batchNorm,
+        .batchNorm(BatchNormDecl()),
         .maxPool(PoolDecl(size: 2)),
         .conv(ConvDecl(kernelHeight: 2, kernelWidth: 2, filters: 6, padding: .valid, activation: .sigmoid)),
         .conv(ConvDecl(kernelHeight: 1, kernelWidth: 1, filters: 4, activation: .relu)),

@@ -23,12 +23,14 @@ final class PrebuiltRuntimeTests: XCTestCase {
     func fakeRelease() throws -> URL {
         let release = dir.appendingPathComponent("release")
         try FileManager.default.createDirectory(at: release.appendingPathComponent("Modules"), withIntermediateDirectories: true)
+        try Data("not a library".utf8).write(to: release.appendingPathComponent(PrebuiltRuntime.libraryFile))
         for m in ["ConvnetNativeRuntime", "ConvnetCPU", "ConvnetIR", "ConvnetKernels"] {
             try Data().write(to: release.appendingPathComponent("Modules/\(m).swiftmodule"))
         }
-        // Linked after its modules were built, as a release build does (a library older than its
-        // modules is stale).
-        try Data("not a library".utf8).write(to: release.appendingPathComponent(PrebuiltRuntime.libraryFile))
+        // Linked after its modules were written, as a build does: a busy machine can put the
+        // writes above in different clock ticks, so the library's time is set, not left to chance.
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(1)],
+                                              ofItemAtPath: release.appendingPathComponent(PrebuiltRuntime.libraryFile).path)
         return release
     }
 

@@ -49,7 +49,7 @@ final class KerasFixtureTests: XCTestCase {
         let source = SourceFile(path: "keras_numerics.convnet", text: try XCTUnwrap(fx["model"] as? String))
         let result = Frontend.check(source: source)
         let model = try XCTUnwrap(result.model, "\(result.diagnostics)")
-        let exe = try compiler.compile(IRBuilder.inference(model, batch: 2))
+        let exe = try compiler.compile(try IRBuilder.inference(model, batch: 2))
         let weights = try XCTUnwrap(fx["weights"] as? [String: [String: Any]])
         XCTAssertEqual(Set(weights.keys), Set(exe.program.parameters.map(\.name)), "Keras names every weight as we do")
         for p in exe.program.parameters {

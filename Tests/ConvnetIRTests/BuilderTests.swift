@@ -6,8 +6,8 @@ import ConvnetSyntax
 
 /// The inference and training programs of small models: shapes, names, printing.
 final class BuilderTests: XCTestCase {
-    func testInferenceProgramPrints() {
-        let program = IRBuilder.inference(smallModel(), batch: 2)
+    func testInferenceProgramPrints() throws {
+        let program = try IRBuilder.inference(smallModel(), batch: 2)
         XCTAssertEqual(Verifier.verify(program.graph).map(\.message), [])
         XCTAssertEqual(Printer().print(program.graph), """
         %conv2d.kernel = parameter : f32[3,3,3,4]  # conv2d
@@ -77,8 +77,8 @@ final class BuilderTests: XCTestCase {
         XCTAssertEqual(params.reduce(0) { $0 + $1.elementCount }, otherLayersModel().totalParams)
     }
 
-    func testInferenceUsesMovingStatisticsAndNoDropout() {
-        let g = IRBuilder.inference(otherLayersModel(), batch: 3).graph
+    func testInferenceUsesMovingStatisticsAndNoDropout() throws {
+        let g = try IRBuilder.inference(otherLayersModel(), batch: 3).graph
         XCTAssertEqual(Verifier.verify(g).map(\.message), [])
         let ops = g.instructions.map(\.op.mnemonic)
         XCTAssertTrue(ops.contains("batch_norm_inference"))
@@ -121,6 +121,6 @@ final class BuilderErrorTests: XCTestCase {
         XCTAssertThrowsError(try IRBuilder.trainingStep(m, batch: 2, optimizer: .adam(learningRate: 0.001))) {
             XCTAssertTrue("\($0)".contains("f32[2,4,4,2]"), "\($0)")
         }
-        XCTAssertEqual(Verifier.verify(IRBuilder.inference(m, batch: 2).graph).count, 0)
+        XCTAssertEqual(Verifier.verify(try IRBuilder.inference(m, batch: 2).graph).count, 0)
     }
 }

@@ -9,9 +9,9 @@ import ConvnetSyntax
 /// the whole batch.
 final class DataParallelTests: XCTestCase {
     /// Inputs for a step on `batch` examples of `m`: Keras-style weights, images in [-1, 1).
-    func batchInputs(_ m: CheckedModel, batch: Int, labels: [Int]) -> (images: [Float], weights: [String: Tensor<Float>]) {
+    func batchInputs(_ m: CheckedModel, batch: Int, labels: [Int]) throws -> (images: [Float], weights: [String: Tensor<Float>]) {
         var rng = TestRandom(seed: 11)
-        let program = IRBuilder.inference(m, batch: 1)
+        let program = try IRBuilder.inference(m, batch: 1)
         var weights: [String: Tensor<Float>] = initialValues(program)
         for p in program.parameters where p.trainable && p.initializer.limit == 0 {
             weights[p.name] = Tensor(shape: p.shape, scalars: rng.values(p.elementCount, -0.2, 0.2).map { Float($0) })
@@ -26,7 +26,7 @@ final class DataParallelTests: XCTestCase {
         let m = smallModel()
         let labels = [0, 2, 1, 1, 0, 2, 2, 1]
         let batch = labels.count
-        let (images, weights) = batchInputs(m, batch: batch, labels: labels)
+        let (images, weights) = try batchInputs(m, batch: batch, labels: labels)
         let imageSize = m.inputShape.elementCount!
         let lr: Float = 0.01
         let interpreter = Interpreter<Float>()

@@ -27,7 +27,7 @@ final class DataParallelTrainerTests: XCTestCase {
     func testThreeStepsMatchTheWholeBatchSteps() throws {
         let m = smallModel()
         let optimizer = OptimizerDecl.adam(learningRate: 0.01)
-        let weights: [String: Tensor<Float>] = initialValues(IRBuilder.inference(m, batch: 1), seed: 3)
+        let weights: [String: Tensor<Float>] = initialValues(try IRBuilder.inference(m, batch: 1), seed: 3)
         let trainer = try DataParallelTrainer(model: m, globalBatch: 8, cores: 4, optimizer: optimizer,
                                               compiler: ReferenceCompiler())
         for (name, t) in weights { trainer.setWeight(name, t.scalars) }
@@ -63,7 +63,7 @@ final class DataParallelTrainerTests: XCTestCase {
         // the mean of equal shards' means is the whole batch's mean.
         let m = otherLayersModel()
         let optimizer = OptimizerDecl.sgd(learningRate: 0.1, momentum: 0)
-        let weights: [String: Tensor<Float>] = initialValues(IRBuilder.inference(m, batch: 1), seed: 5)
+        let weights: [String: Tensor<Float>] = initialValues(try IRBuilder.inference(m, batch: 1), seed: 5)
         let trainer = try DataParallelTrainer(model: m, globalBatch: 4, cores: 2, optimizer: optimizer,
                                               compiler: ReferenceCompiler())
         for (name, t) in weights { trainer.setWeight(name, t.scalars) }

@@ -6,10 +6,10 @@ import ConvnetSyntax
 
 /// FLOPs: 2 per MAC for convolutions and matmuls, forward vs training step.
 final class FlopCounterTests: XCTestCase {
-    func testConvAndDenseFlopsAreTwiceTheMACs() {
+    func testConvAndDenseFlopsAreTwiceTheMACs() throws {
         let m = smallModel()
         let batch = 2
-        let g = IRBuilder.inference(m, batch: batch).graph
+        let g = try IRBuilder.inference(m, batch: batch).graph
         let macFlops = FlopCounter.perInstruction(g).filter {
             if case .conv2d = $0.instruction.op { return true }
             if case .matmul = $0.instruction.op { return true }
@@ -21,7 +21,7 @@ final class FlopCounterTests: XCTestCase {
 
     func testTrainingStepCostsAboutThreeForwards() throws {
         let m = smallModel()
-        let forward = FlopCounter.total(IRBuilder.inference(m, batch: 2).graph)
+        let forward = FlopCounter.total(try IRBuilder.inference(m, batch: 2).graph)
         let step = FlopCounter.total(try IRBuilder.trainingStep(m, batch: 2, optimizer: .adam(learningRate: 0.001)).graph)
         // The first conv needs no input gradient, so a bit under 3x, plus elementwise work.
         XCTAssertGreaterThan(step, 2 * forward)
@@ -41,7 +41,7 @@ final class SolutionModelFlopTests: XCTestCase {
         ])
         let params = IRBuilder.parameters(of: m)
         XCTAssertEqual(params.reduce(0) { $0 + $1.elementCount }, 293_233)
-        let forward = FlopCounter.total(IRBuilder.inference(m, batch: 1).graph)
+        let forward = FlopCounter.total(try IRBuilder.inference(m, batch: 1).graph)
         let step = try IRBuilder.trainingStep(m, batch: 1, optimizer: .adam(learningRate: 0.001))
         XCTAssertEqual(Verifier.verify(step.graph).count, 0)
         let training = FlopCounter.total(step.graph)

@@ -9,7 +9,7 @@ import ConvnetSyntax
 func otherLayersModel() -> CheckedModel {
     model(.spatial(8, 8, 3), [
         .conv(ConvDecl(kernelHeight: 3, kernelWidth: 3, filters: 4, stride: 2, padding: .valid, activation: .tanh)),
-        .batchNorm,
+        .batchNorm(BatchNormDecl()),
         .avgPool(PoolDecl(size: 2, stride: 1)),
         .flatten,
         .dropout(rate: 0.3),

@@ -56,7 +56,7 @@ final class EquivalenceTests: XCTestCase {
     }
 
     func testGapModelInference() throws {
-        try checkEveryPass(IRBuilder.inference(try checkedModel(Self.gapModel), batch: 2))
+        try checkEveryPass(try IRBuilder.inference(try checkedModel(Self.gapModel), batch: 2))
     }
 
     func testGapModelAdamTrainingStep() throws {
@@ -66,7 +66,7 @@ final class EquivalenceTests: XCTestCase {
     }
 
     func testFlattenModelInference() throws {
-        try checkEveryPass(IRBuilder.inference(try checkedModel(Self.flattenModel), batch: 3))
+        try checkEveryPass(try IRBuilder.inference(try checkedModel(Self.flattenModel), batch: 3))
     }
 
     func testFlattenModelMomentumTrainingStep() throws {

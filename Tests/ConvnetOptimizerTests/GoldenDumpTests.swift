@@ -12,7 +12,7 @@ final class GoldenDumpTests: XCTestCase {
         let record = ProcessInfo.processInfo.environment["CONVNETC_RECORD"] == "1"
         for name in try TestPaths.sampleNames() {
             let model = try sampleModel(name)
-            let actual = Pipeline.optimize(IRBuilder.inference(model, batch: 32)).dump()
+            let actual = Pipeline.optimize(try IRBuilder.inference(model, batch: 32)).dump()
             let url = TestPaths.golden.appendingPathComponent(name + ".inference.ir")
             if record {
                 try FileManager.default.createDirectory(at: TestPaths.golden, withIntermediateDirectories: true)

@@ -57,7 +57,7 @@ final class ProgramStatsTests: XCTestCase {
 
     func testDumpAllHeadsEveryPass() throws {
         let model = try sampleModel("one-line")
-        let optimized = Pipeline.optimize(IRBuilder.inference(model, batch: 1), recordEveryPass: true)
+        let optimized = Pipeline.optimize(try IRBuilder.inference(model, batch: 1), recordEveryPass: true)
         let all = optimized.dump(all: true)
         let heads = all.split(separator: "\n").filter { $0.hasPrefix("// ---- after ") }
         XCTAssertEqual(heads, ["// ---- after simplify ----", "// ---- after fusion ----", "// ---- after simplify ----",

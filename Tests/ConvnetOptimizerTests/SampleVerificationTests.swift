@@ -9,7 +9,7 @@ final class SampleVerificationTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(names.count, 8)
         for name in names {
             let model = try sampleModel(name)
-            let programs = [IRBuilder.inference(model, batch: 2),
+            let programs = [try IRBuilder.inference(model, batch: 2),
                             try IRBuilder.trainingStep(model, batch: 2, optimizer: model.train.optimizer)]
             for program in programs {
                 let optimized = Pipeline.optimize(program, recordEveryPass: true)
@@ -30,7 +30,7 @@ final class SampleVerificationTests: XCTestCase {
     /// The verifier check above can fail: a pass that drops an instruction someone uses is caught.
     func testVerifierCatchesABrokenPass() throws {
         let model = try sampleModel("one-line")
-        var graph = Pipeline.optimize(IRBuilder.inference(model, batch: 2)).graph
+        var graph = Pipeline.optimize(try IRBuilder.inference(model, batch: 2)).graph
         graph.instructions.remove(at: graph.instructions.firstIndex { $0.op.mnemonic == "max_pool" }!)
         XCTAssertFalse(verifierMessages(graph).isEmpty)
     }

@@ -64,7 +64,7 @@ final class ShapeAndParamTests: XCTestCase {
     }
 
     func testBatchNormHasHalfItsParamsNonTrainable() throws {
-        let model = try XCTUnwrap(SemanticAnalyzer.analyze(modelFile([conv(3, 16), .batchNorm, .globalAveragePool, dense(5)])).model)
+        let model = try XCTUnwrap(SemanticAnalyzer.analyze(modelFile([conv(3, 16), .batchNorm(BatchNormDecl()), .globalAveragePool, dense(5)])).model)
         XCTAssertEqual(model.layers[1].name, "batch_normalization")
         XCTAssertEqual(model.layers[1].params, 64)
         XCTAssertEqual(model.nonTrainableParams, 32)

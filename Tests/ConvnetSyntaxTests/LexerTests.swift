@@ -20,6 +20,10 @@ final class LexerTests: XCTestCase {
             case .minus: "-"
             case .leftBrace: "{"
             case .rightBrace: "}"
+            case .leftParen: "("
+            case .rightParen: ")"
+            case .comma: ","
+            case .placeholder: "ph:\(source.text(token.range))"
             case .semicolon: ";"
             case .newline: "nl"
             case .invalid: "invalid:\(source.text(token.range))"
@@ -112,9 +116,9 @@ final class LexerTests: XCTestCase {
     }
 
     func testStrayCharactersAreOneErrorPerRun() {
-        let result = lex("conv 3x3x32 == relu, é")
+        let result = lex("conv 3x3x32 == relu% é")
         XCTAssertEqual(result.diagnostics.map(\.message),
-                       ["unexpected characters '=='", "unexpected character ','"])
+                       ["unexpected characters '=='", "unexpected character '%'"])
         // A non-ASCII letter is part of a word (so "did you mean" can still help).
         XCTAssertEqual(shape("rélu"), ["id:rélu", "eof"])
     }

@@ -40,7 +40,7 @@ final class ParserTests: XCTestCase {
             .avgPool(PoolDecl(size: 2, stride: 2)), .avgPool(PoolDecl(size: 3, stride: 2)),
         ])
         XCTAssertEqual(kinds("gap\nflatten\nbatchnorm\ndropout 0.25\ndropout 0"),
-                       [.globalAveragePool, .flatten, .batchNorm, .dropout(rate: 0.25), .dropout(rate: 0)])
+                       [.globalAveragePool, .flatten, .batchNorm(BatchNormDecl()), .dropout(rate: 0.25), .dropout(rate: 0)])
     }
 
     func testLayerRanges() {
@@ -123,8 +123,8 @@ final class ParserTests: XCTestCase {
     }
 
     func testNoCascadeAfterLexerErrors() {
-        // The lexer reports the stray ',' and malformed number; the parser adds nothing.
-        let result = Parser.parse(SourceFile(path: "t", text: "conv 3x3x32, relu\nconv 3x3x16relu\ngap\ndense 2"))
+        // The lexer reports the stray '%' and malformed number; the parser adds nothing.
+        let result = Parser.parse(SourceFile(path: "t", text: "conv 3x3x32% relu\nconv 3x3x16relu\ngap\ndense 2"))
         XCTAssertEqual(result.diagnostics.map(\.id), ["lex.unexpected-character", "lex.malformed-number"])
         XCTAssertEqual(result.file.layers.count, 2)
     }

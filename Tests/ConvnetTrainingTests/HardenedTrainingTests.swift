@@ -102,7 +102,7 @@ final class HardenedTrainingTests: XCTestCase {
         }
         XCTAssertTrue(output.text.contains("warning: 3 files skipped"), output.text)
         let summary = try JSONParser.parse(String(contentsOf: run.appendingPathComponent("summary.json"), encoding: .utf8))
-        XCTAssertEqual(summary["skipped_files"], .int(3))
+        XCTAssertEqual(summary["skipped"], .int(3))
     }
 }
 

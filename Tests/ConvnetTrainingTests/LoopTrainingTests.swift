@@ -142,7 +142,7 @@ final class LoopTrainingTests: XCTestCase {
 
     func testInitialisationFollowsKeras() throws {
         let model = try checkedModel(tinyModelText.replacingOccurrences(of: "maxpool 2", with: "batchnorm\nmaxpool 2"))
-        let program = IRBuilder.inference(model, batch: 1)
+        let program = try IRBuilder.inference(model, batch: 1)
         let values = ParameterInitializer.initialValues(program.parameters, seed: 1)
         let kernel = values["conv2d/kernel"]!
         let limit = Float((6.0 / Double(27 + 36)).squareRoot())

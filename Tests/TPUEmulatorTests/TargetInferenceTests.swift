@@ -7,7 +7,7 @@ import XCTest
 final class TargetInferenceTests: XCTestCase {
     func testProbabilitiesCloseToCPUAndDeterministic() throws {
         let model = try targetModel()
-        let program = IRBuilder.inference(model, batch: 6)
+        let program = try IRBuilder.inference(model, batch: 6)
         let cpu = try CPUCompiler().compile(program)
         let tpu = try TPUCompiler(model: model).compile(program)
         feed(cpu, program: program, classes: 4, seed: 11)

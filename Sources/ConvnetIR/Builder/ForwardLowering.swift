@@ -1,7 +1,8 @@
 import ConvnetSema
 import ConvnetSyntax
 
-/// Lowers a checked model's layers, in order, to forward IR. Shared by inference (moving
+/// Lowers a checked model's graph to forward IR, node by node in topological order, each node
+/// reading the values of its inputs. Shared by inference (moving
 /// statistics, no dropout) and training (batch statistics and their moving-average updates,
 /// dropout with the step seed).
 struct ForwardLowering {
@@ -26,11 +27,24 @@ struct ForwardLowering {
         var logits: ValueID
     }
 
-    mutating func lower(_ images: ValueID, in g: inout Graph) -> Result {
-        var x = images  // (B,H,W,C)
-        var logits = images
+    /// Builds every node from the values of its inputs, in the model's topological order.
+    /// Throws for a layer kind the IR has no op for yet, naming the layer and its line.
+    mutating func lower(_ images: ValueID, in g: inout Graph) throws(IRBuilderError) -> Result {
+        // Per node: its output value, and its value before a final softmax (the logits).
+        var outputs: [ValueID] = []
+        var logitsOf: [ValueID] = []
+        outputs.reserveCapacity(model.layers.count)
         for layer in model.layers {
             let n = layer.name
+            let xs = layer.inputs.map { input -> ValueID in
+                switch input {
+                case .modelInput: images  // (B,H,W,C)
+                case .layer(let i): outputs[i]
+                }
+            }
+            let x = xs[0]
+            var logits: ValueID
+            let y: ValueID
             // Training feeds the last layer's logits to softmax_xent, so its softmax is not built.
             let skipSoftmax = training && layer.index == model.layers.count - 1
             func w(_ suffix: String) -> ValueID { weights[n + "/" + suffix]! }
@@ -38,52 +52,74 @@ struct ForwardLowering {
             case .conv(let c):
                 let attrs = ConvAttributes(kernelHeight: c.kernelHeight, kernelWidth: c.kernelWidth,
                                            stride: c.stride, padding: c.padding)
-                let y = g.emit(.conv2d(attrs), [x, w("kernel")], layer: n)
-                logits = g.emit(.biasAdd, [y, w("bias")], layer: n)
-                x = activate(c.activation, logits, layer: n, skipSoftmax: skipSoftmax, in: &g)
+                let z = g.emit(.conv2d(attrs), [x, w("kernel")], layer: n)
+                logits = c.useBias ? g.emit(.biasAdd, [z, w("bias")], layer: n) : z
+                y = activate(c.activation, logits, layer: n, skipSoftmax: skipSoftmax, in: &g)
             case .dense(let d):
                 var input = x
                 let t = g.typeOf(x)
                 if t.rank != 2 {
                     input = g.emit(.reshape, [x], declared: .f32([t.shape[0], t.elementCount / t.shape[0]]), layer: n)
                 }
-                let y = g.emit(.matmul(transposeA: false, transposeB: false), [input, w("kernel")], layer: n)
-                logits = g.emit(.biasAdd, [y, w("bias")], layer: n)
-                x = activate(d.activation, logits, layer: n, skipSoftmax: skipSoftmax, in: &g)
+                let z = g.emit(.matmul(transposeA: false, transposeB: false), [input, w("kernel")], layer: n)
+                logits = g.emit(.biasAdd, [z, w("bias")], layer: n)
+                y = activate(d.activation, logits, layer: n, skipSoftmax: skipSoftmax, in: &g)
             case .maxPool(let p):
-                x = g.emit(.maxPool(PoolAttributes(size: p.size, stride: p.stride)), [x], layer: n)
-                logits = x
+                guard p.padding == .valid else { throw unsupported(layer, "pooling with padding same") }
+                y = g.emit(.maxPool(PoolAttributes(size: p.size, stride: p.stride)), [x], layer: n)
+                logits = y
             case .avgPool(let p):
-                x = g.emit(.avgPool(PoolAttributes(size: p.size, stride: p.stride)), [x], layer: n)
-                logits = x
+                guard p.padding == .valid else { throw unsupported(layer, "pooling with padding same") }
+                y = g.emit(.avgPool(PoolAttributes(size: p.size, stride: p.stride)), [x], layer: n)
+                logits = y
             case .globalAveragePool:
-                x = g.emit(.spatialMean, [x], layer: n)
-                logits = x
+                y = g.emit(.spatialMean, [x], layer: n)
+                logits = y
             case .flatten:
                 let t = g.typeOf(x)
-                if t.rank != 2 {
-                    x = g.emit(.reshape, [x], declared: .f32([t.shape[0], t.elementCount / t.shape[0]]), layer: n)
-                }
-                logits = x
+                y = t.rank != 2
+                    ? g.emit(.reshape, [x], declared: .f32([t.shape[0], t.elementCount / t.shape[0]]), layer: n) : x
+                logits = y
             case .dropout(let rate):
                 if training, rate > 0, let seed {
-                    x = g.emit(.dropout(DropoutAttributes(rate: rate, salt: layer.index)), [x, seed], layer: n)
-                }
-                logits = x
-            case .batchNorm:
-                let eps = IRBuilder.batchNormEpsilon
-                if training {
-                    let y = g.emit(.batchNormTraining(epsilon: eps), [x, w("gamma"), w("beta")], layer: n)
-                    updateMovingStatistics(of: x, layer: n, in: &g)
-                    x = y
+                    y = g.emit(.dropout(DropoutAttributes(rate: rate, salt: layer.index)), [x, seed], layer: n)
                 } else {
-                    x = g.emit(.batchNormInference(epsilon: eps),
+                    y = x
+                }
+                logits = y
+            case .batchNorm(let b):
+                if training {
+                    y = g.emit(.batchNormTraining(epsilon: b.epsilon), [x, w("gamma"), w("beta")], layer: n)
+                    updateMovingStatistics(of: x, momentum: b.momentum, layer: n, in: &g)
+                } else {
+                    y = g.emit(.batchNormInference(epsilon: b.epsilon),
                                [x, w("gamma"), w("beta"), w("moving_mean"), w("moving_variance")], layer: n)
                 }
+                logits = y
+            case .activation(let a):
                 logits = x
+                y = activate(a, x, layer: n, skipSoftmax: skipSoftmax, in: &g)
+            case .add:
+                // Fan-out needs nothing here: autodiff sums the adjoints of a value read twice.
+                y = xs.dropFirst().reduce(x) { g.add($0, $1, layer: n) }
+                logits = y
+            case .concat:
+                throw unsupported(layer, "concatenation")
+            case .depthwiseConv:
+                throw unsupported(layer, "depthwise convolution")
+            case .separableConv:
+                throw unsupported(layer, "separable convolution")
             }
+            outputs.append(y)
+            logitsOf.append(logits)
         }
-        return Result(output: x, logits: logits)
+        return Result(output: outputs[outputs.count - 1], logits: logitsOf[logitsOf.count - 1])
+    }
+
+    private func unsupported(_ layer: CheckedLayer, _ what: String) -> IRBuilderError {
+        let source = model.file.source
+        let loc = source.location(of: layer.decl.keywordRange.start)
+        return IRBuilderError("\(source.path):\(loc.line):\(loc.column): \(layer.name) (`\(layer.kind.sourceForm)`): \(what) cannot be compiled yet: the IR has no op for it (summary, check and lint accept the model)")
     }
 
     /// pointwise activation, or softmax over the last axis; `linear` is the identity.
@@ -99,8 +135,8 @@ struct ForwardLowering {
     }
 
     /// moving = momentum * moving + (1 - momentum) * batch statistic (Keras' update).
-    private mutating func updateMovingStatistics(of x: ValueID, layer n: String, in g: inout Graph) {
-        let m = IRBuilder.batchNormMomentum
+    private mutating func updateMovingStatistics(of x: ValueID, momentum m: Double, layer n: String,
+                                                 in g: inout Graph) {
         let mean = g.emit(.batchMean, [x], layer: n)
         let variance = g.emit(.batchVariance, [x], layer: n)
         for (stat, value) in [("moving_mean", mean), ("moving_variance", variance)] {

@@ -3,7 +3,8 @@ import ConvnetSyntax
 
 /// Keras' weights for each layer, in Keras' order within the layer.
 extension IRBuilder {
-    /// Every weight of `model` in layer order: the list the trainer initialises and checkpoints.
+    /// Every weight of `model` in node order (the graph's topological order, Keras' order of
+    /// layer creation): the list the trainer initialises and checkpoints.
     public static func parameters(of model: CheckedModel) -> [ParameterInfo] {
         model.layers.flatMap { parameters(of: $0) }
     }
@@ -16,9 +17,27 @@ extension IRBuilder {
         case .conv(let c):
             let kernel = [c.kernelHeight, c.kernelWidth, cin, c.filters]
             let area = c.kernelHeight * c.kernelWidth
+            let weights = [ParameterInfo(name: n + "/kernel", layer: n, shape: kernel, trainable: true,
+                                         initializer: .glorotUniform(fanIn: area * cin, fanOut: area * c.filters))]
+            return weights + (c.useBias ? [ParameterInfo(name: n + "/bias", layer: n, shape: [c.filters],
+                                                         trainable: true, initializer: .zeros)] : [])
+        case .depthwiseConv(let d):
+            // Keras 3: `depthwise_conv2d/kernel` (K, K, Cin, M); Keras' fans for that shape are
+            // fanIn K*K*Cin, fanOut K*K*M.
+            let area = d.kernelHeight * d.kernelWidth
             return [
-                ParameterInfo(name: n + "/kernel", layer: n, shape: kernel, trainable: true,
-                              initializer: .glorotUniform(fanIn: area * cin, fanOut: area * c.filters)),
+                ParameterInfo(name: n + "/kernel", layer: n, shape: [d.kernelHeight, d.kernelWidth, cin, d.multiplier],
+                              trainable: true, initializer: .glorotUniform(fanIn: area * cin, fanOut: area * d.multiplier)),
+                ParameterInfo(name: n + "/bias", layer: n, shape: [cin * d.multiplier], trainable: true, initializer: .zeros),
+            ]
+        case .separableConv(let c):
+            let area = c.kernelHeight * c.kernelWidth
+            let middle = cin * c.multiplier
+            return [
+                ParameterInfo(name: n + "/depthwise_kernel", layer: n, shape: [c.kernelHeight, c.kernelWidth, cin, c.multiplier],
+                              trainable: true, initializer: .glorotUniform(fanIn: area * cin, fanOut: area * c.multiplier)),
+                ParameterInfo(name: n + "/pointwise_kernel", layer: n, shape: [1, 1, middle, c.filters],
+                              trainable: true, initializer: .glorotUniform(fanIn: middle, fanOut: c.filters)),
                 ParameterInfo(name: n + "/bias", layer: n, shape: [c.filters], trainable: true, initializer: .zeros),
             ]
         case .dense(let d):
@@ -35,7 +54,7 @@ extension IRBuilder {
                 ParameterInfo(name: n + "/moving_mean", layer: n, shape: [cin], trainable: false, initializer: .zeros),
                 ParameterInfo(name: n + "/moving_variance", layer: n, shape: [cin], trainable: false, initializer: .ones),
             ]
-        case .maxPool, .avgPool, .globalAveragePool, .flatten, .dropout:
+        case .maxPool, .avgPool, .globalAveragePool, .flatten, .dropout, .activation, .concat, .add:
             return []
         }
     }

@@ -26,14 +26,17 @@ public struct DenseBlowupRule: LintRule {
         return out
     }
 
-    /// The `flatten` feeding this layer, looking through dropout.
+    /// The `flatten` feeding this layer, looking back through dropout along the graph's inputs.
     private func feedingFlatten(_ layer: CheckedLayer, in model: CheckedModel) -> CheckedLayer? {
-        var i = layer.index - 1
-        while i >= 0 {
-            switch model.layers[i].kind {
-            case .flatten: return model.layers[i]
-            case .dropout: i -= 1
-            default: return nil
+        var input = layer.inputs[0]
+        while case .layer(let i) = input {
+            let source = model.layers[i]
+            switch source.kind {
+            case .flatten: return source
+            case .dropout: input = source.inputs[0]
+            case .conv, .depthwiseConv, .separableConv, .maxPool, .avgPool, .globalAveragePool, .dense,
+                 .batchNorm, .activation, .concat, .add:
+                return nil
             }
         }
         return nil

@@ -29,7 +29,7 @@ public struct HeadRule: LintRule {
                 help: last.outputShape.rank == 1 ? "end the model with `dense \(k) softmax`" : "end the model with `gap` then `dense \(k) softmax`"))
         }
 
-        for layer in model.layers.dropLast() where layer.kind.activation == .softmax {
+        for layer in model.layers.dropLast() where layer.kind.appliedActivation == .softmax {
             out.append(finding(
                 "softmax on \(layer.name), which is not the last layer",
                 at: layer.decl.activationRange ?? layer.decl.keywordRange,
@@ -37,19 +37,21 @@ public struct HeadRule: LintRule {
         }
 
         // A linear layer followed, through linear reshapes only, by another weight layer: two
-        // affine maps compose into one, so the first adds weights but no expressive power.
-        for layer in model.layers where layer.kind.activation == .linear {
-            var j = layer.index + 1
-            while j < model.layers.count {
-                let next = model.layers[j]
+        // affine maps compose into one, so the first adds weights but no expressive power. The
+        // walk follows the graph while each node has a single reader (a fork or a merge ends it).
+        let consumers = model.consumers
+        for layer in model.layers where layer.kind.hasWeightsMatrix && layer.kind.appliedActivation == .linear {
+            var j = layer.index
+            while consumers[j].count == 1 {
+                let next = model.layers[consumers[j][0]]
                 switch next.kind {
-                case .flatten, .dropout, .globalAveragePool, .avgPool: j += 1; continue
-                case .conv, .dense:
+                case .flatten, .dropout, .globalAveragePool, .avgPool: j = next.index; continue
+                case .conv, .dense, .depthwiseConv, .separableConv:
                     out.append(finding(
                         "\(layer.name) (`\(layer.kind.sourceForm)`) has no activation and feeds \(next.name): two linear layers in a row collapse into one",
                         at: layer.decl.keywordRange,
                         help: "add an activation, e.g. `\(layer.kind.sourceForm) relu`"))
-                default: break
+                case .maxPool, .batchNorm, .activation, .concat, .add: break
                 }
                 break
             }

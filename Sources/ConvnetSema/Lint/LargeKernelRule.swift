@@ -12,7 +12,7 @@ public struct LargeKernelRule: LintRule {
 
     public func check(_ model: CheckedModel, _ context: LintContext, _ t: LintThresholds) -> [Diagnostic] {
         var out: [Diagnostic] = []
-        for layer in model.layers.dropFirst() {
+        for layer in model.layers where layer.inputs != [.modelInput] {
             guard case .conv(let c) = layer.kind, max(c.kernelHeight, c.kernelWidth) > t.maxKernel else { continue }
             let cin = layer.inputShape.channels, f = c.filters
             let weights = c.kernelHeight * c.kernelWidth * cin * f

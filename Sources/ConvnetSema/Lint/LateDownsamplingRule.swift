@@ -16,8 +16,8 @@ public struct LateDownsamplingRule: LintRule {
         let totalMACs = Double(max(model.totalMACs, 1))
 
         let fullRes = model.layers.filter {
-            if case .conv = $0.kind { return $0.outputShape.height == input.height && $0.outputShape.width == input.width }
-            return false
+            $0.kind.hasWeightsMatrix && $0.outputShape.rank == 3
+                && $0.outputShape.height == input.height && $0.outputShape.width == input.width
         }
         if fullRes.count > t.maxFullResolutionConvs {
             let macs = fullRes.reduce(0) { $0 + $1.macs }

@@ -22,6 +22,7 @@ public struct MXUPaddingRule: LintRule {
         let batch = model.train.batch
         for layer in model.layers {
             let m: Int, k: Int, n: Int, kMeaning: String
+            var what = "lowers to a matmul"
             switch layer.kind {
             case .conv(let c):
                 m = CheckedSize.saturatingProduct(batch, layer.outputShape.height, layer.outputShape.width)
@@ -31,13 +32,27 @@ public struct MXUPaddingRule: LintRule {
             case .dense(let d):
                 m = batch; k = layer.inputShape.channels; n = d.units
                 kMeaning = "K = inputs"
-            default: continue
+            case .separableConv(let c):
+                // The depthwise half runs on the vector unit; the pointwise half is the matmul.
+                m = batch * layer.outputShape.height * layer.outputShape.width
+                k = layer.inputShape.channels * c.multiplier
+                n = c.filters
+                kMeaning = "K = Cin*multiplier"
+                what = "runs its depthwise half on the vector unit and its 1x1 half as a matmul"
+            case .depthwiseConv(let d):
+                out.append(finding(
+                    "\(layer.name) is a depthwise convolution: each channel has its own \(d.kernelHeight)x\(d.kernelWidth) filter, so it runs on the vector unit, not the MXU (\(NumberFormat.grouped(layer.macs)) MACs per image at vector speed)",
+                    at: layer.decl.keywordRange,
+                    help: "keep depthwise layers cheap; the 1x1 convolution after them is what fills the MXU (sepconv does both)"))
+                continue
+            case .maxPool, .avgPool, .globalAveragePool, .flatten, .dropout, .batchNorm, .activation, .concat, .add:
+                continue
             }
             let (use, tk, tn) = Self.tileUse(k: k, n: n, rows: t.mxuRows, cols: t.mxuCols)
             guard use < t.minTileUse else { continue }
             let goodK = tk * t.mxuRows, goodN = tn * t.mxuCols
             out.append(finding(
-                "\(layer.name) lowers to a matmul with M=\(NumberFormat.grouped(m)), K=\(k), N=\(n) that occupies \(tk)x\(tn) tiles of \(t.mxuRows)x\(t.mxuCols) and fills \(NumberFormat.percent(use)) of them",
+                "\(layer.name) \(what) with M=\(NumberFormat.grouped(m)), K=\(k), N=\(n) that occupies \(tk)x\(tn) tiles of \(t.mxuRows)x\(t.mxuCols) and fills \(NumberFormat.percent(use)) of them",
                 at: layer.decl.keywordRange,
                 help: "\(kMeaning) = \(k) pads to \(goodK) and N = \(n) pads to \(goodN); sizes that are multiples of \(t.mxuCols) fill the array"))
         }

@@ -6,9 +6,6 @@ import Synchronization
 /// decode, and turns a missing dataset into a message that says where convnetc looked and how
 /// to point it at one.
 public enum DatasetLoading {
-    /// Skipped files named one by one before the rest are only counted.
-    public static let skippedListed = 50
-
     /// - Parameters:
     ///   - spec: the folder or `synthetic:...` spec, nil when nothing named one.
     ///   - origin: which setting named it (`--data`, the train block), for the message.
@@ -28,9 +25,6 @@ public enum DatasetLoading {
             throw .dataset(error, spec: spec, origin: origin)
         }
         progress.finish()
-        for line in SkippedFile.report(dataset.skipped, listingAtMost: DatasetLoading.skippedListed) {
-            output.write(line + "\n")
-        }
         guard dataset.classNames.count == model.classCount else {
             throw .classMismatch("the dataset '\(spec)' has \(dataset.classNames.count) classes "
                 + "(\(dataset.classNames.joined(separator: ", "))) but the model's last layer predicts \(model.classCount)\n"
@@ -46,17 +40,20 @@ final class DecodeProgress: Sendable {
     private let state: Mutex<WorkProgressBar?>
     private nonisolated(unsafe) let output: ProgressOutput
     private nonisolated(unsafe) let clock: TrainingClock
+    /// The bar's label for a total ("Decoding 3670 images").
+    private let label: @Sendable (Int) -> String
 
-    init(output: ProgressOutput, clock: TrainingClock) {
+    init(output: ProgressOutput, clock: TrainingClock, label: @escaping @Sendable (Int) -> String = { "Decoding \($0) images" }) {
         self.output = output
         self.clock = clock
+        self.label = label
         state = Mutex(nil)
     }
 
     func update(done: Int, total: Int) {
         state.withLock { bar in
             if bar == nil {
-                bar = WorkProgressBar(label: "Decoding \(total) images", total: total, output: output, clock: clock)
+                bar = WorkProgressBar(label: label(total), total: total, output: output, clock: clock)
             }
             bar!.update(done: done)
         }

@@ -12,7 +12,7 @@ struct EpochLoop {
 
     let trainer: any ExecutableProgram
     let evaluator: any ExecutableProgram
-    let dataset: any Dataset
+    let dataset: any DataSource
     let configuration: TrainingConfiguration
     let seed: UInt64
     let stepsPerEpoch: Int
@@ -27,8 +27,8 @@ struct EpochLoop {
         let epoch = state.epoch
         let learningRate = configuration.schedule.rate(epoch: epoch)
         let guardian = NonFiniteLossGuard(learningRate: learningRate)
-        let batches = dataset.trainingBatches(epoch: epoch, batchSize: configuration.batch,
-                                              augmentation: configuration.augmentation)
+        let batches = dataset.trainingEpoch(epoch, batchSize: configuration.batch,
+                                            augmentation: configuration.augmentation)
         let bar = EpochProgressBar(epoch: epoch + 1, totalEpochs: configuration.epochs, steps: stepsPerEpoch,
                                    output: output, clock: clock)
         bar.start()
@@ -45,7 +45,7 @@ struct EpochLoop {
                 return .interrupted
             }
             step += 1
-            batches.fill(batch: b, into: images.baseAddress!, labels: labels.baseAddress!)
+            try batches.fill(batch: b, into: images.baseAddress!, labels: labels.baseAddress!)
             trainer.setScalar(IRProgram.Names.step, Float(step))
             trainer.setScalar(IRProgram.Names.learningRate, Float(learningRate))
             if hasDropout {
@@ -79,7 +79,7 @@ struct EpochLoop {
         next.epoch = epoch + 1
 
         var validation: ValidationResult?
-        if dataset.validationCount > 0 {
+        if dataset.count(.validation) > 0 {
             copyWeights(from: trainer, to: evaluator)
             validation = try ValidationPass.run(evaluator, dataset: dataset)
             if let v = validation, !v.loss.isFinite {

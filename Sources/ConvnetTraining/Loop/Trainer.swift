@@ -73,7 +73,7 @@ public struct Trainer {
         // The programs first: a setting the target cannot run (say a batch the emulated cores
         // cannot split) is reported before the images are decoded.
         let trainProgram = try IRBuilder.trainingStep(model, batch: config.batch, optimizer: config.optimizer)
-        let inferenceProgram = IRBuilder.inference(model, batch: config.batch)
+        let inferenceProgram = try IRBuilder.inference(model, batch: config.batch)
         var state = try resumed.map { r throws(TrainingError) in
             try TrainingState(checkpoint: r.checkpoint, program: trainProgram, path: r.url.path)
         } ?? TrainingState.initial(for: trainProgram, seed: seed)
@@ -89,15 +89,14 @@ public struct Trainer {
         }
         state.load(into: trainer)
 
-        let dataset = try DatasetLoading.load(spec: config.data, origin: config.dataOrigin, model: model,
-                                              validation: config.validation, seed: seed, workers: config.workers,
-                                              output: output, clock: clock)
+        let dataset = try DataSourceLoading.open(configuration: config, model: model, seed: seed,
+                                                 output: output, clock: clock)
         if let saved = resumed?.checkpoint.classNames, !saved.isEmpty, saved != dataset.classNames {
             throw TrainingError.classMismatch("the checkpoint was trained on classes \(saved) but the dataset has \(dataset.classNames)")
         }
-        let stepsPerEpoch = dataset.trainCount / config.batch
+        let stepsPerEpoch = dataset.count(.training) / config.batch
         guard stepsPerEpoch >= 1 else {
-            throw TrainingError.invalidOption("batch \(config.batch) is larger than the \(dataset.trainCount) training images\n"
+            throw TrainingError.invalidOption("batch \(config.batch) is larger than the \(dataset.count(.training)) training images\n"
                 + "help: pass a smaller --batch (every step uses a full batch)")
         }
 
@@ -115,7 +114,7 @@ public struct Trainer {
 
         let recorder = try TrainingRecorder(run: run, title: "\(TrainingConfiguration.modelName(path: model.file.source.path)) on \(dataset.source)",
                                             resumingAfterEpoch: resumed?.checkpoint.epoch)
-        recorder.skippedFiles = dataset.skipped.count
+        recorder.skipped = dataset.skipped.count
         if let r = resumed {
             output.write("Resuming from \(r.url.path) (epoch \(r.checkpoint.epoch), step \(r.checkpoint.step))\n")
             if r.checkpoint.seed != config.seed {
@@ -123,7 +122,7 @@ public struct Trainer {
                     + "so the run stays the one that was interrupted\n")
             }
         }
-        output.write("Training on \(dataset.trainCount) images, validating on \(dataset.validationCount) "
+        output.write("Training on \(dataset.count(.training)) images, validating on \(dataset.count(.validation)) "
             + "(\(dataset.classNames.count) classes), batch \(config.batch), \(stepsPerEpoch) steps per epoch, "
             + "backend \(compiler.name)\n")
 
@@ -168,7 +167,7 @@ public struct Trainer {
         }
 
         // The end: confusion matrix of the final weights, final weights file, summary.
-        if lastValidation == nil, dataset.validationCount > 0 {
+        if lastValidation == nil, dataset.count(.validation) > 0 {
             copyWeights(from: trainer, to: evaluator)
             lastValidation = try ValidationPass.run(evaluator, dataset: dataset)
         }
@@ -177,6 +176,7 @@ public struct Trainer {
             output.write("Confusion matrix on the \(v.count) validation images:\n" + v.confusion.render())
         }
         try makeCheckpoint(state, epochIndex: max(0, state.epoch - 1)).save(to: run.finalWeights)
+        recorder.skipped = dataset.skipped.count
         try recorder.finish(stopReason: "completed")
         let message = "Saved \(run.finalWeights.path); metrics, curves.svg and summary.json are in \(run.url.path)"
         output.write(message + "\n")

@@ -10,6 +10,10 @@ public struct TrainingConfiguration: Sendable {
     /// The dataset spec (folder or `synthetic:...`) and where it came from, for messages.
     public var data: String?
     public var dataOrigin: String
+    /// The validation shards (`--validation-data`, else the train block's `validation_data`).
+    public var validationData: String?
+    /// The tf.train.Example features read from TFRecord shards.
+    public var schema: ExampleSchema
     public var validation: Double
     public var batch: Int
     public var epochs: Int
@@ -35,6 +39,11 @@ public struct TrainingConfiguration: Sendable {
             data = train.dataPath
             dataOrigin = "the train block's data setting"
         }
+        validationData = options.validationData ?? train.validationDataPath
+        var schema = ExampleSchema.codelab
+        if let key = options.imageKey { schema.imageKey = key }
+        if let key = options.labelKey { schema.labelKey = key }
+        self.schema = schema
         validation = options.validation ?? train.validation
         guard validation >= 0, validation < 1, validation.isFinite else {
             throw .invalidOption("--validation must be in [0, 1), got \(validation)")

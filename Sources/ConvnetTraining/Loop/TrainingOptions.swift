@@ -24,10 +24,17 @@ public struct TrainingOptions: Sendable {
     public var overwrite = false
     /// Decoding threads (default: every core).
     public var workers: Int?
+    /// `--validation-data GLOB`: the validation TFRecord shards (instead of holding out a fraction).
+    public var validationData: String?
+    /// `--image-key K`, `--label-key K`: the tf.train.Example features holding the image and the
+    /// class index (default the codelab's `image` and `class`).
+    public var imageKey: String?
+    public var labelKey: String?
 
     public init(epochs: Int? = nil, batch: Int? = nil, learningRate: Double? = nil, data: String? = nil,
                 seed: Int? = nil, validation: Double? = nil, resume: Bool = false,
-                outputDirectory: String? = nil, workers: Int? = nil) {
+                outputDirectory: String? = nil, workers: Int? = nil, validationData: String? = nil,
+                imageKey: String? = nil, labelKey: String? = nil) {
         self.epochs = epochs
         self.batch = batch
         self.learningRate = learningRate
@@ -37,5 +44,8 @@ public struct TrainingOptions: Sendable {
         self.resume = resume
         self.outputDirectory = outputDirectory
         self.workers = workers
+        self.validationData = validationData
+        self.imageKey = imageKey
+        self.labelKey = labelKey
     }
 }

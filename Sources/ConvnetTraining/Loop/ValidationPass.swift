@@ -22,19 +22,19 @@ public enum ValidationPass {
     public static let epsilon: Float = 1e-7
 
     /// - Parameter executable: a compiled `IRBuilder.inference` program, weights already loaded.
-    public static func run(_ executable: any ExecutableProgram, dataset: any Dataset,
+    public static func run(_ executable: any ExecutableProgram, dataset: any DataSource,
                            split: Split = .validation) throws -> ValidationResult {
         let batch = executable.program.batch
         let classes = dataset.classNames.count
-        let batches = dataset.evaluationBatches(split, batchSize: batch)
+        let batches = dataset.evaluation(split, batchSize: batch)
         var labels = [Int32](repeating: 0, count: batch)  // (B)
         var confusion = ConfusionMatrix(classNames: dataset.classNames)
         var lossSum = 0.0
         var count = 0
         for b in 0..<batches.count {
             let images = executable.floats(input: IRProgram.Names.images)  // (B, H, W, C)
-            let real = labels.withUnsafeMutableBufferPointer { l in
-                batches.fill(batch: b, into: images.baseAddress!, labels: l.baseAddress!)
+            let real = try labels.withUnsafeMutableBufferPointer { l in
+                try batches.fill(batch: b, into: images.baseAddress!, labels: l.baseAddress!)
             }
             try executable.run()
             let probabilities = executable.floats(output: IRProgram.Names.probabilities)  // (B, K)

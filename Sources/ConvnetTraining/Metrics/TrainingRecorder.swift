@@ -11,8 +11,8 @@ public final class TrainingRecorder {
     /// Every epoch recorded so far, including those read back when resuming.
     public private(set) var epochs: [EpochMetrics]
     private let log: MetricsLog
-    /// Data files skipped when the data loaded, counted in `summary.json`.
-    public var skippedFiles = 0
+    /// Files or records the data left out (corrupt records, unreadable images), for the summary.
+    public var skipped = 0
 
     /// Opens the run's metrics log. When resuming from a checkpoint taken after epoch
     /// `resumingAfterEpoch`, later lines are dropped and the earlier ones reloaded (so the curves
@@ -32,12 +32,12 @@ public final class TrainingRecorder {
         try log.append(metrics)
         epochs.append(metrics)
         try TrainingCurvesPlot(title: title).write(epochs: epochs, to: run.curves)
-        try TrainingSummary(epochs: epochs, stopReason: "running", skippedFiles: skippedFiles).write(to: run.summary)
+        try TrainingSummary(epochs: epochs, stopReason: "running", skipped: skipped).write(to: run.summary)
     }
 
     /// Writes the final summary with the reason the run ended ("completed", "interrupted"...).
     public func finish(stopReason: String) throws {
-        try TrainingSummary(epochs: epochs, stopReason: stopReason, skippedFiles: skippedFiles).write(to: run.summary)
+        try TrainingSummary(epochs: epochs, stopReason: stopReason, skipped: skipped).write(to: run.summary)
     }
 
     /// Writes the validation confusion matrix as text and JSON.

@@ -8,15 +8,14 @@ public struct TrainingSummary: Equatable, Sendable {
     public var epochs: [EpochMetrics]
     /// Why the run ended: "completed", "interrupted", "non-finite loss"...
     public var stopReason: String
+    /// Files or records of the data left out with a warning (corrupt TFRecord records, unreadable
+    /// images), so a run that silently trained on less is visible afterwards.
+    public var skipped: Int
 
-    /// Data files the run could not use (unreadable, truncated, not images), each named in the
-    /// run's output when the data loaded.
-    public var skippedFiles: Int
-
-    public init(epochs: [EpochMetrics], stopReason: String, skippedFiles: Int = 0) {
+    public init(epochs: [EpochMetrics], stopReason: String, skipped: Int = 0) {
         self.epochs = epochs
         self.stopReason = stopReason
-        self.skippedFiles = skippedFiles
+        self.skipped = skipped
     }
 
     /// The epoch with the highest validation accuracy (ties: the earliest); nil when empty.
@@ -35,9 +34,9 @@ public struct TrainingSummary: Equatable, Sendable {
             ("stop_reason", .string(stopReason)),
             ("epochs_completed", .int(epochs.count)),
             ("total_seconds", .double(totalSeconds)),
+            ("skipped", .int(skipped)),
             ("best", bestEpoch?.json ?? .null),
             ("last", epochs.last?.json ?? .null),
-            ("skipped_files", .int(skippedFiles)),
         ])
     }
 

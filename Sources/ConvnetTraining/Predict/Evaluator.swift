@@ -10,6 +10,8 @@ public struct EvaluationReport: Sendable {
     public var dataset: String
     /// Validation images evaluated.
     public var count: Int
+    /// Files or records of the data left out with a warning.
+    public var skipped: Int = 0
     public var accuracy: Double
     /// Mean `-log p[label]`, as the trainer's `val_loss`.
     public var loss: Double
@@ -28,6 +30,7 @@ public struct EvaluationReport: Sendable {
             ("weights", .string(weights)),
             ("dataset", .string(dataset)),
             ("count", .int(count)),
+            ("skipped", .int(skipped)),
             ("accuracy", accuracy.isFinite ? .double(accuracy) : .null),
             ("loss", loss.isFinite ? .double(loss) : .null),
             ("confusion", confusion.json),
@@ -47,14 +50,13 @@ public enum Evaluator {
                                 clock: TrainingClock = SystemClock()) throws -> EvaluationReport {
         let config = try TrainingConfiguration(model: model, options: options)
         let trained = try TrainedWeights(url: weights, model: model, dataFolder: config.data)
-        let dataset = try DatasetLoading.load(spec: config.data, origin: config.dataOrigin, model: model,
-                                              validation: config.validation, seed: config.seed,
-                                              workers: config.workers, output: output, clock: clock)
+        let dataset = try DataSourceLoading.open(configuration: config, model: model, seed: config.seed,
+                                                 output: output, clock: clock, requireTraining: false)
         let saved = trained.checkpoint.classNames
         if !saved.isEmpty, saved != dataset.classNames {
             throw TrainingError.classMismatch("\(weights.path) was trained on classes \(saved) but the dataset has \(dataset.classNames)")
         }
-        guard dataset.validationCount > 0 else {
+        guard dataset.count(.validation) > 0 else {
             throw TrainingError.invalidOption("the dataset has no validation images (validation fraction \(config.validation))\n"
                 + "help: pass --validation with a fraction above 0, e.g. 0.19")
         }
@@ -62,6 +64,7 @@ public enum Evaluator {
         try trained.load(into: executable)
         let result = try ValidationPass.run(executable, dataset: dataset)
         return EvaluationReport(weights: weights.path, dataset: dataset.source, count: result.count,
-                                accuracy: result.accuracy, loss: result.loss, confusion: result.confusion)
+                                skipped: dataset.skipped.count, accuracy: result.accuracy, loss: result.loss,
+                                confusion: result.confusion)
     }
 }

@@ -16,7 +16,7 @@ public struct TrainedWeights: Sendable {
     public init(url: URL, model: CheckedModel, dataFolder: String? = nil) throws {
         self.url = url
         checkpoint = try Checkpoint.load(from: url)
-        let program = IRBuilder.inference(model, batch: 1)
+        let program = try IRBuilder.inference(model, batch: 1)
         _ = try TrainingState(checkpoint: checkpoint, program: program, path: url.path)
         classNames = TrainedWeights.classNames(saved: checkpoint.classNames, count: model.classCount,
                                                dataFolder: dataFolder ?? model.train.dataPath)

@@ -22,7 +22,7 @@ public enum TPUProfiler {
         let split = try DataParallelSplit(globalBatch: globalBatch, cores: cores)
         let program = training
             ? try IRBuilder.trainingStep(model, batch: split.perCoreBatch, optimizer: optimizer)
-            : IRBuilder.inference(model, batch: split.perCoreBatch)
+            : try IRBuilder.inference(model, batch: split.perCoreBatch)
         let rows = TPUCostModel(device: device, layout: layout).profile(optimize(program.graph))
         let gradientBytes = training ? 4 * program.parameters.filter(\.trainable).reduce(0) { $0 + $1.elementCount } : 0
         return ProfileReport(name: name, mode: training ? .training : .inference, rows: rows, device: device,

@@ -1,0 +1,13 @@
+/// One encoded image on its way through a stream: where it came from (for warnings), its bytes
+/// (JPEG or PNG, still encoded: the shuffle buffer holds these, a fraction of decoded pixels)
+/// and its class.
+public struct StreamItem: Sendable {
+    public var place: String
+    public var bytes: [UInt8]
+    public var label: Int
+}
+
+/// Where a stream's items come from, one at a time, in a fixed order. Used by one thread only.
+protocol ItemSource: AnyObject {
+    func next() throws(DataError) -> StreamItem?
+}

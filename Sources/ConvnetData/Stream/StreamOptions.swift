@@ -1,0 +1,17 @@
+/// The bounded buffers of a streamed dataset (tf.data's knobs). Memory in use is about
+/// `shuffleBuffer` encoded images + `prefetch` decoded batches + `cycleLength` open files,
+/// whatever the number of records.
+public struct StreamOptions: Hashable, Sendable {
+    /// Shards read at once, one record from each in turn (`interleave(cycle_length:)`).
+    public var cycleLength: Int
+    /// Encoded images the training order is drawn from (`shuffle(buffer_size:)`).
+    public var shuffleBuffer: Int
+    /// Decoded batches made ahead of the training step (`prefetch`).
+    public var prefetch: Int
+
+    public init(cycleLength: Int = 4, shuffleBuffer: Int = 1024, prefetch: Int = 2) {
+        self.cycleLength = cycleLength
+        self.shuffleBuffer = shuffleBuffer
+        self.prefetch = prefetch
+    }
+}
