@@ -6,7 +6,7 @@ export OPENBLAS_CORETYPE ?= SkylakeX
 SWIFT ?= swift
 BIN := .build/release/convnetc
 
-.PHONY: all build test bench clean flowers fuzz
+.PHONY: all build test bench clean flowers generate fuzz
 
 all: build
 
@@ -14,6 +14,10 @@ all: build
 build:
 	$(SWIFT) build -c release --product convnetc
 	$(SWIFT) build -c release --product ConvnetRuntime
+
+# Rewrites the generated sources from their generators (a test fails when they differ).
+generate:
+	python3 scripts/gen_microkernels.py
 
 test:
 	$(SWIFT) test --disable-swift-testing

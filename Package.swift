@@ -6,16 +6,22 @@ import PackageDescription
 /// Release builds run on the machine that built them (`make`), so they may use its vector units.
 let nativeCPU: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "native"], .when(configuration: .release))]
 
+/// The runtime a native binary links (the `ConvnetRuntime` product): kernels, data, the training
+/// loop, checkpoints and the binary's `main`, with no part of the front end, IR builder or
+/// optimizer. The one list of its modules: `make build` builds this product, `--emit-swift` and
+/// the native build workspace depend on it, and `PrebuiltRuntime` links the library it makes.
+let runtimeModules = ["ConvnetNativeRuntime", "ConvnetFlags", "ConvnetTraining", "ConvnetData", "ConvnetKernels",
+                      "ConvnetInterface", "ConvnetSupport"]
+
 let package = Package(
     name: "convnetc",
     products: [
         .executable(name: "convnetc", targets: ["convnetc"]),
         .library(name: "ConvnetKernels", targets: ["ConvnetKernels"]),
         .library(name: "ConvnetCodegen", targets: ["ConvnetCodegen"]),
-        // What a native binary links when convnetc's release build is beside it (`PrebuiltRuntime`):
-        // the modules emitted code imports, with everything they use.
-        .library(name: "ConvnetRuntime", type: .dynamic,
-                 targets: ["ConvnetNativeRuntime", "ConvnetCPU", "ConvnetKernels", "ConvnetIR"]),
+        // What a native binary links: prebuilt beside a release convnetc (`PrebuiltRuntime`), or
+        // built from this package by an emitted one (`--emit-swift`, the native build workspace).
+        .library(name: "ConvnetRuntime", type: .dynamic, targets: runtimeModules),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,42 +38,50 @@ let package = Package(
         // Ordered JSON and number formatting shared by every stage's output.
         .target(name: "ConvnetSupport"),
         // Front end: text -> tokens -> AST (+ diagnostics).
-        .target(name: "ConvnetSyntax", dependencies: ["ConvnetSupport"]),
+        .target(name: "ConvnetSyntax"),
         // Shapes, parameter and MAC counts, summary tables, lint rules.
-        .target(name: "ConvnetSema", dependencies: ["ConvnetSyntax", "ConvnetSupport"]),
+        .target(name: "ConvnetSema", dependencies: ["ConvnetSyntax", "ConvnetSupport", "ConvnetInterface"]),
+        // The contract between compiler and runtime: the model description, compiled programs.
+        .target(name: "ConvnetInterface"),
         // The typed graph IR, autodiff, verifier, printer, reference interpreter.
-        .target(name: "ConvnetIR", dependencies: ["ConvnetSema"]),
+        .target(name: "ConvnetIR", dependencies: ["ConvnetSyntax", "ConvnetSema", "ConvnetInterface"]),
         // IR -> IR passes, tile plans, buffer assignment.
-        .target(name: "ConvnetOptimizer", dependencies: ["ConvnetIR", "ConvnetSupport"]),
+        .target(name: "ConvnetOptimizer",
+                dependencies: ["ConvnetSyntax", "ConvnetSema", "ConvnetIR", "ConvnetSupport", "ConvnetKernels"]),
         // fp32 kernels on OpenBLAS, each with a naive twin.
-        .target(name: "ConvnetKernels", dependencies: ["CBLAS"], swiftSettings: nativeCPU),
+        .target(name: "ConvnetKernels", dependencies: ["CBLAS", "ConvnetInterface"], swiftSettings: nativeCPU),
         // Image folders, decoding, split, shuffle, batches, synthetic data.
         .target(name: "ConvnetData", dependencies: ["CJPEG", "CPNG", "ConvnetSupport"], swiftSettings: nativeCPU),
         // The fp32 CPU backend: executes optimized IR on the kernels.
-        .target(name: "ConvnetCPU", dependencies: ["ConvnetOptimizer", "ConvnetKernels", "ConvnetSupport"],
+        .target(name: "ConvnetCPU", dependencies: ["ConvnetSyntax", "ConvnetIR", "ConvnetOptimizer", "ConvnetKernels", "ConvnetSupport"],
                 swiftSettings: nativeCPU),
         // bf16 MXU, systolic simulation, cycle model, multi-core.
-        .target(name: "TPUEmulator", dependencies: ["ConvnetOptimizer", "ConvnetKernels", "ConvnetCPU"],
+        .target(name: "TPUEmulator",
+                dependencies: ["ConvnetSupport", "ConvnetSyntax", "ConvnetSema", "ConvnetIR", "ConvnetOptimizer", "ConvnetKernels",
+                               "ConvnetCPU"],
                 swiftSettings: nativeCPU),
         // Training loop, checkpoints (safetensors), metrics, progress, plots.
         .target(name: "ConvnetTraining",
-                dependencies: ["ConvnetOptimizer", "ConvnetKernels", "ConvnetData", "ConvnetSupport"],
+                dependencies: ["ConvnetInterface", "ConvnetData", "ConvnetSupport"],
                 swiftSettings: nativeCPU),
-        // The native target: readable Swift for the optimized program, built and run with SwiftPM.
-        // It is also the runtime the generated program links (argument decoding, `main`).
+        // The training flags, one set of ArgumentParser types for convnetc and native binaries.
+        .target(name: "ConvnetFlags",
+                dependencies: ["ConvnetTraining", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        // The native target: readable Swift for the optimized program, built against the runtime.
         .target(name: "ConvnetCodegen",
-                dependencies: ["ConvnetOptimizer", "ConvnetSupport", "ConvnetKernels", "ConvnetTraining",
-                               "ConvnetSyntax", "ConvnetSema", "ConvnetIR", "ConvnetNativeRuntime"]),
+                dependencies: ["ConvnetOptimizer", "ConvnetKernels", "ConvnetTraining",
+                               "ConvnetSyntax", "ConvnetSema", "ConvnetIR", "ConvnetNativeRuntime", "ConvnetFlags"]),
         // What a generated binary links besides the kernels: its `main`, arena and commands.
         .target(name: "ConvnetNativeRuntime",
-                dependencies: ["ConvnetIR", "ConvnetKernels", "ConvnetSema", "ConvnetSyntax", "ConvnetTraining"]),
+                dependencies: ["ConvnetInterface", "ConvnetKernels", "ConvnetTraining", "ConvnetFlags",
+                               .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // Runs the stages for the CLI and the tests.
         .target(name: "ConvnetDriver",
-                dependencies: ["ConvnetSyntax", "ConvnetSema", "ConvnetIR", "ConvnetOptimizer",
-                               "ConvnetTraining", "ConvnetCPU", "TPUEmulator", "ConvnetSupport", "ConvnetCodegen"]),
+                dependencies: ["ConvnetSyntax", "ConvnetSema", "ConvnetIR", "ConvnetOptimizer", "ConvnetData",
+                               "ConvnetTraining", "ConvnetCPU", "TPUEmulator", "ConvnetCodegen"]),
         .executableTarget(name: "convnetc", dependencies: [
             "ConvnetDriver", "ConvnetKernels", "ConvnetOptimizer", "ConvnetIR", "ConvnetSema", "ConvnetTraining", "TPUEmulator",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "ConvnetFlags", "ConvnetInterface", "ConvnetData", "ConvnetSupport", "ConvnetSyntax", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // The fuzz targets (`make fuzz` runs them under libFuzzer; ConvnetFuzzTests replays their
@@ -80,7 +94,7 @@ let package = Package(
         .executableTarget(name: "convnetc-bench",
                           dependencies: ["ConvnetDriver", "ConvnetKernels", "ConvnetCPU", "ConvnetIR",
                                          "ConvnetOptimizer", "ConvnetSema", "ConvnetSyntax", "ConvnetSupport",
-                                         "ConvnetTraining", "ConvnetCodegen"],
+                                         "ConvnetTraining", "ConvnetCodegen", "ConvnetData"],
                           swiftSettings: nativeCPU),
 
         // Helpers several test targets share (test targets cannot import each other).
@@ -90,18 +104,23 @@ let package = Package(
         .testTarget(name: "ConvnetSupportTests", dependencies: ["ConvnetSupport"]),
         .testTarget(name: "ConvnetFuzzTests", dependencies: ["ConvnetFuzzTargets"]),
         .testTarget(name: "ConvnetSyntaxTests", dependencies: ["ConvnetTestSupport", "ConvnetSyntax"], exclude: ["Golden"]),
-        .testTarget(name: "ConvnetSemaTests", dependencies: ["ConvnetSema"]),
-        .testTarget(name: "ConvnetIRTests", dependencies: ["ConvnetTestSupport", "ConvnetIR"]),
-        .testTarget(name: "ConvnetOptimizerTests", dependencies: ["ConvnetTestSupport", "ConvnetOptimizer"], exclude: ["Golden"]),
+        .testTarget(name: "ConvnetSemaTests", dependencies: ["ConvnetSema", "ConvnetSyntax"]),
+        .testTarget(name: "ConvnetIRTests", dependencies: ["ConvnetTestSupport", "ConvnetIR", "ConvnetSema", "ConvnetSyntax"]),
+        .testTarget(name: "ConvnetOptimizerTests",
+                    dependencies: ["ConvnetTestSupport", "ConvnetOptimizer", "ConvnetIR", "ConvnetSema", "ConvnetSyntax", "ConvnetSupport"],
+                    exclude: ["Golden"]),
         .testTarget(name: "ConvnetKernelsTests", dependencies: ["ConvnetKernels"]),
         .testTarget(name: "ConvnetDataTests", dependencies: ["ConvnetData"], exclude: ["Fixtures"]),
-        .testTarget(name: "ConvnetCPUTests", dependencies: ["ConvnetTestSupport", "ConvnetCPU"]),
+        .testTarget(name: "ConvnetCPUTests",
+                    dependencies: ["ConvnetTestSupport", "ConvnetCPU", "ConvnetIR", "ConvnetKernels", "ConvnetOptimizer", "ConvnetSema",
+                                   "ConvnetSyntax"]),
         .testTarget(name: "TPUEmulatorTests", dependencies: ["TPUEmulator", "ConvnetKernels", "ConvnetIR", "ConvnetSema", "ConvnetSyntax", "ConvnetSupport",
-                                                           "ConvnetCPU", "ConvnetTraining", "ConvnetData"]),
-        .testTarget(name: "ConvnetTrainingTests", dependencies: ["ConvnetTraining", "ConvnetSupport"]),
+                                                           "ConvnetCPU", "ConvnetTraining", "ConvnetOptimizer"]),
+        .testTarget(name: "ConvnetTrainingTests",
+                    dependencies: ["ConvnetTraining", "ConvnetSupport", "ConvnetData", "ConvnetIR", "ConvnetSema", "ConvnetSyntax"]),
         .testTarget(name: "ConvnetCodegenTests",
                     dependencies: ["ConvnetCodegen", "ConvnetNativeRuntime", "ConvnetCPU", "ConvnetTraining", "ConvnetSyntax",
-                                   "ConvnetSema", "ConvnetIR", "ConvnetOptimizer"],
+                                   "ConvnetSema", "ConvnetIR", "ConvnetFlags", "ConvnetSupport"],
                     exclude: ["Golden"]),
         .testTarget(name: "ConvnetDriverTests",
                     dependencies: ["ConvnetTestSupport", "ConvnetDriver", "ConvnetIR", "ConvnetSema", "ConvnetSyntax", "ConvnetCPU"],

@@ -5,9 +5,12 @@ multiply-accumulate kernels behind DirectConv.
 Why generated: each kernel keeps R x V accumulators of 16 floats in named registers, and Swift
 has no way to spell "R x V locals" generically that LLVM reliably keeps in registers
 (InlineArray-based versions spilled and ran 2-3x slower in our measurements). The generator is
-the single source; rerun it after editing: `python3 scripts/gen_microkernels.py`.
+the single source; rerun it after editing: `make generate` (or `python3 scripts/gen_microkernels.py`).
+`--stdout` prints the file instead of writing it (the staleness test compares that with the
+committed file).
 """
 import os
+import sys
 
 # (V vectors of 16 outputs) -> the R values (rows of broadcast operands) generated for it.
 # R * V accumulators + V loaded vectors + R broadcasts must fit the 32 zmm registers.
@@ -282,8 +285,12 @@ def main():
             out.append("")
             out.append(chained(r, v))
     out.append("}")
+    text = "\n".join(out) + "\n"
+    if "--stdout" in sys.argv[1:]:
+        sys.stdout.write(text)
+        return
     path = os.path.join(os.path.dirname(__file__), "..", "Sources", "ConvnetKernels", "Direct", "MicroKernels.swift")
     with open(path, "w") as f:
-        f.write("\n".join(out) + "\n")
+        f.write(text)
 
 main()

@@ -31,9 +31,11 @@ public struct NaiveBufferPlan: BufferPlan {
                 offsets[inst.result] = source
                 continue
             }
-            offsets[inst.result] = arenaBytes
-            let bytes = max(inst.type.elementCount, 1) * 4
-            arenaBytes += (bytes + Self.alignment - 1) / Self.alignment * Self.alignment
+            for d in inst.definitions {
+                offsets[d.value] = arenaBytes
+                let bytes = max(d.type.elementCount, 1) * 4
+                arenaBytes += (bytes + Self.alignment - 1) / Self.alignment * Self.alignment
+            }
         }
     }
 

@@ -55,15 +55,17 @@ public final class CPUExecutable: ExecutableProgram {
         planBytes = plan.arenaBytes
         var env: ThunkBuilder.Environment = [:]
         for inst in graph.instructions {
-            if let offset = plan.byteOffset(of: inst.result) {
-                env[inst.result] = slab + offset
-            } else {
-                env[inst.result] = arena.allocate(bytes: inst.type.elementCount * 4)
+            for d in inst.definitions {
+                if let offset = plan.byteOffset(of: d.value) {
+                    env[d.value] = slab + offset
+                } else {
+                    env[d.value] = arena.allocate(bytes: d.type.elementCount * 4)
+                }
             }
         }
         let builder = ThunkBuilder(arena: arena, options: options)
         builder.recordsPoolWinners = graph.containsInstruction { if case .maxPoolGrad = $0.op { true } else { false } }
-        try builder.lower(graph, env: env, fuse: options.optimize)
+        try builder.lower(graph, env: env)
         // The fusion bodies' private buffers (allocated lazily while lowering, not yet touched)
         // and the shared convolution scratch.
         let reservedSoFar = reservations.reduce(0) { $0 + $1.bytes }
@@ -89,7 +91,7 @@ public final class CPUExecutable: ExecutableProgram {
                 fi[name] = UnsafeMutableBufferPointer(start: p.assumingMemoryBound(to: Float.self), count: n)
             }
         }
-        let types = Dictionary(graph.instructions.map { ($0.result, $0.type) }, uniquingKeysWith: { _, b in b })
+        let types = graph.types()
         var outs: [String: UnsafeMutableBufferPointer<Float>] = [:]
         for output in graph.outputs {
             guard let p = env[output.value], let t = types[output.value] else {
@@ -137,6 +139,12 @@ public final class CPUExecutable: ExecutableProgram {
 
     /// How many steps a run executes (after the executor's own epilogue fusion).
     public var stepCount: Int { steps.count }
+
+    /// The convolution algorithm each convolution step runs, in program order, by layer and
+    /// step name (`fusion.conv_bias_relu_max_pool`): what the plan said, as the steps were bound.
+    public var convolutionKernels: [(layer: String, op: String, kernel: ConvAlgorithm)] {
+        steps.compactMap { s in s.kernel.map { (s.layer, s.op, $0) } }
+    }
 
     /// Mean seconds per profiled run of every step, in execution order: (op mnemonic, model
     /// layer, seconds). Empty until `profiling` is on and a run has happened.

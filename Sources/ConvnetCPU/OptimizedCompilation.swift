@@ -10,10 +10,15 @@ extension BufferAssignment: BufferPlan {
 }
 
 extension CPUCompiler {
-    /// The program as the optimizer's default pipeline rewrites it, placed by its buffer
+    /// The program as the pipeline of `target` rewrites and plans it, placed by its buffer
     /// assignment: what `--target cpu` runs (and the TPU target, with its MXU engine).
     public func compileOptimized(_ program: IRProgram) throws -> CPUExecutable {
-        let optimized = Pipeline.optimize(program)
-        return try compileCPU(program, graph: optimized.graph, plan: optimized.buffers)
+        try compile(try Pipeline.optimize(program, for: target))
+    }
+
+    /// An already optimized program (`Pipeline.optimize` for this compiler's target): compiled
+    /// as given, its graph and buffers unchanged.
+    public func compile(_ optimized: OptimizedProgram) throws -> CPUExecutable {
+        try compileCPU(optimized.program, graph: optimized.graph, plan: optimized.buffers)
     }
 }

@@ -9,12 +9,16 @@
 // - Ops map onto ConvnetKernels (BLAS GEMMs, pooling, batch norm, softmax/cross-entropy,
 //   epilogues); pointwise ops and loop fusions run as one tiled pass (`ElementwiseLoop`);
 //   dropout uses the IR's `DropoutMask` so every backend draws the same mask.
+// - The executor runs the plan the optimizer's kernel selection wrote (`Pipeline.for(.cpu)`):
+//   each fusion by its `FusionKind`, each convolution fusion with its `kernel=` (direct,
+//   Winograd, or bands of im2col rows for OpenBLAS), pools and bias gradients that are a
+//   fusion's second result computed by that fusion's kernel. Nothing is pattern-matched or
+//   re-decided; a plan for another target's engine, or one the verifier rejects, is a
+//   `CPUCompileError`. Convolutions a program compiled without the pipeline still holds run
+//   banded. Each convolution step records its kernel (`CPUExecutable.convolutionKernels`).
 // - Convolutions (`ParallelConv`) cut the batch into two fixed image halves, one per core, each
-//   running single-threaded GEMMs on bands of output rows whose im2col columns stay in L2
-//   (`BandIm2col`). The cut does not depend on the thread count, so results are bit-identical
-//   with 1 or 2 BLAS threads and from run to run.
-// - With `optimize` (default) the executor fuses adjacent conv2d/matmul + bias_add (+ activation)
-//   into one kernel call with the epilogue, and activation_grad + bias_grad into one pass. IR
-//   fusions are recognised by body shape (conv/matmul epilogues, elementwise chains) and any
-//   other body runs as its own steps. `custom` ops are a compile error.
+//   running the planned algorithm (single-threaded GEMMs on bands of output rows whose im2col
+//   columns stay in L2, `BandIm2col`, when banded). The cut does not depend on the thread count,
+//   so results are bit-identical with 1 or 2 BLAS threads and from run to run. `custom` ops are
+//   a compile error.
 // - `CPUExecutable.profiling` / `profile` / `profileTable()` time every step by op and layer.

@@ -1,26 +1,13 @@
 import ConvnetKernels
 import ConvnetIR
 
-/// An activation gradient immediately followed by the bias gradient of its result (every conv
-/// and dense layer's backward pass starts this way) runs as one pass: each row of dx is
-/// computed and added into the per-channel sums while it is in registers.
+/// A fusion whose activation-gradient epilogue has the bias gradient as its second result
+/// (`FusionKind`'s `_bias_grad` kinds, every conv layer's backward pass) runs it as one pass:
+/// each row of dx is computed and added into the per-channel sums while it is in registers.
 extension ThunkBuilder {
     /// Rows summed in Float before each Float64 flush: short enough to keep Float rounding
     /// small, long enough that the flush costs nothing.
     static let biasBlockRows = 32
-
-    /// At `i`: `dx = act_grad(dy, y)` then `db = bias_grad(dx)`. Both values are written.
-    /// Returns 2 when fused, nil otherwise.
-    func fuseBiasGradient(_ insts: [Instruction], at i: Int, _ c: Context) -> Int? {
-        guard case .activationGrad(let f) = insts[i].op, i + 1 < insts.count,
-              case .biasGrad = insts[i + 1].op, insts[i + 1].operands == [insts[i].result] else { return nil }
-        let gradInst = insts[i], biasInst = insts[i + 1]
-        emitActivationBiasGradient(f, dy: c.f(gradInst.operands[0]), y: c.f(gradInst.operands[1]),
-                                   dx: c.f(gradInst.result), db: c.f(biasInst.result),
-                                   count: gradInst.type.elementCount, channels: biasInst.type.elementCount,
-                                   at: gradInst, op: gradInst.op.mnemonic + "+bias_grad")
-        return 2
-    }
 
     /// dx = act_grad(dy, y) and db (C) = its column sums, in one pass; dx may be dy (in place).
     func emitActivationBiasGradient(_ f: ActivationFunction, dy: UnsafeMutablePointer<Float>,

@@ -12,27 +12,29 @@ extension ThunkBuilder {
                      stride: a.stride, padding: a.padding == .same ? .same : .valid)
     }
 
-    /// A convolution split by images over the cores, its scratch reserved.
-    func parallelConv(_ g: ConvGeometry, filterGradient: Bool) -> ParallelConv {
-        ParallelConv(g, budget: options.convScratchFloats, scratch: scratch, arena: arena, filterGradient: filterGradient,
-                     engine: options.engine)
+    /// A convolution split by images over the cores, its scratch reserved, running `algorithm`.
+    func parallelConv(_ g: ConvGeometry, _ algorithm: ParallelConv.Algorithm, filterGradient: Bool) -> ParallelConv {
+        ParallelConv(g, algorithm: algorithm, budget: options.convScratchFloats, scratch: scratch, arena: arena,
+                     filterGradient: filterGradient, engine: options.engine)
     }
 
     func lowerLinear(_ inst: Instruction, _ c: Context) throws {
         let a = inst.operands
         let out = c.f(inst.result)
         switch inst.op {
+        // A convolution the optimizer did not plan (a program compiled without the pipeline):
+        // bands of im2col rows, which compute any window. Planned programs have none.
         case .conv2d(let attrs):
             try lowerConv(inst, attrs, bias: nil, activation: .linear, output: out, c)
         case .conv2dInputGrad(let attrs):
             let dy = c.f(a[0]), w = c.f(a[1])
             let g = Self.geometry(input: inst.type.shape, filters: c.shape(a[1])[3], attrs)
-            let conv = parallelConv(g, filterGradient: false)
+            let conv = parallelConv(g, .banded, filterGradient: false)
             add(inst) { conv.backwardInput(outputGradient: dy, weights: w, inputGradient: out) }
         case .conv2dFilterGrad(let attrs):
             let x = c.f(a[0]), dy = c.f(a[1])
             let g = Self.geometry(input: c.shape(a[0]), filters: c.shape(a[1])[3], attrs)
-            let conv = parallelConv(g, filterGradient: true)
+            let conv = parallelConv(g, .banded, filterGradient: true)
             add(inst) { conv.backwardFilter(input: x, outputGradient: dy, weightGradient: out) }
         case .im2col(let attrs):
             let x = c.f(a[0])
@@ -49,19 +51,15 @@ extension ThunkBuilder {
         }
     }
 
-    /// `conv2d` with an optional fused bias + activation epilogue, writing `output`.
+    /// An unplanned `conv2d`, banded (see `lowerLinear`).
     func lowerConv(_ inst: Instruction, _ attrs: ConvAttributes, bias: UnsafePointer<Float>?,
-                   activation: EpilogueActivation, output: UnsafeMutablePointer<Float>, _ c: Context,
-                   op: String? = nil, layer: Instruction? = nil) throws {
+                   activation: EpilogueActivation, output: UnsafeMutablePointer<Float>, _ c: Context) throws {
         let x = c.f(inst.operands[0]), w = c.f(inst.operands[1])
         let g = Self.geometry(input: c.shape(inst.operands[0]), filters: c.shape(inst.operands[1])[3], attrs)
-        let conv = parallelConv(g, filterGradient: false)
-        var reads = [(x, c.count(inst.operands[0])), (w, c.count(inst.operands[1]))]
-        if let bias { reads.append((UnsafeMutablePointer(mutating: bias), g.filters)) }
-        let (out, finish) = target(output, g.outputCount, reads: reads)
-        let pool = takePool(writing: output)
-        add(layer ?? inst, op: op) {
-            conv.forward(input: x, weights: w, bias: bias, activation: activation, output: out, thenMaxPool: pool)
+        let conv = parallelConv(g, .banded, filterGradient: false)
+        let (out, finish) = target(output, g.outputCount, reads: [(x, c.count(inst.operands[0])), (w, c.count(inst.operands[1]))])
+        add(inst) {
+            conv.forward(input: x, weights: w, bias: bias, activation: activation, output: out)
             finish()
         }
     }
@@ -92,44 +90,5 @@ extension ThunkBuilder {
         case .sigmoid: .sigmoid
         case .tanh: .tanh
         }
-    }
-
-    /// At `i`, a `conv2d` or `matmul` immediately followed by the `bias_add` that is its only
-    /// use (and optionally the activation that is the bias_add's only use) runs as one kernel
-    /// call with the fused epilogue, writing the last value's buffer. Only adjacent
-    /// instructions are fused, so no value's lifetime changes. Returns how many instructions
-    /// were consumed, or nil when the pattern does not apply.
-    func fuseEpilogue(_ insts: [Instruction], at i: Int, uses: [ValueID: Int], outputs: Set<ValueID>,
-                      _ c: Context) throws -> Int? {
-        let first = insts[i]
-        switch first.op {
-        case .conv2d, .matmul: break
-        default: return nil
-        }
-        guard i + 1 < insts.count, case .biasAdd = insts[i + 1].op,
-              insts[i + 1].operands[0] == first.result, insts[i + 1].operands[1] != first.result,
-              uses[first.result] == 1, !outputs.contains(first.result),
-              c.type(insts[i + 1].operands[1]).rank == 1 else { return nil }
-        let biasInst = insts[i + 1]
-        var last = biasInst
-        var activation = EpilogueActivation.linear
-        if i + 2 < insts.count, case .activation(let f) = insts[i + 2].op,
-           insts[i + 2].operands[0] == biasInst.result, uses[biasInst.result] == 1,
-           !outputs.contains(biasInst.result) {
-            last = insts[i + 2]
-            activation = Self.epilogue(f)
-        }
-        let bias = UnsafePointer(c.f(biasInst.operands[1]))
-        let output = c.f(last.result)
-        let name = ([first, biasInst] + (last.result == biasInst.result ? [] : [last]))
-            .map(\.op.mnemonic).joined(separator: "+")
-        switch first.op {
-        case .conv2d(let attrs):
-            try lowerConv(first, attrs, bias: bias, activation: activation, output: output, c, op: name)
-        case .matmul(let ta, let tb):
-            lowerMatmul(first, ta, tb, bias: bias, activation: activation, output: output, c, op: name)
-        default: return nil
-        }
-        return last.result == biasInst.result ? 2 : 3
     }
 }

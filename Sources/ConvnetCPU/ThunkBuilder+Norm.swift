@@ -15,13 +15,13 @@ extension ThunkBuilder {
         case .batchMean:
             let mean = arena.doubles(channels)
             add(inst) {
-                Self.mean(x, rows, channels, into: mean)
+                BatchStatistics.mean(x, rows, channels, into: mean)
                 for ch in 0..<channels { out[ch] = Float(mean[ch]) }
             }
         case .batchVariance:
             let stats = arena.doubles(2 * channels)
             add(inst) {
-                Self.moments(x, rows, channels, into: stats)
+                BatchStatistics.moments(x, rows, channels, into: stats)
                 for ch in 0..<channels { out[ch] = Float(stats[channels + ch]) }
             }
         case .batchNormTraining(let e):
@@ -29,8 +29,8 @@ extension ThunkBuilder {
             let stats = arena.doubles(2 * channels)
             let mean = arena.floats(channels), inv = arena.floats(channels)
             add(inst) {
-                Self.moments(x, rows, channels, into: stats)
-                Self.meanAndInvStd(stats, channels, e, mean: mean, invStd: inv)
+                BatchStatistics.moments(x, rows, channels, into: stats)
+                BatchStatistics.meanAndInvStd(stats, channels, e, mean: mean, invStd: inv)
                 Parallel.forRanges(rows, grain: max(1, 16384 / max(channels, 1))) { range in
                     for i in range {
                         let xr = x + i * channels, yr = out + i * channels
@@ -51,8 +51,8 @@ extension ThunkBuilder {
             let stats = arena.doubles(2 * channels), sums = arena.doubles(channels)
             let mean = arena.floats(channels), inv = arena.floats(channels)
             add(inst) {
-                Self.moments(xs, rows, channels, into: stats)
-                Self.meanAndInvStd(stats, channels, e, mean: mean, invStd: inv)
+                BatchStatistics.moments(xs, rows, channels, into: stats)
+                BatchStatistics.meanAndInvStd(stats, channels, e, mean: mean, invStd: inv)
                 Parallel.reduceRows(rows, columns: channels, into: sums) { range, partial in
                     for i in range {
                         let xr = xs + i * channels, d = dy + i * channels
@@ -67,8 +67,8 @@ extension ThunkBuilder {
             let stats = arena.doubles(2 * channels), sums = arena.doubles(2 * channels)
             let mean = arena.floats(channels), inv = arena.floats(channels)
             add(inst) {
-                Self.moments(xs, rows, channels, into: stats)
-                Self.meanAndInvStd(stats, channels, e, mean: mean, invStd: inv)
+                BatchStatistics.moments(xs, rows, channels, into: stats)
+                BatchStatistics.meanAndInvStd(stats, channels, e, mean: mean, invStd: inv)
                 Parallel.reduceRows(rows, columns: 2 * channels, into: sums) { range, partial in
                     for i in range {
                         let xr = xs + i * channels, d = dy + i * channels
@@ -93,41 +93,6 @@ extension ThunkBuilder {
             }
         default:
             preconditionFailure("\(inst.op.mnemonic) is not a batch-norm op")
-        }
-    }
-
-    /// mean (C) over rows of x (rows, C), in Float64.
-    public static func mean(_ x: UnsafePointer<Float>, _ rows: Int, _ channels: Int, into mean: UnsafeMutablePointer<Double>) {
-        Parallel.reduceRows(rows, columns: channels, into: mean) { range, partial in
-            for i in range {
-                let xr = x + i * channels
-                for ch in 0..<channels { partial[ch] += Double(xr[ch]) }
-            }
-        }
-        for ch in 0..<channels { mean[ch] /= Double(max(rows, 1)) }
-    }
-
-    /// stats (2C) = mean (C), then biased variance (C), two passes in Float64.
-    public static func moments(_ x: UnsafePointer<Float>, _ rows: Int, _ channels: Int,
-                        into stats: UnsafeMutablePointer<Double>) {
-        mean(x, rows, channels, into: stats)
-        let variance = stats + channels
-        let m = UnsafePointer(stats)
-        Parallel.reduceRows(rows, columns: channels, into: variance) { range, partial in
-            for i in range {
-                let xr = x + i * channels
-                for ch in 0..<channels { let d = Double(xr[ch]) - m[ch]; partial[ch] += d * d }
-            }
-        }
-        for ch in 0..<channels { variance[ch] /= Double(max(rows, 1)) }
-    }
-
-    /// Float mean and 1/sqrt(variance + eps), rounded as the reference rounds them.
-    public static func meanAndInvStd(_ stats: UnsafePointer<Double>, _ channels: Int, _ epsilon: Double,
-                              mean: UnsafeMutablePointer<Float>, invStd: UnsafeMutablePointer<Float>) {
-        for ch in 0..<channels {
-            mean[ch] = Float(stats[ch])
-            invStd[ch] = 1 / (Float(stats[channels + ch]) + Float(epsilon)).squareRoot()
         }
     }
 }

@@ -11,19 +11,11 @@ public final class ThunkBuilder {
     let scratch = SharedScratch()
     let options: CPUCompiler
     var steps: [Step] = []
-    /// Set while a backward fusion `relu_grad(conv input grad, y)` + `bias_grad` lowers its
-    /// convolution: the convolution may take the relu backward and bias gradient into its own
-    /// kernels (then it sets `reluBackwardFused`) instead of leaving them to a separate pass.
-    var pendingReluBackward: (gradient: ValueID, y: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>, channels: Int)?
-    var reluBackwardFused = false
     /// Whether max-pool forward steps record winner codes (the graph has a max-pool backward).
     var recordsPoolWinners = false
     /// Winner codes recorded by a max-pool forward step, by the address of the pool's input.
     /// Sound because a backward op's input is the same value, alive (so unchanged) in between.
     var poolWinners: [UnsafeMutableRawPointer: (geometry: PoolGeometry, codes: UnsafeMutablePointer<UInt8>)] = [:]
-    /// Set while a fusion is lowered that a max pool follows (`poolAfter`); its convolution may
-    /// run the pool too, and then clears it (`takePool`).
-    var pendingPool: PendingPool?
 
     init(arena: Arena, options: CPUCompiler) {
         self.arena = arena
@@ -33,73 +25,12 @@ public final class ThunkBuilder {
     /// Places of values in the graph being lowered (raw: f32 and i32 values share the arena).
     typealias Environment = [ValueID: UnsafeMutableRawPointer]
 
-    /// Lowers `graph` whose values are already placed in `env` (every instruction's result).
-    /// `fuse` enables the executor's own fusions of adjacent instructions (see
-    /// `CPUCompiler.optimize`); lowered convolutions are matched either way.
-    func lower(_ graph: Graph, env: Environment, fuse: Bool) throws {
-        let types = Dictionary(graph.instructions.map { ($0.result, $0.type) }, uniquingKeysWith: { _, b in b })
-        let uses = graph.useCounts()
-        let outputs = Set(graph.outputs.map(\.value))
-        let ctx = Context(env: env, types: types)
-        var i = 0
-        let insts = graph.instructions
-        let lowered = LoweredConvPatterns(insts, uses: uses, outputs: outputs)
-        // Bias gradients computed early by a fusion further up (see below): index -> staging.
-        var staged: [Int: UnsafeMutablePointer<Float>] = [:]
-        while i < insts.count {
-            if lowered.skip.contains(i) { i += 1; continue }
-            if fuse, pendingPool == nil, let pool = poolAfter(insts, at: i, ctx) {
-                // A fusion the max pool of its result follows: its convolution may run the pool.
-                pendingPool = pool
-                try lower(insts[i], ctx)
-                let taken = pendingPool == nil
-                pendingPool = nil
-                if taken {
-                    let last = steps.count - 1
-                    steps[last] = Step(run: steps[last].run, op: steps[last].op + "+max_pool", layer: steps[last].layer)
-                }
-                i += taken ? 2 : 1
-                continue
-            }
-            if let staging = staged[i] {
-                let db = ctx.f(insts[i].result), n = insts[i].type.elementCount
-                add(insts[i]) { db.update(from: staging, count: n) }
-                i += 1
-                continue
-            }
-            if let match = lowered.matches[i] {
-                lower(match, at: insts[i], ctx)
-                i += 1
-                continue
-            }
-            if fuse, let absorbed = try fuseEpilogue(insts, at: i, uses: uses, outputs: outputs, ctx)
-                ?? fuseBiasGradient(insts, at: i, ctx) {
-                i += absorbed
-                continue
-            }
-            if fuse, case .fusion(let kind, let body) = insts[i].op, i + 1 < insts.count,
-               case .biasGrad = insts[i + 1].op, insts[i + 1].operands == [insts[i].result] {
-                let absorbed = try lowerFusion(insts[i], kind: kind, body: body, ctx, biasGradient: insts[i + 1])
-                i += absorbed ? 2 : 1
-                continue
-            }
-            // The same when the scheduler placed the bias gradient further down: the fusion
-            // sums into private staging, copied into the bias gradient's own storage at its
-            // place (the buffer plan may lend that storage to other values until then).
-            if fuse, case .fusion(let kind, let body) = insts[i].op,
-               let j = insts.indices.dropFirst(i + 2).first(where: { j in
-                   if case .biasGrad = insts[j].op { insts[j].operands == [insts[i].result] } else { false }
-               }) {
-                let staging = arena.floats(insts[j].type.elementCount)
-                if try lowerFusion(insts[i], kind: kind, body: body, ctx, biasGradient: insts[j], biasOutput: staging) {
-                    staged[j] = staging
-                }
-                i += 1
-                continue
-            }
-            try lower(insts[i], ctx)
-            i += 1
-        }
+    /// Lowers `graph` whose values are already placed in `env` (every instruction's results),
+    /// one instruction at a time: every fusion and kernel decision is in the IR (the optimizer's
+    /// kernel selection); nothing is matched or re-decided here.
+    func lower(_ graph: Graph, env: Environment) throws {
+        let ctx = Context(env: env, types: graph.types())
+        for inst in graph.instructions { try lower(inst, ctx) }
     }
 
     /// Values' places and types for one graph (the top level or a fusion body).
@@ -118,9 +49,9 @@ public final class ThunkBuilder {
         func count(_ v: ValueID) -> Int { types[v]!.elementCount }
     }
 
-    /// Appends a step for `inst`.
-    func add(_ inst: Instruction, op: String? = nil, _ run: @escaping () -> Void) {
-        steps.append(Step(run: run, op: op ?? inst.op.mnemonic, layer: inst.layer ?? ""))
+    /// Appends a step for `inst`; `kernel` is the convolution algorithm it runs, if any.
+    func add(_ inst: Instruction, op: String? = nil, kernel: ConvAlgorithm? = nil, _ run: @escaping () -> Void) {
+        steps.append(Step(run: run, op: op ?? inst.op.mnemonic, layer: inst.layer ?? "", kernel: kernel))
     }
 
     /// One instruction.

@@ -1,35 +1,31 @@
+import ConvnetFlags
+import ConvnetIR
 import ConvnetNativeRuntime
-import ConvnetOptimizer
 import ConvnetSema
 import ConvnetTraining
 import Foundation
 
 /// `--emit-swift DIR` and `--target native`: emit, build (cached), run.
 public enum NativeTarget {
-    /// The model file's text and absolute path.
-    static func source(of model: CheckedModel) -> (text: String, path: String) {
-        let s = model.file.source
-        let path = s.path.hasPrefix("/") ? s.path
-            : FileManager.default.currentDirectoryPath + "/" + s.path
-        return (String(decoding: s.bytes, as: UTF8.self), URL(fileURLWithPath: path).standardizedFileURL.path)
-    }
-
     /// The emitted files for `model` trained with `options` (its batch and optimizer).
     public static func files(model: CheckedModel, options: TrainingOptions = TrainingOptions()) throws -> [String: String] {
-        let config = try TrainingConfiguration(model: model, options: options)
-        let (text, path) = source(of: model)
-        return try SwiftEmitter.emit(model: model, modelText: text, path: path, batch: config.batch,
-                                     optimizer: config.optimizer)
+        let config = try TrainingConfiguration(model: ModelDescription(model), options: options)
+        return try SwiftEmitter.emit(model: model, batch: config.batch, optimizer: config.optimizer)
     }
 
-    /// `convnetc FILE --emit-swift DIR`: writes a buildable package into `dir` (its manifest
-    /// reaches the library code of this checkout by path) and returns the written files.
+    /// `native_flowers` for `samples/flowers.convnet`: the executable target's name (before its cache key).
+    static func targetName(_ model: CheckedModel) -> String {
+        "native_" + identifier(ModelDescription.name(path: model.file.source.path))
+    }
+
+    /// `convnetc FILE --emit-swift DIR`: writes a buildable package into `dir`: the generated
+    /// files and a manifest depending on this checkout's runtime product (by path). Returns the
+    /// files written.
     @discardableResult
     public static func emit(model: CheckedModel, to dir: URL, options: TrainingOptions = TrainingOptions()) throws -> [URL] {
         let sources = try files(model: model, options: options)
-        let name = "native_" + identifier(TrainingConfiguration.modelName(path: model.file.source.path))
         let workspace = NativeWorkspace(url: dir, sourceRoot: NativeWorkspace.defaultSourceRoot)
-        let folder = try workspace.write(target: name, files: sources)
+        let folder = try workspace.write(target: targetName(model), files: sources)
         return sources.keys.sorted().map { folder.appendingPathComponent($0) } + [dir.appendingPathComponent("Package.swift")]
     }
 
@@ -43,7 +39,7 @@ public enum NativeTarget {
                            runtime: PrebuiltRuntime? = PrebuiltRuntime.located(),
                            log: (String) -> Void = { _ in }) throws -> Int32 {
         let binary = try build(model: model, options: options, workspaceURL: workspaceURL, runtime: runtime, log: log)
-        return try execute(binary, TrainingArguments.encode(options))
+        return try execute(binary, ["train"] + TrainingFlags.arguments(for: options))
     }
 
     /// `convnetc predict --target native`: the binary emitted at the batch `Predictor` uses
@@ -53,7 +49,7 @@ public enum NativeTarget {
                                log: (String) -> Void = { _ in }) throws -> Int32 {
         let batch = max(1, min(32, images.count))
         let binary = try build(model: model, options: TrainingOptions(batch: batch), workspaceURL: workspaceURL, log: log)
-        var args = ["predict", "--weights", weights] + (json ? ["--format", "json"] : [])
+        var args = ["predict"] + ReportFlags.arguments(weights: weights, json: json)
         if let data { args += ["--data", data] }
         return try execute(binary, args + images)
     }
@@ -63,8 +59,8 @@ public enum NativeTarget {
                                 workspaceURL: URL = NativeWorkspace.defaultURL,
                                 log: (String) -> Void = { _ in }) throws -> Int32 {
         let binary = try build(model: model, options: options, workspaceURL: workspaceURL, log: log)
-        let args = ["evaluate", "--weights", weights] + (json ? ["--format", "json"] : [])
-        return try execute(binary, args + TrainingArguments.encode(options))
+        let args = ["evaluate"] + ReportFlags.arguments(weights: weights, json: json)
+        return try execute(binary, args + TrainingFlags.arguments(for: options))
     }
 
     /// Runs `binary` with stdio passed through; its exit status.
@@ -85,7 +81,7 @@ public enum NativeTarget {
                              runtime: PrebuiltRuntime? = PrebuiltRuntime.located(),
                              log: (String) -> Void = { _ in }) throws -> URL {
         let sources = try files(model: model, options: options)
-        let family = "native_" + identifier(TrainingConfiguration.modelName(path: model.file.source.path)) + "_"
+        let family = targetName(model) + "_"
         if let runtime {
             return try buildLinked(sources: sources, family: family, runtime: runtime, workspaceURL: workspaceURL, log: log)
         }
@@ -127,7 +123,7 @@ public enum NativeTarget {
     }
 
     /// `swift build -c release --product TARGET` in the SwiftPM workspace, which compiles the
-    /// library sources the first time.
+    /// runtime product the first time.
     static func buildInWorkspace(sources: [String: String], family: String, workspaceURL: URL,
                                  log: (String) -> Void) throws -> URL {
         let workspace = NativeWorkspace(url: workspaceURL, sourceRoot: NativeWorkspace.defaultSourceRoot)

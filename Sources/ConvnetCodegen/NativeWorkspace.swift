@@ -1,35 +1,18 @@
 import Foundation
 
-/// The cache folder of every native binary: one SwiftPM package shared by all models, whose
-/// library targets are copied from this compiler's own sources (so the library code builds
-/// once and each model only compiles its own files) and whose executable targets are the
-/// emitted models, one per cache key.
+/// A SwiftPM package of emitted models: each model one executable target holding only its
+/// generated files, all depending on the one runtime library, convnetc's `ConvnetRuntime`
+/// product, reached by path in the convnetc checkout (`sourceRoot`). The product's module list
+/// lives in convnetc's `Package.swift` and nowhere else.
+///
+/// Two uses: `--emit-swift DIR` writes one (a package that builds with `swift build`), and the
+/// native build cache is one shared by every model without a prebuilt runtime (a debug
+/// convnetc, or `CONVNETC_RUNTIME=`), so the runtime builds once and each model compiles only
+/// its own files.
 public struct NativeWorkspace {
-    /// The libraries the generated code links, in dependency order, with their dependencies.
-    /// Mirrors the convnetc manifest for these targets.
-    static let libraries: [(name: String, system: String?, dependencies: [String])] = [
-        ("CBLAS", "openblas", []), ("CJPEG", "libturbojpeg", []), ("CPNG", "libpng", []),
-        ("ConvnetSupport", nil, []),
-        ("ConvnetSyntax", nil, ["ConvnetSupport"]),
-        ("ConvnetSema", nil, ["ConvnetSyntax", "ConvnetSupport"]),
-        ("ConvnetIR", nil, ["ConvnetSema"]),
-        ("ConvnetOptimizer", nil, ["ConvnetIR", "ConvnetSupport"]),
-        ("ConvnetKernels", nil, ["CBLAS"]),
-        ("ConvnetData", nil, ["CJPEG", "CPNG"]),
-        ("ConvnetCPU", nil, ["ConvnetOptimizer", "ConvnetKernels"]),
-        ("ConvnetTraining", nil, ["ConvnetOptimizer", "ConvnetKernels", "ConvnetData", "ConvnetSupport"]),
-        ("ConvnetNativeRuntime", nil, ["ConvnetIR", "ConvnetKernels", "ConvnetSema", "ConvnetSyntax", "ConvnetTraining"]),
-    ]
-
-    /// Libraries a generated binary uses only before training starts: the front end that checks
-    /// the embedded model, the IR builder and its passes, and the runtime's `main` and argument
-    /// decoding. Built without optimization, they compile several times faster; none of them
-    /// runs inside a training step.
-    static let startupOnly: Set<String> = ["ConvnetSyntax", "ConvnetSema", "ConvnetIR", "ConvnetOptimizer", "ConvnetNativeRuntime"]
-
     /// The workspace package folder.
     public let url: URL
-    /// The convnetc checkout whose `Sources/` are copied in.
+    /// The convnetc checkout whose `ConvnetRuntime` product the models link.
     public let sourceRoot: URL
 
     public init(url: URL, sourceRoot: URL) {
@@ -49,76 +32,65 @@ public struct NativeWorkspace {
         return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
-    /// A fingerprint of the library sources (the "compiler version" part of cache keys).
+    /// The runtime product every model target depends on.
+    public static let runtimeProduct = "ConvnetRuntime"
+
+    /// A fingerprint of the checkout's manifest and sources (the "runtime version" part of cache
+    /// keys): whatever changes there may change the runtime a model links.
     public func librariesFingerprint() throws -> String {
         var h = Fingerprint()
-        for lib in Self.libraries {
-            for (rel, data) in try files(in: sourceRoot.appendingPathComponent("Sources/\(lib.name)")).sorted(by: { $0.key < $1.key }) {
-                h.add(lib.name + "/" + rel)
-                h.add(data)
-            }
+        h.add(try Data(contentsOf: sourceRoot.appendingPathComponent("Package.swift")))
+        for (rel, data) in try files(in: sourceRoot.appendingPathComponent("Sources")).sorted(by: { $0.key < $1.key }) {
+            h.add(rel)
+            h.add(data)
         }
         return h.hex
     }
 
-    /// Copies the library sources in (only files whose bytes changed, so SwiftPM keeps its
-    /// build), writes `files` as the executable target `target`, and rewrites the manifest.
-    /// Targets whose names start with `replacing` (older builds of the same model) are removed.
-    /// Returns the path of the target's folder.
+    /// Writes `files` as the executable target `target` and rewrites the manifest (and copies
+    /// the checkout's `Package.resolved`, so the runtime's own dependencies resolve to the
+    /// versions convnetc was built with, from SwiftPM's cache). Targets whose names start with
+    /// `replacing` (older builds of the same model) are removed. Returns the target's folder.
     @discardableResult
     public func write(target: String, files: [String: String], replacing: String? = nil) throws -> URL {
         let fm = FileManager.default
-        for lib in Self.libraries {
-            let from = sourceRoot.appendingPathComponent("Sources/\(lib.name)")
-            let to = url.appendingPathComponent("Sources/\(lib.name)")
-            let wanted = try self.files(in: from)
-            for (rel, data) in wanted { try Self.writeIfChanged(data, to: to.appendingPathComponent(rel)) }
-            for rel in ((try? self.files(in: to)) ?? [:]).keys where wanted[rel] == nil {
-                try fm.removeItem(at: to.appendingPathComponent(rel))
-            }
-        }
-        let dir = url.appendingPathComponent("Sources/\(target)")
+        let sources = url.appendingPathComponent("Sources")
+        let dir = sources.appendingPathComponent(target)
         if let family = replacing {
-            let sources = url.appendingPathComponent("Sources")
             for old in (try? fm.contentsOfDirectory(atPath: sources.path)) ?? [] where old.hasPrefix(family) && old != target {
                 try fm.removeItem(at: sources.appendingPathComponent(old))
             }
         }
         for (name, text) in files { try Self.writeIfChanged(Data(text.utf8), to: dir.appendingPathComponent(name)) }
-        let targets = try fm.contentsOfDirectory(atPath: url.appendingPathComponent("Sources").path)
-            .filter { $0.hasPrefix("native_") }.sorted()
+        let targets = try fm.contentsOfDirectory(atPath: sources.path).filter { $0.hasPrefix("native_") }.sorted()
         try Self.writeIfChanged(Data(manifest(models: targets).utf8), to: url.appendingPathComponent("Package.swift"))
+        if let resolved = try? Data(contentsOf: sourceRoot.appendingPathComponent("Package.resolved")) {
+            try Self.writeIfChanged(resolved, to: url.appendingPathComponent("Package.resolved"))
+        }
         return dir
     }
 
-    /// The workspace manifest: the libraries and one executable per model target.
+    /// The manifest: one executable per model target, each depending on the runtime product.
     func manifest(models: [String]) -> String {
+        // SwiftPM names a path dependency after its folder.
+        let identity = sourceRoot.standardizedFileURL.lastPathComponent
         var w = CodeWriter()
         w.line("// swift-tools-version:6.0")
-        w.line("// Written by convnetc: the native binaries of emitted models. Do not edit.")
+        w.line("// Written by convnetc: native binaries of emitted models, each its generated files linking")
+        w.line("// convnetc's runtime library (\(Self.runtimeProduct)). Do not edit.")
         w.line("import PackageDescription")
         w.line()
         w.line("let native: [SwiftSetting] = [.unsafeFlags([\"-target-cpu\", \"native\"])]")
-        w.line("// Modules that run once at start-up (checking the model, building and verifying its program),")
-        w.line("// not per step: unoptimized, which halves a first build; the per-step code stays optimized.")
-        w.line("let startup: [SwiftSetting] = [.unsafeFlags([\"-Onone\"])]")
         w.block("let package = Package(", close: ")") { w in
             w.line("name: \"convnetc-native\",")
             w.line("products: [")
             for m in models { w.line("    .executable(name: \"\(m)\", targets: [\"\(m)\"]),") }
             w.line("],")
+            w.line("dependencies: [.package(path: \(Literal.string(sourceRoot.standardizedFileURL.path)))],")
             w.line("targets: [")
-            for lib in Self.libraries {
-                let deps = lib.dependencies.map { "\"\($0)\"" }.joined(separator: ", ")
-                if let pc = lib.system {
-                    w.line("    .systemLibrary(name: \"\(lib.name)\", path: \"Sources/\(lib.name)\", pkgConfig: \"\(pc)\"),")
-                } else {
-                    let settings = Self.startupOnly.contains(lib.name) ? "startup" : "native"
-                    w.line("    .target(name: \"\(lib.name)\", dependencies: [\(deps)], swiftSettings: \(settings)),")
-                }
-            }
             for m in models {
-                w.line("    .executableTarget(name: \"\(m)\", dependencies: [\"ConvnetNativeRuntime\", \"ConvnetCPU\", \"ConvnetIR\", \"ConvnetKernels\"], swiftSettings: native),")
+                w.line("    .executableTarget(name: \"\(m)\", dependencies: [.product(name: \"\(Self.runtimeProduct)\", "
+                       + "package: \(Literal.string(identity)))], swiftSettings: native),")
             }
             w.line("],")
             w.line("swiftLanguageModes: [.v6]")
@@ -126,7 +98,7 @@ public struct NativeWorkspace {
         return w.text
     }
 
-    /// Regular files under `dir`, by relative path, sorted.
+    /// Regular files under `dir`, by relative path.
     private func files(in dir: URL) throws -> [String: Data] {
         let fm = FileManager.default
         guard let e = fm.enumerator(at: dir, includingPropertiesForKeys: [.isRegularFileKey]) else { return [:] }

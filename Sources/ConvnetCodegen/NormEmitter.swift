@@ -1,7 +1,7 @@
 import ConvnetIR
 
 /// Batch normalisation's single-result ops, as the CPU executor runs them: the batch statistics
-/// in Float64 with ConvnetCPU's own reductions (`ThunkBuilder.moments`), then one specialised
+/// in Float64 with the CPU executor's own reductions (`BatchStatistics.moments`), then one specialised
 /// loop over (rows, channels) with both extents literal. Statistics live on the stack.
 extension OpEmitter {
     func emitNorm(_ inst: Instruction, out: String, into w: inout CodeWriter) {
@@ -14,8 +14,8 @@ extension OpEmitter {
             w.block("withUnsafeTemporaryAllocation(of: Double.self, capacity: \(2 * c)) { stats in") { w in
                 w.block("withUnsafeTemporaryAllocation(of: Float.self, capacity: \(2 * c)) { meanInv in") { w in
                     w.line("let mean = meanInv.baseAddress!, inv = mean + \(c)")
-                    w.line("ThunkBuilder.moments(\(source), \(rows), \(c), into: stats.baseAddress!)")
-                    w.line("ThunkBuilder.meanAndInvStd(stats.baseAddress!, \(c), \(epsilon), mean: mean, invStd: inv)")
+                    w.line("BatchStatistics.moments(\(source), \(rows), \(c), into: stats.baseAddress!)")
+                    w.line("BatchStatistics.meanAndInvStd(stats.baseAddress!, \(c), \(epsilon), mean: mean, invStd: inv)")
                     body(&w)
                 }
             }
@@ -23,12 +23,12 @@ extension OpEmitter {
         switch inst.op {
         case .batchMean:
             w.block("withUnsafeTemporaryAllocation(of: Double.self, capacity: \(c)) { mean in") { w in
-                w.line("ThunkBuilder.mean(\(x), \(rows), \(c), into: mean.baseAddress!)")
+                w.line("BatchStatistics.mean(\(x), \(rows), \(c), into: mean.baseAddress!)")
                 w.line("for ch in 0..<\(c) { \(out)[ch] = Float(mean[ch]) }")
             }
         case .batchVariance:
             w.block("withUnsafeTemporaryAllocation(of: Double.self, capacity: \(2 * c)) { stats in") { w in
-                w.line("ThunkBuilder.moments(\(x), \(rows), \(c), into: stats.baseAddress!)")
+                w.line("BatchStatistics.moments(\(x), \(rows), \(c), into: stats.baseAddress!)")
                 w.line("for ch in 0..<\(c) { \(out)[ch] = Float(stats[\(c) + ch]) }")
             }
         case .batchNormTraining(let e):

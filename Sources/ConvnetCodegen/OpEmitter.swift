@@ -1,4 +1,5 @@
 import ConvnetIR
+import ConvnetKernels
 import ConvnetNativeRuntime
 
 /// Emits the code of one instruction (top level, or the producer inside a backward fusion) as
@@ -36,8 +37,8 @@ struct OpEmitter {
         return images * oh * ow * a.kernelHeight * a.kernelWidth * x[3]
     }
 
-    /// Whether `MaxPoolKernels` handles pools `p` (as `MaxPoolKernels.applies`).
-    static func poolKernelsApply(_ p: PoolAttributes) -> Bool { p.stride >= p.size && p.size * p.size <= 128 }
+    /// Whether `MaxPoolKernels` handles pools `p` (`PoolGeometry.winnerKernelsApply`, as the CPU executor).
+    static func poolKernelsApply(_ p: PoolAttributes) -> Bool { PoolGeometry.winnerKernelsApply(size: p.size, stride: p.stride) }
 
     /// `, winners: arena.bytes(N)` when a forward pool over `x` recorded them, else "".
     func winners(_ x: ValueID, _ geometry: String) -> String {

@@ -1,10 +1,10 @@
 import ConvnetNativeRuntime
 import Foundation
 
-/// The libraries a generated binary links, already built: `libConvnetRuntime.so` (the
-/// `ConvnetRuntime` product of this package: the runtime's `main` and arena, the CPU target's
-/// kernels and executor pieces, the training driver) and its Swift modules, beside a release
-/// build of convnetc (`make build` builds both).
+/// The library a generated binary links, already built: `libConvnetRuntime.so` (the
+/// `ConvnetRuntime` product of this package, whose module list is in `Package.swift`: the
+/// binary's `main`, the kernels, data, training loop and checkpoints) and its Swift modules,
+/// beside a release build of convnetc (`make build` builds both).
 ///
 /// Why: compiling those libraries from source is most of a first native build (about a minute
 /// here, half of it the generated micro-kernels). They are the same code convnetc itself runs,
@@ -17,10 +17,9 @@ import Foundation
 public struct PrebuiltRuntime: Sendable {
     /// The shared library's file name in `directory`.
     public static let libraryFile = "libConvnetRuntime.so"
-    /// The modules the emitted files import (and the C modules those re-export).
-    static let swiftModules = ["ConvnetNativeRuntime", "ConvnetCPU", "ConvnetIR", "ConvnetKernels"]
-    static let cModules = ["CBLAS", "CJPEG", "CPNG"]
-    static let pkgConfigPackages = ["openblas", "libturbojpeg", "libpng"]
+    /// The modules the emitted files import; the compiler finds the rest of the runtime's
+    /// modules beside them.
+    static var swiftModules: [String] { SwiftEmitter.imports }
 
     /// A SwiftPM release products folder: the library, and `Modules/` with the Swift modules.
     public let directory: URL
@@ -57,7 +56,8 @@ public struct PrebuiltRuntime: Sendable {
         let fm = FileManager.default
         let library = directory.appendingPathComponent(Self.libraryFile).path
         let modules = Self.swiftModules.map { directory.appendingPathComponent("Modules/\($0).swiftmodule").path }
-        guard ([library] + modules + Self.cModules.map { moduleMap($0).path }).allSatisfy(fm.fileExists(atPath:)) else {
+        guard let cModules = try? systemLibraries(),
+              ([library] + modules + cModules.map { moduleMap($0.name).path }).allSatisfy(fm.fileExists(atPath:)) else {
             return false
         }
         func modified(_ path: String) -> Date {
@@ -69,6 +69,21 @@ public struct PrebuiltRuntime: Sendable {
 
     func moduleMap(_ module: String) -> URL {
         sourceRoot.appendingPathComponent("Sources/\(module)/module.modulemap")
+    }
+
+    /// The package's system libraries (`.systemLibrary(name: "CBLAS", ..., pkgConfig: "openblas")`
+    /// in convnetc's `Package.swift`): code importing the runtime's Swift modules needs their
+    /// module maps and header paths, which SwiftPM passed when it built the runtime.
+    func systemLibraries() throws -> [(name: String, pkgConfig: String?)] {
+        let manifest = try String(contentsOf: sourceRoot.appendingPathComponent("Package.swift"), encoding: .utf8)
+        return manifest.components(separatedBy: ".systemLibrary(").dropFirst().compactMap { entry in
+            let call = entry.prefix { $0 != ")" }
+            func value(_ label: String) -> String? {
+                guard let r = call.range(of: label + ": \"") else { return nil }
+                return String(call[r.upperBound...].prefix { $0 != "\"" })
+            }
+            return value("name").map { ($0, value("pkgConfig")) }
+        }
     }
 
     /// Identifies this build of the runtime (for cache keys): the library's path, size and
@@ -88,12 +103,13 @@ public struct PrebuiltRuntime: Sendable {
     public func compile(folder: URL, moduleName: String, binary: URL) throws {
         let sources = try FileManager.default.contentsOfDirectory(atPath: folder.path)
             .filter { $0.hasSuffix(".swift") }.sorted().map { folder.appendingPathComponent($0).path }
-        let cflags = try ToolProcess.run(["pkg-config", "--cflags"] + Self.pkgConfigPackages)
+        let cModules = try systemLibraries()
+        let cflags = try ToolProcess.run(["pkg-config", "--cflags"] + cModules.compactMap(\.pkgConfig))
         guard cflags.status == 0 else { throw EmitError("pkg-config failed:\n" + cflags.output) }
         var args = [ProcessInfo.processInfo.environment["SWIFTC"] ?? "swiftc",
                     "-O", "-target-cpu", "native", "-module-name", moduleName,
                     "-I", directory.appendingPathComponent("Modules").path]
-        for m in Self.cModules { args += ["-Xcc", "-fmodule-map-file=" + moduleMap(m).path] }
+        for m in cModules { args += ["-Xcc", "-fmodule-map-file=" + moduleMap(m.name).path] }
         for flag in cflags.output.split(whereSeparator: \.isWhitespace) { args += ["-Xcc", String(flag)] }
         args += ["-L", directory.path, "-lConvnetRuntime", "-Xlinker", "-rpath", "-Xlinker", directory.path]
         args += sources + ["-o", binary.path]

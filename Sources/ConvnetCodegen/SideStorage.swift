@@ -2,8 +2,8 @@ import ConvnetIR
 
 /// Storage one emitted kernel leaves for a later one, outside the buffer plan: max-pool winner
 /// codes (a byte per pooled element, written by the forward pool, read by its backward pass
-/// instead of the pool's input) and the per-channel sums a fused backward pass leaves for the
-/// `bias_grad` right after it. Offsets into `NativeArena`'s side block; the CPU executor keeps
+/// instead of the pool's input) and the Float64 per-channel sums a fused backward kernel makes
+/// before they are rounded into the fusion's bias-gradient result. Offsets into `NativeArena`'s side block; the CPU executor keeps
 /// the same things in its `ThunkBuilder`.
 final class SideStorage {
     /// Whether forward pools record winners (the program has a max-pool backward pass).

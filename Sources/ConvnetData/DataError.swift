@@ -23,6 +23,7 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
     case streamedOnly(pattern: String)
     case validationDataNeedsShards(data: String)
     case shardInBothSets(path: String)
+    case noRecords(pattern: String, skipped: Int, first: String?)
 
     public var description: String {
         switch self {
@@ -89,6 +90,10 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
         case .validationDataNeedsShards(let data):
             return "--validation-data names TFRecord shards, but the training data '\(data)' is not TFRecord shards\n"
                 + "help: convert the folder with `convnetc data tfrecord FOLDER OUTDIR`, or use --validation F to hold out part of the folder"
+        case .noRecords(let pattern, let skipped, let first):
+            return "the TFRecord files '\(pattern)' hold no usable record (\(skipped) skipped"
+                + (first.map { "; the first: \($0)" } ?? "") + ")\n"
+                + "help: pass uncompressed TFRecord shards of tf.train.Example records holding JPEG or PNG images"
         case .shardInBothSets(let path):
             return "shard '\(path)' is both in the training data and in the validation data\n"
                 + "help: make the --data and --validation-data globs name different files"

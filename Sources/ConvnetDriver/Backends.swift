@@ -1,5 +1,6 @@
 import ConvnetCPU
 import ConvnetIR
+import ConvnetOptimizer
 import ConvnetSema
 import TPUEmulator
 
@@ -14,15 +15,31 @@ public enum Target: String, CaseIterable, Sendable {
     /// Generated Swift, built into a native binary (cached) and run as its own process.
     case native
 
-    /// The compiler for this target. `cores` matters to the TPU only.
-    public func compiler(model: CheckedModel, cores: Int = 8) -> any ProgramCompiler {
+    /// The compiler for this target. `device` (its cores, MXU and clock) matters to the TPU only.
+    public func compiler(model: CheckedModel, device: TPUDevice = .tpuV2) -> any ProgramCompiler {
         switch self {
         case .reference: ReferenceCompiler()
         case .cpu: CPUCompiler()
-        case .tpu: TPUTarget.compiler(model: model, cores: cores)
+        // The driver builds the TPU target's data-parallel programs; the backend compiles them.
+        case .tpu: TPUCompiler(cores: device.cores, device: device) { step in
+            try DataParallelProgramSet(model: model, trainingStep: step, cores: device.cores, optimizer: model.train.optimizer)
+        }
         // The native target runs in its own process (`NativeTarget`); inside this process its
         // programs are the CPU executor's, which the generated code mirrors call for call.
         case .native: CPUCompiler()
+        }
+    }
+}
+
+extension Target {
+    /// What the target's kernels can do, for its optimizer pipeline (`Pipeline.for`); nil for
+    /// the reference interpreter, which runs programs as built.
+    public var capabilities: TargetCapabilities? {
+        switch self {
+        case .reference: nil
+        case .cpu: .cpu
+        case .tpu: .tpu
+        case .native: .native
         }
     }
 }

@@ -1,20 +1,23 @@
 import ConvnetCodegen
+import ConvnetIR
 import ConvnetSema
 import ConvnetTraining
+import TPUEmulator
 import Foundation
 
 /// `convnetc FILE --run`: trains a checked model on a target, with Ctrl-C saving cleanly.
 public enum TrainingRun {
     /// Trains and returns the process exit status (0 done, 130 interrupted).
-    public static func run(_ model: CheckedModel, options: TrainingOptions, target: Target, cores: Int = 8) throws -> Int32 {
+    public static func run(_ model: CheckedModel, options: TrainingOptions, target: Target,
+                           device: TPUDevice = .tpuV2) throws -> Int32 {
         if target == .native {
             return try NativeTarget.run(model: model, options: options, log: { Console.writeError($0 + "\n") })
         }
         let interrupt = InterruptFlag()
         interrupt.install()
         defer { interrupt.uninstall() }
-        let trainer = try Trainer(model: model, options: options, interrupt: interrupt)
-        return try trainer.run(compiler: target.compiler(model: model, cores: cores)).exitStatus
+        let trainer = try Trainer(model: ModelDescription(model), options: options, interrupt: interrupt)
+        return try trainer.run(compiler: target.compiler(model: model, device: device).compiling(model)).exitStatus
     }
 }
 

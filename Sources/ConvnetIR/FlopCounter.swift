@@ -69,7 +69,7 @@ public enum FlopCounter {
         var types: [ValueID: TensorType] = [:]
         return graph.instructions.map { inst in
             let f = flops(of: inst, operands: inst.operands.map { types[$0] ?? .scalar })
-            types[inst.result] = inst.type
+            for d in inst.definitions { types[d.value] = d.type }
             return (inst, f)
         }
     }

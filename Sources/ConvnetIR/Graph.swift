@@ -25,7 +25,7 @@ public struct Graph: Hashable, Sendable {
     public init(instructions: [Instruction] = [], outputs: [GraphOutput] = []) {
         self.instructions = instructions
         self.outputs = outputs
-        self.nextValue = (instructions.map(\.result.raw).max() ?? -1) + 1
+        self.nextValue = (instructions.flatMap { $0.definitions.map(\.value.raw) }.max() ?? -1) + 1
     }
 
     /// A fresh value id.
@@ -48,17 +48,30 @@ public struct Graph: Hashable, Sendable {
     /// Where each value is defined (the last definition wins if a broken graph has two).
     public func definitionIndex() -> [ValueID: Int] {
         var index: [ValueID: Int] = [:]
-        for (i, inst) in instructions.enumerated() { index[inst.result] = i }
+        for (i, inst) in instructions.enumerated() {
+            index[inst.result] = i
+            for e in inst.extraResults { index[e.value] = i }
+        }
         return index
     }
 
     /// The instruction defining `value`. Linear time; use `definitionIndex()` in loops.
     public func instruction(defining value: ValueID) -> Instruction? {
-        instructions.last { $0.result == value }
+        instructions.last { $0.result == value || $0.extraResults.contains { $0.value == value } }
     }
 
-    /// The type of `value`, if it is defined.
-    public func type(of value: ValueID) -> TensorType? { instruction(defining: value)?.type }
+    /// The type of `value`, if it is defined (an extra result's own type for a multi-result fusion).
+    public func type(of value: ValueID) -> TensorType? {
+        guard let inst = instruction(defining: value) else { return nil }
+        return inst.result == value ? inst.type : inst.extraResults.first { $0.value == value }?.type
+    }
+
+    /// Every defined value's type, extra results included.
+    public func types() -> [ValueID: TensorType] {
+        var types: [ValueID: TensorType] = [:]
+        for inst in instructions { for d in inst.definitions { types[d.value] = d.type } }
+        return types
+    }
 
     /// The `input` instructions in order.
     public var inputs: [Instruction] {

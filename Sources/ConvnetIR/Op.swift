@@ -2,9 +2,10 @@
 /// compiler tells them when an op is added. Operand order is part of each op's contract and is
 /// written beside the case; shapes are NHWC with the batch first.
 ///
-/// Every op has a single result. Ops that conceptually return several values (batch norm in
-/// training, its gradient) are split into single-result ops that recompute what they share;
-/// the optimizer may fuse them again.
+/// Every op but a fusion has a single result. Ops that conceptually return several values
+/// (batch norm in training, its gradient) are split into single-result ops that recompute what
+/// they share; the optimizer may fuse them again, into a fusion with several results when one
+/// kernel writes them all (`Instruction.extraResults`).
 public indirect enum Op: Hashable, Sendable {
     // MARK: Declarations
 
@@ -105,9 +106,10 @@ public indirect enum Op: Hashable, Sendable {
     // MARK: Extensions
 
     /// A fused op: `body` is a graph whose `argument` inputs (in order) receive the operands and
-    /// whose single output is the result. `kind` names it for printing (`conv_bias_relu`).
-    /// The interpreter evaluates the body, so a new fusion needs no new interpreter code.
-    case fusion(kind: String, body: Graph)
+    /// whose outputs are the results (the instruction's result, then its `extraResults`).
+    /// `kind` says what kernel shape it is (`FusionKind`). The interpreter evaluates the body,
+    /// so a new fusion needs no new interpreter code.
+    case fusion(kind: FusionKind, body: Graph)
     /// An op defined outside this module (by name); its result type is the declared one and
     /// the interpreter runs it through a registered kernel.
     case custom(String)
@@ -154,7 +156,7 @@ extension Op {
         case .softmaxCrossEntropyGrad: "softmax_xent_grad"
         case .im2col: "im2col"
         case .col2im: "col2im"
-        case .fusion(let kind, _): "fusion." + kind
+        case .fusion(let kind, _): "fusion." + kind.name
         case .custom(let name): name
         }
     }
@@ -171,6 +173,7 @@ extension Op {
         case .dropout(let d), .dropoutGrad(let d): d.printed
         case .batchNormTraining(let e), .batchNormInference(let e),
              .batchNormGradInput(let e), .batchNormGradGamma(let e): "epsilon=\(e)"
+        case .fusion(let kind, _): kind.printedAttributes
         default: ""
         }
     }
@@ -192,6 +195,21 @@ extension Op {
         case .input, .constant, .broadcast, .reshape, .convert, .conv2dInputGrad, .avgPoolGrad,
              .spatialMeanGrad, .col2im, .custom: true
         default: false
+        }
+    }
+}
+
+extension Op {
+    /// True for the convolution ops whose algorithm the optimizer's kernel selection decides
+    /// (they must not reach a backend bare). Exhaustive, so a new op is classified on purpose.
+    public var isConvolution: Bool {
+        switch self {
+        case .conv2d, .conv2dInputGrad, .conv2dFilterGrad: true
+        case .input, .constant, .unary, .binary, .activation, .activationGrad, .broadcast, .reduceSum, .reshape,
+             .convert, .matmul, .biasAdd, .softmax, .maxPool, .avgPool, .spatialMean, .dropout, .batchNormTraining,
+             .batchNormInference, .batchMean, .batchVariance, .softmaxCrossEntropy, .correctCount, .biasGrad,
+             .softmaxGrad, .maxPoolGrad, .avgPoolGrad, .spatialMeanGrad, .dropoutGrad, .batchNormGradInput,
+             .batchNormGradGamma, .softmaxCrossEntropyGrad, .im2col, .col2im, .fusion, .custom: false
         }
     }
 }

@@ -1,4 +1,5 @@
 import ConvnetSyntax
+import ConvnetInterface
 
 /// The window of a 2-D convolution (and of im2col/col2im, which share it).
 /// Kernels are Keras' HWIO `(KH, KW, Cin, F)`; activations are NHWC.
@@ -17,19 +18,14 @@ public struct ConvAttributes: Hashable, Sendable {
 
     /// Output extent along one axis, Keras' rule: same -> ceil(n/s), valid -> floor((n-k)/s)+1.
     public func outputExtent(_ n: Int, kernel k: Int) -> Int {
-        switch padding {
-        case .same: (n + stride - 1) / stride
-        case .valid: n >= k ? (n - k) / stride + 1 : 0
-        }
+        WindowExtent.output(n, window: k, stride: stride, same: padding == .same)
     }
 
     /// Zeros added before the first row/column, TensorFlow's rule for `same`: the total padding
     /// is split with the extra one after, so the interpreter and every backend agree.
     public func padBefore(_ n: Int, kernel k: Int) -> Int {
         guard padding == .same else { return 0 }
-        let out = outputExtent(n, kernel: k)
-        let total = max((out - 1) * stride + k - n, 0)
-        return total / 2
+        return WindowExtent.samePadding(n, window: k, stride: stride).before
     }
 
     /// `window=3x3 stride=1 pad=same`
@@ -46,7 +42,7 @@ public struct PoolAttributes: Hashable, Sendable {
         self.stride = stride
     }
 
-    public func outputExtent(_ n: Int) -> Int { n >= size ? (n - size) / stride + 1 : 0 }
+    public func outputExtent(_ n: Int) -> Int { WindowExtent.output(n, window: size, stride: stride, same: false) }
 
     /// `window=2x2 stride=2`
     public var printed: String { "window=\(size)x\(size) stride=\(stride)" }

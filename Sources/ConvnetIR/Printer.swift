@@ -5,7 +5,9 @@
 ///     return loss=%40, correct=%41
 ///
 /// Inputs print under their names (with `/` written `.`), other values by number. Fusion
-/// bodies print indented between braces after their instruction.
+/// bodies print indented between braces after their instruction; a multi-result fusion prints
+/// `%7, %8 = fusion.conv_bias_relu_max_pool(...) ... : f32[...], f32[...]`, and the kernel
+/// decisions (`kernel=winograd`) after the op's own attributes.
 public struct Printer: Sendable {
     /// Append `# layer` to instructions that belong to a model layer.
     public var showLayers: Bool
@@ -32,7 +34,7 @@ public struct Printer: Sendable {
             if case .input = inst.op, let n = inst.name {
                 names[inst.result] = "%" + String(n.map { $0 == "/" ? "." : $0 })
             } else {
-                names[inst.result] = inst.result.description
+                for d in inst.definitions { names[d.value] = d.value.description }
             }
         }
         return names
@@ -54,14 +56,14 @@ public struct Printer: Sendable {
     }
 
     private func line(_ inst: Instruction, names: [ValueID: String]) -> String {
-        let lhs = names[inst.result] ?? inst.result.description
+        let lhs = inst.definitions.map { names[$0.value] ?? $0.value.description }.joined(separator: ", ")
         var s = lhs + " = " + inst.op.mnemonic
         if !inst.operands.isEmpty || !isDeclaration(inst.op) {
             s += "(" + inst.operands.map { names[$0] ?? $0.description }.joined(separator: ", ") + ")"
         }
-        let attrs = [inst.op.printedAttributes, inst.attributes.printed].filter { !$0.isEmpty }
+        let attrs = [inst.op.printedAttributes, inst.kernel?.printed ?? "", inst.attributes.printed].filter { !$0.isEmpty }
         if !attrs.isEmpty { s += " " + attrs.joined(separator: " ") }
-        s += " : \(inst.type)"
+        s += " : " + inst.definitions.map { "\($0.type)" }.joined(separator: ", ")
         if showLayers, let layer = inst.layer { s += "  # \(layer)" }
         return s
     }

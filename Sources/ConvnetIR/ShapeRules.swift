@@ -195,13 +195,13 @@ public enum ShapeRules {
         case .fusion(let kind, let body):
             let args = body.inputs.filter { if case .input(.argument) = $0.op { true } else { false } }
             guard args.count == t.count else {
-                throw ShapeError("fusion.\(kind) body takes \(args.count) argument(s), got \(t.count)")
+                throw ShapeError("fusion.\(kind.name) body takes \(args.count) argument(s), got \(t.count)")
             }
             for (i, (a, ti)) in zip(args, t).enumerated() where a.type != ti {
-                throw ShapeError("fusion.\(kind) argument \(i) is \(a.type) in the body, \(ti) outside")
+                throw ShapeError("fusion.\(kind.name) argument \(i) is \(a.type) in the body, \(ti) outside")
             }
-            guard body.outputs.count == 1, let out = body.type(of: body.outputs[0].value) else {
-                throw ShapeError("fusion.\(kind) body must have exactly one defined output")
+            guard body.outputs.count == kind.resultCount, let out = body.type(of: body.outputs[0].value) else {
+                throw ShapeError("fusion.\(kind.name) body must have exactly \(kind.resultCount) defined output(s), has \(body.outputs.count)")
             }
             return out
         }

@@ -9,9 +9,13 @@ import ConvnetSyntax
 ///   `ir.bad-operands`); fusion bodies are verified recursively;
 /// - inputs have distinct names (`ir.duplicate-input`);
 /// - every output names a defined value (`ir.undefined-output`) under its own name
-///   (`ir.duplicate-output`).
+///   (`ir.duplicate-output`);
+/// - a multi-result fusion's results match its body's outputs (`ir.result-count`);
+/// - kernel decisions fit what they decide (`ir.plan`, see `PlanRules`): Winograd only on a
+///   3x3 stride-1 window, a pool-in-convolution pooling that convolution's own result, ...;
+///   with `planned`, also that every convolution has one (`Verifier.verifyPlanned`).
 ///
-/// Run it after building and after every pass.
+/// The optimizer runs it after every pass, in every build: a violation is a compile error.
 public enum Verifier {
     /// All violations, in instruction order; empty when the graph is well formed.
     public static func verify(_ graph: Graph) -> [Diagnostic] {
@@ -19,7 +23,7 @@ public enum Verifier {
         let printer = Printer(showLayers: false)
         var defined: [ValueID: TensorType] = [:]
         var inputNames: Set<String> = []
-        let allDefs = Set(graph.instructions.map(\.result))
+        let allDefs = Set(graph.instructions.flatMap { $0.definitions.map(\.value) })
         for inst in graph.instructions {
             let text = printer.line(inst, in: graph)
             func fail(_ id: String, _ message: String) {
@@ -36,8 +40,8 @@ public enum Verifier {
                     else { fail("undefined-value", "\(o) is never defined") }
                 }
             }
-            if defined[inst.result] != nil {
-                fail("double-definition", "\(inst.result) is defined twice")
+            for d in inst.definitions where defined[d.value] != nil {
+                fail("double-definition", "\(d.value) is defined twice")
             }
             if case .input = inst.op {
                 if let name = inst.name {
@@ -58,10 +62,23 @@ public enum Verifier {
             }
             if case .fusion(let kind, let body) = inst.op {
                 for e in verify(body) {
-                    errors.append(.error(e.id, "in fusion.\(kind) body: " + e.message, at: nil))
+                    errors.append(.error(e.id, "in fusion.\(kind.name) body: " + e.message, at: nil))
                 }
+                let bodyTypes = body.outputs.map { body.type(of: $0.value) }
+                if bodyTypes.count == inst.definitions.count {
+                    for (d, t) in zip(inst.definitions, bodyTypes).dropFirst() where t != d.type {
+                        fail("type-mismatch", "result \(d.value) is \(d.type) but the body's output is \(t.map { "\($0)" } ?? "undefined")")
+                    }
+                } else {
+                    fail("result-count", "fusion.\(kind.name) defines \(inst.definitions.count) value(s) but its body has \(body.outputs.count) output(s)")
+                }
+            } else if !inst.extraResults.isEmpty {
+                fail("result-count", "only a fusion can define more than one value")
             }
-            defined[inst.result] = inst.type
+            for message in PlanRules.violations(inst, operandTypes: operandsOK ? operandTypes : nil) {
+                fail("plan", message)
+            }
+            for d in inst.definitions { defined[d.value] = d.type }
         }
         var outputNames: Set<String> = []
         for out in graph.outputs {
@@ -73,5 +90,13 @@ public enum Verifier {
             }
         }
         return errors
+    }
+}
+
+extension Verifier {
+    /// `verify`, and every convolution has its kernel decided (`PlanRules.unplanned`): what a
+    /// backend is given after the optimizer's kernel selection.
+    public static func verifyPlanned(_ graph: Graph) -> [Diagnostic] {
+        verify(graph) + PlanRules.unplanned(graph).map { .error("ir.unplanned", $0, at: nil) }
     }
 }

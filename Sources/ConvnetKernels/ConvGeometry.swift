@@ -1,3 +1,5 @@
+import ConvnetInterface
+
 /// How a convolution treats the border, as in Keras: `same` pads so the output has
 /// ceil(H / stride) rows; `valid` does not pad and gives floor((H - K) / stride) + 1.
 public enum ConvPadding: String, CaseIterable, Hashable, Sendable {
@@ -68,11 +70,10 @@ public struct ConvGeometry: Hashable, Sendable {
         switch padding {
         case .valid:
             precondition(size >= kernel, "valid convolution needs input \(size) >= kernel \(kernel)")
-            return ((size - kernel) / stride + 1, 0, 0)
+            return (WindowExtent.output(size, window: kernel, stride: stride, same: false), 0, 0)
         case .same:
-            let out = (size + stride - 1) / stride
-            let total = max((out - 1) * stride + kernel - size, 0)
-            return (out, total / 2, total - total / 2)
+            let pad = WindowExtent.samePadding(size, window: kernel, stride: stride)
+            return (WindowExtent.output(size, window: kernel, stride: stride, same: true), pad.before, pad.after)
         }
     }
 

@@ -1,3 +1,5 @@
+import ConvnetInterface
+
 /// Sizes of a pooling window: input (N, H, W, C), window P x P, stride S, valid padding
 /// (Keras' MaxPooling2D / AveragePooling2D defaults: S = P), output (N, OH, OW, C) with
 /// OH = (H - P) / S + 1.
@@ -21,8 +23,8 @@ public struct PoolGeometry: Hashable, Sendable {
         self.channels = channels
         self.pool = pool
         self.stride = s
-        outHeight = (inHeight - pool) / s + 1
-        outWidth = (inWidth - pool) / s + 1
+        outHeight = WindowExtent.output(inHeight, window: pool, stride: s, same: false)
+        outWidth = WindowExtent.output(inWidth, window: pool, stride: s, same: false)
     }
 
     public var inputCount: Int { batch * inHeight * inWidth * channels }
@@ -140,4 +142,12 @@ public enum Pooling {
             }
         }
     }
+}
+
+extension PoolGeometry {
+    /// Whether `MaxPoolKernels` (winner codes, pooling inside a convolution's bands) take a
+    /// max pool of this window: windows that do not overlap (stride >= size) with at most 128
+    /// positions (a winner code is 7 bits). The one place this is decided: the optimizer's
+    /// kernel selection and every backend ask it.
+    public static func winnerKernelsApply(size: Int, stride: Int) -> Bool { stride >= size && size * size <= 128 }
 }

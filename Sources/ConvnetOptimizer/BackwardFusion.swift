@@ -7,47 +7,44 @@ import ConvnetIR
 /// `mean_hw` gradients, dropout and batch-norm input gradients. Legal when dy has no other user
 /// and is no output (always the case for a plain layer stack).
 ///
-/// The bias-gradient reduction is NOT in the same fusion: a fusion has one result, and the
-/// masked gradient is needed whole by the filter and input gradients of the same layer, so
-/// `bias_grad` reads the fusion's result (one pass over it, which an executor can do while the
-/// data is hot). Fusing the mask into each of its three consumers instead would recompute it
-/// and make each read both dy and y.
+/// The bias-gradient reduction is not fused here: the masked gradient is needed whole by the
+/// filter and input gradients of the same layer, so `bias_grad` reads the fusion's result.
+/// Kernel selection may then make it the fusion's second result, summed by the same kernel
+/// while the data is hot (`FusionKind.gradient(_, _, biasGradient: true)`).
 public enum BackwardFusion {
     /// The graph with each fusable activation gradient joined to its producer.
     public static func run(_ graph: Graph) -> Graph {
         let users = graph.users()
         let outputs = Set(graph.outputs.map(\.value))
         let index = graph.definitionIndex()
-        var groups: [(members: [Int], kind: String, attributes: Attributes)] = []
+        var groups: [(members: [Int], kind: FusionKind, attributes: Attributes)] = []
         var taken = Set<Int>()
         for (i, inst) in graph.instructions.enumerated() {
             guard case .activationGrad(let f) = inst.op else { continue }
             let dy = inst.operands[0]
             guard !outputs.contains(dy), users[dy] == [i], let p = index[dy], !taken.contains(p),
-                  let producer = producerName(graph.instructions[p].op) else { continue }
-            var attributes = Attributes()
-            if case .conv2dInputGrad(let c) = graph.instructions[p].op {
-                attributes["window"] = "\(c.kernelHeight)x\(c.kernelWidth)"
-                attributes["stride"] = "\(c.stride)"
-                attributes["pad"] = c.padding.rawValue
-            }
+                  let kind = kind(graph.instructions[p].op, f) else { continue }
             taken.formUnion([p, i])
-            groups.append(([p, i], producer + "_" + f.rawValue + "_grad", attributes))
+            groups.append(([p, i], kind, Attributes()))
         }
         return FusionExtraction.replace(groups, in: graph)
     }
 
-    /// The kind prefix for producers whose result can take the mask as an epilogue.
-    private static func producerName(_ op: Op) -> String? {
+    /// The fusion of `op` with the gradient of `f` as its epilogue, when `op` can take it.
+    private static func kind(_ op: Op, _ f: ActivationFunction) -> FusionKind? {
         switch op {
-        case .conv2dInputGrad: "conv_input_grad"
-        case .matmul: "matmul"
-        case .maxPoolGrad: "max_pool_grad"
-        case .avgPoolGrad: "avg_pool_grad"
-        case .spatialMeanGrad: "mean_hw_grad"
-        case .dropoutGrad: "dropout_grad"
-        case .batchNormGradInput: "batch_norm_grad_input"
-        default: nil
+        case .conv2dInputGrad(let c): .convInputGrad(c, activation: f, biasGradient: false)
+        case .matmul: .gradient(.matmul, f, biasGradient: false)
+        case .maxPoolGrad: .gradient(.maxPoolGrad, f, biasGradient: false)
+        case .avgPoolGrad: .gradient(.avgPoolGrad, f, biasGradient: false)
+        case .spatialMeanGrad: .gradient(.spatialMeanGrad, f, biasGradient: false)
+        case .dropoutGrad: .gradient(.dropoutGrad, f, biasGradient: false)
+        case .batchNormGradInput: .gradient(.batchNormGradInput, f, biasGradient: false)
+        case .input, .constant, .unary, .binary, .activation, .activationGrad, .broadcast, .reduceSum, .reshape,
+             .convert, .conv2d, .biasAdd, .softmax, .maxPool, .avgPool, .spatialMean, .dropout, .batchNormTraining,
+             .batchNormInference, .batchMean, .batchVariance, .softmaxCrossEntropy, .correctCount,
+             .conv2dFilterGrad, .biasGrad, .softmaxGrad, .batchNormGradGamma, .softmaxCrossEntropyGrad, .im2col, .col2im, .fusion,
+             .custom: nil
         }
     }
 }

@@ -52,6 +52,10 @@ public struct BufferAssignment: Hashable, Sendable {
             guard case .fusion(_, let body) = inst.op else { continue }
             var external = Set(body.inputs.map(\.result))
             external.formUnion(body.outputs.map(\.value))
+            // An output that is a view (a reshape) of a body value: that value is the output's
+            // storage too, so it is not scratch either.
+            let views = Liveness.aliases(body)
+            external.formUnion(body.outputs.compactMap { views[$0.value] })
             top.fusionScratch[inst.result] = assign(body, leavingOut: external)
         }
         return top
@@ -86,7 +90,7 @@ public struct BufferAssignment: Hashable, Sendable {
         }
         let aliases = Liveness.aliases(graph).filter { !external.contains($0.value) }
         for (view, owner) in aliases { slots[view] = slots[owner] }
-        let naive = graph.instructions.filter { !external.contains($0.result) }
+        let naive = graph.instructions.flatMap(\.definitions).filter { !external.contains($0.value) }
             .reduce(0) { $0 + aligned(max(Liveness.bytes(of: $1.type), 1)) }
         var lowerBound = 0
         if !intervals.isEmpty {

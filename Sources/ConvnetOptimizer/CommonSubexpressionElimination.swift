@@ -19,7 +19,8 @@ public enum CommonSubexpressionElimination {
         out.instructions = []
         for var inst in graph.instructions {
             inst.operands = inst.operands.map { replaced[$0] ?? $0 }
-            if case .input = inst.op {
+            let isInput: Bool = if case .input = inst.op { true } else { false }
+            if isInput || !inst.extraResults.isEmpty {  // (a multi-result fusion is never repeated)
                 out.instructions.append(inst)
                 continue
             }

@@ -12,9 +12,10 @@ import ConvnetIR
 /// tiling needs (the filter gradient reduces over the M pixels). Dense matmuls get `mnk` too
 /// (forward: M = batch, K = inputs, N = units).
 ///
-/// Fused convolutions stay one top-level `fusion.conv_bias_<act>` (readable dumps, one
-/// dispatch for executors) tagged `lowering=im2col`; their body is lowered the same way, so it
-/// reads `im2col`, `reshape`, `matmul`, `reshape`, `bias_add`, activation.
+/// Convolution fusions stay one top-level instruction with their kernel decision (readable
+/// dumps, one dispatch for executors); their body is lowered the same way, so it reads
+/// `im2col`, `reshape`, `matmul`, `reshape`, `bias_add`, activation. It runs on the TPU's
+/// pipeline, after kernel selection, where every product needs its MXU tile plan.
 public enum ConvLowering {
     /// The graph with every convolution op lowered (fusion bodies included).
     public static func run(_ graph: Graph) -> Graph {
@@ -76,21 +77,13 @@ public enum ConvLowering {
                 if attributes["mnk"] == nil { attributes["mnk"] = "\(inst.type.shape[0])x\(k)x\(inst.type.shape[1])" }
                 _ = add(inst.op, inst.operands, inst.type, layer: l, attributes: attributes, result: inst.result)
             case .fusion(let kind, let body):
-                let lowered = Renumbering.run(run(body))
-                var attributes = inst.attributes
-                if lowered.instructions.contains(where: {
-                    switch $0.op { case .im2col, .col2im: true; default: false }
-                }) {
-                    attributes["lowering"] = "im2col"
-                }
                 var copy = inst
-                copy.op = .fusion(kind: kind, body: lowered)
-                copy.attributes = attributes
+                copy.op = .fusion(kind: kind, body: Renumbering.run(run(body)))
                 out.instructions.append(copy)
-                types[inst.result] = inst.type
+                for d in inst.definitions { types[d.value] = d.type }
             default:
                 out.instructions.append(inst)
-                types[inst.result] = inst.type
+                for d in inst.definitions { types[d.value] = d.type }
             }
         }
         return out

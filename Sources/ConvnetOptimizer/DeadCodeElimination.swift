@@ -9,7 +9,7 @@ public enum DeadCodeElimination {
         var keep = [Bool](repeating: false, count: graph.instructions.count)
         for (i, inst) in graph.instructions.enumerated().reversed() {
             let isInput: Bool = if case .input = inst.op { true } else { false }
-            if isInput || live.contains(inst.result) {
+            if isInput || inst.definitions.contains(where: { live.contains($0.value) }) {
                 keep[i] = true
                 live.formUnion(inst.operands)
             }

@@ -38,7 +38,7 @@ enum FusionExtraction {
     /// at the first member, or just after its latest outside operand if that comes later. (An
     /// activation gradient fused into the input gradient thus runs where the input gradient
     /// ran, not after the layer's filter gradient, which keeps the live set small.)
-    static func replace(_ groups: [(members: [Int], kind: String, attributes: Attributes)], in graph: Graph) -> Graph {
+    static func replace(_ groups: [(members: [Int], kind: FusionKind, attributes: Attributes)], in graph: Graph) -> Graph {
         var definitions: [ValueID: Instruction] = [:]
         for inst in graph.instructions { definitions[inst.result] = inst }
         let index = graph.definitionIndex()

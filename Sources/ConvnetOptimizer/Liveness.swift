@@ -4,7 +4,8 @@ import ConvnetIR
 /// value and every `reshape` of it (reshapes are row-major, so they are views: executors skip
 /// them). Inputs are live for the whole program (executors keep weights and slots in them
 /// between steps); graph outputs live from their definition to the end (the caller reads them
-/// after the run).
+/// after the run). A multi-result fusion's extra results are live from the fusion on, like its
+/// result: a kernel writing several values never shares bytes with what it reads.
 public struct LiveInterval: Hashable, Sendable {
     /// The value that owns the buffer (not a reshape).
     public var value: ValueID
@@ -44,13 +45,15 @@ public enum Liveness {
         for (i, inst) in graph.instructions.enumerated() { for o in inst.operands { lastUse[owner(o)] = i } }
         var pinnedOwners = Set(graph.outputs.map { owner($0.value) })
         for inst in graph.inputs { pinnedOwners.insert(inst.result) }
-        return graph.instructions.enumerated().compactMap { i, inst in
-            if alias[inst.result] != nil { return nil }
-            let isInput: Bool = if case .input = inst.op { true } else { false }
-            let pinned = pinnedOwners.contains(inst.result)
-            let start = isInput ? 0 : i
-            let end = pinned ? last : max(lastUse[inst.result] ?? i, i)
-            return LiveInterval(value: inst.result, start: start, end: end, bytes: bytes(of: inst.type), pinned: pinned)
+        return graph.instructions.enumerated().flatMap { i, inst in
+            inst.definitions.compactMap { d -> LiveInterval? in
+                if alias[d.value] != nil { return nil }
+                let isInput: Bool = if case .input = inst.op { true } else { false }
+                let pinned = pinnedOwners.contains(d.value)
+                let start = isInput ? 0 : i
+                let end = pinned ? last : max(lastUse[d.value] ?? i, i)
+                return LiveInterval(value: d.value, start: start, end: end, bytes: bytes(of: d.type), pinned: pinned)
+            }
         }
     }
 }

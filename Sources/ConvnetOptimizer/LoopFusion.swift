@@ -24,9 +24,9 @@ public enum LoopFusion {
         }
         var members: [Int: [Int]] = [:]
         for i in 0..<n where graph.instructions[i].op.isElementwise { members[root[i], default: []].append(i) }
-        let groups = members.keys.sorted().compactMap { r -> (members: [Int], kind: String, attributes: Attributes)? in
+        let groups = members.keys.sorted().compactMap { r -> (members: [Int], kind: FusionKind, attributes: Attributes)? in
             let m = members[r]!
-            return m.count >= 2 ? (m, "loop", Attributes()) : nil
+            return m.count >= 2 ? (m, .loop, Attributes()) : nil
         }
         return FusionExtraction.replace(groups, in: graph)
     }

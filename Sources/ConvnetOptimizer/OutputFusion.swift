@@ -9,8 +9,8 @@ import ConvnetIR
 /// `<act>_grad(dy, y)` from the activation's OUTPUT y (relu: y > 0; sigmoid: y(1-y);
 /// tanh: 1-y^2), the bias gradient reads only dy, and the conv's filter gradient reads the conv's
 /// input, so neither the conv output nor the pre-activation is ever read by the backward pass and
-/// no rewrite is needed. A fused conv carries `window=`, `stride=`, `pad=` as attributes so the
-/// dump reads like the unfused op.
+/// no rewrite is needed. A fused conv's kind carries its window, printed `window= stride= pad=`
+/// so the dump reads like the unfused op.
 public enum OutputFusion {
     /// The graph with each legal conv/matmul + bias (+ activation) chain fused.
     public static func run(_ graph: Graph) -> Graph {
@@ -21,30 +21,28 @@ public enum OutputFusion {
             guard !outputs.contains(v), let u = users[v], u.count == 1 else { return nil }
             return u[0]
         }
-        var groups: [(members: [Int], kind: String, attributes: Attributes)] = []
+        var groups: [(members: [Int], kind: FusionKind, attributes: Attributes)] = []
         for (i, inst) in graph.instructions.enumerated() {
-            let base: String
-            var attributes = Attributes()
+            let conv: ConvAttributes?
             switch inst.op {
-            case .conv2d(let c):
-                base = "conv"
-                attributes["window"] = "\(c.kernelHeight)x\(c.kernelWidth)"
-                attributes["stride"] = "\(c.stride)"
-                attributes["pad"] = c.padding.rawValue
-            case .matmul:
-                base = "matmul"
-            default:
-                continue
+            case .conv2d(let c): conv = c
+            case .matmul: conv = nil
+            default: continue
             }
             guard let b = onlyUser(inst.result), case .biasAdd = graph.instructions[b].op,
                   graph.instructions[b].operands[0] == inst.result else { continue }
             var members = [i, b]
-            var kind = base + "_bias"
+            var activation: ActivationFunction?
             if let a = onlyUser(graph.instructions[b].result), case .activation(let f) = graph.instructions[a].op {
                 members.append(a)
-                kind += "_" + f.rawValue
+                activation = f
             }
-            groups.append((members, kind, attributes))
+            let kind: FusionKind = if let conv {
+                .conv(conv, bias: true, activation: activation, pool: nil)
+            } else {
+                .matmulBias(activation: activation)
+            }
+            groups.append((members, kind, Attributes()))
         }
         return FusionExtraction.replace(groups, in: graph)
     }

@@ -1,39 +1,35 @@
 import ConvnetIR
 
-/// The optimizer's pipeline and the contract of its output: what a backend (the CPU executor,
-/// the TPU emulator, the Swift emitter) sees after `Pipeline.optimize`.
+/// The optimizer's pipeline for one target and the contract of its output: what a backend (the
+/// CPU executor, the TPU emulator, the Swift emitter) is given after `Pipeline.optimize`.
 ///
-/// The result is plain, verified IR (`Verifier.verify` is empty) with the same inputs and the
+/// The result is verified IR (`Verifier.verifyPlanned` is empty) with the same inputs and the
 /// same named outputs as the program the builder made, in an order an executor can run top to
-/// bottom. Besides the builder's ops it contains only:
+/// bottom. Besides the builder's ops it contains only fusions (`FusionKind`; the body is the
+/// meaning, which the interpreter runs; the kind and `Instruction.kernel` say what runs it):
 ///
-/// - `fusion.conv_bias_<act>(x, w, b)` (act = relu/sigmoid/tanh; `conv_bias` when linear), with
-///   attributes `window=KHxKW stride=S pad=same|valid lowering=im2col mnk=MxKxN tile=RxC
-///   folds=AxB cycles=N util=P%`. Its body is `im2col(x)`, `reshape(w)` to (K,N), `matmul`,
-///   `reshape` to (B,OH,OW,F), `bias_add`, activation: an executor may run the body op by op or
-///   recognise the kind and call one GEMM with a bias+activation epilogue.
-/// - `fusion.matmul_bias_<act>(x, w, b)` / `fusion.matmul_bias`: dense layers, the same way
-///   (body: `matmul`, `bias_add`, activation), with the matmul's `mnk` and tile attributes.
-/// - `fusion.<producer>_<act>_grad(...)`: an activation gradient as the epilogue of the op
-///   that made its incoming gradient: `conv_input_grad` (operands dy, w, y; attributes
-///   `window stride pad lowering=im2col` and tile; body reshape, reshape, matmul transpose_b,
-///   col2im, `<act>_grad`), `matmul` (dense input gradient), `max_pool_grad`, `avg_pool_grad`,
-///   `mean_hw_grad`, `dropout_grad`, `batch_norm_grad_input`. The body's last op is always
-///   `<act>_grad(dy, y)` with y the last operand; see `BackwardFusion`.
+/// - `fusion.conv[_bias[_<act>]][_max_pool](x, w[, b])`, `fusion.conv_input_grad[_<act>_grad
+///   [_bias_grad]](dy, w[, y])`, `fusion.conv_filter_grad(x, dy)`: every convolution, each with
+///   `kernel=` (`ConvAlgorithm`), written by `KernelSelection` for the target. `_max_pool` and
+///   `_bias_grad` kinds have a second result (`Instruction.extraResults`) computed by the same
+///   kernel. On the TPU the bodies are lowered (`ConvLowering`: im2col, reshape, matmul, ...,
+///   col2im) and every matmul carries its MXU tile plan (`mnk= tile= folds= cycles= util=`,
+///   copied onto the fusion).
+/// - `fusion.matmul_bias[_<act>](x, w, b)`: dense layers (body: `matmul`, `bias_add`, activation).
+/// - `fusion.<producer>_<act>_grad[_bias_grad](..., y)`: an activation gradient as the epilogue
+///   of the op that made its incoming gradient (`GradientProducer`); the body's last op before
+///   the optional `bias_grad` is `<act>_grad(dy, y)` with y the last operand; see `BackwardFusion`.
 /// - `fusion.loop(...)`: a tree of elementwise ops (unary, binary with scalar broadcast,
 ///   activation, activation grad, bias_add, convert) and scalar constants; the result is the
 ///   body's last instruction, all shapes equal the result's or are scalars / bias vectors.
-///   Evaluate element by element, or op by op on scratch.
-/// - `im2col`, `col2im` and `matmul` (with `mnk` and tile attributes) in place of every
-///   `conv2d_filter_grad` and `conv2d_input_grad`; there is no `conv2d`, `conv2d_filter_grad` or
-///   `conv2d_input_grad` left at top level or in bodies.
-/// - `softmax_xent`, `softmax_xent_grad`, pools, batch norm, dropout and the rest unchanged.
+/// - no `conv2d`, `conv2d_filter_grad` or `conv2d_input_grad` at top level;
+///   `softmax_xent`, `softmax_xent_grad`, pools, batch norm, dropout and the rest unchanged.
 ///
-/// `OptimizedProgram.buffers` gives every top-level value an offset in one arena, reshapes
-/// sharing their operand's slot (views), and each fusion's body intermediates offsets in one
-/// scratch area (see `BufferAssignment`).
+/// `OptimizedProgram.buffers` gives every top-level value (extra results included) an offset in
+/// one arena, reshapes sharing their operand's slot (views), and each fusion's body
+/// intermediates offsets in one scratch area (see `BufferAssignment`).
 public struct Pipeline: Sendable {
-    /// For messages (`default`).
+    /// For messages (`cpu`).
     public var name: String
     /// Run in order.
     public var passes: [Pass]
@@ -44,43 +40,61 @@ public struct Pipeline: Sendable {
         self.passes = passes
     }
 
-    /// simplify, fusion, simplify, lowering, tiling; buffer assignment runs after it.
-    public static let `default` = Pipeline(name: "default", passes: [
-        Simplify.pass, Fusion.pass, Simplify.pass, ConvLowering.pass, TilePlanning.pass,
-    ])
+    /// The pipeline of `target`: simplify, fusion, simplify, kernel selection for the target;
+    /// on the MXU also lowering (each convolution's body to im2col + matmul) and tiling. Buffer
+    /// assignment runs after it.
+    public static func `for`(_ target: TargetCapabilities) -> Pipeline {
+        Pipeline(name: target.name, passes: [Simplify.pass, Fusion.pass, Simplify.pass, KernelSelection.pass(target)]
+                 + (target.matmulsOnMXU ? [ConvLowering.pass, TilePlanning.pass] : []))
+    }
 
-    /// Runs every pass; in debug builds the verifier runs after each one and a violation traps
-    /// with the pass's name. `record` receives the graph after each pass.
-    public func run(_ graph: Graph, record: ((String, Graph) -> Void)? = nil) -> Graph {
+    /// Runs every pass, the verifier after each one in every build (`Verifier.verify`, and
+    /// after kernel selection `Verifier.verifyPlanned`): a violation throws `PipelineError`
+    /// naming the pass. `record` receives the graph after each pass.
+    public func run(_ graph: Graph, record: ((String, Graph) -> Void)? = nil) throws -> Graph {
         var g = graph
+        var planned = false
         for pass in passes {
             g = pass.run(g)
-            assert(Pipeline.verified(g, after: pass.name))
+            planned = planned || pass.name == "kernels"
+            let errors = planned ? Verifier.verifyPlanned(g) : Verifier.verify(g)
+            if !errors.isEmpty { throw PipelineError(pass: pass.name, errors: errors.map(\.message)) }
             record?(pass.name, g)
         }
         return g
     }
 
-    /// Optimizes `program` with the default pipeline and assigns its buffers.
-    public static func optimize(_ program: IRProgram, recordEveryPass: Bool = false) -> OptimizedProgram {
-        Pipeline.default.optimize(program, recordEveryPass: recordEveryPass)
+    /// Optimizes `program` for `target` and assigns its buffers.
+    public static func optimize(_ program: IRProgram, for target: TargetCapabilities,
+                                recordEveryPass: Bool = false) throws -> OptimizedProgram {
+        try Pipeline.for(target).optimize(program, recordEveryPass: recordEveryPass)
     }
 
     /// Optimizes `program` with this pipeline and assigns its buffers.
-    public func optimize(_ program: IRProgram, recordEveryPass: Bool = false) -> OptimizedProgram {
+    public func optimize(_ program: IRProgram, recordEveryPass: Bool = false) throws -> OptimizedProgram {
         var log: [(pass: String, graph: Graph)] = []
-        let graph = run(program.graph) { name, g in if recordEveryPass { log.append((name, g)) } }
+        let graph = try run(program.graph) { name, g in if recordEveryPass { log.append((name, g)) } }
         var optimized = program
         optimized.graph = graph
+        let tiled = passes.contains { $0.name == TilePlanning.pass.name }
         return OptimizedProgram(program: optimized, buffers: BufferAssignment.assign(graph),
-                                tilePlans: TilePlanning.plans(in: graph), passLog: log)
+                                tilePlans: tiled ? TilePlanning.plans(in: graph) : [], passLog: log)
+    }
+}
+
+/// A pass produced a graph the verifier rejects (a broken rewrite or a wrong kernel plan):
+/// a compile error naming the pass, never a crash at run time.
+public struct PipelineError: Error, CustomStringConvertible, Sendable {
+    public var pass: String
+    public var errors: [String]
+
+    public init(pass: String, errors: [String]) {
+        self.pass = pass
+        self.errors = errors
     }
 
-    private static func verified(_ g: Graph, after pass: String) -> Bool {
-        let errors = Verifier.verify(g)
-        if errors.isEmpty { return true }
-        print("verifier after \(pass):\n" + errors.map(\.message).joined(separator: "\n"))
-        return false
+    public var description: String {
+        "the IR after the \(pass) pass is invalid:\n" + errors.map { "  " + $0 }.joined(separator: "\n")
     }
 }
 
@@ -90,7 +104,7 @@ public struct OptimizedProgram: Sendable {
     public var program: IRProgram
     /// Arena offsets of every top-level value, and each fusion's scratch.
     public var buffers: BufferAssignment
-    /// Every matmul's MXU plan, in program order.
+    /// Every matmul's MXU plan, in program order (empty on targets without an MXU).
     public var tilePlans: [MatmulPlan]
     /// The graph after each pass, in order, when `recordEveryPass` was set (else empty).
     public var passLog: [(pass: String, graph: Graph)]

@@ -51,9 +51,11 @@ public struct ProgramStats: Sendable {
     public var flopRatio: Double { Double(trainingStepFlops) / Double(max(forwardFlops, 1)) }
 
     /// Builds and optimizes both programs of `model` at `batch`.
-    public static func make(_ model: CheckedModel, batch: Int, optimizer: OptimizerDecl) throws -> ProgramStats {
-        let inference = Pipeline.optimize(try IRBuilder.inference(model, batch: batch))
-        let training = Pipeline.optimize(try IRBuilder.trainingStep(model, batch: batch, optimizer: optimizer))
+    /// The TPU target's plan by default: its matmuls are the MXU's, with their tile plans.
+    public static func make(_ model: CheckedModel, batch: Int, optimizer: OptimizerDecl,
+                            target: TargetCapabilities = .tpu) throws -> ProgramStats {
+        let inference = try Pipeline.optimize(IRBuilder.inference(model, batch: batch), for: target)
+        let training = try Pipeline.optimize(try IRBuilder.trainingStep(model, batch: batch, optimizer: optimizer), for: target)
         return ProgramStats(inference: inference, training: training)
     }
 
@@ -63,7 +65,7 @@ public struct ProgramStats: Sendable {
         let g = training.graph
         opCounts = ProgramStats.counted(g.instructions.map(\.op.mnemonic))
         fusionCounts = ProgramStats.counted(g.instructions.compactMap {
-            if case .fusion(let kind, _) = $0.op { kind } else { nil }
+            if case .fusion(let kind, _) = $0.op { kind.name } else { nil }
         })
         forwardFlops = FlopCounter.total(inference.graph)
         trainingStepFlops = FlopCounter.total(g)

@@ -62,7 +62,7 @@ public enum TilePlanning {
             default:
                 break
             }
-            types[inst.result] = inst.type
+            for d in inst.definitions { types[d.value] = d.type }
         }
         return out
     }
@@ -94,7 +94,7 @@ public enum TilePlanning {
             default:
                 break
             }
-            types[inst.result] = inst.type
+            for d in inst.definitions { types[d.value] = d.type }
         }
         return result
     }

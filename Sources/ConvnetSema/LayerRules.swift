@@ -1,5 +1,6 @@
 import ConvnetSupport
 import ConvnetSyntax
+import ConvnetInterface
 
 /// What one layer does to a shape, and what it costs: Keras' rules (references.md §1).
 /// `padding='same'` keeps ceil(H/stride); `'valid'` gives floor((H-K)/stride)+1.
@@ -12,10 +13,7 @@ enum LayerRules {
     }
 
     static func outputSize(_ input: Int, kernel: Int, stride: Int, padding: Padding) -> Int {
-        switch padding {
-        case .same: (input + stride - 1) / stride
-        case .valid: input >= kernel ? (input - kernel) / stride + 1 : 0
-        }
+        WindowExtent.output(input, window: kernel, stride: stride, same: padding == .same)
     }
 
     /// `inputs` holds one shape for every kind but the merges, whose shapes the caller has

@@ -1,3 +1,5 @@
+import ConvnetKernels
+
 // bfloat16: the MXU's input format (references.md §4).
 //
 // A bfloat16 is the top 16 bits of an IEEE-754 float32: sign, the same 8 exponent bits, and 7 of
@@ -24,24 +26,16 @@ public struct BFloat16: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { float.description }
 
-    /// The bfloat16 bits nearest to the float32 with bits `bits`.
-    ///
-    /// Ties to even: add 0x7FFF plus the lowest kept bit, then truncate. A carry out of the
-    /// mantissa bumps the exponent, which is exactly right, including the overflow to infinity.
-    /// NaNs are caught first because the add could carry a payload into an infinity; the quiet
-    /// bit is set so that a signalling NaN whose payload sits in the dropped bits stays a NaN.
+    /// The bfloat16 bits nearest to the float32 with bits `bits` (`BFloat16Rounding`, the
+    /// project's one rounding rule).
     @inline(__always)
     public static func roundedBits(_ bits: UInt32) -> UInt16 {
-        if bits & 0x7FFF_FFFF > 0x7F80_0000 {
-            return UInt16(truncatingIfNeeded: bits >> 16) | 0x0040
-        }
-        let lsb = (bits >> 16) & 1
-        return UInt16(truncatingIfNeeded: (bits &+ 0x7FFF &+ lsb) >> 16)
+        UInt16(truncatingIfNeeded: BFloat16Rounding.roundedBits(bits) >> 16)
     }
 
     /// `value` rounded to bfloat16 precision and widened back to float32 in one step.
     @inline(__always)
     public static func round(_ value: Float) -> Float {
-        Float(bitPattern: UInt32(roundedBits(value.bitPattern)) << 16)
+        BFloat16Rounding.round(value)
     }
 }

@@ -1,3 +1,5 @@
+import ConvnetKernels
+
 // Bulk bfloat16 rounding of float32 buffers, the step that feeds every MXU pass.
 
 extension BFloat16 {
@@ -31,21 +33,9 @@ extension BFloat16 {
         return out
     }
 
-    /// 16 float32 bit patterns rounded to bfloat16 and widened back (low 16 bits zero): the
-    /// branch-free twin of `roundedBits`.
-    ///
-    /// The NaN test is done with integer arithmetic rather than a SIMD comparison (which Swift
-    /// lowers lane by lane): `0x7F800000 - |bits|` is negative exactly for NaNs, and an
-    /// arithmetic shift by 31 turns its sign into an all-ones lane mask.
+    /// 16 float32 bit patterns rounded to bfloat16 and widened back (low 16 bits zero).
     @inline(__always)
     static func roundedBits16(_ bits: SIMD16<UInt32>) -> SIMD16<UInt32> {
-        let lsb = (bits &>> 16) & SIMD16(repeating: 1)
-        let high = SIMD16<UInt32>(repeating: 0xFFFF_0000)
-        let rounded = (bits &+ SIMD16(repeating: 0x7FFF) &+ lsb) & high
-        let quietNaN = (bits | SIMD16(repeating: 0x0040_0000)) & high
-        let magnitude = bits & SIMD16(repeating: 0x7FFF_FFFF)
-        let nanMask = SIMD16<UInt32>(truncatingIfNeeded:
-            SIMD16<Int32>(truncatingIfNeeded: SIMD16<UInt32>(repeating: 0x7F80_0000) &- magnitude) &>> 31)
-        return (rounded & ~nanMask) | (quietNaN & nanMask)
+        BFloat16Rounding.roundedBits16(bits)
     }
 }

@@ -37,8 +37,7 @@ public enum MXU {
     /// `a` is (M, K), or (K, M) when `transposeA`; `b` is (K, N), or (N, K) when `transposeB`;
     /// `c` is (M, N). The transposed forms serve the backward pass (`dW = Xᵀ dY`, `dX = dY Wᵀ`)
     /// without copying. Operands are rounded to bfloat16; `a` and `b` are not modified; `c` is
-    /// overwritten and must not overlap them. Returns the plan's cycle count for the caller's
-    /// `CycleCounter`.
+    /// overwritten and must not overlap them. Returns the plan's cycle count (`TilePlan`).
     ///
     /// - Parameter threads: how many cores to use; defaults to all of them.
     @discardableResult

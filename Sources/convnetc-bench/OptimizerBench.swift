@@ -13,7 +13,7 @@ enum OptimizerBench {
         let t = try Stopwatch.median(runs: 20) {
             let model = Frontend.check(source: source).model!
             let program = try IRBuilder.trainingStep(model, batch: 32, optimizer: model.train.optimizer)
-            peak = Pipeline.optimize(program).buffers.arenaBytes
+            peak = try Pipeline.optimize(program, for: .cpu).buffers.arenaBytes
         }
         return [BenchRow(name: "parse + check + build training step + optimize flowers.convnet", value: t * 1e3,
                          unit: "ms", note: "goal: under 50 ms; arena \(peak >> 20) MiB at batch 32")]

@@ -36,7 +36,7 @@ enum TrainingBench {
         StepBenchmark.fill(trainExe, classes: model.classCount)
         StepBenchmark.fill(inferExe, classes: model.classCount)
         // The TPU emulator's training step (8 emulated cores, bfloat16 MXU), same batch.
-        let tpuExe = measureTPU ? try Target.tpu.compiler(model: model, cores: 8).compile(train) : nil
+        let tpuExe = measureTPU ? try Target.tpu.compiler(model: model).compile(train) : nil
         if let tpuExe { StepBenchmark.fill(tpuExe, classes: model.classCount) }
         var tpuRates: [Double] = []
         let native = NativeBench.enabled ? try NativeBench.build(model: model, batch: batch, repo: repo) : nil

@@ -22,6 +22,7 @@ var rows: [BenchRow] = []
 do {
     rows += try FrontendBench.run(repo: repo)
     rows += try OptimizerBench.run(repo: repo)
+    if env["BENCH_SKIP_DATA"] == nil { rows += try DataBench.run(repo: repo) }
     if env["BENCH_SKIP_TRAINING"] == nil {
         rows += try TrainingBench.run(repo: repo, model: repo + "/samples/flowers.convnet", batch: 32,
                                       steps: Int(env["BENCH_STEPS"] ?? "") ?? 5,

@@ -40,7 +40,3 @@ func requireCountableBatch(_ model: CheckedModel, _ batch: Int) throws {
     }
 }
 
-/// `--format text|json`
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json
-}

@@ -1,8 +1,10 @@
 import ArgumentParser
 import ConvnetDriver
+import ConvnetFlags
 import ConvnetSema
 import ConvnetSyntax
 import Foundation
+import TPUEmulator
 
 /// `convnetc lint FILE`: the codelab's advice as rules a learner and a CI job can run.
 struct Lint: ParsableCommand {
@@ -50,7 +52,7 @@ struct Lint: ParsableCommand {
     var memoryShare: Double = 0.5
 
     @Option(help: "TPU cores the batch rule assumes.")
-    var cores: Int = 8
+    var cores: Int = TPUDevice.tpuV2.cores
 
     func validate() throws {
         for id in disabled where !Linter.ruleIDs.contains(id) {
@@ -58,7 +60,7 @@ struct Lint: ParsableCommand {
         }
         if let images, images < 1 { throw ValidationError("--images must be at least 1") }
         if let classes, classes < 1 { throw ValidationError("--classes must be at least 1") }
-        if !(1...TrainingFlags.maxCores).contains(cores) { throw ValidationError("--cores must be between 1 and \(TrainingFlags.maxCores)") }
+        if !(1...4096).contains(cores) { throw ValidationError("--cores must be between 1 and 4096") }
         for (name, v) in [("--dense-share", denseShare), ("--min-tile-use", minTileUse), ("--memory-share", memoryShare)]
         where !(0...1).contains(v) {
             throw ValidationError("\(name) must be between 0 and 1")

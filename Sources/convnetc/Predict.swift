@@ -1,5 +1,7 @@
 import ArgumentParser
 import ConvnetDriver
+import ConvnetFlags
+import ConvnetInterface
 import ConvnetTraining
 import Foundation
 
@@ -7,16 +9,12 @@ import Foundation
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print class probabilities for images.")
 
-    @Option(help: "A checkpoint or model.safetensors written by --run.")
-    var weights: String
+    @OptionGroup var report: ReportFlags
 
     @OptionGroup var model: ModelOptions
 
     @Argument(help: "JPEG or PNG files.")
     var images: [String]
-
-    @Option(help: "Output format: text or json.")
-    var format: OutputFormat = .text
 
     @Option(help: "Where the program runs.")
     var target: Target = .cpu
@@ -32,16 +30,16 @@ struct Predict: ParsableCommand {
         let (_, checked) = try model.checkedModel()
         if target == .native {
             let status = try withTrainingErrors {
-                try NativeCommands.predict(checked, weights: weights, images: images, json: format == .json, data: data)
+                try NativeCommands.predict(checked, weights: report.weights, images: images, json: report.format == .json, data: data)
             }
             if status != 0 { throw ExitCode(status) }
             return
         }
-        let report = try withTrainingErrors {
-            try Predictor.predict(weights: URL(fileURLWithPath: weights), model: checked, images: images,
-                                  compiler: target.compiler(model: checked), dataFolder: data)
+        let result = try withTrainingErrors {
+            try Predictor.predict(weights: URL(fileURLWithPath: report.weights), model: ModelDescription(checked), images: images,
+                                  compiler: target.compiler(model: checked).compiling(checked), dataFolder: data)
         }
-        print(format == .json ? report.renderJSON() : report.renderText(), terminator: "")
+        print(report.format == .json ? result.renderJSON() : result.renderText(), terminator: "")
     }
 }
 
@@ -50,13 +48,9 @@ struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Accuracy and the confusion matrix on the validation split.")
 
-    @Option(help: "A checkpoint or model.safetensors written by --run.")
-    var weights: String
+    @OptionGroup var report: ReportFlags
 
     @OptionGroup var model: ModelOptions
-
-    @Option(help: "Output format: text or json.")
-    var format: OutputFormat = .text
 
     @Option(help: "Where the program runs.")
     var target: Target = .cpu
@@ -70,20 +64,24 @@ struct Evaluate: ParsableCommand {
         if let first = ignored.first { throw ValidationError("evaluate does not take \(first) (it is a training flag)") }
     }
 
+    @OptionGroup var device: DeviceFlags
+
     func run() throws {
         let (_, checked) = try model.checkedModel()
+        try requireCountableBatch(checked, training.batch ?? checked.train.batch)
         if target == .native {
             let status = try withTrainingErrors {
-                try NativeCommands.evaluate(checked, weights: weights, options: training.options, json: format == .json)
+                try NativeCommands.evaluate(checked, weights: report.weights, options: training.options, json: report.format == .json)
             }
             if status != 0 { throw ExitCode(status) }
             return
         }
-        let report = try withTrainingErrors {
-            try Evaluator.evaluate(weights: URL(fileURLWithPath: weights), model: checked,
-                                   options: training.options, compiler: target.compiler(model: checked, cores: training.cores),
-                                   output: StandardOutput(toStandardError: format == .json))
+        let result = try withTrainingErrors {
+            try Evaluator.evaluate(weights: URL(fileURLWithPath: report.weights), model: ModelDescription(checked),
+                                   options: training.options,
+                                   compiler: target.compiler(model: checked, device: device.device).compiling(checked),
+                                   output: StandardOutput(toStandardError: report.format == .json))
         }
-        print(format == .json ? report.renderJSON() : report.renderText(), terminator: "")
+        print(report.format == .json ? result.renderJSON() : result.renderText(), terminator: "")
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConvnetDriver
+import ConvnetFlags
 import ConvnetOptimizer
 import TPUEmulator
 
@@ -16,8 +17,7 @@ struct Profile: ParsableCommand {
     @Option(help: "Global batch size (default: the train block's), split evenly over the cores.")
     var batch: Int?
 
-    @Option(help: "TPU cores; the batch must divide evenly.")
-    var cores: Int = 8
+    @OptionGroup var device: DeviceFlags
 
     @Flag(help: "Profile the training step (forward, backward, optimizer update, all-reduce).")
     var train = false
@@ -30,7 +30,6 @@ struct Profile: ParsableCommand {
 
     func validate() throws {
         if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
-        if !(1...TrainingFlags.maxCores).contains(cores) { throw ValidationError("--cores must be between 1 and \(TrainingFlags.maxCores)") }
     }
 
     func run() throws {
@@ -38,10 +37,10 @@ struct Profile: ParsableCommand {
         try requireCountableBatch(checked, batch ?? checked.train.batch)
         let report = try withTrainingErrors {
             try TPUProfiler.report(checked, name: Frontend.modelName(path: model.file),
-                                   globalBatch: batch ?? checked.train.batch, cores: cores, training: train,
-                                   optimizer: checked.train.optimizer,
+                                   globalBatch: batch ?? checked.train.batch, cores: device.cores, training: train,
+                                   optimizer: checked.train.optimizer, device: device.device,
                                    layout: layout == .exact ? .exact : .tiled8x128,
-                                   optimize: { Pipeline.default.run($0) })
+                                   optimize: { try Pipeline.for(.tpu).run($0) })
         }
         switch format {
         case .text:

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConvnetDriver
+import ConvnetFlags
 import ConvnetOptimizer
 
 /// `convnetc stats FILE`: what the optimizer made of the model.

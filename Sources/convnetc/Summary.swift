@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConvnetDriver
+import ConvnetFlags
 import ConvnetSema
 
 /// `convnetc summary FILE`: the Keras table, with MACs and activation memory.

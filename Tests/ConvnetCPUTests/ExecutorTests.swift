@@ -55,18 +55,19 @@ final class ExecutorTests: XCTestCase {
         XCTAssertEqual(cpu.floats(output: IRProgram.Names.loss).baseAddress, loss, "outputs stay in place")
     }
 
-    func testEpilogueFusionRemovesSteps() throws {
+    /// The CPU pipeline's fusions and plan remove steps: each conv + bias + relu (and the pool
+    /// after it) and the dense matmul + bias run as one step each, named after the fusion.
+    func testPlannedFusionsRemoveSteps() throws {
         let program = try IRBuilder.inference(gapModel(), batch: 2)
         let plain = try CPUCompiler(optimize: false).compileCPU(program)
-        let fused = try CPUCompiler(optimize: true).compileCPU(program)
-        // Two convs (conv+bias+relu: 3 -> 1) and one dense (matmul+bias: 2 -> 1).
-        XCTAssertEqual(plain.stepCount - fused.stepCount, 5)
+        let fused = try CPUCompiler().compileOptimized(program)
+        XCTAssertLessThan(fused.stepCount, plain.stepCount)
         fused.profiling = true
         try fused.run()
-        XCTAssertEqual(fused.profile.map(\.op).filter { $0.contains("+") },
-                       ["conv2d+bias_add+relu", "conv2d+bias_add+relu", "matmul+bias_add"])
+        XCTAssertEqual(fused.profile.map(\.op).filter { $0.hasPrefix("fusion.") },
+                       ["fusion.conv_bias_relu_max_pool", "fusion.conv_bias_relu", "fusion.matmul_bias"])
         XCTAssertEqual(fused.profile.first?.layer, "conv2d")
-        XCTAssertTrue(fused.profileTable().contains("conv2d+bias_add+relu"), fused.profileTable())
+        XCTAssertTrue(fused.profileTable().contains("fusion.conv_bias_relu"), fused.profileTable())
     }
 
     func testNaivePlanAliasesReshapes() {
@@ -146,7 +147,7 @@ final class ExecutorTests: XCTestCase {
         var body = Graph()
         let arg = body.input("arg0", rewritten.instructions[i].type, role: .argument)
         body.outputs = [GraphOutput(name: "result", value: body.emit(.activation(.relu), [arg]))]
-        rewritten.instructions[i].op = .fusion(kind: "relu_loop", body: body)
+        rewritten.instructions[i].op = .fusion(kind: .loop, body: body)
         let cpu = try CPUCompiler().compileCPU(program, graph: rewritten)
         XCTAssertEqual(cpu.program, program)
         let reference = ReferenceExecutable(program)
@@ -156,7 +157,7 @@ final class ExecutorTests: XCTestCase {
         try reference.run()
         XCTAssertLessThanOrEqual(maxRelativeError(cpu.floats(output: "probabilities"),
                                                   reference.floats(output: "probabilities")), 1e-5)
-        XCTAssertTrue(cpu.profile.contains { $0.op == "fusion.relu_loop" }, "\(cpu.profile.map(\.op))")
+        XCTAssertTrue(cpu.profile.contains { $0.op == "fusion.loop" }, "\(cpu.profile.map(\.op))")
 
         var broken = program.graph
         broken.outputs = []

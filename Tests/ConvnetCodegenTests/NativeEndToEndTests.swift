@@ -1,5 +1,6 @@
 import ConvnetCPU
 import ConvnetCodegen
+import ConvnetIR
 import ConvnetNativeRuntime
 import ConvnetSupport
 import ConvnetTraining
@@ -52,7 +53,7 @@ final class NativeEndToEndTests: XCTestCase {
 
         let cpuRun = tmp.appendingPathComponent("cpu")
         let cpuOptions = TrainingOptions(outputDirectory: cpuRun.path)
-        let cpu = try Trainer(model: model, options: cpuOptions).run(compiler: CPUCompiler())
+        let cpu = try Trainer(model: ModelDescription(model), options: cpuOptions).run(compiler: CPUCompiler().compiling(model))
         XCTAssertEqual(cpu.exitStatus, 0)
 
         let nativeRun = tmp.appendingPathComponent("native")

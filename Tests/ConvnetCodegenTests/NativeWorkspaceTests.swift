@@ -14,15 +14,16 @@ final class NativeWorkspaceTests: XCTestCase {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("convnetc-emit-\(getpid())")
         defer { try? FileManager.default.removeItem(at: dir) }
         let files = try NativeTarget.emit(model: try model(), to: dir, options: TrainingOptions(batch: 2))
-        XCTAssertEqual(files.map { $0.lastPathComponent }.sorted(), ["Inference.swift", "Package.swift", "TrainingStep.swift", "main.swift"])
+        XCTAssertEqual(files.map { $0.lastPathComponent }.sorted(),
+                       ["Inference.swift", "Model.swift", "Package.swift", "TrainingStep.swift", "main.swift"])
         for f in files { XCTAssertTrue(FileManager.default.fileExists(atPath: f.path), f.path) }
         let manifest = try String(contentsOf: dir.appendingPathComponent("Package.swift"), encoding: .utf8)
         XCTAssertTrue(manifest.contains(".executableTarget(name: \"native_small\""), manifest)
-        XCTAssertFalse(manifest.contains("swift-argument-parser"), "the package builds offline")
-        // The library code is the compiler's own files, byte for byte.
-        let own = EmitterGoldenTests.repo.appendingPathComponent("Sources/ConvnetKernels/Conv2D.swift")
-        let copy = dir.appendingPathComponent("Sources/ConvnetKernels/Conv2D.swift")
-        XCTAssertEqual(try Data(contentsOf: own), try Data(contentsOf: copy))
+        // The runtime is convnetc's own product, by path: no copy of any library source.
+        let root = NativeWorkspace.defaultSourceRoot.standardizedFileURL
+        XCTAssertTrue(manifest.contains(".package(path: \"\(root.path)\")"), manifest)
+        XCTAssertTrue(manifest.contains(".product(name: \"ConvnetRuntime\", package: \"\(root.lastPathComponent)\")"), manifest)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("Sources/ConvnetKernels").path))
     }
 
     func testBuildFailureNamesTheGeneratedFileAndShowsTheOutput() throws {

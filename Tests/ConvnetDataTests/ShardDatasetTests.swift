@@ -258,3 +258,14 @@ private struct SingleBatch: BatchSource {
         try inner.fill(batch: batch, into: images, labels: labels)
     }
 }
+
+extension ShardDatasetTests {
+    func testFilesThatAreNotTFRecordsSayWhy() {
+        let folder = TempFolder()
+        folder.write("x/a.tfrec", Fixture.jpeg(width: 12, height: 12))
+        guard case .noRecords(_, 1, let first?)? = unwrapError({ _ = try self.open(folder.path + "/x/*.tfrec") }) else {
+            return XCTFail("expected no records")
+        }
+        XCTAssertTrue(first.hasPrefix("a.tfrec, record 0 at byte 0: "), first)
+    }
+}

@@ -57,15 +57,34 @@ final class OptimizerCommandTests: XCTestCase {
     func testDumpIRShowsFusedConvolutionsWithTilePlans() throws {
         let r = try runConvnetc(["samples/flowers.convnet", "--dump-ir"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        let fused = r.stdout.split(separator: "\n").filter { $0.contains("= fusion.conv_bias_relu(") }
+        let fused = r.stdout.split(separator: "\n").filter { $0.contains("= fusion.conv_bias_relu") }
         XCTAssertEqual(fused.count, 7)
-        XCTAssertTrue(fused[1].contains("window=3x3 stride=1 pad=same"), String(fused[1]))
+        XCTAssertTrue(fused[1].contains("window=3x3 stride=1 pad=same pool=2x2/2 kernel=mxu_direct"), String(fused[1]))
         XCTAssertTrue(fused[1].contains("tile=128x128"), String(fused[1]))
-        XCTAssertTrue(fused[1].contains(": f32[32,192,192,30]"), String(fused[1]))
+        XCTAssertTrue(fused[1].contains(": f32[32,192,192,30], f32[32,96,96,30]"), String(fused[1]))
         let all = try runConvnetc(["samples/one-line.convnet", "--dump-ir=all"])
         XCTAssertEqual(all.status, 0, all.stderr)
         XCTAssertTrue(all.stdout.contains("// ---- after fusion ----"), all.stdout)
         XCTAssertEqual(try runConvnetc(["samples/one-line.convnet", "--dump-ir=some"]).status, 2)
+    }
+
+    /// `--target cpu` and `--target tpu` print different plans, each with `kernel=` on every
+    /// convolution: what that target's executor runs.
+    func testDumpIRPrintsEachTargetsPlan() throws {
+        var plans: [String: [Substring]] = [:]
+        for target in ["cpu", "tpu", "native"] {
+            let r = try runConvnetc(["samples/flowers.convnet", "--dump-ir", "--target", target])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let convs = r.stdout.split(separator: "\n").filter { $0.contains("= fusion.conv") }
+            XCTAssertEqual(convs.count, 7 + 6 + 7, target)  // forward, input gradients, filter gradients
+            XCTAssertTrue(convs.allSatisfy { $0.contains(" kernel=") }, target)
+            plans[target] = convs
+        }
+        XCTAssertNotEqual(plans["cpu"], plans["tpu"])
+        XCTAssertEqual(plans["cpu"], plans["native"])
+        XCTAssertTrue(plans["cpu"]!.contains { $0.contains("kernel=winograd") })
+        XCTAssertTrue(plans["tpu"]!.allSatisfy { $0.contains("kernel=mxu_") && $0.contains(" tile=") })
+        XCTAssertFalse(plans["cpu"]!.contains { $0.contains(" tile=") })
     }
 
     func testStatsJSON() throws {
@@ -90,7 +109,7 @@ final class ProfileCommandTests: XCTestCase {
                 XCTAssertNotNil(op[key], "\(key) missing in \(op)")
             }
         }
-        XCTAssertTrue(ops.contains { $0["op"] as? String == "fusion.conv_bias_relu" && $0["layer"] as? String == "conv2d" })
+        XCTAssertTrue(ops.contains { $0["op"] as? String == "fusion.conv_bias_relu_max_pool" && $0["layer"] as? String == "conv2d" })
         XCTAssertNotNil(json["total_cycles"] as? Int)
         XCTAssertNotNil(json["step_seconds"] as? Double)
         let uneven = try runConvnetc(["profile", "--batch", "12", "samples/one-line.convnet"])

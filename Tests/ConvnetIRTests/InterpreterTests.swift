@@ -111,7 +111,7 @@ final class InterpreterTests: XCTestCase {
         var g = Graph()
         let x = g.input("x", .f32([2, 2]), role: .data)
         let bias = g.input("b", .f32([2]), role: .parameter)
-        g.outputs = [GraphOutput(name: "y", value: g.emit(.fusion(kind: "bias_relu", body: body), [x, bias]))]
+        g.outputs = [GraphOutput(name: "y", value: g.emit(.fusion(kind: .loop, body: body), [x, bias]))]
         let y = try run(g, ["x": Tensor(shape: [2, 2], scalars: [1, -2, -3, 4]), "b": Tensor(shape: [2], scalars: [1, 1])])
         XCTAssertEqual(y["y"]!.scalars, [2, 0, 0, 5])
     }

@@ -8,6 +8,10 @@ import ConvnetSyntax
 /// With plain SGD at learning rate 1, the step writes p - g, so g = p - p_new exactly.
 final class ModelGradientTests: XCTestCase {
     func checkModel(_ m: CheckedModel, labels: [Int], file: StaticString = #filePath, line: UInt = #line) throws {
+        try Self.check(m, labels: labels, file: file, line: line)
+    }
+
+    static func check(_ m: CheckedModel, labels: [Int], file: StaticString = #filePath, line: UInt = #line) throws {
         let batch = labels.count
         let program = try IRBuilder.trainingStep(m, batch: batch, optimizer: .sgd(learningRate: 1, momentum: 0))
         XCTAssertEqual(Verifier.verify(program.graph).map(\.message), [], file: file, line: line)
@@ -60,5 +64,49 @@ final class ModelGradientTests: XCTestCase {
 
     func testBatchNormDropoutModelGradientMatchesFiniteDifferences() throws {
         try checkModel(otherLayersModel(), labels: [1, 2, 0])
+    }
+}
+
+/// Graph models: a residual (fan-out: autodiff sums the adjoints of a value read twice), an add
+/// of branches, a standalone activation and a convolution without bias.
+final class GraphModelGradientTests: XCTestCase {
+    static func graphModel() throws -> CheckedModel {
+        let text = """
+        input 6x6x2
+        conv 3x3x3 tanh
+        residual { conv 3x3x3 bias off; batchnorm momentum 0.9 }
+        activation sigmoid
+        add { branch { conv 1x1x3 relu }; branch { }; branch { maxpool 1; conv 3x3x3 relu; conv 3x3x3 } }
+        gap
+        dense 3 softmax
+        """
+        let parsed = Parser.parse(SourceFile(path: "graph.convnet", text: text))
+        let sema = SemanticAnalyzer.analyze(parsed.file, parseDiagnostics: parsed.diagnostics)
+        return try XCTUnwrap(sema.model, "\(parsed.diagnostics + sema.diagnostics)")
+    }
+
+    func testResidualAndAddGradientsMatchFiniteDifferences() throws {
+        try ModelGradientTests.check(Self.graphModel(), labels: [1, 2])
+    }
+
+    func testNodesReadTheirInputs() throws {
+        let m = try Self.graphModel()
+        let g = try IRBuilder.inference(m, batch: 1).graph
+        // conv2d (no bias) has no bias_add; the residual's add reads the BN output and the first conv's activation.
+        let convNoBias = g.instructions.filter { $0.layer == "conv2d_1" }.map(\.op.mnemonic)
+        XCTAssertFalse(convNoBias.contains("bias_add"), "\(convNoBias)")
+        XCTAssertEqual(IRBuilder.parameters(of: m).filter { $0.layer == "conv2d_1" }.map(\.name), ["conv2d_1/kernel"])
+        let adds = g.instructions.filter { $0.layer == "add" }
+        XCTAssertEqual(adds.count, 1)
+        let momentum = try IRBuilder.trainingStep(m, batch: 2, optimizer: .sgd(learningRate: 1, momentum: 0)).graph
+        XCTAssertTrue(momentum.instructions.contains { $0.layer == "batch_normalization" && $0.op == .constant(0.9) })
+    }
+
+    func testLayersWithoutAnIROpAreACompileErrorNotACrash() throws {
+        let parsed = Parser.parse(SourceFile(path: "c.convnet", text: "input 4x4x2\nconcat { branch { }; branch { conv 1x1x2 } }\ngap\ndense 2 softmax"))
+        let m = try XCTUnwrap(SemanticAnalyzer.analyze(parsed.file).model)
+        XCTAssertThrowsError(try IRBuilder.inference(m, batch: 1)) { error in
+            XCTAssertTrue("\(error)".hasPrefix("c.convnet:2:1: concatenate"), "\(error)")
+        }
     }
 }

@@ -89,11 +89,11 @@ final class VerifierTests: XCTestCase {
         var g = Graph()
         let x = g.input("x", .f32([2, 3]), role: .data)
         let bias = g.input("b", .f32([3]), role: .parameter)
-        let f = g.emit(.fusion(kind: "bias_relu", body: body), [x, bias])
+        let f = g.emit(.fusion(kind: .loop, body: body), [x, bias])
         g.instructions[g.instructions.count - 1].attributes["tile"] = "128x128"
         g.outputs = [GraphOutput(name: "y", value: f)]
         XCTAssertEqual(Verifier.verify(g).map(\.message), [])
-        XCTAssertTrue(Printer().print(g).contains("%2 = fusion.bias_relu(%x, %b) tile=128x128 : f32[2,3] {\n  %arg0 = argument : f32[2,3]\n"))
+        XCTAssertTrue(Printer().print(g).contains("%2 = fusion.loop(%x, %b) tile=128x128 : f32[2,3] {\n  %arg0 = argument : f32[2,3]\n"))
         g.instructions[2].type = .f32([3, 2])
         XCTAssertEqual(Verifier.verify(g).first?.id, "ir.type-mismatch")
     }
@@ -112,7 +112,7 @@ final class GraphRewriteTests: XCTestCase {
         let body = Graph.fusionBody(arguments: [.f32([2, 3]), .f32([3])]) { f, a in
             f.emit(.activation(.relu), [f.emit(.biasAdd, [a[0], a[1]])])
         }
-        let fused = g.emit(.fusion(kind: "bias_relu", body: body), [x, b])
+        let fused = g.emit(.fusion(kind: .loop, body: body), [x, b])
         g.replaceAllUses(of: r, with: fused)
         XCTAssertEqual(g.outputs[0].value, fused)
         XCTAssertEqual(Verifier.verify(g).map(\.message), [])

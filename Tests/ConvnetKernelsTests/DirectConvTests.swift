@@ -40,7 +40,7 @@ final class DirectConvTests: XCTestCase {
             ConvReference.backwardFilter(g, input: x.pointer, outputGradient: dy.pointer, weightGradient: dwRef.pointer)
             ConvReference.backwardInput(g, outputGradient: dy.pointer, weights: w.pointer, inputGradient: dxRef.pointer)
 
-            let conv = DirectConv(g)
+            let conv = Self.chosen(g)
             let y = Buffer(repeating: Float.nan, count: g.outputCount)
             let dw = Buffer(repeating: Float.nan, count: g.weightCount)
             let dx = Buffer(repeating: Float.nan, count: g.inputCount)
@@ -56,29 +56,36 @@ final class DirectConvTests: XCTestCase {
         }
     }
 
-    /// Which passes run by Winograd's F(2x2, 3x3): float32 3x3 windows from and to at least 24
-    /// channels.
+    /// The kernels the optimizer's kernel selection would pick for `g` (Winograd where it gains).
+    static func chosen(_ g: ConvGeometry) -> DirectConv {
+        DirectConv(g, winograd: DirectConv.winogradGains(forward: g))
+    }
+
+    /// Which passes Winograd's F(2x2, 3x3) gains on (the predicate kernel selection asks):
+    /// float32 3x3 windows from and to at least 24 channels; DirectConv runs what it is told.
     func testWinogradIsChosenForWideThreeByThreeWindows() {
-        let wide = DirectConv(Self.shapes[7])                        // 33 inputs, 64 filters
-        XCTAssertNotNil(wide.forwardWinograd)
-        XCTAssertNotNil(wide.backwardWinograd)
-        let narrow = DirectConv(Self.shapes[2])                      // 17 inputs, 70 filters
-        XCTAssertNil(narrow.forwardWinograd)
-        XCTAssertNil(narrow.backwardWinograd, "70 -> 17 channels")
-        let fewOut = DirectConv(ConvGeometry(batch: 1, inHeight: 5, inWidth: 5, inChannels: 30, kernelHeight: 3,
-                                             kernelWidth: 3, filters: 30, padding: .same))
-        XCTAssertNotNil(fewOut.forwardWinograd)
-        XCTAssertNotNil(fewOut.backwardWinograd)
-        XCTAssertNil(DirectConv(Self.shapes[9]).forwardWinograd, "3x5 window")
+        XCTAssertTrue(DirectConv.winogradGains(forward: Self.shapes[7]))          // 33 inputs, 64 filters
+        XCTAssertTrue(DirectConv.winogradGains(inputGradient: Self.shapes[7]))
+        XCTAssertNotNil(Self.chosen(Self.shapes[7]).forwardWinograd)
+        XCTAssertNotNil(Self.chosen(Self.shapes[7]).backwardWinograd)
+        XCTAssertFalse(DirectConv.winogradGains(forward: Self.shapes[2]))         // 17 inputs, 70 filters
+        XCTAssertFalse(DirectConv.winogradGains(inputGradient: Self.shapes[2]), "70 -> 17 channels")
+        XCTAssertNil(Self.chosen(Self.shapes[2]).forwardWinograd)
+        let fewOut = ConvGeometry(batch: 1, inHeight: 5, inWidth: 5, inChannels: 30, kernelHeight: 3,
+                                  kernelWidth: 3, filters: 30, padding: .same)
+        XCTAssertTrue(DirectConv.winogradGains(forward: fewOut))
+        XCTAssertTrue(DirectConv.winogradGains(inputGradient: fewOut))
+        XCTAssertFalse(DirectConv.winogradApplies(Self.shapes[9]), "3x5 window")
         XCTAssertNil(DirectConv(Self.shapes[7], numerics: .bfloat16).forwardWinograd, "the MXU's order")
-        XCTAssertNotNil(DirectConv(Self.shapes[11]).backwardWinograd, "padding 2")
+        XCTAssertNil(DirectConv(Self.shapes[7]).forwardWinograd, "not asked for")
+        XCTAssertNotNil(Self.chosen(Self.shapes[11]).backwardWinograd, "padding 2")
     }
 
     func testFusedBiasAndActivationEqualConvThenEpilogue() {
         for g in [Self.shapes[2], Self.shapes[7]] {                  // direct kernels, then Winograd
             let x = Buffer(randomFloats(g.inputCount, seed: 7)), w = Buffer(randomFloats(g.weightCount, seed: 8))
             let bias = Buffer(randomFloats(g.filters, seed: 9))
-            let conv = DirectConv(g)
+            let conv = Self.chosen(g)
             for activation in EpilogueActivation.allCases {
                 let y = Buffer(repeating: Float(0), count: g.outputCount), ref = Buffer(repeating: Float(0), count: g.outputCount)
                 conv.forward(input: x.pointer, weights: w.pointer, bias: bias.pointer, activation: activation, output: y.pointer)
@@ -97,7 +104,7 @@ final class DirectConvTests: XCTestCase {
             let dy = Buffer(randomFloats(g.outputCount, seed: 500 + UInt64(s)))
             let w = Buffer(randomFloats(g.weightCount, seed: 600 + UInt64(s)))
             let y = Buffer(randomFloats(g.inputCount, seed: 700 + UInt64(s)))     // about half <= 0
-            let conv = DirectConv(g)
+            let conv = Self.chosen(g)
             let plain = Buffer(repeating: Float.nan, count: g.inputCount)
             conv.backwardInput(outputGradient: dy.pointer, weights: w.pointer, inputGradient: plain.pointer)
             let expected = zip(plain.array, y.array).map { $1 <= 0 ? 0 : $0 }
@@ -116,7 +123,7 @@ final class DirectConvTests: XCTestCase {
     func testResultsAreBitIdenticalRunToRun() {
         let g = Self.shapes[7]
         let x = Buffer(randomFloats(g.inputCount, seed: 1)), dy = Buffer(randomFloats(g.outputCount, seed: 2))
-        let conv = DirectConv(g)
+        let conv = Self.chosen(g)
         var first: [Float] = []
         for _ in 0..<5 {
             let dw = Buffer(repeating: Float.nan, count: g.weightCount)

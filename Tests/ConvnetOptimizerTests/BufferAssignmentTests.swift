@@ -21,25 +21,29 @@ final class BufferAssignmentTests: XCTestCase {
     /// flowers.convnet's training step at batch 32 (peak vs naive reported in the lead's report).
     func testFlowersTrainingStepHasNoOverlapsAndSharesMemory() throws {
         let model = try sampleModel("flowers")
-        let optimized = Pipeline.optimize(try IRBuilder.trainingStep(model, batch: 32, optimizer: model.train.optimizer))
+        let optimized = try Pipeline.optimize(try IRBuilder.trainingStep(model, batch: 32, optimizer: model.train.optimizer), for: .tpu)
         let b = optimized.buffers
         assertNoOverlap(b)
         // Every top-level value has a slot; reshapes share their operand's.
-        for inst in optimized.graph.instructions { XCTAssertNotNil(b.slots[inst.result], "\(inst.result)") }
+        for inst in optimized.graph.instructions {
+            for d in inst.definitions { XCTAssertNotNil(b.slots[d.value], "\(d.value)") }
+        }
         for (view, owner) in b.aliases { XCTAssertEqual(b.slots[view]!.offset, b.slots[owner]!.offset) }
         XCTAssertGreaterThanOrEqual(b.arenaBytes, b.liveLowerBound)
-        XCTAssertLessThan(b.arenaBytes, b.naiveBytes / 2)
+        // (The naive figure no longer counts im2col matrices: they are inside the convolution
+        // fusions' bodies, scratch the CPU executor never allocates.)
+        XCTAssertLessThan(b.arenaBytes, b.naiveBytes * 3 / 5)
         // Each fusion's scratch: no overlaps either, arguments and result left out.
         XCTAssertEqual(b.fusionScratch.count, optimized.graph.instructions.filter { $0.op.mnemonic.hasPrefix("fusion.") }.count)
         for inst in optimized.graph.instructions {
             guard case .fusion(_, let body) = inst.op, let scratch = b.fusionScratch[inst.result] else { continue }
             assertNoOverlap(scratch)
             for arg in body.inputs { XCTAssertNil(scratch.slots[arg.result]) }
-            XCTAssertNil(scratch.slots[body.outputs[0].value])
+            for out in body.outputs { XCTAssertNil(scratch.slots[out.value]) }
         }
         // conv2d_1's forward body: im2col (M,K) and the matmul's (M,N) are live together; the
         // bias_add result reuses the im2col space.
-        let conv1 = try XCTUnwrap(optimized.graph.instructions.first { $0.layer == "conv2d_1" && $0.op.mnemonic == "fusion.conv_bias_relu" })
+        let conv1 = try XCTUnwrap(optimized.graph.instructions.first { $0.layer == "conv2d_1" && $0.op.mnemonic == "fusion.conv_bias_relu_max_pool" })
         let m = 32 * 192 * 192
         XCTAssertEqual(b.fusionScratch[conv1.result]!.arenaBytes, 4 * m * (144 + 30))
         XCTAssertEqual(b.scratchBytes, 4 * m * (144 + 30))

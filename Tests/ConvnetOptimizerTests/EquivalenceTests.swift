@@ -34,8 +34,16 @@ final class EquivalenceTests: XCTestCase {
 
     /// Runs `program` and its graph after every pass; compares every output.
     func checkEveryPass(_ program: IRProgram, file: StaticString = #filePath, line: UInt = #line) throws {
-        let optimized = Pipeline.optimize(program, recordEveryPass: true)
-        XCTAssertEqual(optimized.passLog.map(\.pass), ["simplify", "fusion", "simplify", "lowering", "tiling"],
+        for target in TargetCapabilities.all {
+            try checkEveryPass(program, target: target, file: file, line: line)
+        }
+    }
+
+    /// The same for one target's pipeline.
+    func checkEveryPass(_ program: IRProgram, target: TargetCapabilities, file: StaticString, line: UInt) throws {
+        let optimized = try Pipeline.optimize(program, for: target, recordEveryPass: true)
+        XCTAssertEqual(optimized.passLog.map(\.pass),
+                       ["simplify", "fusion", "simplify", "kernels"] + (target.matmulsOnMXU ? ["lowering", "tiling"] : []),
                        file: file, line: line)
         let inputs = randomInputs(program)
         let interpreter = Interpreter<Double>()
@@ -80,7 +88,7 @@ final class EquivalenceTests: XCTestCase {
     func testCorruptedFusionIsDetected() throws {
         let program = try IRBuilder.trainingStep(try checkedModel(Self.flattenModel), batch: 3,
                                                  optimizer: .sgd(learningRate: 0.1, momentum: 0))
-        var graph = Pipeline.optimize(program).graph
+        var graph = try Pipeline.optimize(program, for: .tpu).graph
         let i = try XCTUnwrap(graph.instructions.firstIndex { $0.op.mnemonic == "fusion.conv_bias_relu" })
         guard case .fusion(let kind, var body) = graph.instructions[i].op else { return XCTFail("not a fusion") }
         let j = try XCTUnwrap(body.instructions.firstIndex { $0.op == .activation(.relu) })

@@ -20,7 +20,7 @@ final class FusionTests: XCTestCase {
     }
 
     func kinds(_ g: Graph) -> [String] {
-        g.instructions.compactMap { if case .fusion(let k, _) = $0.op { k } else { nil } }
+        g.instructions.compactMap { if case .fusion(let k, _) = $0.op { k.name } else { nil } }
     }
 
     func testKindsNameTheActivation() {
@@ -29,7 +29,7 @@ final class FusionTests: XCTestCase {
         XCTAssertEqual(kinds(OutputFusion.run(convGraph(.tanh))), ["conv_bias_tanh"])
         XCTAssertEqual(kinds(OutputFusion.run(convGraph(nil))), ["conv_bias"])
         let fused = OutputFusion.run(convGraph(.relu))
-        XCTAssertEqual(fused.instructions.last!.attributes.printed, "window=3x3 stride=1 pad=same")
+        XCTAssertEqual(fused.instructions.last!.op.printedAttributes, "window=3x3 stride=1 pad=same")
         XCTAssertEqual(verifierMessages(fused), [])
     }
 

@@ -44,28 +44,28 @@ final class ProgramStatsTests: XCTestCase {
         let table = stats.table()
         XCTAssertTrue(table.contains("ratio "), table)
         XCTAssertTrue(table.split(separator: "\n").contains { $0.hasPrefix("conv2d ") && $0.contains(" forward ") && $0.contains("147,456") }, table)
-        XCTAssertTrue(table.contains("conv_bias_relu 1"), table)
+        XCTAssertTrue(table.contains("conv_bias_relu_max_pool 1"), table)
         let json = stats.json()
         guard case .object(let fields) = json else { return XCTFail("not an object") }
         XCTAssertEqual(fields.map(\.0), ["batch", "forward_flops", "training_step_flops", "flop_ratio",
                                          "training_memory", "inference_memory", "ops", "fusions", "matmuls"])
         let text = json.serialized()
-        XCTAssertTrue(text.contains("\"fusions\":{\"conv_bias_relu\":1,\"matmul_bias\":1,"), text)
+        XCTAssertTrue(text.contains("\"fusions\":{\"conv_bias_relu_max_pool\":1,\"matmul_bias\":1,"), text)
         XCTAssertTrue(text.contains("\"layer\":\"conv2d\",\"product\":\"forward\",\"m\":\(4 * 192 * 192),\"k\":27,\"n\":32"), text)
         XCTAssertEqual(stats.matmuls.count, 5)  // conv fwd + filter grad, dense fwd + 2 grads
     }
 
     func testDumpAllHeadsEveryPass() throws {
         let model = try sampleModel("one-line")
-        let optimized = Pipeline.optimize(try IRBuilder.inference(model, batch: 1), recordEveryPass: true)
+        let optimized = try Pipeline.optimize(IRBuilder.inference(model, batch: 1), for: .tpu, recordEveryPass: true)
         let all = optimized.dump(all: true)
         let heads = all.split(separator: "\n").filter { $0.hasPrefix("// ---- after ") }
         XCTAssertEqual(heads, ["// ---- after simplify ----", "// ---- after fusion ----", "// ---- after simplify ----",
-                               "// ---- after lowering ----", "// ---- after tiling ----"])
+                               "// ---- after kernels ----", "// ---- after lowering ----", "// ---- after tiling ----"])
         XCTAssertTrue(all.contains("conv2d(%images, %conv2d.kernel)"))
         let final = optimized.dump()
         XCTAssertFalse(final.contains("// ----"))
-        XCTAssertTrue(final.contains("fusion.conv_bias_relu(%images, %conv2d.kernel, %conv2d.bias) window=3x3 stride=1 pad=same lowering=im2col mnk=36864x27x32 tile=128x128"), final)
+        XCTAssertTrue(final.contains("fusion.conv_bias_relu_max_pool(%images, %conv2d.kernel, %conv2d.bias) window=3x3 stride=1 pad=same pool=2x2/2 kernel=mxu_direct mnk=36864x27x32 tile=128x128"), final)
         XCTAssertTrue(all.hasSuffix(final))
     }
 }

@@ -12,8 +12,9 @@ final class SampleVerificationTests: XCTestCase {
             let programs = [try IRBuilder.inference(model, batch: 2),
                             try IRBuilder.trainingStep(model, batch: 2, optimizer: model.train.optimizer)]
             for program in programs {
-                let optimized = Pipeline.optimize(program, recordEveryPass: true)
-                XCTAssertEqual(optimized.passLog.count, Pipeline.default.passes.count)
+              for target in TargetCapabilities.all {
+                let optimized = try Pipeline.optimize(program, for: target, recordEveryPass: true)
+                XCTAssertEqual(optimized.passLog.count, Pipeline.for(target).passes.count)
                 for (pass, graph) in optimized.passLog {
                     XCTAssertEqual(verifierMessages(graph), [], "\(name) \(program.kind) after \(pass)")
                 }
@@ -21,8 +22,13 @@ final class SampleVerificationTests: XCTestCase {
                 XCTAssertEqual(optimized.graph.inputs.map(\.name), program.graph.inputs.map(\.name))
                 XCTAssertEqual(optimized.graph.outputs.map(\.name), program.graph.outputs.map(\.name))
                 // Nothing of the unlowered convolution family is left.
-                XCTAssertFalse(allOps(optimized.graph).contains { ["conv2d", "conv2d_filter_grad", "conv2d_input_grad"].contains($0) },
-                               "\(name) \(program.kind)")
+                // Every convolution is planned; on the MXU none is left unlowered.
+                XCTAssertEqual(PlanRules.unplanned(optimized.graph), [], "\(name) \(program.kind) \(target.name)")
+                if target.matmulsOnMXU {
+                    XCTAssertFalse(allOps(optimized.graph).contains { ["conv2d", "conv2d_filter_grad", "conv2d_input_grad"].contains($0) },
+                                   "\(name) \(program.kind)")
+                }
+              }
             }
         }
     }
@@ -30,8 +36,8 @@ final class SampleVerificationTests: XCTestCase {
     /// The verifier check above can fail: a pass that drops an instruction someone uses is caught.
     func testVerifierCatchesABrokenPass() throws {
         let model = try sampleModel("one-line")
-        var graph = Pipeline.optimize(try IRBuilder.inference(model, batch: 2)).graph
-        graph.instructions.remove(at: graph.instructions.firstIndex { $0.op.mnemonic == "max_pool" }!)
+        var graph = try Pipeline.optimize(IRBuilder.inference(model, batch: 2), for: .cpu).graph
+        graph.instructions.remove(at: graph.instructions.firstIndex { $0.op.mnemonic == "fusion.conv_bias_relu_max_pool" }!)
         XCTAssertFalse(verifierMessages(graph).isEmpty)
     }
 }

@@ -32,7 +32,7 @@ final class HardenedTrainingTests: XCTestCase {
             }
         }
         assertNamesTheTensor(try Predictor.predict(weights: weights, model: model, images: []), "predict")
-        assertNamesTheTensor(try Evaluator.evaluate(weights: weights, model: model, output: CapturedOutput(isTerminal: false)),
+        assertNamesTheTensor(try Evaluator.evaluate(weights: weights, model: model, options: TrainingOptions(), output: CapturedOutput(isTerminal: false)),
                              "evaluate")
         assertNamesTheTensor(try train(model, into: dir.url, options: TrainingOptions(epochs: 2, resume: true)), "--resume")
         var infinite = try Checkpoint(file: try Safetensors.read(from: weights), path: weights.path)
@@ -72,7 +72,7 @@ final class HardenedTrainingTests: XCTestCase {
         let last = try XCTUnwrap(result.epochs.last)
         let valLoss = try XCTUnwrap(last.valLoss)
         XCTAssertLessThan(valLoss, 3 * max(last.loss, 0.5), "val_loss \(valLoss) vs loss \(last.loss)")
-        let evaluation = try Evaluator.evaluate(weights: weights, model: model, output: CapturedOutput(isTerminal: false))
+        let evaluation = try Evaluator.evaluate(weights: weights, model: model, options: TrainingOptions(), output: CapturedOutput(isTerminal: false))
         XCTAssertEqual(evaluation.loss, valLoss, accuracy: 1e-4)
     }
 

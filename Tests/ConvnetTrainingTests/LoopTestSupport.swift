@@ -46,8 +46,37 @@ func train(_ model: CheckedModel, into folder: URL, options: TrainingOptions = T
     var options = options
     options.outputDirectory = folder.path
     options.workers = 1
-    let trainer = try Trainer(model: model, options: options, output: output, clock: clock, interrupt: interrupt)
-    return try trainer.run(compiler: compiler)
+    let trainer = try Trainer(model: ModelDescription(model), options: options, output: output, clock: clock,
+                              interrupt: interrupt)
+    return try trainer.run(compiler: compiler.compiling(model))
+}
+
+// The library takes the runtime's view of a model (`ModelDescription`) and a `ModelCompiler`;
+// these tests speak of checked models and IR backends, as the driver does.
+
+extension Predictor {
+    static func predict(weights: URL, model: CheckedModel, images: [String], batch: Int = 32) throws -> PredictionReport {
+        try predict(weights: weights, model: ModelDescription(model), images: images,
+                    compiler: ReferenceCompiler().compiling(model), batch: batch)
+    }
+}
+
+extension Evaluator {
+    static func evaluate(weights: URL, model: CheckedModel, options: TrainingOptions,
+                         output: ProgressOutput) throws -> EvaluationReport {
+        try evaluate(weights: weights, model: ModelDescription(model), options: options,
+                     compiler: ReferenceCompiler().compiling(model), output: output)
+    }
+}
+
+extension TrainingConfiguration {
+    init(model: CheckedModel, options: TrainingOptions) throws {
+        try self.init(model: ModelDescription(model), options: options)
+    }
+}
+
+extension ModelHash {
+    static func of(_ model: CheckedModel) -> String { ModelDescription(model).hash }
 }
 
 /// Wraps a backend so a test can make the loss of one step NaN, or raise a flag at one step.

@@ -118,8 +118,32 @@ final class MXUDirectConvTests: XCTestCase {
                                .leastNonzeroMagnitude, Float(bitPattern: 0x3F80_8000), Float(bitPattern: 0x3F81_8000),
                                Float(bitPattern: 0x7F80_0001)]
         values += (0..<10_000).map { _ in Float(bitPattern: UInt32(truncatingIfNeeded: rng.next())) }
+        // The one rule (`BFloat16Rounding`) against its definition: the nearer of the two
+        // bfloat16 neighbours in exact (Double) arithmetic, ties to the even one; NaNs stay NaNs.
+        func nearest(_ v: Float) -> Float {
+            if v.isNaN { return .nan }
+            let down = Float(bitPattern: v.bitPattern & 0xFFFF_0000)
+            let up = Float(bitPattern: (v.bitPattern & 0xFFFF_0000) &+ 0x1_0000)  // away from zero (infinity past the top)
+            let dd = abs(Double(v) - Double(down)), du = abs(Double(v) - (up.isInfinite ? Double(v.sign == .minus ? -1 : 1) * 0x1p128 : Double(up)))
+            if dd != du { return dd < du ? down : up }
+            return down.bitPattern & 0x1_0000 == 0 ? down : up
+        }
+        for chunk in stride(from: 0, to: values.count - 15, by: 16) {
+            var lanes = SIMD16<UInt32>()
+            for i in 0..<16 { lanes[i] = values[chunk + i].bitPattern }
+            let simd = BFloat16Rounding.roundedBits16(lanes)
+            for i in 0..<16 { XCTAssertEqual(simd[i], BFloat16Rounding.roundedBits(lanes[i]), "SIMD lane \(lanes[i])") }
+        }
         for v in values {
-            XCTAssertEqual(BFloat16Rounding.round(v).bitPattern, BFloat16.round(v).bitPattern, "\(v.bitPattern)")
+            let r = BFloat16Rounding.round(v)
+            if v.isNaN {
+                XCTAssertTrue(r.isNaN && r.bitPattern & 0x0040_0000 != 0 && r.sign == v.sign, "\(v.bitPattern)")
+            } else if !v.isInfinite {
+                XCTAssertEqual(r.bitPattern, nearest(v).bitPattern, "\(v.bitPattern)")
+            } else {
+                XCTAssertEqual(r, v)
+            }
+            XCTAssertEqual(BFloat16(v).float.bitPattern, r.bitPattern, "the emulator's BFloat16 rounds by the same rule")
         }
     }
 

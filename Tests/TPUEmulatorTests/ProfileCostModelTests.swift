@@ -84,7 +84,7 @@ final class ProfileCostModelTests: XCTestCase {
         let x = g.input("images", .f32([2, 8, 8, 3]), role: .data)
         let w = g.input("conv2d/kernel", .f32([3, 3, 3, 4]), role: .parameter)
         let b = g.input("conv2d/bias", .f32([4]), role: .parameter)
-        let f = g.append(.fusion(kind: "conv_bias_relu", body: body), [x, w, b], .f32([2, 8, 8, 4]), layer: "conv2d")
+        let f = g.append(.fusion(kind: .conv(ConvAttributes(kernelHeight: 3, kernelWidth: 3), bias: true, activation: .relu, pool: nil), body: body), [x, w, b], .f32([2, 8, 8, 4]), layer: "conv2d")
         g.outputs = [GraphOutput(name: "y", value: f)]
 
         let rows = model.profile(g)

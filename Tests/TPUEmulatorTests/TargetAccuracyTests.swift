@@ -35,8 +35,9 @@ final class TargetAccuracyTests: XCTestCase {
         var options = TrainingOptions()
         options.outputDirectory = folder.path
         options.workers = 1
-        let trainer = try Trainer(model: model, options: options, output: CapturedOutput(isTerminal: false), clock: ManualClock())
-        return try trainer.run(compiler: compiler(model)).epochs
+        let trainer = try Trainer(model: ModelDescription(model), options: options, output: CapturedOutput(isTerminal: false),
+                                  clock: ManualClock())
+        return try trainer.run(compiler: compiler(model).compiling(model)).epochs
     }
 
     func testTPUTargetEndsWithinTwoPointsOfCPUTarget() throws {

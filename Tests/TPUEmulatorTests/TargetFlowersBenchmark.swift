@@ -1,5 +1,6 @@
 import ConvnetCPU
 import ConvnetIR
+import ConvnetKernels
 import Foundation
 import XCTest
 @testable import TPUEmulator

@@ -41,7 +41,7 @@ func targetModel(_ text: String = targetModelText, file: StaticString = #filePat
 /// Writes seeded weights (`TrainingState.initial`), random images in [-1, 1) and labels into
 /// `executable`, the same for every executable given the same seed.
 func feed(_ executable: any ExecutableProgram, program: IRProgram, classes: Int, seed: UInt64) {
-    TrainingState.initial(for: program, seed: seed).load(into: executable)
+    TrainingState.initial(for: program.interface, seed: seed).load(into: executable)
     var rng = SplitMix64(seed: seed &+ 99)
     let images = executable.floats(input: IRProgram.Names.images)
     for i in images.indices { images[i] = rng.float() }

@@ -14,8 +14,8 @@ final class TargetTrainerTests: XCTestCase {
         options.outputDirectory = folder.path
         options.workers = 1
         let output = CapturedOutput(isTerminal: false)
-        let trainer = try Trainer(model: model, options: options, output: output, clock: ManualClock())
-        let result = try trainer.run(compiler: TPUCompiler(model: model, cores: 4))
+        let trainer = try Trainer(model: ModelDescription(model), options: options, output: output, clock: ManualClock())
+        let result = try trainer.run(compiler: TPUCompiler(model: model, cores: 4).compiling(model))
         XCTAssertEqual(result.epochs.count, 4)
         XCTAssertLessThan(result.epochs.last!.loss, result.epochs.first!.loss, output.text)
         XCTAssertTrue(output.text.contains("backend tpu"), output.text)

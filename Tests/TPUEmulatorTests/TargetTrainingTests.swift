@@ -1,5 +1,6 @@
 import ConvnetCPU
 import ConvnetIR
+import ConvnetKernels
 import ConvnetSema
 import XCTest
 @testable import TPUEmulator
@@ -63,41 +64,22 @@ final class TargetTrainingTests: XCTestCase {
     }
 
     /// With batch norm each core normalises its own shard (Keras on a TPU without synchronised
-    /// batch norm), so the reference is the fp32 data-parallel trainer on the CPU with the same
-    /// split. With an fp32 engine the TPU target's step must be that step up to fp32 rounding;
-    /// with the MXU within bfloat16 noise (batch norm over 2 images a core amplifies it).
-    func testBatchNormModelMatchesFP32DataParallelTrainer() throws {
+    /// batch norm), so the reference is the same data-parallel step in float32 (the engine
+    /// swapped; `DataParallelStepTests` checks that step against the whole batch). On the MXU the
+    /// step must be within bfloat16 noise of it (batch norm over 2 images a core amplifies it).
+    func testBatchNormModelMatchesTheFP32DataParallelStep() throws {
         let model = try targetModel(sgd(targetModelText.replacingOccurrences(of: "dropout 0.25\n", with: "")))
         let program = try IRBuilder.trainingStep(model, batch: batch, optimizer: model.train.optimizer)
         var fp32 = TPUCompiler(model: model, cores: 4)
         fp32.engine = BLASEngine()
-        for (compiler, tolerance) in [(TPUCompiler(model: model, cores: 4), Float(0.15)), (fp32, 1e-3)] {
-            try compare(compiler, tolerance: tolerance, model: model, program: program)
-        }
-    }
-
-    func compare(_ compiler: TPUCompiler, tolerance: Float, model: CheckedModel, program: IRProgram) throws {
-        let tpu = try step(compiler, program)
-        let reference = try DataParallelTrainer(model: model, globalBatch: batch, cores: 4,
-                                                optimizer: model.train.optimizer, compiler: CPUCompiler())
-        for p in program.parameters { reference.setWeight(p.name, Array(tpu.floats(input: p.name))) }
-        let images = Array(tpu.floats(input: IRProgram.Names.images))
-        let labels = Array(tpu.int32s(input: IRProgram.Names.labels))
-        let (loss, correct) = try images.withUnsafeBufferPointer { i in
-            try labels.withUnsafeBufferPointer { l in try reference.step(images: i, labels: l, step: 1, learningRate: 0.01) }
-        }
-        XCTAssertEqual(tpu.scalar(output: IRProgram.Names.loss), loss, accuracy: tolerance / 10)
-        XCTAssertEqual(Int(tpu.scalar(output: IRProgram.Names.correct)), correct)
-        for p in program.parameters {
-            let old = tpu.floats(input: p.name), new = tpu.floats(output: p.name), ref = reference.weight(p.name)
-            var scale: Float = 0, diff: Float = 0
-            for i in old.indices {
-                scale = max(scale, abs(ref[i] - old[i]))
-                diff = max(diff, abs(new[i] - ref[i]))
-            }
-            XCTAssertGreaterThan(scale, 0, "\(p.name) did not move")
-            XCTAssertLessThanOrEqual(diff / max(scale, 1e-12), tolerance, "\(p.name) with \(compiler.engine)")
-        }
+        let reference = try step(fp32, program)
+        let tpu = try step(TPUCompiler(model: model, cores: 4), program)
+        let tolerance: Float = 0.15
+        XCTAssertEqual(tpu.scalar(output: IRProgram.Names.loss), reference.scalar(output: IRProgram.Names.loss),
+                       accuracy: tolerance / 10)
+        XCTAssertEqual(tpu.scalar(output: IRProgram.Names.correct), reference.scalar(output: IRProgram.Names.correct))
+        let (worst, d) = worstUpdateDifference(tpu, reference, program.parameters.filter(\.trainable).map(\.name))
+        XCTAssertLessThanOrEqual(d, tolerance, "TPU vs fp32 data-parallel, worst at \(worst)")
     }
 
     func testDeterministicAcrossRunsWithDropoutAndBatchNorm() throws {

@@ -5,6 +5,10 @@ public struct StreamItem: Sendable {
     public var place: String
     public var bytes: [UInt8]
     public var label: Int
+    /// The index augmentation is drawn for; nil: the image's position in the pass. A folder's
+    /// stream uses the image's training index, as its in-memory cache does, so both paths draw
+    /// the same flips and crops.
+    public var augmentationKey: Int? = nil
 }
 
 /// Where a stream's items come from, one at a time, in a fixed order. Used by one thread only.

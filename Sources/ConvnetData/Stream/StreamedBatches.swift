@@ -5,7 +5,7 @@ import Synchronization
 /// `prefetch`: the worker draws each batch's encoded images from an `ItemSource` (for training an
 /// interleave of shards through a shuffle buffer), decodes them on every core into a batch of
 /// bytes and queues it; `fill` takes the batches in order and converts them to floats (with the
-/// augmentation draw of each image's position in the epoch). At most `prefetch` decoded batches
+/// augmentation draw of each image's position in the epoch, or its own key). At most `prefetch` decoded batches
 /// wait in the queue, so memory is bounded by the buffer sizes, never by the data.
 ///
 /// The order of the images is decided on the worker thread alone, before any parallel work, so it
@@ -24,6 +24,7 @@ final class StreamedBatches: BatchSource {
     struct DecodedBatch: Sendable {
         var pixels: ImageStore  // (rows, H, W, C)
         var labels: [Int]
+        var augmentationKeys: [Int?]
         var rows: Int
     }
 
@@ -67,9 +68,9 @@ final class StreamedBatches: BatchSource {
         let decoded = try result.get()
         let stride = shape.elementCount
         for row in 0..<decoded.rows {
-            let position = batch * batchSize + row
+            let key = decoded.augmentationKeys[row] ?? batch * batchSize + row
             let draw = augmentation.isEnabled
-                ? augmentation.draw(seed: seed, epoch: epoch, index: position, shape: shape) : nil
+                ? augmentation.draw(seed: seed, epoch: epoch, index: key, shape: shape) : nil
             PixelWriter.write(decoded.pixels.pixels(row), shape: shape, draw: draw, into: images + row * stride)
             labels[row] = Int32(decoded.labels[row])
         }
@@ -128,7 +129,8 @@ final class StreamedBatches: BatchSource {
                     }
                 }
             }
-            return .success(DecodedBatch(pixels: store, labels: items.map(\.label), rows: rows))
+            return .success(DecodedBatch(pixels: store, labels: items.map(\.label),
+                                         augmentationKeys: items.map(\.augmentationKey), rows: rows))
         }
     }
 }

@@ -36,7 +36,10 @@ public struct ShardDataset: DataSource {
         self.workers = max(1, workers)
         let classCount = max(training.classCounts.count, validation.classCounts.count)
         let names = (0..<classCount).map { training.classNames[$0] ?? validation.classNames[$0] ?? "class\($0)" }
-        guard training.total + validation.total > 0 else { throw .noImages(path: source) }
+        guard training.total + validation.total > 0 else {
+            let skipped = training.skipped + validation.skipped
+            throw .noRecords(pattern: source, skipped: skipped.count, first: skipped.first.map { "\($0.path): \($0.reason)" })
+        }
         guard classCount >= 2 else { throw .tooFewClasses(path: source, found: names) }
         classNames = names
     }

@@ -96,3 +96,37 @@ extension IRProgram.Names {
     /// `grad/conv2d_1/kernel`: a weight's gradient, output of `gradientStep`, input of `updateStep`.
     public static func gradient(of weight: String) -> String { "grad/" + weight }
 }
+
+/// The programs of one data-parallel training step, built for a training step the trainer made
+/// (its global batch and names): the per-core `gradientStep` and the `updateStep`, IR programs
+/// a backend compiles as given (the TPU target optimizes each once). The driver builds it; the
+/// backend never goes back to the model.
+public struct DataParallelProgramSet: Sendable {
+    /// The training step whose names the executable presents.
+    public let trainingStep: IRProgram
+    public let split: DataParallelSplit
+    /// Runs on every core's shard (`split.perCoreBatch` examples).
+    public let gradient: IRProgram
+    /// Runs once after the all-reduce.
+    public let update: IRProgram
+
+    /// Builds both programs of `model` for `trainingStep`'s global batch over `cores` cores.
+    /// Throws `DataParallelError` when the batch does not split, and `IRBuilderError` when the
+    /// training step's weights or slots are not the model's (built from another model or with
+    /// another optimizer).
+    public init(model: CheckedModel, trainingStep: IRProgram, cores: Int, optimizer: OptimizerDecl) throws {
+        let split = try DataParallelSplit(globalBatch: trainingStep.batch, cores: cores)
+        let gradient = try IRBuilder.gradientStep(model, batch: split.perCoreBatch)
+        let update = IRBuilder.updateStep(model, optimizer: optimizer, cores: cores)
+        guard gradient.parameters.map(\.name) == trainingStep.parameters.map(\.name) else {
+            throw IRBuilderError("the training step's weights do not match the model its data-parallel programs are built from")
+        }
+        guard update.optimizerSlots.map(\.name) == trainingStep.optimizerSlots.map(\.name) else {
+            throw IRBuilderError("the training step's optimizer slots do not match the data-parallel update's optimizer")
+        }
+        self.trainingStep = trainingStep
+        self.split = split
+        self.gradient = gradient
+        self.update = update
+    }
+}

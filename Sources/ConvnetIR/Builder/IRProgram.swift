@@ -1,6 +1,6 @@
 /// A graph together with what a runner needs to feed it.
 public struct IRProgram: Hashable, Sendable {
-    public enum Kind: String, Hashable, Sendable { case inference, trainingStep = "training_step" }
+    public typealias Kind = ProgramKind
 
     public var kind: Kind
     public var graph: Graph
@@ -20,23 +20,18 @@ public struct IRProgram: Hashable, Sendable {
         self.batch = batch
     }
 
-    /// Names of the per-call inputs and outputs besides weights and slots.
-    public enum Names {
-        /// `f32[B,H,W,C]`
-        public static let images = "images"
-        /// `i32[B]`, class indices
-        public static let labels = "labels"
-        /// `f32[]`: the 1-based step number t used by Adam's bias correction.
-        public static let step = "step"
-        /// `f32[]`: this step's learning rate, so schedules need no recompilation.
-        public static let learningRate = "learning_rate"
-        /// `i32[]`: the dropout seed for this step (only present when the model has dropout).
-        public static let dropoutSeed = "dropout_seed"
-        /// Inference output `f32[B,K]`.
-        public static let probabilities = "probabilities"
-        /// Training output `f32[]`: mean cross-entropy over the batch.
-        public static let loss = "loss"
-        /// Training output `f32[]`: rows whose argmax equals the label.
-        public static let correct = "correct"
+    /// Names of the per-call inputs and outputs besides weights and slots (`ProgramNames`).
+    public typealias Names = ProgramNames
+
+    /// The program seen from outside: its inputs and outputs by name, for the trainer.
+    public var interface: ProgramInterface {
+        func spec(_ name: String, _ type: TensorType) -> TensorSpec {
+            TensorSpec(name, type.element == .i32 ? .i32 : .f32, type.shape)
+        }
+        let index = graph.definitionIndex()
+        return ProgramInterface(
+            kind: kind, batch: batch, parameters: parameters, optimizerSlots: optimizerSlots,
+            inputs: graph.inputs.compactMap { input in input.name.map { spec($0, input.type) } },
+            outputs: graph.outputs.map { spec($0.name, graph.instructions[index[$0.value]!].type) })
     }
 }

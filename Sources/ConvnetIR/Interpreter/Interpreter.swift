@@ -50,6 +50,18 @@ public struct Interpreter<Scalar: IRScalar>: Sendable {
                     throw InterpreterError("input \(name) is \(t.type), the graph expects \(inst.type)")
                 }
                 result = t
+            } else if case .fusion(let kind, let body) = inst.op, !inst.extraResults.isEmpty {
+                let all = try fusionResults(kind, body, args)
+                guard all.count == 1 + inst.extraResults.count else {
+                    throw InterpreterError("fusion.\(kind.name) body has \(all.count) outputs, the instruction \(1 + inst.extraResults.count) results")
+                }
+                for (e, t) in zip(inst.extraResults, all.dropFirst()) {
+                    guard t.shape == e.type.shape else {
+                        throw InterpreterError("fusion.\(kind.name) produced shape \(t.shape), expected \(e.type)")
+                    }
+                    values[e.value] = t
+                }
+                result = all[0]
             } else {
                 result = try execute(inst, args)
             }
@@ -113,20 +125,28 @@ public struct Interpreter<Scalar: IRScalar>: Sendable {
         case .im2col(let c): return K.im2col(a[0], c)
         case .col2im(let c): return K.col2im(a[0], inputShape: declared, c)
         case .fusion(let kind, let body):
-            let args = body.inputs.filter { if case .input(.argument) = $0.op { true } else { false } }
-            guard args.count == a.count else {
-                throw InterpreterError("fusion.\(kind) takes \(args.count) arguments, got \(a.count)")
-            }
-            var bound: [String: Tensor<Scalar>] = [:]
-            for (arg, value) in zip(args, a) { bound[arg.name ?? ""] = value }
-            let out = try run(body, inputs: bound)
-            guard let name = body.outputs.first?.name, let r = out[name] else {
-                throw InterpreterError("fusion.\(kind) body has no output")
-            }
-            return r
+            return try fusionResults(kind, body, a)[0]
         case .custom(let name):
             guard let kernel = customKernels[name] else { throw InterpreterError("no kernel registered for \(name)") }
             return try kernel(inst, a)
         }
+    }
+}
+
+extension Interpreter {
+    /// A fusion's body on its operands: every output, in order (at least one).
+    func fusionResults(_ kind: FusionKind, _ body: Graph, _ a: [Tensor<Scalar>]) throws -> [Tensor<Scalar>] {
+        let args = body.inputs.filter { if case .input(.argument) = $0.op { true } else { false } }
+        guard args.count == a.count else {
+            throw InterpreterError("fusion.\(kind.name) takes \(args.count) arguments, got \(a.count)")
+        }
+        var bound: [String: Tensor<Scalar>] = [:]
+        for (arg, value) in zip(args, a) { bound[arg.name ?? ""] = value }
+        let out = try run(body, inputs: bound)
+        let results = body.outputs.compactMap { out[$0.name] }
+        guard !results.isEmpty, results.count == body.outputs.count else {
+            throw InterpreterError("fusion.\(kind.name) body has no output")
+        }
+        return results
     }
 }

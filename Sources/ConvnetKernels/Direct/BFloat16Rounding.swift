@@ -1,14 +1,48 @@
 /// Rounding float32 to bfloat16 precision (round to nearest, ties to even), kept as float32
-/// with the low 16 bits zero: the operands of the TPU target's direct convolutions
-/// (`DirectConv.Numerics.bfloat16`). The same rule as `TPUEmulator.BFloat16.round`, which a
-/// test checks bit for bit; here so the kernels module does not depend on the emulator.
-enum BFloat16Rounding {
-    @inline(__always)
-    static func round(_ value: Float) -> Float {
-        let bits = value.bitPattern
-        if bits & 0x7FFF_FFFF > 0x7F80_0000 { return Float(bitPattern: (bits | 0x0040_0000) & 0xFFFF_0000) }
-        let rounded = bits &+ 0x7FFF &+ ((bits >> 16) & 1)
-        return Float(bitPattern: rounded & 0xFFFF_0000)
+/// with the low 16 bits zero: the one rounding rule of the project. The TPU target's direct
+/// convolutions use it here (`DirectConv.Numerics.bfloat16`), and the emulator's `BFloat16`
+/// and buffer roundings call it, so the MXU and the kernels cannot round differently.
+public enum BFloat16Rounding {
+    /// Ties to even: add 0x7FFF plus the lowest kept bit, then truncate. A carry out of the
+    /// mantissa bumps the exponent, which is exactly right, including the overflow to infinity.
+    /// Wrong for NaNs (the add could carry a payload into an infinity): callers that may see
+    /// one use `roundedBits`.
+    @inlinable @inline(__always)
+    public static func roundedBitsIgnoringNaN(_ bits: UInt32) -> UInt32 {
+        (bits &+ 0x7FFF &+ ((bits &>> 16) & 1)) & 0xFFFF_0000
+    }
+
+    /// The float32 bits of `bits` rounded to bfloat16 (low 16 bits zero). Infinities stay
+    /// infinite, finite values beyond the largest bfloat16 (plus half an ulp) become infinite,
+    /// and a NaN stays a NaN, made quiet so a signalling NaN whose payload sits in the dropped
+    /// bits stays a NaN (sign and top 7 payload bits kept).
+    @inlinable @inline(__always)
+    public static func roundedBits(_ bits: UInt32) -> UInt32 {
+        if bits & 0x7FFF_FFFF > 0x7F80_0000 { return (bits | 0x0040_0000) & 0xFFFF_0000 }
+        return roundedBitsIgnoringNaN(bits)
+    }
+
+    /// `value` rounded to bfloat16 precision, as a float32.
+    @inlinable @inline(__always)
+    public static func round(_ value: Float) -> Float {
+        Float(bitPattern: roundedBits(value.bitPattern))
+    }
+
+    /// `roundedBits` on 16 lanes, branch-free.
+    ///
+    /// The NaN test is done with integer arithmetic rather than a SIMD comparison (which Swift
+    /// lowers lane by lane): `0x7F800000 - |bits|` is negative exactly for NaNs, and an
+    /// arithmetic shift by 31 turns its sign into an all-ones lane mask.
+    @inlinable @inline(__always)
+    public static func roundedBits16(_ bits: SIMD16<UInt32>) -> SIMD16<UInt32> {
+        let lsb = (bits &>> 16) & SIMD16(repeating: 1)
+        let high = SIMD16<UInt32>(repeating: 0xFFFF_0000)
+        let rounded = (bits &+ SIMD16(repeating: 0x7FFF) &+ lsb) & high
+        let quietNaN = (bits | SIMD16(repeating: 0x0040_0000)) & high
+        let magnitude = bits & SIMD16(repeating: 0x7FFF_FFFF)
+        let nanMask = SIMD16<UInt32>(truncatingIfNeeded:
+            SIMD16<Int32>(truncatingIfNeeded: SIMD16<UInt32>(repeating: 0x7F80_0000) &- magnitude) &>> 31)
+        return (rounded & ~nanMask) | (quietNaN & nanMask)
     }
 
     /// The smallest nonzero and the largest magnitude of the values seen (NaN in `largest`
@@ -75,7 +109,7 @@ enum BFloat16Rounding {
             var inputs = self.inputs, largest = self.largest, smallest = smallestMinusOne
             for i in 0..<count {
                 let b = src[i].bitPattern
-                let r = (b &+ 0x7FFF &+ ((b &>> 16) & 1)) & 0xFFFF_0000
+                let r = BFloat16Rounding.roundedBitsIgnoringNaN(b)  // NaNs: `finish` redoes the buffer
                 dst[i] = Float(bitPattern: r)
                 let a = b & 0x7FFF_FFFF, m = r & 0x7FFF_FFFF, z = m &- 1
                 inputs = a > inputs ? a : inputs

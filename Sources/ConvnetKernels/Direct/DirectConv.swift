@@ -92,7 +92,33 @@ public final class DirectConv: @unchecked Sendable {
     /// Whether the direct kernels handle `g` (stride 1; any kernel size and padding).
     public static func supports(_ g: ConvGeometry) -> Bool { g.strideHeight == 1 && g.strideWidth == 1 }
 
-    public init(_ g: ConvGeometry, numerics: Numerics = .float32) {
+    /// Whether the direct kernels are the right algorithm for `g`: stride 1 with a window
+    /// (a 1x1 stride-1 convolution is a plain GEMM already). Asked by the optimizer's kernel
+    /// selection, which writes the answer into the IR.
+    public static func takes(_ g: ConvGeometry) -> Bool { supports(g) && !g.isPointwise }
+
+    /// Whether Winograd's F(2x2, 3x3) fits the forward window of `g` and beats the direct
+    /// kernels on it (`Winograd.applies`, `Winograd.gains`); the filter gradient follows the
+    /// forward window.
+    public static func winogradGains(forward g: ConvGeometry) -> Bool {
+        supports(g) && Winograd.applies(.forward(g)) && Winograd.gains(.forward(g))
+    }
+
+    /// The same for the input gradient's window (dY convolved with the flipped weights).
+    public static func winogradGains(inputGradient g: ConvGeometry) -> Bool {
+        supports(g) && Winograd.applies(.inputGradient(g)) && Winograd.gains(.inputGradient(g))
+    }
+
+    /// Whether Winograd's tiles fit both windows of `g` (a 3x3 window, stride 1, Keras padding).
+    public static func winogradApplies(_ g: ConvGeometry) -> Bool {
+        supports(g) && Winograd.applies(.forward(g)) && Winograd.applies(.inputGradient(g))
+    }
+
+    /// - Parameter winograd: run the 3x3 windows by Winograd's minimal filtering (float32
+    ///   numerics; `winogradApplies(g)` must hold). Decided by the optimizer's kernel
+    ///   selection, not here.
+    public init(_ g: ConvGeometry, numerics: Numerics = .float32, winograd: Bool = false) {
+        precondition(!winograd || (numerics == .float32 && Self.winogradApplies(g)), "Winograd needs a 3x3 stride-1 window and float32")
         precondition(Self.supports(g), "DirectConv needs stride 1")
         geometry = g
         self.numerics = numerics
@@ -124,7 +150,7 @@ public final class DirectConv: @unchecked Sendable {
         roundedInput?.initialize(repeating: 0, count: g.inputCount + 16)
         ranges = Array(repeating: (0, 0), count: parts)
         func plan(_ s: SlidingWindow) -> (plan: Winograd, weights: UnsafeMutablePointer<Float>)? {
-            guard numerics == .float32, Winograd.applies(s), Winograd.gains(s) else { return nil }
+            guard winograd, Winograd.applies(s) else { return nil }
             let w = Winograd(s)
             return (w, DirectConv.alignedFloats(w.weightFloats))
         }

@@ -30,6 +30,7 @@ public struct Linter: Sendable {
         var findings: [Diagnostic] = []
         for rule in Self.allRules where !disabled.contains(type(of: rule).id) {
             for var finding in rule.check(model, context, thresholds) {
+                finding.notes += Self.expansionNotes(finding, model)
                 if let range = finding.range,
                    silenced[source.location(of: range.start).line, default: []].contains(finding.id) {
                     continue
@@ -39,6 +40,18 @@ public struct Linter: Sendable {
             }
         }
         return findings.sortedByLocation()
+    }
+
+    /// A finding on a layer made by a block call points inside the block; notes name the calls
+    /// that made it (the layer is the one at the finding's place that the message names).
+    static func expansionNotes(_ finding: Diagnostic, _ model: CheckedModel) -> [DiagnosticNote] {
+        guard let range = finding.range else { return [] }
+        let here = model.layers.filter { $0.decl.keywordRange == range || $0.decl.activationRange == range }
+        guard here.contains(where: { !$0.callSites.isEmpty }) else { return [] }
+        let words = Set(finding.message.split { !($0.isLetter || $0.isNumber || $0 == "_") }.map(String.init))
+        guard let layer = here.first(where: { words.contains($0.name) }) ?? here.first else { return [] }
+        let source = model.file.source
+        return layer.callSites.reversed().map { DiagnosticNote("\(layer.name) comes from \(source.text($0))", at: $0) }
     }
 
     /// `# lint: disable=ID[,ID...]` comments, by the 1-based line they stand on.

@@ -1,5 +1,5 @@
 import ConvnetData
-import ConvnetSema
+import ConvnetInterface
 import Synchronization
 
 /// Loads the dataset a run or an evaluation names, showing a `WorkProgressBar` while images
@@ -9,9 +9,9 @@ public enum DatasetLoading {
     /// - Parameters:
     ///   - spec: the folder or `synthetic:...` spec, nil when nothing named one.
     ///   - origin: which setting named it (`--data`, the train block), for the message.
-    public static func load(spec: String?, origin: String, model: CheckedModel, validation: Double, seed: UInt64,
+    public static func load(spec: String?, origin: String, model: ModelDescription, validation: Double, seed: UInt64,
                             workers: Int, output: ProgressOutput, clock: TrainingClock) throws(TrainingError) -> InMemoryDataset {
-        guard let spec else { throw .noDataset(model: model.file.source.path) }
+        guard let spec else { throw .noDataset(model: model.path) }
         let shape = ImageShape(height: model.inputShape.height, width: model.inputShape.width,
                                channels: model.inputShape.channels)
         let progress = DecodeProgress(output: output, clock: clock)

@@ -1,5 +1,5 @@
 import ConvnetData
-import ConvnetIR
+import ConvnetInterface
 
 /// One epoch of training and validation on compiled programs: the inner loop of `Trainer`.
 struct EpochLoop {
@@ -10,8 +10,8 @@ struct EpochLoop {
         case interrupted
     }
 
-    let trainer: any ExecutableProgram
-    let evaluator: any ExecutableProgram
+    let trainer: any CompiledProgram
+    let evaluator: any CompiledProgram
     let dataset: any DataSource
     let configuration: TrainingConfiguration
     let seed: UInt64
@@ -33,9 +33,9 @@ struct EpochLoop {
                                    output: output, clock: clock)
         bar.start()
         let trainStart = clock.now()
-        let images = trainer.floats(input: IRProgram.Names.images)  // (B, H, W, C)
-        let labels = trainer.int32s(input: IRProgram.Names.labels)  // (B)
-        let hasDropout = trainer.hasInput(IRProgram.Names.dropoutSeed)
+        let images = trainer.floats(input: ProgramNames.images)  // (B, H, W, C)
+        let labels = trainer.int32s(input: ProgramNames.labels)  // (B)
+        let hasDropout = trainer.hasInput(ProgramNames.dropoutSeed)
         var lossSum = 0.0
         var correct = 0.0
         var step = state.step
@@ -46,20 +46,20 @@ struct EpochLoop {
             }
             step += 1
             try batches.fill(batch: b, into: images.baseAddress!, labels: labels.baseAddress!)
-            trainer.setScalar(IRProgram.Names.step, Float(step))
-            trainer.setScalar(IRProgram.Names.learningRate, Float(learningRate))
+            trainer.setScalar(ProgramNames.step, Float(step))
+            trainer.setScalar(ProgramNames.learningRate, Float(learningRate))
             if hasDropout {
-                trainer.int32s(input: IRProgram.Names.dropoutSeed)[0] = StepSeeds.dropout(seed: seed, step: step)
+                trainer.int32s(input: ProgramNames.dropoutSeed)[0] = StepSeeds.dropout(seed: seed, step: step)
             }
             try trainer.run()
-            let loss = Double(trainer.scalar(output: IRProgram.Names.loss))
+            let loss = Double(trainer.scalar(output: ProgramNames.loss))
             if case .stop(let message) = guardian.check(loss: loss, epoch: epoch + 1, step: b + 1, stepsPerEpoch: stepsPerEpoch) {
                 if output.isTerminal { output.write("\n") }
                 throw TrainingError.nonFiniteLoss(message: message, lastGoodCheckpoint: nil)
             }
             trainer.feedBack()
             lossSum += loss
-            correct += Double(trainer.scalar(output: IRProgram.Names.correct))
+            correct += Double(trainer.scalar(output: ProgramNames.correct))
             bar.update(step: b + 1, metrics: [("loss", lossSum / Double(b + 1)),
                                               ("accuracy", correct / Double((b + 1) * configuration.batch))])
         }

@@ -1,5 +1,5 @@
 import ConvnetData
-import ConvnetIR
+import ConvnetInterface
 
 /// Fresh weights as Keras makes them (glorot_uniform kernels, zero biases and betas, unit gamma
 /// and moving variance), drawn from xoshiro256** seeded by `(seed, parameter index)` only, so

@@ -1,7 +1,6 @@
 import ConvnetSupport
 import ConvnetData
-import ConvnetIR
-import ConvnetSema
+import ConvnetInterface
 import Foundation
 
 /// `convnetc FILE --run`: trains a checked model on its dataset with any backend.
@@ -23,7 +22,7 @@ import Foundation
 /// A NaN or infinite loss throws `TrainingError.nonFiniteLoss` without writing anything, so the
 /// last good checkpoint stays the newest one.
 public struct Trainer {
-    public let model: CheckedModel
+    public let model: ModelDescription
     public let configuration: TrainingConfiguration
     public let output: ProgressOutput
     public let clock: TrainingClock
@@ -32,7 +31,7 @@ public struct Trainer {
     /// Epoch checkpoints kept besides the best one (older ones are deleted).
     public var keepCheckpoints = 3
 
-    public init(model: CheckedModel, options: TrainingOptions, output: ProgressOutput = StandardOutput(),
+    public init(model: ModelDescription, options: TrainingOptions, output: ProgressOutput = StandardOutput(),
                 clock: TrainingClock = SystemClock(), interrupt: InterruptFlag? = nil) throws(TrainingError) {
         self.model = model
         self.configuration = try TrainingConfiguration(model: model, options: options)
@@ -42,10 +41,10 @@ public struct Trainer {
     }
 
     /// Trains. Throws `TrainingError` (data, resume, NaN), `CheckpointError`/`SafetensorsError`
-    /// (an unreadable checkpoint), `IRBuilderError` and backend errors.
-    public func run(compiler: any ProgramCompiler) throws -> TrainingResult {
+    /// (an unreadable checkpoint) and the compiler's errors.
+    public func run(compiler: any ModelCompiler) throws -> TrainingResult {
         let config = configuration
-        let modelHash = ModelHash.of(model)
+        let modelHash = model.hash
         let run = try RunDirectory(url: config.outputDirectory)
         // One run per folder at a time, and a new run never replaces an earlier one unasked.
         let lock = try RunLock(folder: run.url)
@@ -72,21 +71,12 @@ public struct Trainer {
 
         // The programs first: a setting the target cannot run (say a batch the emulated cores
         // cannot split) is reported before the images are decoded.
-        let trainProgram = try IRBuilder.trainingStep(model, batch: config.batch, optimizer: config.optimizer)
-        let inferenceProgram = try IRBuilder.inference(model, batch: config.batch)
+        let trainer = try compiler.trainingStep(batch: config.batch, optimizer: config.optimizer)
+        let evaluator = try compiler.inference(batch: config.batch)
+        let trainProgram = trainer.interface
         var state = try resumed.map { r throws(TrainingError) in
             try TrainingState(checkpoint: r.checkpoint, program: trainProgram, path: r.url.path)
         } ?? TrainingState.initial(for: trainProgram, seed: seed)
-        let trainer: any ExecutableProgram, evaluator: any ExecutableProgram
-        do {
-            trainer = try compiler.compile(trainProgram)
-            evaluator = try compiler.compile(inferenceProgram)
-        } catch var shortfall as MemoryShortfall {
-            // The advice in terms of the run's --batch (a TPU core's program holds a shard of it).
-            shortfall.advice = MemoryShortfall.batchAdvice(batch: config.batch, neededBytes: shortfall.neededBytes,
-                                                           availableBytes: shortfall.availableBytes)
-            throw shortfall
-        }
         state.load(into: trainer)
 
         let dataset = try DataSourceLoading.open(configuration: config, model: model, seed: seed,
@@ -112,7 +102,7 @@ public struct Trainer {
             try? FileManager.default.removeItem(at: run.finalWeights)
         }
 
-        let recorder = try TrainingRecorder(run: run, title: "\(TrainingConfiguration.modelName(path: model.file.source.path)) on \(dataset.source)",
+        let recorder = try TrainingRecorder(run: run, title: "\(model.name) on \(dataset.source)",
                                             resumingAfterEpoch: resumed?.checkpoint.epoch)
         recorder.skipped = dataset.skipped.count
         if let r = resumed {

@@ -1,6 +1,5 @@
 import ConvnetData
-import ConvnetSema
-import ConvnetSyntax
+import ConvnetInterface
 import Foundation
 
 /// The settings one run uses: the model's `train` block (defaults filled in by Sema) with the
@@ -17,7 +16,7 @@ public struct TrainingConfiguration: Sendable {
     public var validation: Double
     public var batch: Int
     public var epochs: Int
-    public var optimizer: OptimizerDecl
+    public var optimizer: OptimizerSetting
     public var schedule: LearningRateSchedule
     public var seed: UInt64
     public var augmentation: ConvnetData.Augmentation
@@ -30,7 +29,7 @@ public struct TrainingConfiguration: Sendable {
 
     /// Merges `options` over `model.train`. Throws `TrainingError.invalidOption` for values the
     /// parser would have refused in a file (batch 0, negative learning rate...).
-    public init(model: CheckedModel, options: TrainingOptions) throws(TrainingError) {
+    public init(model: ModelDescription, options: TrainingOptions) throws(TrainingError) {
         let train = model.train
         if let d = options.data {
             data = d
@@ -50,16 +49,12 @@ public struct TrainingConfiguration: Sendable {
         }
         batch = options.batch ?? train.batch
         guard batch >= 1 else { throw .invalidOption("--batch must be at least 1, got \(batch)") }
-        if let problem = model.batchProblem(batch) { throw .invalidOption(problem) }
         epochs = options.epochs ?? train.epochs
         guard epochs >= 1 else { throw .invalidOption("--epochs must be at least 1, got \(epochs)") }
         var optimizer = train.optimizer
         if let lr = options.learningRate {
             guard lr > 0, lr.isFinite else { throw .invalidOption("--lr must be a positive number, got \(lr)") }
-            switch optimizer {
-            case .adam: optimizer = .adam(learningRate: lr)
-            case .sgd(_, let momentum): optimizer = .sgd(learningRate: lr, momentum: momentum)
-            }
+            optimizer = optimizer.with(learningRate: lr)
         }
         self.optimizer = optimizer
         let lr = optimizer.learningRate
@@ -71,14 +66,14 @@ public struct TrainingConfiguration: Sendable {
         let seedValue = options.seed ?? train.seed
         guard seedValue >= 0 else { throw .invalidOption("--seed must not be negative, got \(seedValue)") }
         seed = UInt64(seedValue)
-        augmentation = ConvnetData.Augmentation(flip: train.augment.contains(.flip), crop: train.augment.contains(.crop))
+        augmentation = ConvnetData.Augmentation(flip: train.flip, crop: train.crop)
         resume = options.resume
         overwrite = options.overwrite
         if let out = options.outputDirectory, out.isEmpty {
             throw .invalidOption("--out needs a folder name; '' would write into the current folder")
         }
         outputDirectory = URL(fileURLWithPath: options.outputDirectory
-            ?? "runs/" + TrainingConfiguration.modelName(path: model.file.source.path))
+            ?? "runs/" + model.name)
         workers = max(1, options.workers ?? ProcessInfo.processInfo.activeProcessorCount)
     }
 
@@ -86,12 +81,5 @@ public struct TrainingConfiguration: Sendable {
     public var optimizerKind: OptimizerKind {
         if case .adam = optimizer { return .adam }
         return .sgd
-    }
-
-    /// The model's display name: the file name without folders and `.convnet`.
-    public static func modelName(path: String) -> String {
-        var name = path.split(separator: "/").last.map(String.init) ?? path
-        if name.hasSuffix(".convnet") { name.removeLast(".convnet".count) }
-        return name.isEmpty ? "model" : name
     }
 }

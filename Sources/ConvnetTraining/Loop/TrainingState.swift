@@ -1,4 +1,4 @@
-import ConvnetIR
+import ConvnetInterface
 import Foundation
 
 /// What the loop carries from one epoch to the next: every weight and optimizer slot under its
@@ -20,7 +20,7 @@ public struct TrainingState: Sendable {
     }
 
     /// A fresh state for `program`: initialised weights, zero slots, step 0, epoch 0.
-    public static func initial(for program: IRProgram, seed: UInt64) -> TrainingState {
+    public static func initial(for program: ProgramInterface, seed: UInt64) -> TrainingState {
         var tensors = ParameterInitializer.initialValues(program.parameters, seed: seed)
         for slot in program.optimizerSlots { tensors[slot.name] = [Float](repeating: 0, count: slot.elementCount) }
         return TrainingState(tensors: tensors, step: 0, epoch: 0)
@@ -34,9 +34,17 @@ public struct TrainingState: Sendable {
 
     /// Reads the state of `program`'s weights and slots from a checkpoint, checking that every
     /// one is present with the right shape.
-    public init(checkpoint: Checkpoint, program: IRProgram, path: String) throws(TrainingError) {
+    public init(checkpoint: Checkpoint, program: ProgramInterface, path: String) throws(TrainingError) {
+        try self.init(checkpoint: checkpoint, parameters: program.parameters, optimizerSlots: program.optimizerSlots,
+                      path: path)
+    }
+
+    /// Reads `parameters` and `optimizerSlots` from a checkpoint, checking that every one is
+    /// present with the right shape.
+    public init(checkpoint: Checkpoint, parameters: [ParameterInfo], optimizerSlots: [ParameterInfo],
+                path: String) throws(TrainingError) {
         var tensors: [String: [Float]] = [:]
-        for p in program.parameters {
+        for p in parameters {
             guard let t = checkpoint.parameters[p.name] else {
                 throw .incompatibleCheckpoint(checkpoint: path, detail: "it has no weight '\(p.name)'")
             }
@@ -46,7 +54,7 @@ public struct TrainingState: Sendable {
             }
             tensors[p.name] = t.values
         }
-        for s in program.optimizerSlots {
+        for s in optimizerSlots {
             let (slot, parameter) = TrainingState.splitSlot(s.name)
             guard let t = checkpoint.slot(slot, of: parameter), t.shape == s.shape else {
                 throw .incompatibleCheckpoint(checkpoint: path,
@@ -59,7 +67,7 @@ public struct TrainingState: Sendable {
 
     /// The checkpoint of this state for `program` (its weights under Keras names, its slots under
     /// `optimizer/<slot>/<weight>`).
-    public func checkpoint(program: IRProgram, seed: UInt64, modelHash: String, optimizer: OptimizerKind,
+    public func checkpoint(program: ProgramInterface, seed: UInt64, modelHash: String, optimizer: OptimizerKind,
                            learningRate: Double, classNames: [String]) -> Checkpoint {
         var parameters: [String: CheckpointTensor] = [:]
         for p in program.parameters { parameters[p.name] = CheckpointTensor(shape: p.shape, values: tensors[p.name]!) }
@@ -75,8 +83,8 @@ public struct TrainingState: Sendable {
 
     /// Writes every tensor the executable declares as an input (weights; slots in a training
     /// step) into it. Tensors it does not take (slots, for an inference program) are skipped.
-    public func load(into executable: any ExecutableProgram) {
-        let program = executable.program
+    public func load(into executable: any CompiledProgram) {
+        let program = executable.interface
         for p in program.parameters + program.optimizerSlots {
             let values = tensors[p.name]!
             let target = executable.floats(input: p.name)
@@ -86,8 +94,8 @@ public struct TrainingState: Sendable {
     }
 
     /// Reads the current weights and slots back from an executable's inputs (after `feedBack`).
-    public mutating func read(from executable: any ExecutableProgram) {
-        let program = executable.program
+    public mutating func read(from executable: any CompiledProgram) {
+        let program = executable.interface
         for p in program.parameters + program.optimizerSlots {
             tensors[p.name] = Array(executable.floats(input: p.name))
         }
@@ -101,8 +109,8 @@ public struct TrainingState: Sendable {
 
 /// Copies each weight `destination` takes from `source`'s inputs by name (training step ->
 /// inference program after an epoch).
-public func copyWeights(from source: any ExecutableProgram, to destination: any ExecutableProgram) {
-    for p in destination.program.parameters {
+public func copyWeights(from source: any CompiledProgram, to destination: any CompiledProgram) {
+    for p in destination.interface.parameters {
         _ = destination.floats(input: p.name).update(fromContentsOf: source.floats(input: p.name))
     }
 }

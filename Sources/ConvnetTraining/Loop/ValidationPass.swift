@@ -1,6 +1,6 @@
-import Foundation
 import ConvnetData
-import ConvnetIR
+import ConvnetInterface
+import Foundation
 
 /// What one pass of the inference program over a split measured.
 public struct ValidationResult: Sendable {
@@ -21,10 +21,10 @@ public enum ValidationPass {
     /// Keras' `epsilon()`: probabilities are clamped to [eps, 1 - eps] before the log.
     public static let epsilon: Float = 1e-7
 
-    /// - Parameter executable: a compiled `IRBuilder.inference` program, weights already loaded.
-    public static func run(_ executable: any ExecutableProgram, dataset: any DataSource,
+    /// - Parameter executable: a compiled inference program, weights already loaded.
+    public static func run(_ executable: any CompiledProgram, dataset: any DataSource,
                            split: Split = .validation) throws -> ValidationResult {
-        let batch = executable.program.batch
+        let batch = executable.interface.batch
         let classes = dataset.classNames.count
         let batches = dataset.evaluation(split, batchSize: batch)
         var labels = [Int32](repeating: 0, count: batch)  // (B)
@@ -32,12 +32,12 @@ public enum ValidationPass {
         var lossSum = 0.0
         var count = 0
         for b in 0..<batches.count {
-            let images = executable.floats(input: IRProgram.Names.images)  // (B, H, W, C)
+            let images = executable.floats(input: ProgramNames.images)  // (B, H, W, C)
             let real = try labels.withUnsafeMutableBufferPointer { l in
                 try batches.fill(batch: b, into: images.baseAddress!, labels: l.baseAddress!)
             }
             try executable.run()
-            let probabilities = executable.floats(output: IRProgram.Names.probabilities)  // (B, K)
+            let probabilities = executable.floats(output: ProgramNames.probabilities)  // (B, K)
             let k = probabilities.count / batch
             precondition(k == classes, "the model predicts \(k) classes, the dataset has \(classes)")
             for row in 0..<real {

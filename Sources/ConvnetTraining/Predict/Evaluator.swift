@@ -1,7 +1,6 @@
-import ConvnetSupport
 import ConvnetData
-import ConvnetIR
-import ConvnetSema
+import ConvnetInterface
+import ConvnetSupport
 import Foundation
 
 /// `convnetc FILE evaluate --weights W`: a checkpoint's accuracy on the validation split.
@@ -44,8 +43,8 @@ public struct EvaluationReport: Sendable {
 /// on file paths and the fraction, so it is the split the trainer validated on).
 public enum Evaluator {
     /// Uses `options` for `--data`, `--validation` and `--batch` (else the train block).
-    public static func evaluate(weights: URL, model: CheckedModel, options: TrainingOptions = TrainingOptions(),
-                                compiler: any ProgramCompiler = ReferenceCompiler(),
+    public static func evaluate(weights: URL, model: ModelDescription, options: TrainingOptions = TrainingOptions(),
+                                compiler: any ModelCompiler,
                                 output: ProgressOutput = StandardOutput(),
                                 clock: TrainingClock = SystemClock()) throws -> EvaluationReport {
         let config = try TrainingConfiguration(model: model, options: options)
@@ -58,9 +57,10 @@ public enum Evaluator {
         }
         guard dataset.count(.validation) > 0 else {
             throw TrainingError.invalidOption("the dataset has no validation images (validation fraction \(config.validation))\n"
-                + "help: pass --validation with a fraction above 0, e.g. 0.19")
+                + "help: pass --validation with a fraction above 0, e.g. 0.19 (for shards: one that holds out at least one "
+                + "shard), or name validation shards with --validation-data GLOB")
         }
-        let executable = try compiler.compile(IRBuilder.inference(model, batch: config.batch))
+        let executable = try compiler.inference(batch: config.batch)
         try trained.load(into: executable)
         let result = try ValidationPass.run(executable, dataset: dataset)
         return EvaluationReport(weights: weights.path, dataset: dataset.source, count: result.count,

@@ -1,7 +1,6 @@
-import ConvnetSupport
 import ConvnetData
-import ConvnetIR
-import ConvnetSema
+import ConvnetInterface
+import ConvnetSupport
 import Foundation
 
 /// The class probabilities of one image.
@@ -58,8 +57,8 @@ public enum Predictor {
     ///   - images: image paths (JPEG or PNG); an unreadable one throws `DataError.unreadableImage`.
     ///   - batch: the compiled batch size; the last batch is padded with zeros.
     ///   - dataFolder: where to find class names when the checkpoint has none.
-    public static func predict(weights: URL, model: CheckedModel, images: [String],
-                               compiler: any ProgramCompiler = ReferenceCompiler(), batch: Int = 32,
+    public static func predict(weights: URL, model: ModelDescription, images: [String],
+                               compiler: any ModelCompiler, batch: Int = 32,
                                dataFolder: String? = nil) throws -> PredictionReport {
         let trained = try TrainedWeights(url: weights, model: model, dataFolder: dataFolder)
         guard !images.isEmpty else { return PredictionReport(classes: trained.classNames, predictions: []) }
@@ -67,19 +66,19 @@ public enum Predictor {
                                channels: model.inputShape.channels)
         let pixels = try images.map { path throws(DataError) in try SingleImage.load(path: path, shape: shape) }  // each (H, W, C)
         let b = max(1, min(batch, images.count))
-        let executable = try compiler.compile(IRBuilder.inference(model, batch: b))
+        let executable = try compiler.inference(batch: b)
         try trained.load(into: executable)
         let imageSize = shape.elementCount
         var predictions: [Prediction] = []
         for start in stride(from: 0, to: images.count, by: b) {
-            let input = executable.floats(input: IRProgram.Names.images)  // (B, H, W, C)
+            let input = executable.floats(input: ProgramNames.images)  // (B, H, W, C)
             let real = min(b, images.count - start)
             for row in 0..<b {
                 let target = UnsafeMutableBufferPointer(rebasing: input[(row * imageSize)..<((row + 1) * imageSize)])
                 if row < real { _ = target.update(fromContentsOf: pixels[start + row]) } else { target.update(repeating: 0) }
             }
             try executable.run()
-            let probabilities = executable.floats(output: IRProgram.Names.probabilities)  // (B, K)
+            let probabilities = executable.floats(output: ProgramNames.probabilities)  // (B, K)
             let k = probabilities.count / b
             for row in 0..<real {
                 predictions.append(Prediction(file: images[start + row],

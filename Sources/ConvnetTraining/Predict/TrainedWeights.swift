@@ -1,6 +1,5 @@
 import ConvnetData
-import ConvnetIR
-import ConvnetSema
+import ConvnetInterface
 import Foundation
 
 /// A checkpoint opened for inference: its weights checked against the model, and the class names
@@ -13,11 +12,10 @@ public struct TrainedWeights: Sendable {
     /// Loads `url` and checks it holds every weight of `model` with the right shape.
     /// - Parameter dataFolder: where to read class names when the checkpoint has none
     ///   (a folder, or a `synthetic:` spec); nil uses the model's train block.
-    public init(url: URL, model: CheckedModel, dataFolder: String? = nil) throws {
+    public init(url: URL, model: ModelDescription, dataFolder: String? = nil) throws {
         self.url = url
         checkpoint = try Checkpoint.load(from: url)
-        let program = try IRBuilder.inference(model, batch: 1)
-        _ = try TrainingState(checkpoint: checkpoint, program: program, path: url.path)
+        _ = try TrainingState(checkpoint: checkpoint, parameters: model.parameters, optimizerSlots: [], path: url.path)
         classNames = TrainedWeights.classNames(saved: checkpoint.classNames, count: model.classCount,
                                                dataFolder: dataFolder ?? model.train.dataPath)
     }
@@ -41,7 +39,7 @@ public struct TrainedWeights: Sendable {
     }
 
     /// Writes the weights into a compiled inference program.
-    public func load(into executable: any ExecutableProgram) throws {
-        try TrainingState(checkpoint: checkpoint, program: executable.program, path: url.path).load(into: executable)
+    public func load(into executable: any CompiledProgram) throws {
+        try TrainingState(checkpoint: checkpoint, program: executable.interface, path: url.path).load(into: executable)
     }
 }

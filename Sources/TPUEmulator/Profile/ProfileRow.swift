@@ -36,7 +36,7 @@ public struct ProfileRow: Hashable, Sendable {
         self.plans = plans
     }
 
-    /// The row's time on the core, the same rule as `CycleCounter.Entry.estimatedCycles`: the
+    /// The row's time on the core (the cost model's one rule for it): the
     /// MXU and the VPU take turns while HBM traffic overlaps with both, so the row takes
     /// `max(mxu + vpu, memory)` cycles.
     public var estimatedCycles: Int { max(mxuCycles + vpuCycles, memoryCycles) }

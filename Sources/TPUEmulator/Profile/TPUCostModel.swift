@@ -40,7 +40,7 @@ public struct TPUCostModel: Sendable {
         var types: [ValueID: TensorType] = [:]
         var rows: [ProfileRow] = []
         for inst in graph.instructions {
-            types[inst.result] = inst.type
+            for d in inst.definitions { types[d.value] = d.type }
             switch inst.op {
             case .input, .constant: continue
             default: break
@@ -67,7 +67,7 @@ public struct TPUCostModel: Sendable {
                 var seen = Set<ValueID>()
                 let distinct = zip(inst.operands, operandTypes).filter { seen.insert($0.0).inserted }
                 row.bytes = 4 * (distinct.reduce(0) { $0 + layout.stored($1.1).elementCount }
-                                + layout.stored(inst.type).elementCount)
+                                + inst.definitions.reduce(0) { $0 + layout.stored($1.type).elementCount })
             }
             row.memoryCycles = device.memoryCycles(bytes: row.bytes)
             rows.append(row)

@@ -1,5 +1,6 @@
 import ConvnetCPU
 import ConvnetIR
+import ConvnetOptimizer
 import ConvnetIR
 
 /// One data-parallel training step on the emulated board, behind the names of
@@ -48,32 +49,24 @@ public final class TPUTrainingExecutable: ExecutableProgram, ModelledCostReporti
     private let correct: UnsafeMutableBufferPointer<Float>  // ()
     private let newState: [String: UnsafeMutableBufferPointer<Float>]
 
-    /// Builds, optimizes and compiles the per-core and update programs for `trainingStep`'s
-    /// global batch. Throws `DataParallelError` when the batch does not split over the cores.
-    init(trainingStep: IRProgram, compiler: TPUCompiler) throws {
-        let split = try DataParallelSplit(globalBatch: trainingStep.batch, cores: compiler.cores)
-        let gradientProgram = try IRBuilder.gradientStep(compiler.model, batch: split.perCoreBatch)
-        let updateProgram = IRBuilder.updateStep(compiler.model, optimizer: compiler.optimizer, cores: compiler.cores)
-        guard gradientProgram.parameters.map(\.name) == trainingStep.parameters.map(\.name) else {
-            throw TPUTargetError("the training step's weights do not match the model given to the TPU compiler",
-                                 help: "build the program and the TPUCompiler from the same checked model")
-        }
-        guard updateProgram.optimizerSlots.map(\.name) == trainingStep.optimizerSlots.map(\.name) else {
-            throw TPUTargetError("the training step's optimizer slots do not match the TPU compiler's optimizer",
-                                 help: "pass the optimizer the training step was built with to TPUCompiler(optimizer:)")
-        }
-        let optimizedGradient = TPUCompiler.optimized(gradientProgram)
-        let optimizedUpdate = TPUCompiler.optimized(updateProgram)
+    /// Optimizes (once each) and compiles the per-core gradient and update programs of `set`.
+    init(_ set: DataParallelProgramSet, compiler: TPUCompiler) throws {
+        let trainingStep = set.trainingStep, split = set.split
+        let gradientProgram = set.gradient, updateProgram = set.update
+        // Each program optimized once: what runs is what the cost model reads.
+        let target = compiler.executor.target
+        let optimizedGradient = try Pipeline.optimize(gradientProgram, for: target)
+        let optimizedUpdate = try Pipeline.optimize(updateProgram, for: target)
         program = trainingStep
         self.split = split
-        gradient = try compiler.executor.compileOptimized(gradientProgram)
-        update = try compiler.executor.compileOptimized(updateProgram)
+        gradient = try compiler.executor.compile(optimizedGradient)
+        update = try compiler.executor.compile(optimizedUpdate)
         report = TrainingStepCost.report(gradient: optimizedGradient.graph, update: optimizedUpdate.graph,
                                          split: split, device: compiler.device)
         trainable = gradientProgram.parameters.filter(\.trainable).map(\.name)
         stateNames = gradientProgram.parameters.filter { !$0.trainable }.map(\.name)
         updatedState = Set(gradientProgram.graph.outputs.map(\.name))
-        imageSize = compiler.model.inputShape.elementCount ?? 0
+        imageSize = gradientProgram.graph.input(named: IRProgram.Names.images).map { $0.type.elementCount / split.perCoreBatch } ?? 0
         hasDropout = trainingStep.graph.input(named: IRProgram.Names.dropoutSeed) != nil
         images = .allocate(capacity: split.globalBatch * imageSize)
         labels = .allocate(capacity: split.globalBatch)

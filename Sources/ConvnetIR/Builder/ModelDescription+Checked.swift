@@ -1,0 +1,47 @@
+import ConvnetSema
+import ConvnetSyntax
+
+extension ModelDescription {
+    /// What the runtime needs of a checked model: its weights (`IRBuilder.parameters(of:)`),
+    /// shapes, train block and hash, as plain values.
+    public init(_ model: CheckedModel) {
+        let train = model.train
+        let shape = InputShape(height: model.inputShape.height, width: model.inputShape.width,
+                               channels: model.inputShape.channels)
+        self.init(path: model.file.source.path, inputShape: shape, classCount: model.classCount,
+                  train: TrainDefaults(dataPath: train.dataPath, validationDataPath: train.validationDataPath, validation: train.validation, batch: train.batch,
+                                       epochs: train.epochs, optimizer: OptimizerSetting(train.optimizer),
+                                       schedule: ScheduleSetting(train.schedule), seed: train.seed,
+                                       flip: train.augment.contains(.flip), crop: train.augment.contains(.crop)),
+                  parameters: IRBuilder.parameters(of: model),
+                  hash: ModelHash.of(text: model.file.source.bytes, inputShape: model.inputShape.description))
+    }
+}
+
+extension OptimizerSetting {
+    public init(_ decl: OptimizerDecl) {
+        switch decl {
+        case .adam(let lr): self = .adam(learningRate: lr)
+        case .sgd(let lr, let momentum): self = .sgd(learningRate: lr, momentum: momentum)
+        }
+    }
+}
+
+extension OptimizerDecl {
+    public init(_ setting: OptimizerSetting) {
+        switch setting {
+        case .adam(let lr): self = .adam(learningRate: lr)
+        case .sgd(let lr, let momentum): self = .sgd(learningRate: lr, momentum: momentum)
+        }
+    }
+}
+
+extension ScheduleSetting {
+    public init(_ decl: ScheduleDecl) {
+        switch decl {
+        case .constant: self = .constant
+        case .cosine: self = .cosine
+        case .exponential(let decay): self = .exponential(decay: decay)
+        }
+    }
+}
