@@ -53,9 +53,9 @@ let package = Package(
         // fp32 kernels on OpenBLAS, each with a naive twin.
         .target(name: "ConvnetKernels", dependencies: ["CBLAS", "ConvnetInterface"], swiftSettings: nativeCPU),
         // Image folders, decoding, split, shuffle, batches, synthetic data.
-        .target(name: "ConvnetData", dependencies: ["CJPEG", "CPNG"], swiftSettings: nativeCPU),
+        .target(name: "ConvnetData", dependencies: ["CJPEG", "CPNG", "ConvnetSupport"], swiftSettings: nativeCPU),
         // The fp32 CPU backend: executes optimized IR on the kernels.
-        .target(name: "ConvnetCPU", dependencies: ["ConvnetSyntax", "ConvnetIR", "ConvnetOptimizer", "ConvnetKernels"],
+        .target(name: "ConvnetCPU", dependencies: ["ConvnetSyntax", "ConvnetIR", "ConvnetOptimizer", "ConvnetKernels", "ConvnetSupport"],
                 swiftSettings: nativeCPU),
         // bf16 MXU, systolic simulation, cycle model, multi-core.
         .target(name: "TPUEmulator",
@@ -86,6 +86,12 @@ let package = Package(
             "ConvnetFlags", "ConvnetInterface", "ConvnetData", "ConvnetSupport", "ConvnetSyntax", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // The fuzz targets (`make fuzz` runs them under libFuzzer; ConvnetFuzzTests replays their
+        // committed seeds and every input that ever crashed).
+        .target(name: "ConvnetFuzzTargets",
+                dependencies: ["ConvnetSyntax", "ConvnetSema", "ConvnetIR", "ConvnetTraining", "ConvnetData", "ConvnetSupport"]),
+        .executableTarget(name: "convnetc-fuzz", dependencies: ["ConvnetFuzzTargets"]),
+
         // `make bench`: the figures quoted in the README, measured in one process.
         .executableTarget(name: "convnetc-bench",
                           dependencies: ["ConvnetDriver", "ConvnetKernels", "ConvnetCPU", "ConvnetIR",
@@ -98,6 +104,7 @@ let package = Package(
                 path: "Tests/ConvnetTestSupport"),
 
         .testTarget(name: "ConvnetSupportTests", dependencies: ["ConvnetSupport"]),
+        .testTarget(name: "ConvnetFuzzTests", dependencies: ["ConvnetFuzzTargets"]),
         .testTarget(name: "ConvnetSyntaxTests", dependencies: ["ConvnetTestSupport", "ConvnetSyntax"], exclude: ["Golden"]),
         .testTarget(name: "ConvnetSemaTests", dependencies: ["ConvnetSema", "ConvnetSyntax", "ConvnetSupport"]),
         .testTarget(name: "ConvnetIRTests", dependencies: ["ConvnetTestSupport", "ConvnetIR", "ConvnetSema", "ConvnetSyntax"]),

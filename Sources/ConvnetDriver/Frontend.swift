@@ -32,7 +32,7 @@ public enum Frontend {
         let sema = SemanticAnalyzer.analyze(parsed.file, parseDiagnostics: parsed.diagnostics,
                                             inputFlag: inputFlag, modelDirectory: modelDirectory)
         return FrontendResult(source: source, file: parsed.file, model: sema.model,
-                              diagnostics: (parsed.diagnostics + sema.diagnostics).sortedByLocation())
+                              diagnostics: DiagnosticLimit.capped((parsed.diagnostics + sema.diagnostics).sortedByLocation()))
     }
 
     /// The folder part of a path (`samples/flowers.convnet` -> `samples`), `.` for a bare name.

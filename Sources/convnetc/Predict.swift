@@ -68,12 +68,17 @@ struct Evaluate: ParsableCommand {
     var classes: String?
 
     func validate() throws {
+        try training.validate()
         try ClassNames.validate(classes, target: target)
         if training.initFrom != nil { throw ValidationError("--init-from starts a training run (--run); evaluate reads --weights") }
+        // evaluate reads the data, the split and the batch; the rest belongs to a training run.
+        let ignored = training.runOnlyFlagsGiven.filter { !["--data", "--validation", "--validation-data", "--image-key", "--label-key"].contains($0) }
+        if let first = ignored.first { throw ValidationError("evaluate does not take \(first) (it is a training flag)") }
     }
 
     func run() throws {
         let (_, checked) = try model.checkedModel()
+        try requireCountableBatch(checked, training.batch ?? checked.train.batch)
         if target == .native {
             let status = try withTrainingErrors {
                 try NativeCommands.evaluate(checked, weights: report.weights, options: training.options, json: report.format == .json)
@@ -85,6 +90,7 @@ struct Evaluate: ParsableCommand {
             try Evaluator.evaluate(weights: URL(fileURLWithPath: report.weights), model: ModelDescription(checked),
                                    options: training.options,
                                    compiler: target.compiler(model: checked, device: device.device).compiling(checked),
+                                   output: StandardOutput(toStandardError: report.format == .json),
                                    classes: ClassNames.parse(classes))
         }
         print(report.format == .json ? result.renderJSON() : result.renderText(), terminator: "")

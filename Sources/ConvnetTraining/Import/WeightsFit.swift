@@ -54,15 +54,10 @@ enum WeightsFit {
     }
 
     /// The first of `names` (checked in that order) whose values hold a NaN or an infinity,
-    /// described for the user, or nil when all are finite.
+    /// described by `FiniteWeights` (the one rule for non-finite weights), or nil when all are finite.
     static func nonFinite(_ names: [String], values: (String) -> [Float]) -> String? {
         for name in names {
-            let v = values(name)
-            let bad = v.lazy.filter { !$0.isFinite }.count
-            if bad > 0 {
-                return "weight '\(name)' holds \(bad) NaN or infinite value\(bad == 1 ? "" : "s") (of \(v.count)); "
-                    + "refusing to load it\nhelp: these weights come from a run that diverged; use an earlier checkpoint"
-            }
+            if let bad = FiniteWeights.firstNonFinite([name: values(name)]) { return FiniteWeights.message(bad) }
         }
         return nil
     }

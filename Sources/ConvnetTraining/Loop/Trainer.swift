@@ -1,3 +1,4 @@
+import ConvnetSupport
 import ConvnetData
 import ConvnetInterface
 import Foundation
@@ -45,6 +46,10 @@ public struct Trainer {
         let config = configuration
         let modelHash = model.hash
         let run = try RunDirectory(url: config.outputDirectory)
+        // One run per folder at a time, and a new run never replaces an earlier one unasked.
+        let lock = try RunLock(folder: run.url)
+        defer { lock.release() }
+        try RunFolderGuard.check(run, resume: config.resume, overwrite: config.overwrite)
         try run.removeStaleTemporaries()
 
         // Where to start: a checkpoint (resume) or the seed.
@@ -52,6 +57,7 @@ public struct Trainer {
         if config.resume {
             guard let latest = try run.latestCheckpoint() else { throw TrainingError.nothingToResume(folder: run.url.path) }
             let checkpoint = try Checkpoint.load(from: latest.url)
+            try ResumeConsistency.check(checkpoint, fileEpoch: latest.epoch, path: latest.url.path)
             guard checkpoint.modelHash == modelHash else {
                 throw TrainingError.modelMismatch(checkpoint: latest.url.path, expected: modelHash, found: checkpoint.modelHash)
             }
@@ -87,8 +93,12 @@ public struct Trainer {
                 + "help: pass a smaller --batch (every step uses a full batch)")
         }
 
-        // A fresh run must not leave an older run's later epochs for a future --resume. This
-        // happens only now that the data loaded and the programs compiled, so a run that fails
+        if let r = resumed {
+            try ResumeConsistency.check(r.checkpoint, stepsPerEpoch: stepsPerEpoch, batch: config.batch, path: r.url.path)
+        }
+
+        // A fresh run (with --overwrite: `RunFolderGuard` refused it otherwise) must not leave an
+        // older run's later epochs for a future --resume. This happens only now that the data loaded and the programs compiled, so a run that fails
         // to start never destroys the previous run's results.
         if resumed == nil {
             for old in try run.checkpoints() { try FileManager.default.removeItem(at: old.url) }

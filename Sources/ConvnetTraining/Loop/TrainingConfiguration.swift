@@ -23,6 +23,8 @@ public struct TrainingConfiguration: Sendable {
     public var resume: Bool
     /// `--init-from`: the weights a new run starts from.
     public var initFrom: URL?
+    /// `--overwrite`: replace an earlier run's results in the folder.
+    public var overwrite: Bool
     /// The run folder.
     public var outputDirectory: URL
     public var workers: Int
@@ -72,6 +74,10 @@ public struct TrainingConfiguration: Sendable {
         if resume, let from = options.initFrom {
             throw .invalidOption("--init-from \(from) starts a new run but --resume continues the last one\n"
                 + "help: pass one of them")
+        }
+        overwrite = options.overwrite
+        if let out = options.outputDirectory, out.isEmpty {
+            throw .invalidOption("--out needs a folder name; '' would write into the current folder")
         }
         outputDirectory = URL(fileURLWithPath: options.outputDirectory
             ?? "runs/" + model.name)

@@ -19,6 +19,9 @@ public struct TrainingOptions: Sendable {
     public var resume: Bool
     /// `--out DIR`: the run folder (default `runs/<model-name>/`).
     public var outputDirectory: String?
+    /// `--overwrite`: a fresh run may replace the results of an earlier run in its folder
+    /// (without it, such a run is refused: `RunFolderGuard`).
+    public var overwrite = false
     /// Decoding threads (default: every core).
     public var workers: Int?
     /// `--validation-data GLOB`: the validation TFRecord shards (instead of holding out a fraction).

@@ -26,9 +26,11 @@ public struct PredictionReport: Sendable {
     public func renderText() -> String {
         predictions.map { p in
             let order = p.probabilities.indices.sorted { p.probabilities[$0] > p.probabilities[$1] || (p.probabilities[$0] == p.probabilities[$1] && $0 < $1) }
-            func item(_ c: Int) -> String { classes[c] + " " + String(format: "%.1f%%", Double(p.probabilities[c]) * 100) }
+            func item(_ c: Int) -> String {
+                TerminalText.escaped(classes[c]) + " " + String(format: "%.1f%%", Double(p.probabilities[c]) * 100)
+            }
             let rest = order.dropFirst().map(item).joined(separator: ", ")
-            return "\(p.file): \(item(order[0]))" + (rest.isEmpty ? "" : " (\(rest))")
+            return "\(TerminalText.escaped(p.file)): \(item(order[0]))" + (rest.isEmpty ? "" : " (\(rest))")
         }.joined(separator: "\n") + "\n"
     }
 
