@@ -6,7 +6,7 @@ export OPENBLAS_CORETYPE ?= SkylakeX
 SWIFT ?= swift
 BIN := .build/release/convnetc
 
-.PHONY: all build test bench clean flowers generate
+.PHONY: all build test bench clean flowers generate fuzz
 
 all: build
 
@@ -21,6 +21,24 @@ generate:
 
 test:
 	$(SWIFT) test --disable-swift-testing
+
+# Fuzzing (libFuzzer, through `swift build --sanitize=fuzzer`): every target for FUZZ_SECONDS
+# each, or FUZZ_RUNS executions when set. New corpus entries go to fuzz/work/ (not committed);
+# a crash lands in fuzz/crashes/TARGET/, which `make test` replays (commit it with its fix).
+FUZZ_BIN := .build/fuzz/release/convnetc-fuzz
+FUZZ_TARGETS ?= frontend safetensors images tfrecord
+FUZZ_SECONDS ?= 60
+FUZZ_LIMIT = $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS),-max_total_time=$(FUZZ_SECONDS))
+
+fuzz:
+	$(SWIFT) build -c release --product convnetc-fuzz --sanitize=fuzzer --build-path .build/fuzz -Xswiftc -DCONVNETC_LIBFUZZER
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p fuzz/work/$$t fuzz/crashes/$$t; \
+		dict=; [ $$t = frontend ] && dict=-dict=fuzz/convnet.dict; \
+		echo "== $$t"; \
+		$(FUZZ_BIN) $$t fuzz/work/$$t fuzz/seeds/$$t $$dict $(FUZZ_LIMIT) -max_len=4096 -timeout=10 \
+			-rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix=fuzz/crashes/$$t/ || exit 1; \
+	done
 
 bench: build
 	./bench/run.sh

@@ -34,6 +34,8 @@ let package = Package(
                        providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
                        providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
+                       providers: [.apt(["libhdf5-dev"])]),
 
         // Ordered JSON and number formatting shared by every stage's output.
         .target(name: "ConvnetSupport"),
@@ -51,9 +53,9 @@ let package = Package(
         // fp32 kernels on OpenBLAS, each with a naive twin.
         .target(name: "ConvnetKernels", dependencies: ["CBLAS", "ConvnetInterface"], swiftSettings: nativeCPU),
         // Image folders, decoding, split, shuffle, batches, synthetic data.
-        .target(name: "ConvnetData", dependencies: ["CJPEG", "CPNG"], swiftSettings: nativeCPU),
+        .target(name: "ConvnetData", dependencies: ["CJPEG", "CPNG", "ConvnetSupport"], swiftSettings: nativeCPU),
         // The fp32 CPU backend: executes optimized IR on the kernels.
-        .target(name: "ConvnetCPU", dependencies: ["ConvnetSyntax", "ConvnetIR", "ConvnetOptimizer", "ConvnetKernels"],
+        .target(name: "ConvnetCPU", dependencies: ["ConvnetSyntax", "ConvnetIR", "ConvnetOptimizer", "ConvnetKernels", "ConvnetSupport"],
                 swiftSettings: nativeCPU),
         // bf16 MXU, systolic simulation, cycle model, multi-core.
         .target(name: "TPUEmulator",
@@ -62,7 +64,7 @@ let package = Package(
                 swiftSettings: nativeCPU),
         // Training loop, checkpoints (safetensors), metrics, progress, plots.
         .target(name: "ConvnetTraining",
-                dependencies: ["ConvnetInterface", "ConvnetData", "ConvnetSupport"],
+                dependencies: ["ConvnetInterface", "ConvnetData", "ConvnetSupport", "CHDF5"],
                 swiftSettings: nativeCPU),
         // The training flags, one set of ArgumentParser types for convnetc and native binaries.
         .target(name: "ConvnetFlags",
@@ -84,6 +86,12 @@ let package = Package(
             "ConvnetFlags", "ConvnetInterface", "ConvnetData", "ConvnetSupport", "ConvnetSyntax", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // The fuzz targets (`make fuzz` runs them under libFuzzer; ConvnetFuzzTests replays their
+        // committed seeds and every input that ever crashed).
+        .target(name: "ConvnetFuzzTargets",
+                dependencies: ["ConvnetSyntax", "ConvnetSema", "ConvnetIR", "ConvnetTraining", "ConvnetData", "ConvnetSupport"]),
+        .executableTarget(name: "convnetc-fuzz", dependencies: ["ConvnetFuzzTargets"]),
+
         // `make bench`: the figures quoted in the README, measured in one process.
         .executableTarget(name: "convnetc-bench",
                           dependencies: ["ConvnetDriver", "ConvnetKernels", "ConvnetCPU", "ConvnetIR",
@@ -96,6 +104,7 @@ let package = Package(
                 path: "Tests/ConvnetTestSupport"),
 
         .testTarget(name: "ConvnetSupportTests", dependencies: ["ConvnetSupport"]),
+        .testTarget(name: "ConvnetFuzzTests", dependencies: ["ConvnetFuzzTargets"]),
         .testTarget(name: "ConvnetSyntaxTests", dependencies: ["ConvnetTestSupport", "ConvnetSyntax"], exclude: ["Golden"]),
         .testTarget(name: "ConvnetSemaTests", dependencies: ["ConvnetSema", "ConvnetSyntax", "ConvnetSupport"]),
         .testTarget(name: "ConvnetIRTests", dependencies: ["ConvnetTestSupport", "ConvnetIR", "ConvnetSema", "ConvnetSyntax"]),
@@ -116,7 +125,8 @@ let package = Package(
                                    "ConvnetSema", "ConvnetIR", "ConvnetFlags", "ConvnetSupport"],
                     exclude: ["Golden"]),
         .testTarget(name: "ConvnetDriverTests",
-                    dependencies: ["ConvnetTestSupport", "ConvnetDriver", "ConvnetIR", "ConvnetSema", "ConvnetSyntax", "ConvnetCPU"],
+                    dependencies: ["ConvnetTestSupport", "ConvnetDriver", "ConvnetIR", "ConvnetSema", "ConvnetSyntax", "ConvnetCPU",
+                                   "ConvnetTraining", "ConvnetInterface"],
                     exclude: ["Golden", "Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

@@ -11,6 +11,11 @@ static inline png_uint_32 cpng_format_rgb(void) { return PNG_FORMAT_RGB; }
 static inline png_uint_32 cpng_format_gray(void) { return PNG_FORMAT_GRAY; }
 /// 8-bit gray + alpha, 2 bytes a pixel (PNG_FORMAT_GA).
 static inline png_uint_32 cpng_format_ga(void) { return PNG_FORMAT_GA; }
+/// 16-bit linear RGB, 6 bytes a pixel (PNG_FORMAT_LINEAR_RGB): 16-bit files read without gamma
+/// conversion or rounding to 8 bits by libpng.
+static inline png_uint_32 cpng_format_linear_rgb(void) { return PNG_FORMAT_LINEAR_RGB; }
+/// Set in png_image.format after png_image_begin_read when the file holds 16-bit samples.
+static inline png_uint_32 cpng_format_flag_linear(void) { return PNG_FORMAT_FLAG_LINEAR; }
 /// The version number png_image.version must hold.
 static inline png_uint_32 cpng_image_version(void) { return PNG_IMAGE_VERSION; }
 /// True when libpng reported an error (as opposed to success or a warning only).

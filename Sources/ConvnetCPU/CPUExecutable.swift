@@ -1,4 +1,5 @@
 import ConvnetIR
+import ConvnetSupport
 import ConvnetKernels
 import Foundation
 
@@ -8,6 +9,8 @@ import Foundation
 public final class CPUExecutable: ExecutableProgram {
     public let program: IRProgram
     private let arena = Arena()
+    /// The arena's bytes, reserved with `MemoryBudget` before they were allocated.
+    private var reservations: [MemoryBudget.Reservation] = []
     private let steps: [Step]
     private let floatInputs: [String: UnsafeMutableBufferPointer<Float>]
     private let intInputs: [String: UnsafeMutableBufferPointer<Int32>]
@@ -37,6 +40,17 @@ public final class CPUExecutable: ExecutableProgram {
         for output in program.graph.outputs where graph.output(named: output.name) == nil {
             throw CPUCompileError("the executed graph has no output \(output.name)")
         }
+        // Memory is reserved before it is allocated: a program too large for the machine is
+        // refused here with the figure and a batch that fits, not by calloc or the OOM killer.
+        let batch = program.batch
+        func advice(_ needed: Double, _ available: Int) -> String {
+            MemoryShortfall.batchAdvice(batch: batch, neededBytes: needed, availableBytes: available)
+        }
+        let privateBytes = graph.instructions.reduce(0.0) { sum, inst in
+            plan.byteOffset(of: inst.result) == nil ? sum + Double(inst.type.elementCount) * 4 : sum
+        }
+        reservations.append(try MemoryBudget.reserve(Double(plan.arenaBytes) + privateBytes,
+                                                     for: "the \(program.kind) program at batch \(batch)", advice: advice))
         let slab = arena.allocate(bytes: plan.arenaBytes)
         planBytes = plan.arenaBytes
         var env: ThunkBuilder.Environment = [:]
@@ -52,6 +66,13 @@ public final class CPUExecutable: ExecutableProgram {
         let builder = ThunkBuilder(arena: arena, options: options)
         builder.recordsPoolWinners = graph.containsInstruction { if case .maxPoolGrad = $0.op { true } else { false } }
         try builder.lower(graph, env: env)
+        // The fusion bodies' private buffers (allocated lazily while lowering, not yet touched)
+        // and the shared convolution scratch.
+        let reservedSoFar = reservations.reduce(0) { $0 + $1.bytes }
+        reservations.append(try MemoryBudget.reserve(max(0, Double(arena.totalBytes) - Double(reservedSoFar))
+                                                        + Double(builder.scratch.floats) * 4,
+                                                     for: "the \(program.kind) program's fusion scratch at batch \(batch)",
+                                                     advice: advice))
         if builder.scratch.floats > 0 {
             builder.scratch.pointer = arena.floats(builder.scratch.floats)
         }

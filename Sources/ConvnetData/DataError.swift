@@ -14,6 +14,8 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
     case badSyntheticSpec(spec: String, reason: String)
     case unreadableImage(path: String, reason: String)
     case badTFRecord(path: String, reason: String)
+    /// The data set would not fit in memory (`MemoryBudget`); the message is complete.
+    case tooLarge(String)
     case noShards(pattern: String)
     case badRecord(record: String, reason: String)
     case missingFeature(record: String, feature: String, flag: String, present: String)
@@ -25,6 +27,8 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
+        case .tooLarge(let message):
+            return message
         case .folderNotFound(let path):
             return "dataset folder '\(path)' does not exist\n"
                 + "help: pass a folder holding one sub-folder per class (e.g. flowers/daisy/*.jpg), "

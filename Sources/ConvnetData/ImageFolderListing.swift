@@ -28,15 +28,26 @@ public struct ImageFolderListing: Sendable {
         guard isDir.boolValue else { throw .notAFolder(path: root) }
         let rootURL = URL(fileURLWithPath: root, isDirectory: true)
         let names = ((try? fm.contentsOfDirectory(atPath: root)) ?? []).filter { !$0.hasPrefix(".") }
-        let classes = names.filter { ImageFolderListing.isDirectory(rootURL.appendingPathComponent($0).path) }
             .sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        // No folder is entered twice (a link back to the root is no class; a loop is cut).
+        var visits = DirectoryVisits()
+        _ = visits.firstVisit(root)
+        var skipped: [SkippedFile] = []
+        var classes: [String] = []
+        for name in names where ImageFolderListing.isDirectory(rootURL.appendingPathComponent(name).path) {
+            if visits.firstVisit(rootURL.appendingPathComponent(name).path) {
+                classes.append(name)
+            } else {
+                skipped.append(SkippedFile(path: name, reason: ImageFolderListing.revisitReason))
+            }
+        }
         guard classes.count >= 2 else { throw .tooFewClasses(path: root, found: classes) }
 
         var entries: [Entry] = []
-        var skipped: [SkippedFile] = []
         var emptyClass: String?
         for (label, name) in classes.enumerated() {
-            let files = ImageFolderListing.files(under: rootURL.appendingPathComponent(name).path, relative: name)
+            let files = ImageFolderListing.files(under: rootURL.appendingPathComponent(name).path, relative: name,
+                                                 visits: &visits, skipped: &skipped)
             var found = 0
             for rel in files {
                 let full = rootURL.path + "/" + rel
@@ -70,15 +81,24 @@ public struct ImageFolderListing: Sendable {
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
     }
 
+    /// Why a folder was not listed: it is one already listed (through a symlink).
+    static let revisitReason = "a folder already listed (a symbolic link back into the data set); not followed again"
+
     /// Non-hidden regular files under `dir`, recursively, as sorted '/'-joined relative paths.
-    static func files(under dir: String, relative: String) -> [String] {
+    /// A folder already in `visits` (a symlink loop) is recorded in `skipped` and not entered.
+    static func files(under dir: String, relative: String, visits: inout DirectoryVisits,
+                      skipped: inout [SkippedFile]) -> [String] {
         var out: [String] = []
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
             .filter { !$0.hasPrefix(".") }
         for name in names {
             let full = dir + "/" + name
             if isDirectory(full) {
-                out += files(under: full, relative: relative + "/" + name)
+                if visits.firstVisit(full) {
+                    out += files(under: full, relative: relative + "/" + name, visits: &visits, skipped: &skipped)
+                } else {
+                    skipped.append(SkippedFile(path: relative + "/" + name, reason: revisitReason))
+                }
             } else {
                 out.append(relative + "/" + name)
             }

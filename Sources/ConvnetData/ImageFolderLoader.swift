@@ -9,7 +9,7 @@ public enum ImageFolderLoader {
         let split = try ValidationSplit(fraction: options.validationFraction)
         let listing = try ImageFolderListing(root: root)
         let entries = listing.entries
-        let store = ImageStore(shape: options.shape, count: entries.count)
+        let store = try ImageStore(shape: options.shape, count: entries.count)
         let failures = Mutex<[Int: String]>([:])
         let shape = options.shape
         ParallelWork.run(count: entries.count, workers: options.workers, progress: options.progress) {

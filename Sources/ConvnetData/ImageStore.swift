@@ -1,3 +1,4 @@
+import ConvnetSupport
 /// Every image of a dataset, decoded once and kept in memory as bytes: one contiguous
 /// `(N, H, W, C)` UInt8 block (the flowers set is about 406 MB this way, a quarter of Float).
 ///
@@ -8,9 +9,21 @@ public final class ImageStore: @unchecked Sendable {
     public let count: Int
     private let bytes: UnsafeMutableBufferPointer<UInt8>  // (N, H, W, C)
 
-    public init(shape: ImageShape, count: Int) {
+    /// Its bytes, reserved with `MemoryBudget` before they are allocated.
+    private let reservation: MemoryBudget.Reservation
+
+    /// Reserves the store's memory first: a data set that cannot be held decoded is refused
+    /// (`DataError.tooLarge`) before any image is read or any byte allocated.
+    public init(shape: ImageShape, count: Int) throws(DataError) {
         self.shape = shape
         self.count = count
+        let needed = CheckedSize.approximateProduct(count, shape.elementCount)
+        do {
+            reservation = try MemoryBudget.reserve(needed, for: "decoding \(count) images of \(shape.height)x\(shape.width)x\(shape.channels)",
+                                                   advice: { _, _ in "use fewer images or a smaller input" })
+        } catch {
+            throw .tooLarge(error.description)
+        }
         bytes = .allocate(capacity: max(1, count * shape.elementCount))
         bytes.initialize(repeating: 0)
     }

@@ -17,6 +17,7 @@ public enum PNGDecoder {
         guard w > 0, h > 0, w * h <= 1 << 28 else {
             throw ImageDecodeError(reason: "PNG size \(w)x\(h) is out of range")
         }
+        if image.format & cpng_format_flag_linear() != 0 { return try decode16(&image, width: w, height: h) }
         image.format = cpng_format_rgba()
         var rgba = [UInt8](repeating: 0, count: w * h * 4)  // (h, w, 4)
         let ok = rgba.withUnsafeMutableBytes { out in
@@ -35,6 +36,25 @@ public enum PNGDecoder {
                 }
             }
         }
+        return RGBImage(width: w, height: h, pixels: rgb)
+    }
+
+    /// A 16-bit file. Asked for 8-bit output, the simplified API treats 16-bit samples as linear
+    /// light and re-encodes them as sRGB, so a 16-bit twin of an 8-bit image (every sample
+    /// v * 257) would decode to other values. Read the samples as they are (16-bit "linear" output
+    /// of a file without a gAMA chunk applies no conversion) and scale each to 8 bits with
+    /// rounding, (v * 255 + 32767) / 65535: v * 257 gives back v exactly. An alpha channel is
+    /// composited onto black by libpng here (its 16-bit output premultiplies).
+    private static func decode16(_ image: inout png_image, width w: Int, height h: Int) throws(ImageDecodeError) -> RGBImage {
+        image.format = cpng_format_linear_rgb()
+        var samples = [UInt16](repeating: 0, count: w * h * 3)  // (h, w, 3)
+        let ok = samples.withUnsafeMutableBytes { out in
+            png_image_finish_read(&image, nil, out.baseAddress, Int32(w * 3), nil)
+        }
+        if ok == 0 || cpng_image_failed(&image) != 0 {
+            throw ImageDecodeError(reason: "truncated or corrupt PNG (\(message(image)))")
+        }
+        let rgb = samples.map { UInt8((UInt32($0) * 255 + 32767) / 65535) }
         return RGBImage(width: w, height: h, pixels: rgb)
     }
 

@@ -17,8 +17,12 @@ public struct SkippedFile: Hashable, Sendable, CustomStringConvertible {
 extension SkippedFile {
     /// The lines the CLI prints after loading: one warning per skipped file, then the count
     /// (`warning: 3 files skipped`). Empty when nothing was skipped.
-    public static func report(_ skipped: [SkippedFile]) -> [String] {
+    /// With `listingAtMost`, only that many are named and the rest counted in one line.
+    public static func report(_ skipped: [SkippedFile], listingAtMost limit: Int = .max) -> [String] {
         guard !skipped.isEmpty else { return [] }
-        return skipped.map(\.description) + ["warning: \(skipped.count) file\(skipped.count == 1 ? "" : "s") skipped"]
+        let named = skipped.prefix(limit).map(\.description)
+        let unnamed = skipped.count - named.count
+        return named + (unnamed > 0 ? ["warning: \(unnamed) more skipped files not listed"] : [])
+            + ["warning: \(skipped.count) file\(skipped.count == 1 ? "" : "s") skipped"]
     }
 }

@@ -1,3 +1,4 @@
+import ConvnetSupport
 /// The built-in synthetic set `synthetic:shapes`: procedurally drawn shapes, one class per shape,
 /// so tests and demos can train without any files. Each image has a random dark background and a
 /// random brighter foreground colour (at least 80 luminance levels above it, so the shape shows
@@ -109,9 +110,11 @@ public struct SyntheticShapes: Hashable, Sendable {
             throw .badSyntheticSpec(spec: source, reason: "\(classes) classes")
         }
         guard perClass >= 1 else { throw .badSyntheticSpec(spec: source, reason: "\(perClass) images per class") }
-        let total = classes * perClass
+        guard let total = CheckedSize.product(classes, perClass) else {
+            throw .badSyntheticSpec(spec: source, reason: "\(classes) x \(perClass) images is more than can be counted")
+        }
         let shape = options.shape
-        let store = ImageStore(shape: shape, count: total)
+        let store = try ImageStore(shape: shape, count: total)
         let generator = self
         ParallelWork.run(count: total, workers: options.workers, progress: options.progress) {
             return { i in

@@ -19,7 +19,8 @@ public enum Frontend {
     public static func check(path: String, inputFlag: TensorShape? = nil) -> FrontendResult {
         switch SourceLoader.load(path: path) {
         case .failure(let diagnostic):
-            return FrontendResult(source: nil, file: nil, model: nil, diagnostics: [diagnostic])
+            // An empty source that keeps the path, so the error reads `path: error: ...`.
+            return FrontendResult(source: SourceFile(path: path, bytes: []), file: nil, model: nil, diagnostics: [diagnostic])
         case .success(let source):
             return check(source: source, inputFlag: inputFlag, modelDirectory: directory(of: path))
         }
@@ -32,7 +33,7 @@ public enum Frontend {
         let sema = SemanticAnalyzer.analyze(parsed.file, parseDiagnostics: parsed.diagnostics,
                                             inputFlag: inputFlag, modelDirectory: modelDirectory)
         return FrontendResult(source: source, file: parsed.file, model: sema.model,
-                              diagnostics: (parsed.diagnostics + sema.diagnostics).sortedByLocation())
+                              diagnostics: DiagnosticLimit.capped((parsed.diagnostics + sema.diagnostics).sortedByLocation()))
     }
 
     /// The folder part of a path (`samples/flowers.convnet` -> `samples`), `.` for a bare name.

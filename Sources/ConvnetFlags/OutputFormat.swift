@@ -7,7 +7,7 @@ public enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable 
 
 /// `--weights W [--format text|json]`: the checkpoint `predict` and `evaluate` read, and how they print.
 public struct ReportFlags: ParsableArguments {
-    @Option(help: "A checkpoint or model.safetensors written by --run.")
+    @Option(help: "A checkpoint or model.safetensors written by --run, Keras-named safetensors, or a Keras 3 .weights.h5.")
     public var weights: String
 
     @Option(help: "Output format: text or json.")

@@ -40,6 +40,8 @@ struct GraphExpansion {
     private(set) var nodes: [CheckedLayer] = []
     private(set) var diagnostics: [Diagnostic] = []
     private var naming = KerasNaming()
+    /// Parameters and MACs so far, checked (`ModelTotals`): past the limit, the layer is an error.
+    private var totals = ModelTotals()
     private var reported: Set<String> = []
     /// Set when the expansion must end (node limit, a broken block).
     private(set) var stopped = false
@@ -257,6 +259,12 @@ struct GraphExpansion {
                     "sema.shape-too-large",
                     "\(name) (`\(decl.kind.sourceForm)`) outputs \(output): more than \(NumberFormat.grouped(SemanticAnalyzer.maxElementsPerExample)) elements per image",
                     at: decl.keywordRange, help: "use fewer filters or downsample earlier", notes: frame.notes))
+                return .failed
+            }
+            if var tooLarge = totals.add(params: params, macs: macs, layer: name, decl: decl) {
+                tooLarge.notes += frame.notes
+                report(tooLarge)
+                stopped = true
                 return .failed
             }
             let index = nodes.count

@@ -1,3 +1,4 @@
+import ConvnetSupport
 import ConvnetSyntax
 import ConvnetInterface
 
@@ -27,10 +28,14 @@ enum LayerRules {
             let ow = outputSize(input.width, kernel: c.kernelWidth, stride: c.stride, padding: c.padding)
             let out = TensorShape.spatial(oh, ow, c.filters)
             if oh < 1 || ow < 1 { return .failure(shrinks(decl, name, input, out)) }
-            guard let weights = multiply([c.kernelHeight, c.kernelWidth, input.channels, c.filters]),
-                  let macs = multiply([oh, ow, c.kernelHeight, c.kernelWidth, input.channels, c.filters])
-            else { return .failure(overflow(decl, name)) }
-            let params = weights + (c.useBias ? c.filters : 0)
+            let weightFactors = [c.kernelHeight, c.kernelWidth, input.channels, c.filters]
+            guard let weights = multiply(weightFactors) else {
+                return .failure(tooLarge(decl, name, count: approximate(weightFactors), of: "parameters"))
+            }
+            guard let macs = multiply([oh, ow] + weightFactors) else {
+                return .failure(tooLarge(decl, name, count: approximate([oh, ow] + weightFactors), of: "multiply-accumulates per image"))
+            }
+            guard let params = CheckedSize.sum(weights, c.useBias ? c.filters : 0) else { return .failure(overflow(decl, name)) }
             return .ok(output: out, params: params, trainable: params, macs: macs)
 
         case .depthwiseConv(let d):
@@ -88,8 +93,10 @@ enum LayerRules {
                     at: at,
                     help: "insert `flatten` (keeps every value) or `gap` (averages each channel, no weights) before `\(decl.kind.sourceForm)`"))
             }
-            guard let weights = multiply([input.channels, d.units]) else { return .failure(overflow(decl, name)) }
-            let params = weights + d.units
+            guard let weights = multiply([input.channels, d.units]) else {
+                return .failure(tooLarge(decl, name, count: approximate([input.channels, d.units]), of: "parameters"))
+            }
+            guard let params = CheckedSize.sum(weights, d.units) else { return .failure(overflow(decl, name)) }
             return .ok(output: .flat(d.units), params: params, trainable: params, macs: weights)
 
         case .dropout:
@@ -128,15 +135,9 @@ enum LayerRules {
         }
     }
 
-    /// The product of sizes, or nil when it overflows Int32-scale counts we can trust.
+    /// The product of sizes, or nil when it overflows (`CheckedSize`, the one place for it).
     static func multiply(_ factors: [Int]) -> Int? {
-        var n = 1
-        for f in factors {
-            let (p, o) = n.multipliedReportingOverflow(by: f)
-            if o { return nil }
-            n = p
-        }
-        return n
+        CheckedSize.product(factors).flatMap { $0 <= CheckedSize.countLimit ? $0 : nil }
     }
 
     private static func needsSpatial(_ decl: LayerDecl, _ name: String, _ input: TensorShape) -> Diagnostic {
@@ -162,6 +163,17 @@ enum LayerRules {
                    if decl.kind.hasWeightsMatrix { return "use a smaller kernel or stride, `padding same`, or remove a pooling layer earlier in the model" }
                    return "remove this pooling layer or one before it, or use a smaller window or stride"
                }())
+    }
+
+    static func approximate(_ factors: [Int]) -> Double { factors.reduce(1.0) { $0 * Double($1) } }
+
+    /// A count past `CheckedSize.countLimit`: "this model needs 4.6e18 parameters" at the layer.
+    private static func tooLarge(_ decl: LayerDecl, _ name: String, count: Double, of what: String) -> Diagnostic {
+        .error("sema.size-overflow",
+               "this model needs \(CheckedSize.scientific(count)) \(what) in \(name) (`\(decl.kind.sourceForm)`) alone: "
+                   + "more than convnetc counts (\(CheckedSize.scientific(Double(CheckedSize.countLimit))))",
+               at: decl.keywordRange,
+               help: "use fewer units or filters, or a smaller input before this layer")
     }
 
     private static func overflow(_ decl: LayerDecl, _ name: String) -> Diagnostic {

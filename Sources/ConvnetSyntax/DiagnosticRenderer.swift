@@ -67,17 +67,41 @@ public struct DiagnosticRenderer: Sendable {
         if lineEnd > lineStart, source.bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
         let start = min(range.start, lineEnd)
         let end = max(start, min(range.end, lineEnd))
-        let prefix = String(decoding: source.bytes[lineStart..<start], as: UTF8.self)
+        // A long line is shown as a window around the caret, so each excerpt costs the same
+        // however long the line is (a 72 KB line must not be printed once per error).
+        let window = DiagnosticRenderer.window(lineStart: lineStart, lineEnd: lineEnd, start: start, end: end,
+                                               bytes: source.bytes)
+        let prefix = (window.clippedLeft ? "..." : "") + String(decoding: source.bytes[window.start..<start], as: UTF8.self)
         let padding = String(DiagnosticRenderer.visible(prefix).map { $0 == "\t" ? "\t" : " " })
-        let width = String(decoding: source.bytes[start..<end], as: UTF8.self).count
+        let width = String(decoding: source.bytes[start..<min(end, window.end)], as: UTF8.self).count
         let marker = "^" + String(repeating: "~", count: max(0, width - 1))
 
         let number = String(repeating: " ", count: max(0, gutter - String(line).count)) + String(line)
         let blank = String(repeating: " ", count: number.count)
-        let text = DiagnosticRenderer.visible(source.lineText(line))
+        var lineText = String(decoding: source.bytes[window.start..<window.end], as: UTF8.self)
+        if window.clippedLeft { lineText = "..." + lineText }
+        if window.clippedRight { lineText += "..." }
+        let text = DiagnosticRenderer.visible(lineText)
         var out = "  \(number) |" + (text.isEmpty ? "" : " " + text) + "\n"
         out += "  \(blank) | " + padding + paint(marker, Style.of(severity)) + "\n"
         return out
+    }
+
+    /// Bytes of context kept on each side of the caret in a long line.
+    static let excerptContext = 60
+
+    /// The part of the line `[lineStart, lineEnd)` shown for a range `[start, end)`: the whole
+    /// line when it is short, else `excerptContext` bytes either side (the range itself cut to
+    /// as much), moved to UTF-8 character boundaries.
+    static func window(lineStart: Int, lineEnd: Int, start: Int, end: Int, bytes: [UInt8])
+        -> (start: Int, end: Int, clippedLeft: Bool, clippedRight: Bool) {
+        guard lineEnd - lineStart > 3 * excerptContext else { return (lineStart, lineEnd, false, false) }
+        func isContinuation(_ i: Int) -> Bool { i < bytes.count && bytes[i] & 0xC0 == 0x80 }
+        var from = max(lineStart, start - excerptContext)
+        while from > lineStart, isContinuation(from) { from -= 1 }
+        var to = min(lineEnd, max(end, start + 1) + excerptContext, start + 2 * excerptContext)
+        while to < lineEnd, isContinuation(to) { to += 1 }
+        return (from, to, from > lineStart, to < lineEnd)
     }
 
     /// Control characters (other than tab) shown as their Unicode "control picture", e.g. NUL

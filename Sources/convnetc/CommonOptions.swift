@@ -1,6 +1,7 @@
 import ArgumentParser
 import ConvnetDriver
 import ConvnetSema
+import Foundation
 
 /// Options every command that reads a model takes.
 struct ModelOptions: ParsableArguments {
@@ -29,3 +30,13 @@ struct ModelOptions: ParsableArguments {
         return (result, model)
     }
 }
+
+/// Refuses a batch too large for any program of `model` to be sized (exit 1, before any
+/// program is built): `--batch 9223372036854775807` on `stats`, `--dump-ir`, `profile`, ...
+func requireCountableBatch(_ model: CheckedModel, _ batch: Int) throws {
+    if let problem = model.batchProblem(batch) {
+        Console.writeError("error: \(problem)\nhelp: pass a smaller --batch\n")
+        throw ExitCode(1)
+    }
+}
+

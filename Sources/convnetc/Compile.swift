@@ -34,20 +34,34 @@ struct Compile: ParsableCommand {
     @Option(name: .customLong("emit-swift"), help: "Write the model as a Swift package (the native target's source) into DIR.")
     var emitSwift: String?
 
+    func validate() throws {
+        try training.validate()
+        if !train && emitSwift == nil {
+            // Flags that only a run reads would otherwise be accepted and silently ignored.
+            let ignored = training.runOnlyFlagsGiven + (dumpIR == nil && training.batch != nil ? ["--batch"] : [])
+            if let first = ignored.first {
+                throw ValidationError("\(first) applies to training only; add --run to train (or drop \(first))")
+            }
+        }
+    }
+
     func run() throws {
         let (_, checked) = try model.checkedModel()
         if let dumpIR {
             let batch = training.batch ?? checked.train.batch
+            try requireCountableBatch(checked, batch)
             print(try withTrainingErrors { try DumpIR.text(checked, batch: batch, program: program, all: dumpIR == .all, target: target) },
                   terminator: "")
             return
         }
         if let emitSwift {
+            try requireCountableBatch(checked, training.batch ?? checked.train.batch)
             let files = try withTrainingErrors { try NativeCommands.emit(checked, to: emitSwift, options: training.options) }
             for file in files { print(file) }
             if !train { return }
         }
         if train {
+            try requireCountableBatch(checked, training.batch ?? checked.train.batch)
             let status = try withTrainingErrors { try TrainingRun.run(checked, options: training.options, target: target, device: device.device) }
             if status != 0 { throw ExitCode(status) }
             return

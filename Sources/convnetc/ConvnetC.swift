@@ -12,6 +12,7 @@ struct ConvnetC: ParsableCommand {
               convnetc samples/flowers.convnet --run
             """,
         version: CompilerVersion.string,
-        subcommands: [Compile.self, Summary.self, Check.self, Lint.self, Stats.self, Profile.self, Predict.self, Evaluate.self, DataCommand.self],
+        subcommands: [Compile.self, Summary.self, Check.self, Lint.self, Stats.self, Profile.self, Predict.self, Evaluate.self,
+                      DataCommand.self, Export.self],
         defaultSubcommand: Compile.self)
 }

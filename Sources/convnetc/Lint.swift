@@ -60,7 +60,7 @@ struct Lint: ParsableCommand {
         }
         if let images, images < 1 { throw ValidationError("--images must be at least 1") }
         if let classes, classes < 1 { throw ValidationError("--classes must be at least 1") }
-        if cores < 1 { throw ValidationError("--cores must be at least 1") }
+        if !(1...4096).contains(cores) { throw ValidationError("--cores must be between 1 and 4096") }
         for (name, v) in [("--dense-share", denseShare), ("--min-tile-use", minTileUse), ("--memory-share", memoryShare)]
         where !(0...1).contains(v) {
             throw ValidationError("\(name) must be between 0 and 1")

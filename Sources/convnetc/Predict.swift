@@ -22,8 +22,12 @@ struct Predict: ParsableCommand {
     @Option(help: "A data folder to take class names from when the weights do not carry them.")
     var data: String?
 
+    @Option(help: "Class names in label order, comma-separated (else the weights' or the data folder's).")
+    var classes: String?
+
     func validate() throws {
         if images.isEmpty { throw ValidationError("name at least one image file") }
+        try ClassNames.validate(classes, target: target)
     }
 
     func run() throws {
@@ -37,7 +41,8 @@ struct Predict: ParsableCommand {
         }
         let result = try withTrainingErrors {
             try Predictor.predict(weights: URL(fileURLWithPath: report.weights), model: ModelDescription(checked), images: images,
-                                  compiler: target.compiler(model: checked).compiling(checked), dataFolder: data)
+                                  compiler: target.compiler(model: checked).compiling(checked), dataFolder: data,
+                                  classes: ClassNames.parse(classes))
         }
         print(report.format == .json ? result.renderJSON() : result.renderText(), terminator: "")
     }
@@ -59,8 +64,21 @@ struct Evaluate: ParsableCommand {
 
     @OptionGroup var device: DeviceFlags
 
+    @Option(help: "Class names in label order, comma-separated; they must be the data's.")
+    var classes: String?
+
+    func validate() throws {
+        try training.validate()
+        try ClassNames.validate(classes, target: target)
+        if training.initFrom != nil { throw ValidationError("--init-from starts a training run (--run); evaluate reads --weights") }
+        // evaluate reads the data, the split and the batch; the rest belongs to a training run.
+        let ignored = training.runOnlyFlagsGiven.filter { !["--data", "--validation", "--validation-data", "--image-key", "--label-key"].contains($0) }
+        if let first = ignored.first { throw ValidationError("evaluate does not take \(first) (it is a training flag)") }
+    }
+
     func run() throws {
         let (_, checked) = try model.checkedModel()
+        try requireCountableBatch(checked, training.batch ?? checked.train.batch)
         if target == .native {
             let status = try withTrainingErrors {
                 try NativeCommands.evaluate(checked, weights: report.weights, options: training.options, json: report.format == .json)
@@ -71,7 +89,9 @@ struct Evaluate: ParsableCommand {
         let result = try withTrainingErrors {
             try Evaluator.evaluate(weights: URL(fileURLWithPath: report.weights), model: ModelDescription(checked),
                                    options: training.options,
-                                   compiler: target.compiler(model: checked, device: device.device).compiling(checked))
+                                   compiler: target.compiler(model: checked, device: device.device).compiling(checked),
+                                   output: StandardOutput(toStandardError: report.format == .json),
+                                   classes: ClassNames.parse(classes))
         }
         print(report.format == .json ? result.renderJSON() : result.renderText(), terminator: "")
     }

@@ -34,6 +34,7 @@ struct Profile: ParsableCommand {
 
     func run() throws {
         let (_, checked) = try model.checkedModel()
+        try requireCountableBatch(checked, batch ?? checked.train.batch)
         let report = try withTrainingErrors {
             try TPUProfiler.report(checked, name: Frontend.modelName(path: model.file),
                                    globalBatch: batch ?? checked.train.batch, cores: device.cores, training: train,

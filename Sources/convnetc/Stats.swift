@@ -22,6 +22,7 @@ struct Stats: ParsableCommand {
 
     func run() throws {
         let (_, checked) = try model.checkedModel()
+        try requireCountableBatch(checked, batch ?? checked.train.batch)
         let stats = try withTrainingErrors {
             try ProgramStats.make(checked, batch: batch ?? checked.train.batch, optimizer: checked.train.optimizer)
         }

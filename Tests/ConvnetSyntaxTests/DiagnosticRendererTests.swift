@@ -97,3 +97,22 @@ final class DiagnosticRendererTests: XCTestCase {
         XCTAssertEqual(coloured.replacing(/\x1B\[[0-9;]*m/, with: ""), plain)
     }
 }
+
+/// Excerpts of long lines are a window around the caret (issue 19).
+final class LongLineExcerptTests: XCTestCase {
+    func testALongLineIsClippedAroundTheCaret() {
+        let text = String(repeating: "a", count: 500) + "BAD" + String(repeating: "b", count: 500)
+        let source = SourceFile(path: "long.convnet", text: text)
+        let d = Diagnostic.error("test", "bad here", at: SourceRange(500, 503), help: nil)
+        let out = DiagnosticRenderer.render([d], in: source)
+        let lines = out.split(separator: "\n")
+        XCTAssertEqual(lines.count, 3, out)
+        XCTAssertTrue(lines[1].hasPrefix("  1 | ...aaa") && lines[1].contains("BAD") && lines[1].hasSuffix("bbb..."), out)
+        XCTAssertLessThan(lines[1].count, 150)
+        // The caret sits under BAD.
+        let caret = lines[2].firstIndex(of: "^")!
+        let bad = lines[1].range(of: "BAD")!.lowerBound
+        XCTAssertEqual(lines[2].distance(from: lines[2].startIndex, to: caret), lines[1].distance(from: lines[1].startIndex, to: bad))
+        XCTAssertTrue(lines[2].hasSuffix("^~~"), out)
+    }
+}

@@ -63,8 +63,9 @@ final class LoopPredictTests: XCTestCase {
         }
         let wider = try checkedModel(tinyModelText.replacingOccurrences(of: "3x3x4", with: "3x3x5"))
         XCTAssertThrowsError(try Predictor.predict(weights: result.finalWeights!, model: wider, images: [])) { error in
-            guard case TrainingError.incompatibleCheckpoint? = error as? TrainingError else { return XCTFail("\(error)") }
-            XCTAssertTrue("\(error)".contains("conv2d/kernel"), "\(error)")
+            guard let error = error as? WeightsImportError else { return XCTFail("\(error)") }
+            XCTAssertTrue(error.message.contains("misshapen conv2d/kernel: shape (3, 3, 3, 4) in the file, the model needs (3, 3, 3, 5)"),
+                          error.message)
         }
     }
 

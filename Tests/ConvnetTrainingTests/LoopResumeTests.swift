@@ -63,7 +63,9 @@ final class LoopResumeTests: XCTestCase {
         let first = try train(model, into: dir.url, options: TrainingOptions(epochs: 1))
         let weights = try XCTUnwrap(first.finalWeights)
         let before = try Data(contentsOf: weights)
-        XCTAssertThrowsError(try train(model, into: dir.url, options: TrainingOptions(epochs: 1), compiler: RefusingCompiler()))
+        var options = TrainingOptions(epochs: 1)
+        options.overwrite = true
+        XCTAssertThrowsError(try train(model, into: dir.url, options: options, compiler: RefusingCompiler()))
         XCTAssertEqual(try Data(contentsOf: weights), before)
         XCTAssertNotNil(try RunDirectory(url: dir.url).latestCheckpoint())
     }

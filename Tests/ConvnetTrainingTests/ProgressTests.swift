@@ -19,7 +19,7 @@ final class ProgressTests: XCTestCase {
     }
 
     func testEpochBarOnTerminal() {
-        let out = CapturedOutput(isTerminal: true)
+        let out = CapturedOutput(isTerminal: true, columns: 200)
         runEpoch(on: out)
         let expected = "Epoch 3/20\n"
             + "\r 1/92 [..............................] - ETA: 11s - loss: 2.3456 - accuracy: 0.1250"

@@ -114,7 +114,8 @@ final class StreamedBatches: BatchSource {
             } catch {
                 return .failure(error)
             }
-            let store = ImageStore(shape: shape, count: rows)  // (rows, H, W, C)
+            let store: ImageStore
+            do throws(DataError) { store = try ImageStore(shape: shape, count: rows) } catch { return .failure(error) }  // (rows, H, W, C)
             let shape = self.shape, failures = self.failures, all = items
             ParallelWork.run(count: rows, workers: workers, progress: nil) {
                 let decoder = ImageDecoder(shape: shape)

@@ -26,7 +26,11 @@ public enum IRBuilder {
         let images = g.input(IRProgram.Names.images, .f32([batch] + model.inputShape.dims), role: .data)
         var forward = ForwardLowering(model: model, weights: weights, training: false, seed: nil)
         let result = try forward.lower(images, in: &g)
-        g.outputs = [GraphOutput(name: IRProgram.Names.probabilities, value: result.output)]
+        // One definition of the outputs everywhere: what training feeds softmax cross-entropy
+        // (`logits`) are logits, and probabilities are their softmax, also for a head without one.
+        let probabilities = result.output != result.logits ? result.output
+            : g.emit(.softmax, [result.logits], layer: model.layers.last?.name ?? "output")
+        g.outputs = [GraphOutput(name: IRProgram.Names.probabilities, value: probabilities)]
         return IRProgram(kind: .inference, graph: g, parameters: params, optimizerSlots: [], batch: batch)
     }
 

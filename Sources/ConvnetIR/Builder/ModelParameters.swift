@@ -9,7 +9,9 @@ extension IRBuilder {
         model.layers.flatMap { parameters(of: $0) }
     }
 
-    /// One layer's weights.
+    /// One layer's weights, in the order Keras creates them: a Keras 3 `.weights.h5` stores
+    /// the i-th at `layers/<layer>/vars/<i>`, so this list is also what `KerasWeightsH5` maps
+    /// those indices to.
     public static func parameters(of layer: CheckedLayer) -> [ParameterInfo] {
         let n = layer.name
         let cin = layer.inputShape.channels

@@ -24,7 +24,7 @@ public struct ActivationMemoryRule: LintRule {
         let biggest = model.layers.max { $0.activationBytes < $1.activationBytes }!
         let fitting = max(1, budget / max(bytes / max(batch, 1), 1))
         return [finding(
-            "training at batch \(batch) keeps \(NumberFormat.bytes(bytes)) of activations, over the budget of \(NumberFormat.bytes(budget)) (\(NumberFormat.percent(t.activationMemoryShare, decimals: 0)) of \(NumberFormat.bytes(context.machineMemoryBytes)) RAM); \(biggest.name) alone keeps \(NumberFormat.bytes(biggest.activationBytes * batch))",
+            "training at batch \(batch) keeps \(NumberFormat.bytes(bytes)) of activations, over the budget of \(NumberFormat.bytes(budget)) (\(NumberFormat.percent(t.activationMemoryShare, decimals: 0)) of \(NumberFormat.bytes(context.machineMemoryBytes)) RAM); \(biggest.name) alone keeps \(NumberFormat.bytes(CheckedSize.saturatingProduct(biggest.activationBytes, batch)))",
             at: model.file.train?.batch?.range ?? biggest.decl.keywordRange,
             help: "use a batch of at most \(fitting), or downsample earlier")]
     }

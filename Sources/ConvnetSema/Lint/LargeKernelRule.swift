@@ -18,7 +18,7 @@ public struct LargeKernelRule: LintRule {
             let weights = c.kernelHeight * c.kernelWidth * cin * f
             // n stacked 3x3 convolutions cover a (2n+1)-wide window: Cin->F, then F->F.
             let n = (max(c.kernelHeight, c.kernelWidth) - 1 + 1) / 2
-            let stacked = 9 * cin * f + (n - 1) * 9 * f * f
+            let stacked = CheckedSize.sum(CheckedSize.saturatingProduct(9, cin, f), CheckedSize.saturatingProduct(n - 1, 9, f, f)) ?? .max
             let window = 2 * n + 1
             out.append(finding(
                 "\(layer.name) uses a \(c.kernelHeight)x\(c.kernelWidth) kernel: \(NumberFormat.grouped(weights)) weights; \(n) stacked 3x3 convolutions see \(window)x\(window) with \(NumberFormat.grouped(stacked))",

@@ -25,7 +25,7 @@ public struct MXUPaddingRule: LintRule {
             var what = "lowers to a matmul"
             switch layer.kind {
             case .conv(let c):
-                m = batch * layer.outputShape.height * layer.outputShape.width
+                m = CheckedSize.saturatingProduct(batch, layer.outputShape.height, layer.outputShape.width)
                 k = c.kernelHeight * c.kernelWidth * layer.inputShape.channels
                 n = c.filters
                 kMeaning = "K = KH*KW*Cin"
@@ -65,7 +65,7 @@ public struct MXUPaddingRule: LintRule {
             out.append(finding(
                 "batch \(batch) on \(cores) cores gives \(batch % cores == 0 ? "\(perCore)" : "an uneven \(Double(batch) / Double(cores))") per core; the TPU performance guide wants a multiple of \(8 * cores) (8 per core, ideally 128 per core)",
                 at: at,
-                help: "use `batch \(max(8 * cores, (batch + 8 * cores - 1) / (8 * cores) * 8 * cores))` or `batch \(128 * cores)` when training on 8 TPU cores"))
+                help: "use `batch \(max(8 * cores, batch > Int.max - 8 * cores ? batch : (batch + 8 * cores - 1) / (8 * cores) * 8 * cores))` or `batch \(128 * cores)` when training on 8 TPU cores"))
         }
         return out
     }

@@ -12,7 +12,7 @@ public struct ParamBudgetRule: LintRule {
 
     public func check(_ model: CheckedModel, _ context: LintContext, _ t: LintThresholds) -> [Diagnostic] {
         guard let images = context.trainingImages, images > 0 else { return [] }
-        let budget = images * t.paramsPerImage
+        let budget = CheckedSize.saturatingProduct(images, t.paramsPerImage)
         guard model.totalParams > budget else { return [] }
         // Point at the layer holding the most parameters: that is where the fix goes.
         let heaviest = model.layers.max { $0.params < $1.params }!

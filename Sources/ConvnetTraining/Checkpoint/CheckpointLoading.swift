@@ -5,8 +5,11 @@ extension Checkpoint {
     /// Reads and validates a checkpoint written by `save(to:)`.
     /// Throws `SafetensorsError` for a damaged file and `CheckpointError` for a well-formed file
     /// that is not a convnetc checkpoint (missing metadata, newer format, wrong dtypes...).
+    /// Weights with a NaN or an infinity are refused here, naming the tensor (`FiniteWeights`).
     public static func load(from url: URL) throws -> Checkpoint {
-        try Checkpoint(file: Safetensors.read(from: url), path: url.path)
+        let checkpoint = try Checkpoint(file: Safetensors.read(from: url), path: url.path)
+        try checkpoint.requireFiniteValues(file: url.path)
+        return checkpoint
     }
 
     /// Builds a checkpoint from an already decoded safetensors file; `path` names it in errors.

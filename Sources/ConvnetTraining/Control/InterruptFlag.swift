@@ -7,19 +7,26 @@ import Glibc
 /// handler can capture nothing; lock-free atomic loads and stores are async-signal-safe.
 private let interruptPresses = Atomic<Int>(0)
 
-/// The C signal handler: counts the press; on the second one leaves at once with the shell's
-/// conventional status for SIGINT (128 + 2), using only async-signal-safe calls.
+/// The C signal handler for SIGINT and SIGTERM alike (a `kill`, a job scheduler or a closing
+/// terminal asks as politely as Ctrl-C does): counts the request; on the second one leaves at once
+/// with the shell's conventional status (128 + signal), using only async-signal-safe calls.
 private func handleInterrupt(_ signal: Int32) {
     let presses = interruptPresses.add(1, ordering: .sequentiallyConsistent).newValue
     if InterruptFlag.action(forPress: presses) == .exitNow {
         let message: StaticString = "\nInterrupted again: exiting now without saving.\n"
         _ = Glibc.write(STDERR_FILENO, message.utf8Start, message.utf8CodeUnitCount)
-        _exit(130)
+        _exit(128 + signal)
+    } else if signal == SIGTERM {
+        let message: StaticString = "\nTerminated: stopping after this step; the last completed epoch is saved.\n"
+        _ = Glibc.write(STDERR_FILENO, message.utf8Start, message.utf8CodeUnitCount)
     } else {
         let message: StaticString = "\nInterrupted: stopping after this step; the last completed epoch is saved (Ctrl-C again to quit now).\n"
         _ = Glibc.write(STDERR_FILENO, message.utf8Start, message.utf8CodeUnitCount)
     }
 }
+
+/// The signals a run stops cleanly on.
+private let handledSignals: [Int32] = [SIGINT, SIGTERM]
 
 /// Lets a training loop stop cleanly on Ctrl-C: the first press sets `interrupted`, which the
 /// loop checks between steps to save a checkpoint and exit; a second press exits immediately.
@@ -41,12 +48,12 @@ public final class InterruptFlag: Sendable {
         press <= 1 ? .stopAfterStep : .exitNow
     }
 
-    private let previous: Mutex<sigaction?> = Mutex(nil)
+    private let previous: Mutex<[Int32: sigaction]> = Mutex([:])
 
     /// A flag with no handler installed yet (`interrupted` stays false until `install()`).
     public init() {}
 
-    /// Installs the SIGINT handler and clears earlier presses. Only one flag should be
+    /// Installs the SIGINT and SIGTERM handler and clears earlier presses. Only one flag should be
     /// installed at a time (the press count is process-wide, like the signal).
     public func install() {
         interruptPresses.store(0, ordering: .sequentiallyConsistent)
@@ -54,17 +61,21 @@ public final class InterruptFlag: Sendable {
         action.__sigaction_handler.sa_handler = { handleInterrupt($0) }
         sigemptyset(&action.sa_mask)
         action.sa_flags = SA_RESTART
-        var old = sigaction()
-        sigaction(SIGINT, &action, &old)
-        previous.withLock { $0 = old }
+        for signal in handledSignals {
+            var old = sigaction()
+            sigaction(signal, &action, &old)
+            previous.withLock { $0[signal] = old }
+        }
     }
 
-    /// Restores the handler that was in place before `install()`.
+    /// Restores the handlers that were in place before `install()`.
     public func uninstall() {
-        previous.withLock { old in
-            guard var saved = old else { return }
-            sigaction(SIGINT, &saved, nil)
-            old = nil
+        previous.withLock { saved in
+            for (signal, old) in saved {
+                var old = old
+                sigaction(signal, &old, nil)
+            }
+            saved = [:]
         }
     }
 

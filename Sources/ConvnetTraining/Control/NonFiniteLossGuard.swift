@@ -15,6 +15,14 @@ public struct NonFiniteLossGuard: Sendable {
 
     public init(learningRate: Double) { self.learningRate = learningRate }
 
+    /// The message for a validation loss that is not a number after epoch `epoch` (1-based).
+    public func validationMessage(loss: Double, epoch: Int) -> String {
+        let what = loss.isNaN ? "NaN (not a number)" : (loss > 0 ? "+infinity" : "-infinity")
+        return "error: training stopped: the validation loss became \(what) after epoch \(epoch)\n"
+            + "help: lower the learning rate (now \(learningRate); try \(learningRate / 10)); this epoch's weights "
+            + "were not saved, the last checkpoint before it is still valid"
+    }
+
     /// Checks the loss of step `step` (1-based) of `stepsPerEpoch` in 1-based epoch `epoch`.
     public func check(loss: Double, epoch: Int, step: Int, stepsPerEpoch: Int) -> Verdict {
         guard !loss.isFinite else { return .proceed }

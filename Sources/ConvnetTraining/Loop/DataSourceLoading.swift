@@ -7,6 +7,9 @@ import ConvnetInterface
 /// bar). Prints a warning for every file or record left out and their count, and checks the
 /// classes against the model's last layer.
 public enum DataSourceLoading {
+    /// Skipped files named one by one before the rest are only counted.
+    public static let skippedListed = 50
+
     public static func open(configuration config: TrainingConfiguration, model: ModelDescription, seed: UInt64,
                             output: ProgressOutput, clock: TrainingClock,
                             requireTraining: Bool = true) throws(TrainingError) -> any DataSource {
@@ -45,7 +48,7 @@ public enum DataSourceLoading {
                     + "help: make the last layer `dense \(source.classNames.count) softmax`")
             }
         }
-        for line in SkippedFile.report(source.skipped) { output.write(line + "\n") }
+        for line in SkippedFile.report(source.skipped, listingAtMost: skippedListed) { output.write(line + "\n") }
         return source
     }
 }

@@ -82,6 +82,13 @@ struct EpochLoop {
         if dataset.count(.validation) > 0 {
             copyWeights(from: trainer, to: evaluator)
             validation = try ValidationPass.run(evaluator, dataset: dataset)
+            if let v = validation, !v.loss.isFinite {
+                // As for the training loss: weights that give a NaN or infinite validation loss
+                // are not worth a checkpoint, so the last good one stays the newest.
+                if output.isTerminal { output.write("\n") }
+                throw TrainingError.nonFiniteLoss(message: guardian.validationMessage(loss: v.loss, epoch: epoch + 1),
+                                                  lastGoodCheckpoint: nil)
+            }
         }
         let trained = Double(stepsPerEpoch * configuration.batch)
         var shown: [(String, Double)] = [("loss", lossSum / Double(stepsPerEpoch)), ("accuracy", correct / trained)]

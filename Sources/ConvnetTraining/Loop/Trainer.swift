@@ -1,3 +1,4 @@
+import ConvnetSupport
 import ConvnetData
 import ConvnetInterface
 import Foundation
@@ -45,6 +46,10 @@ public struct Trainer {
         let config = configuration
         let modelHash = model.hash
         let run = try RunDirectory(url: config.outputDirectory)
+        // One run per folder at a time, and a new run never replaces an earlier one unasked.
+        let lock = try RunLock(folder: run.url)
+        defer { lock.release() }
+        try RunFolderGuard.check(run, resume: config.resume, overwrite: config.overwrite)
         try run.removeStaleTemporaries()
 
         // Where to start: a checkpoint (resume) or the seed.
@@ -52,6 +57,7 @@ public struct Trainer {
         if config.resume {
             guard let latest = try run.latestCheckpoint() else { throw TrainingError.nothingToResume(folder: run.url.path) }
             let checkpoint = try Checkpoint.load(from: latest.url)
+            try ResumeConsistency.check(checkpoint, fileEpoch: latest.epoch, path: latest.url.path)
             guard checkpoint.modelHash == modelHash else {
                 throw TrainingError.modelMismatch(checkpoint: latest.url.path, expected: modelHash, found: checkpoint.modelHash)
             }
@@ -62,6 +68,8 @@ public struct Trainer {
             resumed = (checkpoint, latest.url)
         }
         let seed = resumed?.checkpoint.seed ?? config.seed
+        // `--init-from`: read and checked before anything is compiled or decoded.
+        let initial = try config.initFrom.map { url in try ImportedWeights(url: url, model: model) }
 
         // The programs first: a setting the target cannot run (say a batch the emulated cores
         // cannot split) is reported before the images are decoded.
@@ -71,11 +79,12 @@ public struct Trainer {
         var state = try resumed.map { r throws(TrainingError) in
             try TrainingState(checkpoint: r.checkpoint, program: trainProgram, path: r.url.path)
         } ?? TrainingState.initial(for: trainProgram, seed: seed)
+        if let initial { state.start(from: initial) }
         state.load(into: trainer)
 
         let dataset = try DataSourceLoading.open(configuration: config, model: model, seed: seed,
                                                  output: output, clock: clock)
-        if let saved = resumed?.checkpoint.classNames, !saved.isEmpty, saved != dataset.classNames {
+        if let saved = resumed?.checkpoint.classNames ?? initial?.classNames, !saved.isEmpty, saved != dataset.classNames {
             throw TrainingError.classMismatch("the checkpoint was trained on classes \(saved) but the dataset has \(dataset.classNames)")
         }
         let stepsPerEpoch = dataset.count(.training) / config.batch
@@ -84,8 +93,12 @@ public struct Trainer {
                 + "help: pass a smaller --batch (every step uses a full batch)")
         }
 
-        // A fresh run must not leave an older run's later epochs for a future --resume. This
-        // happens only now that the data loaded and the programs compiled, so a run that fails
+        if let r = resumed {
+            try ResumeConsistency.check(r.checkpoint, stepsPerEpoch: stepsPerEpoch, batch: config.batch, path: r.url.path)
+        }
+
+        // A fresh run (with --overwrite: `RunFolderGuard` refused it otherwise) must not leave an
+        // older run's later epochs for a future --resume. This happens only now that the data loaded and the programs compiled, so a run that fails
         // to start never destroys the previous run's results.
         if resumed == nil {
             for old in try run.checkpoints() { try FileManager.default.removeItem(at: old.url) }
@@ -101,6 +114,9 @@ public struct Trainer {
                 output.write("note: continuing with the checkpoint's seed \(r.checkpoint.seed), not \(config.seed), "
                     + "so the run stays the one that was interrupted\n")
             }
+        }
+        if let initial {
+            output.write("Starting from the weights of \(initial.url.path) (\(initial.format.rawValue)), fresh optimizer state\n")
         }
         output.write("Training on \(dataset.count(.training)) images, validating on \(dataset.count(.validation)) "
             + "(\(dataset.classNames.count) classes), batch \(config.batch), \(stepsPerEpoch) steps per epoch, "

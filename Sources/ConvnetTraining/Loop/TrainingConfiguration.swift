@@ -21,6 +21,10 @@ public struct TrainingConfiguration: Sendable {
     public var seed: UInt64
     public var augmentation: ConvnetData.Augmentation
     public var resume: Bool
+    /// `--init-from`: the weights a new run starts from.
+    public var initFrom: URL?
+    /// `--overwrite`: replace an earlier run's results in the folder.
+    public var overwrite: Bool
     /// The run folder.
     public var outputDirectory: URL
     public var workers: Int
@@ -66,6 +70,15 @@ public struct TrainingConfiguration: Sendable {
         seed = UInt64(seedValue)
         augmentation = ConvnetData.Augmentation(flip: train.flip, crop: train.crop)
         resume = options.resume
+        initFrom = options.initFrom.map { URL(fileURLWithPath: $0) }
+        if resume, let from = options.initFrom {
+            throw .invalidOption("--init-from \(from) starts a new run but --resume continues the last one\n"
+                + "help: pass one of them")
+        }
+        overwrite = options.overwrite
+        if let out = options.outputDirectory, out.isEmpty {
+            throw .invalidOption("--out needs a folder name; '' would write into the current folder")
+        }
         outputDirectory = URL(fileURLWithPath: options.outputDirectory
             ?? "runs/" + model.name)
         workers = max(1, options.workers ?? ProcessInfo.processInfo.activeProcessorCount)

@@ -23,6 +23,10 @@ public enum TrainingError: Error, Sendable, CustomStringConvertible {
     case optimizerMismatch(checkpoint: String, saved: String, configured: String)
     /// The dataset's classes differ from the checkpoint's or the model's head.
     case classMismatch(String)
+    /// A fresh run (no `--resume`, no `--overwrite`) into a folder that holds an earlier run.
+    case runExists(folder: String, files: [String])
+    /// Another run holds the folder's lock (`RunLock`); the holder when its lock file says.
+    case runLocked(folder: String, holder: RunLockHolder?)
 
     public var description: String {
         switch self {
@@ -61,6 +65,13 @@ public enum TrainingError: Error, Sendable, CustomStringConvertible {
                 + "help: resume with the same optimizer, or start a new run without --resume"
         case .classMismatch(let m):
             return "error: \(m)"
+        case .runExists(let folder, let files):
+            return "error: \(folder) already holds a run (\(files.joined(separator: ", ")))\n"
+                + "help: pass --resume to continue it, --overwrite to replace it, or --out DIR to start a new run elsewhere"
+        case .runLocked(let folder, let holder):
+            return "error: another run is using \(folder): "
+                + (holder.map { "held by \($0)" } ?? "its lock is held by a process that has not said who it is") + "\n"
+                + "help: wait for that run to finish (or stop it), or pass --out DIR to train into another folder"
         }
     }
 }

@@ -19,6 +19,9 @@ public struct TrainingOptions: Sendable {
     public var resume: Bool
     /// `--out DIR`: the run folder (default `runs/<model-name>/`).
     public var outputDirectory: String?
+    /// `--overwrite`: a fresh run may replace the results of an earlier run in its folder
+    /// (without it, such a run is refused: `RunFolderGuard`).
+    public var overwrite = false
     /// Decoding threads (default: every core).
     public var workers: Int?
     /// `--validation-data GLOB`: the validation TFRecord shards (instead of holding out a fraction).
@@ -27,11 +30,14 @@ public struct TrainingOptions: Sendable {
     /// class index (default the codelab's `image` and `class`).
     public var imageKey: String?
     public var labelKey: String?
+    /// `--init-from W`: start a new run from these weights (any format `ImportedWeights` reads)
+    /// instead of the seed's initialisation; fresh optimizer state, epoch 1.
+    public var initFrom: String?
 
     public init(epochs: Int? = nil, batch: Int? = nil, learningRate: Double? = nil, data: String? = nil,
                 seed: Int? = nil, validation: Double? = nil, resume: Bool = false,
                 outputDirectory: String? = nil, workers: Int? = nil, validationData: String? = nil,
-                imageKey: String? = nil, labelKey: String? = nil) {
+                imageKey: String? = nil, labelKey: String? = nil, initFrom: String? = nil) {
         self.epochs = epochs
         self.batch = batch
         self.learningRate = learningRate
@@ -44,5 +50,6 @@ public struct TrainingOptions: Sendable {
         self.validationData = validationData
         self.imageKey = imageKey
         self.labelKey = labelKey
+        self.initFrom = initFrom
     }
 }

@@ -39,21 +39,23 @@ public struct TrainingState: Sendable {
                       path: path)
     }
 
-    /// Reads `parameters` and `optimizerSlots` from a checkpoint, checking that every one is
-    /// present with the right shape.
+    /// Reads `parameters` and `optimizerSlots` from a checkpoint, checking (`WeightsFit`) that
+    /// every weight is present with the right shape, none is extra, all are finite, and every
+    /// slot is present.
     public init(checkpoint: Checkpoint, parameters: [ParameterInfo], optimizerSlots: [ParameterInfo],
                 path: String) throws(TrainingError) {
-        var tensors: [String: [Float]] = [:]
-        for p in parameters {
-            guard let t = checkpoint.parameters[p.name] else {
-                throw .incompatibleCheckpoint(checkpoint: path, detail: "it has no weight '\(p.name)'")
-            }
-            guard t.shape == p.shape else {
-                throw .incompatibleCheckpoint(checkpoint: path,
-                    detail: "weight '\(p.name)' has shape \(t.shape), the model needs \(p.shape)")
-            }
-            tensors[p.name] = t.values
+        let problems = WeightsFit.problems(expected: parameters, found: checkpoint.parameters.keys.sorted().map {
+            WeightsFit.Found(name: $0, shape: checkpoint.parameters[$0]!.shape)
+        })
+        guard problems.isEmpty else {
+            throw .incompatibleCheckpoint(checkpoint: path, detail: problems.count == 1 ? problems[0]
+                : "\(problems.count) problems:\n" + problems.map { "  " + $0 }.joined(separator: "\n"))
         }
+        if let problem = WeightsFit.nonFinite(parameters.map(\.name), values: { checkpoint.parameters[$0]!.values }) {
+            throw .incompatibleCheckpoint(checkpoint: path, detail: problem)
+        }
+        var tensors: [String: [Float]] = [:]
+        for p in parameters { tensors[p.name] = checkpoint.parameters[p.name]!.values }
         for s in optimizerSlots {
             let (slot, parameter) = TrainingState.splitSlot(s.name)
             guard let t = checkpoint.slot(slot, of: parameter), t.shape == s.shape else {

@@ -43,7 +43,9 @@ public enum ValidationPass {
             for row in 0..<real {
                 let p = UnsafeBufferPointer(rebasing: probabilities[(row * k)..<((row + 1) * k)])
                 let label = Int(labels[row])
-                lossSum -= Double(log(min(max(p[label], epsilon), 1 - epsilon)))
+                // A NaN probability must make the loss NaN (the clamp alone would hide it).
+                let q = p[label]
+                lossSum -= q.isNaN ? .nan : Double(log(min(max(q, epsilon), 1 - epsilon)))
                 confusion.add(truth: label, predicted: argmax(p))
                 count += 1
             }

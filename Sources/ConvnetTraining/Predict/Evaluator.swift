@@ -43,17 +43,19 @@ public struct EvaluationReport: Sendable {
 /// on file paths and the fraction, so it is the split the trainer validated on).
 public enum Evaluator {
     /// Uses `options` for `--data`, `--validation` and `--batch` (else the train block).
+    /// `classes` (`--classes`), like a checkpoint's class names, must be the dataset's.
     public static func evaluate(weights: URL, model: ModelDescription, options: TrainingOptions = TrainingOptions(),
                                 compiler: any ModelCompiler,
                                 output: ProgressOutput = StandardOutput(),
-                                clock: TrainingClock = SystemClock()) throws -> EvaluationReport {
+                                clock: TrainingClock = SystemClock(), classes: [String]? = nil) throws -> EvaluationReport {
         let config = try TrainingConfiguration(model: model, options: options)
-        let trained = try TrainedWeights(url: weights, model: model, dataFolder: config.data)
+        let trained = try TrainedWeights(url: weights, model: model, dataFolder: config.data, classes: classes)
         let dataset = try DataSourceLoading.open(configuration: config, model: model, seed: config.seed,
                                                  output: output, clock: clock, requireTraining: false)
-        let saved = trained.checkpoint.classNames
+        let saved = classes ?? trained.weights.classNames
         if !saved.isEmpty, saved != dataset.classNames {
-            throw TrainingError.classMismatch("\(weights.path) was trained on classes \(saved) but the dataset has \(dataset.classNames)")
+            let source = classes != nil ? "--classes names" : "\(weights.path) was trained on"
+            throw TrainingError.classMismatch("\(source) classes \(saved) but the dataset has \(dataset.classNames)")
         }
         guard dataset.count(.validation) > 0 else {
             throw TrainingError.invalidOption("the dataset has no validation images (validation fraction \(config.validation))\n"

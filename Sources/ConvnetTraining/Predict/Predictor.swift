@@ -26,9 +26,11 @@ public struct PredictionReport: Sendable {
     public func renderText() -> String {
         predictions.map { p in
             let order = p.probabilities.indices.sorted { p.probabilities[$0] > p.probabilities[$1] || (p.probabilities[$0] == p.probabilities[$1] && $0 < $1) }
-            func item(_ c: Int) -> String { classes[c] + " " + String(format: "%.1f%%", Double(p.probabilities[c]) * 100) }
+            func item(_ c: Int) -> String {
+                TerminalText.escaped(classes[c]) + " " + String(format: "%.1f%%", Double(p.probabilities[c]) * 100)
+            }
             let rest = order.dropFirst().map(item).joined(separator: ", ")
-            return "\(p.file): \(item(order[0]))" + (rest.isEmpty ? "" : " (\(rest))")
+            return "\(TerminalText.escaped(p.file)): \(item(order[0]))" + (rest.isEmpty ? "" : " (\(rest))")
         }.joined(separator: "\n") + "\n"
     }
 
@@ -55,10 +57,11 @@ public enum Predictor {
     ///   - images: image paths (JPEG or PNG); an unreadable one throws `DataError.unreadableImage`.
     ///   - batch: the compiled batch size; the last batch is padded with zeros.
     ///   - dataFolder: where to find class names when the checkpoint has none.
+    ///   - classes: `--classes`: the class names, in label order.
     public static func predict(weights: URL, model: ModelDescription, images: [String],
                                compiler: any ModelCompiler, batch: Int = 32,
-                               dataFolder: String? = nil) throws -> PredictionReport {
-        let trained = try TrainedWeights(url: weights, model: model, dataFolder: dataFolder)
+                               dataFolder: String? = nil, classes: [String]? = nil) throws -> PredictionReport {
+        let trained = try TrainedWeights(url: weights, model: model, dataFolder: dataFolder, classes: classes)
         guard !images.isEmpty else { return PredictionReport(classes: trained.classNames, predictions: []) }
         let shape = ImageShape(height: model.inputShape.height, width: model.inputShape.width,
                                channels: model.inputShape.channels)

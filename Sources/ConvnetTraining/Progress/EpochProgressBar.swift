@@ -1,3 +1,4 @@
+import ConvnetSupport
 /// Keras-style progress for one training epoch.
 ///
 /// On a terminal:
@@ -81,7 +82,12 @@ public final class EpochProgressBar {
         if output.isTerminal {
             let line = counter(steps) + " " + ProgressFormat.bar(current: steps, total: steps, width: width)
                 + " - " + timing + ProgressFormat.metrics(metrics) + trailer
-            redraw(line)
+            if line.count < output.columns {
+                redraw(line)
+            } else {
+                // The final figures are kept whole: clear the bar, then write them once.
+                output.write("\r" + String(repeating: " ", count: lastWidth) + "\r" + line)
+            }
             output.write("\n")
         } else {
             output.write("Epoch \(epoch)/\(totalEpochs) - \(steps)/\(steps) - \(timing)\(ProgressFormat.metrics(metrics))\(trailer)\n")
@@ -98,7 +104,10 @@ public final class EpochProgressBar {
 
     /// Returns to the line start and overwrites, padding with spaces when the new text is
     /// shorter so no tail of the old line remains.
+    /// The line is clipped to the terminal's width less one: a line that wraps cannot be
+    /// redrawn in place, and every redraw would leave a line behind.
     private func redraw(_ line: String) {
+        let line = TerminalText.clipped(line, columns: output.columns - 1)
         let pad = max(0, lastWidth - line.count)
         output.write("\r" + line + String(repeating: " ", count: pad))
         lastWidth = line.count

@@ -1,3 +1,4 @@
+import ConvnetSupport
 /// Progress for long work other than training, e.g. decoding the data set:
 /// `Decoding 3670 images [==========>...................] 1234/3670 ETA 5s`, redrawn with `\r`
 /// on a terminal and ending with `Decoding 3670 images [===...===] 3670/3670 12s`. Off a
@@ -50,7 +51,10 @@ public final class WorkProgressBar {
         }
     }
 
+    /// The line is clipped to the terminal's width less one: a line that wraps cannot be
+    /// redrawn in place, and every redraw would leave a line behind.
     private func redraw(_ line: String) {
+        let line = TerminalText.clipped(line, columns: output.columns - 1)
         let pad = max(0, lastWidth - line.count)
         output.write("\r" + line + String(repeating: " ", count: pad))
         lastWidth = line.count

@@ -57,6 +57,7 @@ public struct ConfusionMatrix: Equatable, Sendable {
     /// a recall column on the right, a precision row below, then the overall accuracy.
     public func render() -> String {
         func percent(_ v: Double?) -> String { v.map { String(format: "%.1f%%", $0 * 100) } ?? "-" }
+        let classNames = self.classNames.map(TerminalText.escaped)
         let rowTitle = "true \\ predicted"
         let firstWidth = max(rowTitle.count, "precision".count, classNames.map(\.count).max() ?? 0)
         let columnWidths = classNames.indices.map { c in

@@ -53,10 +53,12 @@ public enum NotebookStepTime {
 
     /// One line comparing a modelled training step with the notebook's, e.g. `real TPU v2-8
     /// (solution notebook, batch 128): 64-110 ms/step; modelled: 20.088 ms (3.2x-5.5x faster)`.
-    /// Nil unless the report is a training step at batch 128 on 8 cores, the only setting the
-    /// figure applies to.
+    /// Nil unless the report is a training step at batch 128 on a TPU v2-8 (`TPUDevice.tpuV2`),
+    /// the only setting the figure applies to.
     public static func comparison(_ report: ProfileReport) -> String? {
-        guard report.mode == .training, report.globalBatch == globalBatch, report.cores == 8,
+        let v2 = TPUDevice.tpuV2  // the board the notebook ran on: another --cores, --mxu or --clock is not it
+        guard report.mode == .training, report.globalBatch == globalBatch, report.cores == v2.cores,
+              report.device.mxu == v2.mxu, report.device.clockHz == v2.clockHz,
               report.stepSeconds > 0 else { return nil }
         let low = tpuV2Seconds.lowerBound / report.stepSeconds, high = tpuV2Seconds.upperBound / report.stepSeconds
         let verdict = low >= 1

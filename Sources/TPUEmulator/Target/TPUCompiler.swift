@@ -39,7 +39,7 @@ public struct TPUCompiler: ProgramCompiler {
     /// - Parameter hostThreads: host threads one emulated matmul may use. 1 by default: the
     ///   executor already runs the two image halves of every convolution on the two host cores,
     ///   and nesting the MXU's own threads inside them measured 10-20% slower on flowers.
-    public init(cores: Int = 8, device: TPUDevice = .tpuV2, hostThreads: Int = 1,
+    public init(cores: Int = TPUDevice.tpuV2.cores, device: TPUDevice = .tpuV2, hostThreads: Int = 1,
                 programSets: @escaping @Sendable (IRProgram) throws -> DataParallelProgramSet) {
         self.cores = cores
         self.device = device
@@ -50,7 +50,7 @@ public struct TPUCompiler: ProgramCompiler {
     /// A TPU compiler whose data-parallel programs are `model`'s, with `optimizer` (the
     /// model's `train` block's by default; only its kind and momentum matter, the learning
     /// rate is an input of every step).
-    public init(model: CheckedModel, cores: Int = 8, device: TPUDevice = .tpuV2, optimizer: OptimizerDecl? = nil,
+    public init(model: CheckedModel, cores: Int = TPUDevice.tpuV2.cores, device: TPUDevice = .tpuV2, optimizer: OptimizerDecl? = nil,
                 hostThreads: Int = 1) {
         let optimizer = optimizer ?? model.train.optimizer
         self.init(cores: cores, device: device, hostThreads: hostThreads) { step in
