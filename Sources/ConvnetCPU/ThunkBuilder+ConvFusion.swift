@@ -74,6 +74,8 @@ extension ThunkBuilder {
         case .im2colGemm, .gemm: (.float32, .banded)
         case .mxuDirect: (.bfloat16, .direct)
         case .mxuIm2col: (.bfloat16, .banded)
+        case .depthwise, .vpuDepthwise:
+            throw CPUCompileError("\(name) kernel=\(a.rawValue) is a depthwise kernel, not an ordinary convolution's")
         }
         guard engine.directConvolutions == wanted || (algorithm == .banded && engine.directConvolutions == nil) else {
             throw CPUCompileError("\(name) kernel=\(a.rawValue) was planned for another target than this executor's engine"

@@ -97,10 +97,16 @@ public final class ThunkBuilder {
         case .custom(let name):
             throw CPUCompileError("the CPU backend has no kernel for custom op '\(name)'"
                                   + (inst.layer.map { " (layer \($0))" } ?? ""))
-        case .depthwiseConv2d, .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .concat, .channelSlice:
-            throw CPUCompileError("\(inst.op.mnemonic) is not supported on this target yet: it has no fp32 CPU kernel"
-                                  + (inst.layer.map { " (layer \($0))" } ?? "")
-                                  + "; --target reference runs it")
+        case .depthwiseConv2d(let attrs):
+            try lowerDepthwiseForward(inst, attrs, c)
+        case .depthwiseConv2dInputGrad(let attrs):
+            try lowerDepthwiseInputGrad(inst, attrs, c)
+        case .depthwiseConv2dFilterGrad(let attrs):
+            try lowerDepthwiseFilterGrad(inst, attrs, c)
+        case .concat:
+            lowerConcat(inst, c)
+        case .channelSlice(let start, let count):
+            lowerChannelSlice(inst, start: start, count: count, c)
         }
     }
 

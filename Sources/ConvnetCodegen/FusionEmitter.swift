@@ -19,6 +19,8 @@ struct FusionEmitter {
         case .im2colGemm, .gemm: ".banded"
         case .mxuDirect, .mxuIm2col:
             throw EmitError("\(name) kernel=\(a.rawValue) is planned for the TPU; the native target runs float32 kernels")
+        case .depthwise, .vpuDepthwise:
+            throw EmitError("\(name) kernel=\(a.rawValue) is a depthwise kernel, not an ordinary convolution's")
         }
     }
 

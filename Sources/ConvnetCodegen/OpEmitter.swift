@@ -25,6 +25,22 @@ struct OpEmitter {
             + "stride: \(a.stride), padding: .\(a.padding == .same ? "same" : "valid"))"
     }
 
+    /// `DepthwiseGeometry(...)` for input shape `x` and `multiplier` filters per channel.
+    static func depthwise(_ x: [Int], multiplier: Int, _ a: ConvAttributes) -> String {
+        "DepthwiseGeometry(batch: \(x[0]), inHeight: \(x[1]), inWidth: \(x[2]), inChannels: \(x[3]), "
+            + "kernelHeight: \(a.kernelHeight), kernelWidth: \(a.kernelWidth), multiplier: \(multiplier), "
+            + "stride: \(a.stride), padding: .\(a.padding == .same ? "same" : "valid"))"
+    }
+
+    /// The plan of a depthwise convolution must be the float32 depthwise kernels the emitted
+    /// code calls (kernel selection decided it; a TPU plan is an error, not re-decided).
+    static func checkDepthwisePlan(_ inst: Instruction) throws {
+        guard inst.kernel?.convolution == .depthwise else {
+            throw EmitError("\(inst.op.mnemonic)" + (inst.layer.map { " (layer \($0))" } ?? "")
+                            + " is planned \(inst.kernel?.printed ?? "with no kernel"); the native target runs kernel=depthwise")
+        }
+    }
+
     static func pool(_ x: [Int], _ p: PoolAttributes) -> String {
         "PoolGeometry(batch: \(x[0]), inHeight: \(x[1]), inWidth: \(x[2]), channels: \(x[3]), "
             + "pool: \(p.size), stride: \(p.stride))"
@@ -143,9 +159,32 @@ struct OpEmitter {
                     w.line("\(out)[i] = h >= \(threshold) ? \(name(a[0]))[i] * \(Literal.float(1 / (1 - d.rate))) : 0")
                 }
             }
-        case .depthwiseConv2d, .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .concat, .channelSlice:
-            throw EmitError("\(inst.op.mnemonic) is not supported on the native target yet"
-                            + (inst.layer.map { " (layer \($0))" } ?? "") + "; --target reference runs it")
+        case .depthwiseConv2d(let c):
+            try Self.checkDepthwisePlan(inst)
+            w.line("DepthwiseConv.forward(\(Self.depthwise(shape(a[0]), multiplier: shape(a[1])[3], c)),")
+            w.line("                      input: \(name(a[0])), weights: \(name(a[1])), output: \(out))")
+        case .depthwiseConv2dInputGrad(let c):
+            try Self.checkDepthwisePlan(inst)
+            w.line("DepthwiseConv.backwardInput(\(Self.depthwise(inst.type.shape, multiplier: shape(a[1])[3], c)),")
+            w.line("                            outputGradient: \(name(a[0])), weights: \(name(a[1])), inputGradient: \(out))")
+        case .depthwiseConv2dFilterGrad(let c):
+            try Self.checkDepthwisePlan(inst)
+            w.line("DepthwiseConv.backwardFilter(\(Self.depthwise(shape(a[0]), multiplier: inst.type.shape[3], c)),")
+            w.line("                             input: \(name(a[0])), outputGradient: \(name(a[1])), weightGradient: \(out))")
+        case .concat:
+            // Each operand's channels into its run of every output row.
+            let channels = inst.type.shape.last ?? 1
+            w.block("for r in 0..<\(n / max(channels, 1)) {") { w in
+                var offset = 0
+                for v in a {
+                    let k = shape(v).last ?? 1
+                    w.line("(\(out) + r * \(channels) + \(offset)).update(from: \(name(v)) + r * \(k), count: \(k))")
+                    offset += k
+                }
+            }
+        case .channelSlice(let start, let count):
+            let width = shape(a[0]).last ?? 1
+            w.line("for r in 0..<\(n / max(count, 1)) { (\(out) + r * \(count)).update(from: \(name(a[0])) + r * \(width) + \(start), count: \(count)) }")
         default:
             throw EmitError("the native target has no code for \(inst.op.mnemonic)"
                             + (inst.layer.map { " (layer \($0))" } ?? ""))

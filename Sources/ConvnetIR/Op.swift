@@ -229,8 +229,22 @@ extension Op {
              .batchNormInference, .batchMean, .batchVariance, .softmaxCrossEntropy, .correctCount, .biasGrad,
              .softmaxGrad, .maxPoolGrad, .avgPoolGrad, .spatialMeanGrad, .dropoutGrad, .batchNormGradInput,
              .batchNormGradGamma, .softmaxCrossEntropyGrad, .im2col, .col2im, .fusion, .custom: false
-        // Depthwise convolution has one algorithm (the vector loop) and no kernel choice yet.
+        // Depthwise convolutions stay bare ops; kernel selection writes their `kernel=` directly.
         case .depthwiseConv2d, .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .concat, .channelSlice: false
+        }
+    }
+
+    /// The depthwise convolution ops (forward and both gradients): bare instructions whose
+    /// `kernel=` (`ConvAlgorithm.isDepthwise`) kernel selection writes per target.
+    public var isDepthwiseConvolution: Bool {
+        switch self {
+        case .depthwiseConv2d, .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad: true
+        case .input, .constant, .unary, .binary, .activation, .activationGrad, .broadcast, .reduceSum, .reshape,
+             .convert, .matmul, .biasAdd, .softmax, .maxPool, .avgPool, .spatialMean, .dropout, .batchNormTraining,
+             .batchNormInference, .batchMean, .batchVariance, .softmaxCrossEntropy, .correctCount, .biasGrad,
+             .softmaxGrad, .maxPoolGrad, .avgPoolGrad, .spatialMeanGrad, .dropoutGrad, .batchNormGradInput,
+             .batchNormGradGamma, .softmaxCrossEntropyGrad, .im2col, .col2im, .fusion, .custom, .conv2d,
+             .conv2dInputGrad, .conv2dFilterGrad, .concat, .channelSlice: false
         }
     }
 }

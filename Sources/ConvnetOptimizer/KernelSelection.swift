@@ -11,6 +11,8 @@ import ConvnetKernels
 ///   (`DirectConv.winogradGains`), `direct` for the other stride-1 windows, `gemm` for 1x1 and
 ///   `im2col_gemm` for the rest; on the TPU `mxu_direct` (the bfloat16 direct kernels, equal to
 ///   im2col + MXU matmul) for stride-1 windows and `mxu_im2col` for the rest.
+/// - Depthwise convolutions (forward and both gradients) stay bare ops with `kernel=depthwise`
+///   (float32 targets) or `kernel=vpu_depthwise` (the TPU's vector unit).
 /// - A max pool of a convolution fusion's result (windows `MaxPoolKernels` take) becomes the
 ///   fusion's second result, `fusion.conv_bias_relu_max_pool`: the convolution pools each band
 ///   of rows while it is in cache.
@@ -32,6 +34,9 @@ public enum KernelSelection {
         var g = wrapConvolutions(graph)
         g = addSecondResults(g, target: target)
         let types = g.types()
+        for i in g.instructions.indices where g.instructions[i].op.isDepthwiseConvolution {
+            g.instructions[i].kernel = KernelPlan(convolution: depthwiseAlgorithm(target))
+        }
         for i in g.instructions.indices {
             guard case .fusion(let kind, _) = g.instructions[i].op, kind.convolution != nil else { continue }
             let inst = g.instructions[i]
@@ -75,6 +80,15 @@ public enum KernelSelection {
             case .conv, .convFilterGrad, .matmulBias, .gradient, .loop: DirectConv.winogradGains(forward: g)
             }
             return gains ? .winograd : .direct
+        }
+    }
+
+    /// The algorithm `target` runs depthwise convolutions with (forward and both gradients):
+    /// the channel-vectorised float32 loops, or on the TPU the vector unit (`vpu_depthwise`).
+    public static func depthwiseAlgorithm(_ target: TargetCapabilities) -> ConvAlgorithm {
+        switch target.convolutions {
+        case .float32: .depthwise
+        case .mxu: .vpuDepthwise
         }
     }
 

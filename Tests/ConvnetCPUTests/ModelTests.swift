@@ -1,5 +1,6 @@
 import XCTest
 import ConvnetIR
+import ConvnetOptimizer
 import ConvnetSema
 import ConvnetSyntax
 @testable import ConvnetCPU
@@ -106,10 +107,60 @@ extension ModelTests {
         try compare(try IRBuilder.inference(m, batch: 2))
     }
 
-    func testDepthwiseIsACompileErrorOnTheCPUTarget() throws {
-        let m = try graphModel("input 8x8x3\ndwconv 3x3\ngap\ndense 3 softmax")
-        XCTAssertThrowsError(try CPUCompiler().compile(try IRBuilder.inference(m, batch: 2))) { error in
-            XCTAssertTrue("\(error)".contains("not supported on this target yet"), "\(error)")
+    /// A fire module (1x1 squeeze, 1x1 and 3x3 expands concatenated), a depthwise layer with a
+    /// multiplier, stride and bias, and separable convolutions: every graph op on the CPU kernels.
+    static let branchingModels = [
+        """
+        input 8x8x3
+        conv 3x3x4 relu
+        conv 1x1x3 relu
+        concat { branch { conv 1x1x4 relu }; branch { conv 3x3x5 relu; batchnorm momentum 0.9 } }
+        maxpool 2
+        concat { branch { conv 1x1x2 relu }; branch { }; branch { conv 3x3x3 } }
+        gap
+        dense 3 softmax
+        """,
+        """
+        input 9x9x3
+        dwconv 3x3 relu
+        dwconv 3x3 multiplier 2 stride 2 tanh
+        dwconv 3x3 padding valid
+        gap
+        dense 3 softmax
+        """,
+        """
+        input 8x8x4
+        sepconv 3x3x6 relu
+        residual { sepconv 3x3x6 relu; batchnorm }
+        sepconv 3x3x8 stride 2 padding valid
+        gap
+        dense 3 softmax
+        """,
+    ]
+
+    func testBranchingModelsTrainingStepMatchReference() throws {
+        for text in Self.branchingModels {
+            let m = try graphModel(text)
+            try compare(try IRBuilder.trainingStep(m, batch: 2, optimizer: .adam(learningRate: 0.01)), steps: 2)
+            try compare(try IRBuilder.trainingStep(m, batch: 2, optimizer: .sgd(learningRate: 0.05, momentum: 0.9)), optimize: false)
         }
+    }
+
+    func testBranchingModelsInferenceMatchReference() throws {
+        for text in Self.branchingModels {
+            let m = try graphModel(text)
+            try compare(try IRBuilder.inference(m, batch: 3))
+            try compare(try IRBuilder.inference(m, batch: 3), optimize: false)
+        }
+    }
+
+    /// Kernel selection's `kernel=depthwise` is what the executor runs on every depthwise step.
+    func testDepthwiseStepsRunThePlannedKernel() throws {
+        let m = try graphModel(Self.branchingModels[1])
+        let program = try IRBuilder.trainingStep(m, batch: 2, optimizer: .sgd(learningRate: 0.1, momentum: 0))
+        let exe = try CPUCompiler().compile(try Pipeline.optimize(program, for: .cpu))
+        let depthwise = exe.convolutionKernels.filter { $0.op.hasPrefix("depthwise_conv2d") }
+        XCTAssertEqual(Set(depthwise.map { $0.op }), ["depthwise_conv2d", "depthwise_conv2d_input_grad", "depthwise_conv2d_filter_grad"])
+        XCTAssertTrue(depthwise.allSatisfy { $0.kernel == .depthwise }, "\(depthwise)")
     }
 }

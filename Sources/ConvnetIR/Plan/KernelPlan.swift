@@ -17,6 +17,20 @@ public enum ConvAlgorithm: String, Hashable, Sendable, CaseIterable {
     case mxuDirect = "mxu_direct"
     /// The TPU's MXU on bands of im2col rows (any window; 1x1 needs no im2col).
     case mxuIm2col = "mxu_im2col"
+    /// A depthwise convolution on the float32 loops vectorised over channels (`DepthwiseConv`):
+    /// each output channel reads one input channel, too thin for a GEMM.
+    case depthwise
+    /// A depthwise convolution on the TPU's vector unit (float32 lanes, one multiply-add per
+    /// element and tap): the MXU has nothing to contract over.
+    case vpuDepthwise = "vpu_depthwise"
+
+    /// Whether this algorithm computes depthwise convolutions (and only those).
+    public var isDepthwise: Bool {
+        switch self {
+        case .depthwise, .vpuDepthwise: true
+        case .direct, .winograd, .im2colGemm, .gemm, .mxuDirect, .mxuIm2col: false
+        }
+    }
 }
 
 /// The kernel decisions the optimizer's kernel selection writes on an instruction

@@ -12,6 +12,7 @@ public enum PlanRules {
         case .direct, .mxuDirect: return c.stride == 1 && !pointwise
         case .gemm: return pointwise
         case .im2colGemm, .mxuIm2col: return true
+        case .depthwise, .vpuDepthwise: return false  // an ordinary convolution is not depthwise
         }
     }
 
@@ -21,7 +22,11 @@ public enum PlanRules {
         let kind: FusionKind? = if case .fusion(let k, _) = inst.op { k } else { nil }
         if let plan = inst.kernel {
             if let algorithm = plan.convolution {
-                if let c = kind?.convolution {
+                if inst.op.isDepthwiseConvolution {
+                    if !algorithm.isDepthwise {
+                        faults.append("kernel=\(algorithm.rawValue) cannot compute a depthwise convolution")
+                    }
+                } else if let c = kind?.convolution {
                     if !admits(algorithm, c) {
                         faults.append("kernel=\(algorithm.rawValue) cannot compute a \(c.kernelHeight)x\(c.kernelWidth) window at stride \(c.stride)")
                     }
@@ -60,13 +65,13 @@ public enum PlanRules {
         return faults
     }
 
-    /// The convolution fusions of `graph` (top level) without a kernel decision: after
-    /// kernel selection there must be none, and no bare convolution op either.
+    /// The convolution fusions and depthwise convolutions of `graph` (top level) without a
+    /// kernel decision: after kernel selection there must be none, and no bare convolution op.
     public static func unplanned(_ graph: Graph) -> [String] {
         var faults: [String] = []
         for inst in graph.instructions {
             let at = "(\(inst.result)\(inst.layer.map { ", layer \($0)" } ?? ""))"
-            if inst.op.isConvolution {
+            if inst.op.isConvolution || (inst.op.isDepthwiseConvolution && inst.kernel?.convolution == nil) {
                 faults.append("\(inst.op.mnemonic) \(at) was not given a kernel")
             } else if case .fusion(let kind, _) = inst.op, kind.convolution != nil, inst.kernel?.convolution == nil {
                 faults.append("fusion.\(kind.name) \(at) has no kernel=")
