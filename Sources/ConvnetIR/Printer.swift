@@ -55,7 +55,7 @@ public struct Printer: Sendable {
         out += indent + "return " + rets.joined(separator: ", ") + "\n"
     }
 
-    private func line(_ inst: Instruction, names: [ValueID: String]) -> String {
+    public func line(_ inst: Instruction, names: [ValueID: String]) -> String {
         let lhs = inst.definitions.map { names[$0.value] ?? $0.value.description }.joined(separator: ", ")
         var s = lhs + " = " + inst.op.mnemonic
         if !inst.operands.isEmpty || !isDeclaration(inst.op) {

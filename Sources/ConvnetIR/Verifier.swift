@@ -24,10 +24,12 @@ public enum Verifier {
         var defined: [ValueID: TensorType] = [:]
         var inputNames: Set<String> = []
         let allDefs = Set(graph.instructions.flatMap { $0.definitions.map(\.value) })
+        // The value names are computed once, and an instruction is printed only when it fails:
+        // the verifier runs after every pass, so it must stay linear in the graph's size.
+        let names = Printer.valueNames(graph)
         for inst in graph.instructions {
-            let text = printer.line(inst, in: graph)
             func fail(_ id: String, _ message: String) {
-                errors.append(.error("ir." + id, message + ": `\(text)`", at: nil))
+                errors.append(.error("ir." + id, message + ": `\(printer.line(inst, names: names))`", at: nil))
             }
             var operandTypes: [TensorType] = []
             var operandsOK = true
