@@ -26,7 +26,7 @@ test:
 # each, or FUZZ_RUNS executions when set. New corpus entries go to fuzz/work/ (not committed);
 # a crash lands in fuzz/crashes/TARGET/, which `make test` replays (commit it with its fix).
 FUZZ_BIN := .build/fuzz/release/convnetc-fuzz
-FUZZ_TARGETS ?= frontend safetensors images tfrecord
+FUZZ_TARGETS ?= frontend safetensors images tfrecord hdf5
 FUZZ_SECONDS ?= 60
 FUZZ_LIMIT = $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS),-max_total_time=$(FUZZ_SECONDS))
 
@@ -35,8 +35,9 @@ fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		mkdir -p fuzz/work/$$t fuzz/crashes/$$t; \
 		dict=; [ $$t = frontend ] && dict=-dict=fuzz/convnet.dict; \
+		maxlen=4096; [ $$t = hdf5 ] && maxlen=65536; \
 		echo "== $$t"; \
-		$(FUZZ_BIN) $$t fuzz/work/$$t fuzz/seeds/$$t $$dict $(FUZZ_LIMIT) -max_len=4096 -timeout=10 \
+		$(FUZZ_BIN) $$t fuzz/work/$$t fuzz/seeds/$$t $$dict $(FUZZ_LIMIT) -max_len=$$maxlen -timeout=10 \
 			-rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix=fuzz/crashes/$$t/ || exit 1; \
 	done
 

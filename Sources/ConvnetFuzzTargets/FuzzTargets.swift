@@ -19,6 +19,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case images
     /// A TFRecord shard split into records, each parsed as a tf.train.Example.
     case tfrecord
+    /// A weights file (Keras 3 `.weights.h5` through libhdf5, or safetensors) imported into a
+    /// small model and fitted to it; the seeds are Keras' own files for that model.
+    case hdf5
 
     /// Runs the target on one input.
     public func run(_ bytes: UnsafeRawBufferPointer) {
@@ -27,6 +30,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .safetensors: FuzzTarget.safetensors(Array(bytes))
         case .images: FuzzTarget.images(bytes)
         case .tfrecord: FuzzTarget.tfrecord(bytes)
+        case .hdf5: FuzzTarget.hdf5(bytes)
         }
     }
 
@@ -70,6 +74,22 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         }
         _ = reader.problems.map(\.description)
     }
+
+    /// libhdf5 opens files, so the input is written to one (per process) first.
+    static func hdf5(_ bytes: UnsafeRawBufferPointer) {
+        guard let model = weightsModel,
+              FileManager.default.createFile(atPath: scratchWeights, contents: Data(bytes)) else { return }
+        _ = try? ImportedWeights(url: URL(fileURLWithPath: scratchWeights), model: model)
+    }
+
+    /// The model of the h5 seeds (Keras' weights for `samples/one-line.convnet` at 16x16x3).
+    static let weightsModel: ModelDescription? = {
+        let source = SourceFile(path: "fuzz.convnet", text: "input 16x16x3\nconv 3x3x32 relu\nmaxpool 2\ngap\ndense 5 softmax\n")
+        let parsed = Parser.parse(source)
+        return SemanticAnalyzer.analyze(parsed.file, parseDiagnostics: parsed.diagnostics).model.map(ModelDescription.init)
+    }()
+
+    static let scratchWeights = NSTemporaryDirectory() + "/convnetc-fuzz-\(ProcessInfo.processInfo.processIdentifier).weights.h5"
 
     static let scratchShard = NSTemporaryDirectory() + "/convnetc-fuzz-\(ProcessInfo.processInfo.processIdentifier).tfrec"
 }

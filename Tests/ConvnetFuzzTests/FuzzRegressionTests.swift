@@ -30,4 +30,5 @@ final class FuzzRegressionTests: XCTestCase {
     func testSafetensors() throws { try replay(.safetensors) }
     func testImages() throws { try replay(.images) }
     func testTFRecord() throws { try replay(.tfrecord) }
+    func testHDF5() throws { try replay(.hdf5) }
 }
