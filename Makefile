@@ -44,8 +44,9 @@ fuzz:
 bench: build
 	./bench/run.sh
 
+# FLOWERS_FLAGS=--resume continues an earlier run, --overwrite replaces it.
 flowers: build
-	$(BIN) samples/flowers.convnet --run --target cpu
+	$(BIN) samples/flowers.convnet --run --target cpu $(FLOWERS_FLAGS)
 
 clean:
 	rm -rf .build
