@@ -11,32 +11,40 @@ public enum Im2col {
                               columns: UnsafeMutablePointer<Float>) {
         precondition(images.lowerBound >= 0 && images.upperBound <= g.batch, "image range out of batch")
         let rowsOfPixels = images.count * g.outHeight   // one task per (n, oh)
-        let cin = g.inChannels, kw = g.kernelWidth, patch = g.patchSize
+        let patch = g.patchSize
         Parallel.forRanges(rowsOfPixels, grain: 4) { range in
             for task in range {
                 let n = images.lowerBound + task / g.outHeight
-                let oh = task % g.outHeight
-                let image = input + n * g.inHeight * g.inWidth * cin          // (H, W, Cin)
-                var row = columns + (task * g.outWidth) * patch                // (OW, patch)
-                for ow in 0..<g.outWidth {
-                    let w0 = ow * g.strideWidth - g.padLeft
-                    // The in-image taps kw in kwLo..<kwHi read one contiguous run of the input row.
-                    let kwLo = max(0, -w0), kwHi = min(kw, g.inWidth - w0)
-                    for kh in 0..<g.kernelHeight {
-                        let h = oh * g.strideHeight - g.padTop + kh
-                        let dst = row + kh * kw * cin
-                        if h < 0 || h >= g.inHeight || kwLo >= kwHi {
-                            dst.update(repeating: 0, count: kw * cin)
-                            continue
-                        }
-                        if kwLo > 0 { dst.update(repeating: 0, count: kwLo * cin) }
-                        (dst + kwLo * cin).update(from: image + (h * g.inWidth + w0 + kwLo) * cin,
-                                                  count: (kwHi - kwLo) * cin)
-                        if kwHi < kw { (dst + kwHi * cin).update(repeating: 0, count: (kw - kwHi) * cin) }
-                    }
-                    row += patch
-                }
+                patchRow(g, image: input + n * g.inHeight * g.inWidth * g.inChannels,
+                         outputRow: task % g.outHeight, into: columns + (task * g.outWidth) * patch)
             }
+        }
+    }
+
+    /// One output row's patches: `row` (OW, KH * KW * Cin) from `image` (H, W, Cin), zero
+    /// outside the image. The one copy loop of im2col, shared with the banded form.
+    @inline(__always)
+    static func patchRow(_ g: ConvGeometry, image: UnsafePointer<Float>, outputRow oh: Int,
+                         into row: UnsafeMutablePointer<Float>) {
+        let cin = g.inChannels, kw = g.kernelWidth
+        var row = row
+        for ow in 0..<g.outWidth {
+            let w0 = ow * g.strideWidth - g.padLeft
+            // The in-image taps kw in kwLo..<kwHi read one contiguous run of the input row.
+            let kwLo = max(0, -w0), kwHi = min(kw, g.inWidth - w0)
+            for kh in 0..<g.kernelHeight {
+                let h = oh * g.strideHeight - g.padTop + kh
+                let dst = row + kh * kw * cin
+                if h < 0 || h >= g.inHeight || kwLo >= kwHi {
+                    dst.update(repeating: 0, count: kw * cin)
+                    continue
+                }
+                if kwLo > 0 { dst.update(repeating: 0, count: kwLo * cin) }
+                (dst + kwLo * cin).update(from: image + (h * g.inWidth + w0 + kwLo) * cin,
+                                          count: (kwHi - kwLo) * cin)
+                if kwHi < kw { (dst + kwHi * cin).update(repeating: 0, count: (kw - kwHi) * cin) }
+            }
+            row += g.patchSize
         }
     }
 

@@ -9,28 +9,11 @@ enum BandIm2col {
     /// cols (r1-r0)*OW x KH*KW*Cin from x (N, H, W, Cin), for output rows r0..<r1.
     static func im2col(_ g: ConvGeometry, input: UnsafePointer<Float>, rows: Range<Int>,
                        columns: UnsafeMutablePointer<Float>) {
-        let cin = g.inChannels, kw = g.kernelWidth, patch = g.patchSize
         var row = columns
         for r in rows {
-            let n = r / g.outHeight, oh = r % g.outHeight
-            let image = input + n * g.inHeight * g.inWidth * cin                  // (H, W, Cin)
-            for ow in 0..<g.outWidth {
-                let w0 = ow * g.strideWidth - g.padLeft
-                let kwLo = max(0, -w0), kwHi = min(kw, g.inWidth - w0)
-                for kh in 0..<g.kernelHeight {
-                    let h = oh * g.strideHeight - g.padTop + kh
-                    let dst = row + kh * kw * cin
-                    if h < 0 || h >= g.inHeight || kwLo >= kwHi {
-                        dst.update(repeating: 0, count: kw * cin)
-                        continue
-                    }
-                    if kwLo > 0 { dst.update(repeating: 0, count: kwLo * cin) }
-                    (dst + kwLo * cin).update(from: image + (h * g.inWidth + w0 + kwLo) * cin,
-                                              count: (kwHi - kwLo) * cin)
-                    if kwHi < kw { (dst + kwHi * cin).update(repeating: 0, count: (kw - kwHi) * cin) }
-                }
-                row += patch
-            }
+            Im2col.patchRow(g, image: input + (r / g.outHeight) * g.inHeight * g.inWidth * g.inChannels,
+                            outputRow: r % g.outHeight, into: row)
+            row += g.outWidth * g.patchSize
         }
     }
 
