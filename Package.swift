@@ -90,7 +90,9 @@ let package = Package(
         // committed seeds and every input that ever crashed).
         .target(name: "ConvnetFuzzTargets",
                 dependencies: ["ConvnetSyntax", "ConvnetSema", "ConvnetIR", "ConvnetTraining", "ConvnetData", "ConvnetSupport"]),
-        .executableTarget(name: "convnetc-fuzz", dependencies: ["ConvnetFuzzTargets"]),
+        .executableTarget(name: "convnetc-fuzz", dependencies: ["ConvnetFuzzTargets", "ConvnetTraining"]),
+        // The HDF5 reader process for programs that cannot re-run themselves as one (the tests).
+        .executableTarget(name: "convnetc-hdf5-reader", dependencies: ["ConvnetTraining"]),
 
         // `make bench`: the figures quoted in the README, measured in one process.
         .executableTarget(name: "convnetc-bench",
