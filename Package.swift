@@ -75,7 +75,7 @@ let package = Package(
                                "ConvnetSyntax", "ConvnetSema", "ConvnetIR", "ConvnetNativeRuntime", "ConvnetFlags"]),
         // What a generated binary links besides the kernels: its `main`, arena and commands.
         .target(name: "ConvnetNativeRuntime",
-                dependencies: ["ConvnetInterface", "ConvnetKernels", "ConvnetTraining", "ConvnetFlags",
+                dependencies: ["ConvnetInterface", "ConvnetKernels", "ConvnetTraining", "ConvnetFlags", "ConvnetSupport",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // Runs the stages for the CLI and the tests.
         .target(name: "ConvnetDriver",
