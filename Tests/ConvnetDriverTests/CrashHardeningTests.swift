@@ -81,6 +81,18 @@ final class CrashHardeningTests: XCTestCase {
         }
     }
 
+    /// `ulimit -v` limits memory as surely as the machine does (an arena is mapped whole): the
+    /// budget counts the room left under it, so a program past it is refused, not a failed mmap.
+    func testAnAddressSpaceLimitIsMemoryTooMuchForIsRefused() throws {
+        let tiny = try model("input 16x16x3; conv 3x3x4 relu; gap; dense 5 softmax")
+        let out = dir.appendingPathComponent("run").path
+        let r = try runConvnetc(["-c", "ulimit -v 4000000 && exec \"$0\" \"$@\"", TestPaths.convnetc, tiny, "--run", "--target", "cpu",
+                                 "--batch", "1000000", "--data", "synthetic:shapes:5:4", "--out", out], shell: true)
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("error: the trainingStep program at batch 1000000 needs 10.5 GiB but only "), r.stderr)
+        XCTAssertTrue(r.stderr.contains("of memory is available\nhelp: pass --batch "), r.stderr)
+    }
+
     /// The TPU emulator's step is budgeted as a whole (its own buffers of the global batch and
     /// both programs) and the fix is a global batch that splits over the cores: 4 images per core
     /// need about 32 GiB, so 2 per core (batch 16 on 8 cores) fit in 20 GiB.
