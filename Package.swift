@@ -124,7 +124,7 @@ let package = Package(
                     dependencies: ["ConvnetTraining", "ConvnetSupport", "ConvnetData", "ConvnetIR", "ConvnetSema", "ConvnetSyntax"]),
         .testTarget(name: "ConvnetCodegenTests",
                     dependencies: ["ConvnetCodegen", "ConvnetNativeRuntime", "ConvnetCPU", "ConvnetTraining", "ConvnetSyntax",
-                                   "ConvnetSema", "ConvnetIR", "ConvnetFlags", "ConvnetSupport"],
+                                   "ConvnetSema", "ConvnetIR", "ConvnetFlags", "ConvnetSupport", "ConvnetInterface"],
                     exclude: ["Golden"]),
         .testTarget(name: "ConvnetDriverTests",
                     dependencies: ["ConvnetTestSupport", "ConvnetDriver", "ConvnetIR", "ConvnetSema", "ConvnetSyntax", "ConvnetCPU",
