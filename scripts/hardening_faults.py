@@ -549,6 +549,15 @@ def progress_width(c):
     return (widest <= 80, f"{len(redrawn)} redraws, the widest {widest} columns")
 
 
+@fault("crash: .weights.h5 that crashes libhdf5", "exit 1: FILE: damaged HDF5 file (found by the hdf5 fuzz target)")
+def hdf5_crash(c):
+    m = write(c.work, "tiny.convnet", TINY)
+    damaged = os.path.join(ROOT, "fuzz/crashes/hdf5/crash-bac112db3b49be7ecf57b0432b841015a8550796")
+    return clean(c.run(["predict", "--weights", damaged, m,
+                        os.path.join(ROOT, "Tests/ConvnetDriverTests/Fixtures/keras_weights/image0.png")]),
+                 mentions="damaged HDF5 file")
+
+
 @fault("small: native binary --help / no arguments", "prints its usage; never trains")
 def native_help(c):
     return None, "not run here: needs a native build (NativeEndToEndTests covers it)"
