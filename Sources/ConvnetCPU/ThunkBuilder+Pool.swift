@@ -46,7 +46,12 @@ extension ThunkBuilder {
                 GlobalAveragePool.backward(batch: s[0], height: s[1], width: s[2], channels: s[3],
                                            outputGradient: dy, inputGradient: out)
             }
-        default:
+        case .input, .constant, .unary, .binary, .activation, .activationGrad, .broadcast, .reduceSum, .reshape,
+             .convert, .conv2d, .matmul, .biasAdd, .softmax, .depthwiseConv2d, .concat, .channelSlice, .dropout,
+             .batchNormTraining, .batchNormInference, .batchMean, .batchVariance, .softmaxCrossEntropy, .correctCount,
+             .conv2dInputGrad, .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .conv2dFilterGrad, .biasGrad,
+             .softmaxGrad, .dropoutGrad, .batchNormGradInput, .batchNormGradGamma, .softmaxCrossEntropyGrad, .im2col,
+             .col2im, .fusion, .custom:
             preconditionFailure("\(inst.op.mnemonic) is not a pool")
         }
     }
