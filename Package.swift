@@ -89,7 +89,8 @@ let package = Package(
         // The fuzz targets (`make fuzz` runs them under libFuzzer; ConvnetFuzzTests replays their
         // committed seeds and every input that ever crashed).
         .target(name: "ConvnetFuzzTargets",
-                dependencies: ["ConvnetSyntax", "ConvnetSema", "ConvnetIR", "ConvnetTraining", "ConvnetData", "ConvnetSupport"]),
+                dependencies: ["ConvnetSyntax", "ConvnetSema", "ConvnetIR", "ConvnetTraining", "ConvnetData", "ConvnetSupport",
+                               "TPUEmulator"]),
         .executableTarget(name: "convnetc-fuzz", dependencies: ["ConvnetFuzzTargets"]),
 
         // `make bench`: the figures quoted in the README, measured in one process.
