@@ -142,7 +142,7 @@ public struct Trainer {
                 outcome = try loop.runEpoch(&state)
             } catch let error as TrainingError {
                 // The last good epoch's pictures (its weights are the checkpoint left on disk).
-                if let v = lastValidation, v.count > 0 { try? ValidationReports.write(v, to: run.url, title: recorder.title) }
+                if let v = lastValidation, v.count > 0 { _ = try? ValidationReports.write(v, to: run.url, title: recorder.title) }
                 try recorder.finish(stopReason: "non-finite loss")
                 if case .nonFiniteLoss(let message, _) = error {
                     throw TrainingError.nonFiniteLoss(message: message, lastGoodCheckpoint: lastCheckpoint?.path)
