@@ -17,6 +17,12 @@ public enum RunReport {
         return (svg, base.appendingPathExtension("png"))
     }
 
+    /// A path under the current folder relative to it (as the user most likely named it).
+    static func shown(_ url: URL) -> String {
+        let here = FileManager.default.currentDirectoryPath + "/"
+        return url.path.hasPrefix(here) ? String(url.path.dropFirst(here.count)) : url.path
+    }
+
     /// Reads every folder (all errors reported before any output), writes the picture, prints.
     /// Returns the exit status: 0, or 1 when a folder is not a run folder.
     public static func run(folders: [String], out: String, json: Bool, convertToPNG: Bool = true) throws -> Int32 {
@@ -41,15 +47,15 @@ public enum RunReport {
             switch SVGToPNG.convert(svg: svg, to: png) {
             case .written(let program):
                 pngWritten = png
-                Console.writeError("Wrote \(svg.path) and \(png.path) (PNG by \(program))\n")
+                Console.writeError("Wrote \(shown(svg)) and \(shown(png)) (PNG by \(program))\n")
             case .noConverter:
-                Console.writeError("Wrote \(svg.path); no PNG: no SVG converter on PATH ("
+                Console.writeError("Wrote \(shown(svg)); no PNG: no SVG converter on PATH ("
                     + SVGToPNG.programNames.joined(separator: ", ") + "); e.g. apt-get install librsvg2-bin\n")
             case .failed(let reasons):
-                Console.writeError("Wrote \(svg.path); no PNG: every converter failed (" + reasons.joined(separator: "; ") + ")\n")
+                Console.writeError("Wrote \(shown(svg)); no PNG: every converter failed (" + reasons.joined(separator: "; ") + ")\n")
             }
         } else {
-            Console.writeError("Wrote \(svg.path)\n")
+            Console.writeError("Wrote \(shown(svg))\n")
         }
 
         if json {
