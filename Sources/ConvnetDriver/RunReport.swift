@@ -39,7 +39,10 @@ public enum RunReport {
         for note in comparison.notes { Console.writeError(note + "\n") }
 
         let (svg, png) = outputs(for: out)
-        try FileManager.default.createDirectory(at: svg.deletingLastPathComponent(), withIntermediateDirectories: true)
+        do { try FileManager.default.createDirectory(at: svg.deletingLastPathComponent(), withIntermediateDirectories: true) } catch {
+            throw RunReportError(description: "error: \(svg.deletingLastPathComponent().path): cannot create the folder "
+                + "for the picture (\(error.localizedDescription))")
+        }
         let title = "Validation accuracy of \(records.count) \(records.count == 1 ? "run" : "runs")"
         try AtomicFile.write(AccuracyComparisonPlot(title: title).svg(records), to: svg)
         var pngWritten: URL?
@@ -66,4 +69,9 @@ public enum RunReport {
         }
         return 0
     }
+}
+
+/// `report` could not write its picture.
+struct RunReportError: Error, CustomStringConvertible {
+    let description: String
 }

@@ -14,7 +14,9 @@ public enum ValidationReports {
     /// Writes the five files into `folder` (created if needed), each atomically; returns their URLs.
     @discardableResult
     public static func write(_ result: ValidationResult, to folder: URL, title: String) throws -> [URL] {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
+            throw AtomicFile.WriteError(path: folder.path, detail: "cannot create the folder (\(error.localizedDescription))")
+        }
         let names = result.confusion.classNames
         func url(_ name: String) -> URL { folder.appendingPathComponent(name) }
         try AtomicFile.write(result.confusion.render(), to: url(confusionText))
