@@ -80,7 +80,7 @@ let package = Package(
         // Runs the stages for the CLI and the tests.
         .target(name: "ConvnetDriver",
                 dependencies: ["ConvnetSyntax", "ConvnetSema", "ConvnetIR", "ConvnetOptimizer", "ConvnetData",
-                               "ConvnetTraining", "ConvnetCPU", "TPUEmulator", "ConvnetCodegen"]),
+                               "ConvnetTraining", "ConvnetCPU", "TPUEmulator", "ConvnetCodegen", "ConvnetSupport"]),
         .executableTarget(name: "convnetc", dependencies: [
             "ConvnetDriver", "ConvnetKernels", "ConvnetOptimizer", "ConvnetIR", "ConvnetSema", "ConvnetTraining", "TPUEmulator",
             "ConvnetFlags", "ConvnetInterface", "ConvnetData", "ConvnetSupport", "ConvnetSyntax", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -89,7 +89,8 @@ let package = Package(
         // The fuzz targets (`make fuzz` runs them under libFuzzer; ConvnetFuzzTests replays their
         // committed seeds and every input that ever crashed).
         .target(name: "ConvnetFuzzTargets",
-                dependencies: ["ConvnetSyntax", "ConvnetSema", "ConvnetIR", "ConvnetTraining", "ConvnetData", "ConvnetSupport"]),
+                dependencies: ["ConvnetSyntax", "ConvnetSema", "ConvnetIR", "ConvnetTraining", "ConvnetData", "ConvnetSupport",
+                               "TPUEmulator"]),
         .executableTarget(name: "convnetc-fuzz", dependencies: ["ConvnetFuzzTargets", "ConvnetTraining"]),
         // The HDF5 reader process for programs that cannot re-run themselves as one (the tests).
         .executableTarget(name: "convnetc-hdf5-reader", dependencies: ["ConvnetTraining"]),

@@ -9,7 +9,7 @@ import ConvnetOptimizer
 ///
 /// A step (references.md §4, `DataParallelPrograms`):
 /// 1. Broadcast: the trainable weights are copied into the per-core gradient program.
-/// 2. Every core c, in core order, runs `gradientStep` on its shard `split.shard(c)` of the
+/// 2. Every core c, in core order, runs the gradient program on its shard `split.shard(c)` of the
 ///    global batch (`(B/N, H, W, C)`), with dropout seed `seed + c`. The host runs the cores one
 ///    after the other on ONE compiled gradient program (each emulated matmul uses all host
 ///    threads), which keeps the memory of one per-core program instead of N.
@@ -17,7 +17,7 @@ import ConvnetOptimizer
 ///    the core finishes, core 0 first, `((g0 + g1) + g2) + ...` (`AllReduce.sum`'s order), so
 ///    every run gives the same bits. Loss, correct count and batch-norm moving statistics are
 ///    summed the same way; loss and statistics are then divided by N (mean over cores).
-/// 4. `updateStep` (divides the summed gradients by N, applies the optimizer) runs once: every
+/// 4. The update program (divides the summed gradients by N, applies the optimizer) runs once: every
 ///    core would apply the same update to the same weights, so one emulated core stands for all.
 ///
 /// The modelled cost (`ModelledCostReporting`) is static: `TPUCostModel` over the optimized
