@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads HDF5 files in a child process, so that a damaged file cannot crash convnetc.
 ///
@@ -36,7 +39,7 @@ enum HDF5ChildReader {
         } catch {
             throw fail("cannot start the HDF5 reader \(executable): \(error.localizedDescription)")
         }
-        let bytes = output.fileHandleForReading.readDataToEndOfFile()
+        let bytes = readToEnd(output.fileHandleForReading.fileDescriptor)
         process.waitUntilExit()
         let status = process.terminationStatus
         if process.terminationReason == .uncaughtSignal {
@@ -44,12 +47,31 @@ enum HDF5ChildReader {
             throw fail("the HDF5 reader was stopped by signal \(status) while reading it"
                 + (status == SIGKILL ? " (out of memory?)" : ""))
         }
-        guard status == 0, let answer = HDF5Listing.decode([UInt8](bytes)) else {
+        guard status == 0, let answer = HDF5Listing.decode(bytes) else {
             throw fail("the HDF5 reader \(executable) failed (exit status \(status)) reading it")
         }
         switch answer {
         case .listing(let listing): return listing
         case .failure(let message): throw fail(message)
+        }
+    }
+
+    /// Everything the child writes, up to its end. `FileHandle.readDataToEndOfFile` traps on an
+    /// interrupted read (EINTR: any signal with a handler, such as libFuzzer's timer, or Ctrl-C
+    /// under a training run's handler); this loop reads again. Another error ends the answer
+    /// where it is, and `HDF5Listing.decode` refuses it as incomplete.
+    static func readToEnd(_ fd: Int32) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n > 0 {
+                bytes += chunk[0..<n]
+            } else if n < 0 && errno == EINTR {
+                continue
+            } else {
+                return bytes
+            }
         }
     }
 

@@ -40,8 +40,24 @@ public enum HDF5ReaderCommand {
         } catch {
             answer = .failure(error.message)
         }
-        FileHandle.standardOutput.write(Data(HDF5Listing.encode(answer)))
-        return 0
+        return writeAll(HDF5Listing.encode(answer), to: 1) ? 0 : 1
+    }
+
+    /// Writes every byte to `fd`, again after an interrupted write (`FileHandle.write` traps on
+    /// any error); false when the parent has gone.
+    static func writeAll(_ bytes: [UInt8], to fd: Int32) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n > 0 {
+                offset += n
+            } else if n < 0 && errno == EINTR {
+                continue
+            } else {
+                return false
+            }
+        }
+        return true
     }
 
     /// The PATH=D0,D1,... arguments (an empty shape is a scalar), nil when one does not parse.
