@@ -20,6 +20,23 @@ public enum BatchNormReference {
         return (means, variances)
     }
 
+    // Declared before `trainingForward`, its caller: with `inferenceForward` after it, Swift 6.3's
+    // optimizer (-O -wmo) emitted calls to its exported Float/Double specialisations but not the
+    // specialisations themselves, and release builds failed to link (undefined
+    // `...inferenceForward...Sf_Ts5`).
+    /// Inference: the moving statistics in place of the batch's.
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
+    public static func inferenceForward<T: ReferenceScalar>(input: UnsafePointer<T>, rows: Int, channels: Int,
+                                                            gamma: UnsafePointer<T>, beta: UnsafePointer<T>,
+                                                            movingMean: UnsafePointer<T>, movingVariance: UnsafePointer<T>,
+                                                            output: UnsafeMutablePointer<T>, epsilon: T = 1e-3) {
+        for i in 0..<rows { for c in 0..<channels {
+            output[i * channels + c] = gamma[c] * (input[i * channels + c] - movingMean[c])
+                / (movingVariance[c] + epsilon).squareRoot() + beta[c]
+        } }
+    }
+
     /// y = gamma (x - mean) / sqrt(var + eps) + beta with the batch's mean and biased variance;
     /// returns them per channel.
     @discardableResult
@@ -63,18 +80,5 @@ public enum BatchNormReference {
                 inputGradient[i * channels + c] = gamma[c] * invStd / T(rows) * (T(rows) * dy - sumDy - xhat * sumDyXhat)
             }
         }
-    }
-
-    /// Inference: the moving statistics in place of the batch's.
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
-    public static func inferenceForward<T: ReferenceScalar>(input: UnsafePointer<T>, rows: Int, channels: Int,
-                                                            gamma: UnsafePointer<T>, beta: UnsafePointer<T>,
-                                                            movingMean: UnsafePointer<T>, movingVariance: UnsafePointer<T>,
-                                                            output: UnsafeMutablePointer<T>, epsilon: T = 1e-3) {
-        for i in 0..<rows { for c in 0..<channels {
-            output[i * channels + c] = gamma[c] * (input[i * channels + c] - movingMean[c])
-                / (movingVariance[c] + epsilon).squareRoot() + beta[c]
-        } }
     }
 }
