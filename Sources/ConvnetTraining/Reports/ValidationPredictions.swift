@@ -56,9 +56,14 @@ struct PredictionSampler {
         rightPhotos = Array(repeating: [], count: classes)
     }
 
-    /// Records one image; `image` `(H, W, C)` floats in [0, 1] are read only if the photo is kept.
-    mutating func add(_ outcome: ValidationPredictions.Outcome, image: UnsafePointer<Float>,
+    /// Records one image; `image` `(H, W, C)` floats in [0, 1] are read only if the photo is kept
+    /// (nil: the outcome is recorded without a photo).
+    mutating func add(_ outcome: ValidationPredictions.Outcome, image: UnsafePointer<Float>?,
                       height: Int, width: Int, channels: Int) {
+        guard let image else {
+            if !outcome.isCorrect { misclassified.append(outcome) }
+            return
+        }
         if outcome.isCorrect {
             guard rightPhotos[outcome.truth].count < limit else { return }
             rightPhotos[outcome.truth].append(Self.photo(outcome, image, height, width, channels, side: thumbnailSide))
