@@ -76,7 +76,10 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         _ = reader.problems.map(\.description)
     }
 
-    /// libhdf5 opens files, so the input is written to one (per process) first.
+    /// libhdf5 opens files, so the input is written to one (per process) first. It is read the
+    /// way convnetc reads it, in a child process (`HDF5ChildReader`: this executable re-run, or
+    /// `convnetc-hdf5-reader` beside the test runner), so a crash inside libhdf5 is the child's
+    /// and comes back as a "damaged HDF5 file" error.
     static func hdf5(_ bytes: UnsafeRawBufferPointer) {
         guard let model = weightsModel,
               FileManager.default.createFile(atPath: scratchWeights, contents: Data(bytes)) else { return }

@@ -1,7 +1,6 @@
 import ConvnetCPU
 import ConvnetIR
 import ConvnetOptimizer
-import ConvnetIR
 
 /// One data-parallel training step on the emulated board, behind the names of
 /// `IRBuilder.trainingStep` (weights, slots, images, labels, step, learning_rate, dropout_seed
@@ -48,6 +47,8 @@ public final class TPUTrainingExecutable: ExecutableProgram, ModelledCostReporti
     private let loss: UnsafeMutableBufferPointer<Float>     // ()
     private let correct: UnsafeMutableBufferPointer<Float>  // ()
     private let newState: [String: UnsafeMutableBufferPointer<Float>]
+    /// All of the above and both programs, reserved before anything was allocated.
+    private let memory: TPUStepMemory
 
     /// Optimizes (once each) and compiles the per-core gradient and update programs of `set`.
     init(_ set: DataParallelProgramSet, compiler: TPUCompiler) throws {
@@ -59,14 +60,20 @@ public final class TPUTrainingExecutable: ExecutableProgram, ModelledCostReporti
         let optimizedUpdate = try Pipeline.optimize(updateProgram, for: target)
         program = trainingStep
         self.split = split
-        gradient = try compiler.executor.compile(optimizedGradient)
-        update = try compiler.executor.compile(optimizedUpdate)
+        imageSize = gradientProgram.graph.input(named: IRProgram.Names.images).map { $0.type.elementCount / split.perCoreBatch } ?? 0
+        // Memory first: the emulator's own buffers (images (B, H, W, C), labels (B), the moving
+        // statistics) and both programs' arenas, refused as a whole before any is allocated.
+        var memory = TPUStepMemory(split: split)
+        let stateFloats = gradientProgram.parameters.filter { !$0.trainable }.reduce(0.0) { $0 + Double($1.elementCount) }
+        try memory.reserve(4 * (Double(split.globalBatch) * (Double(imageSize) + 1) + stateFloats + 3))
+        gradient = try memory.compile { try compiler.executor.compile(optimizedGradient) }
+        update = try memory.compile { try compiler.executor.compile(optimizedUpdate) }
+        self.memory = memory
         report = TrainingStepCost.report(gradient: optimizedGradient.graph, update: optimizedUpdate.graph,
                                          split: split, device: compiler.device)
         trainable = gradientProgram.parameters.filter(\.trainable).map(\.name)
         stateNames = gradientProgram.parameters.filter { !$0.trainable }.map(\.name)
         updatedState = Set(gradientProgram.graph.outputs.map(\.name))
-        imageSize = gradientProgram.graph.input(named: IRProgram.Names.images).map { $0.type.elementCount / split.perCoreBatch } ?? 0
         hasDropout = trainingStep.graph.input(named: IRProgram.Names.dropoutSeed) != nil
         images = .allocate(capacity: split.globalBatch * imageSize)
         labels = .allocate(capacity: split.globalBatch)
