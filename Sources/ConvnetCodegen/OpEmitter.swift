@@ -150,15 +150,9 @@ struct OpEmitter {
              .batchNormGradInput, .batchNormGradGamma:
             emitNorm(inst, out: out, into: &w)
         case .dropout(let d), .dropoutGrad(let d):
-            let threshold = DropoutMask.threshold(rate: d.rate)
-            let salt = UInt32(truncatingIfNeeded: d.salt)
-            w.block("do {") { w in
-                w.line("let key = DropoutMask.mix(UInt32(bitPattern: \(name(a[1]))[0]) ^ DropoutMask.mix(\(salt) &+ 0x9E37_79B9))")
-                w.block("for i in 0..<\(n) {") { w in
-                    w.line("let h = DropoutMask.mix((UInt32(truncatingIfNeeded: i) &* 0x9E37_79B1) ^ key)")
-                    w.line("\(out)[i] = h >= \(threshold) ? \(name(a[0]))[i] * \(Literal.float(1 / (1 - d.rate))) : 0")
-                }
-            }
+            // The kernels' `Dropout` on `DropoutMask`, as the CPU executor runs it.
+            w.line("Dropout.forward(input: \(name(a[0])), output: \(out), count: \(n), rate: \(d.rate), "
+                   + "seed: \(name(a[1]))[0], salt: \(d.salt))")
         case .depthwiseConv2d(let c):
             try Self.checkDepthwisePlan(inst)
             w.line("DepthwiseConv.forward(\(Self.depthwise(shape(a[0]), multiplier: shape(a[1])[3], c)),")
