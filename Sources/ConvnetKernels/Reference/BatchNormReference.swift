@@ -2,8 +2,8 @@
 /// interpreter runs for the batch-norm ops. x (rows, C), rows being every axis but the last.
 public enum BatchNormReference {
     /// Per-channel mean and biased variance of x, as `tf.nn.moments` computes them.
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func statistics<T: ReferenceScalar>(input: UnsafePointer<T>, rows: Int, channels: Int)
         -> (mean: [T], variance: [T]) {
         var means: [T] = [], variances: [T] = []
@@ -20,28 +20,11 @@ public enum BatchNormReference {
         return (means, variances)
     }
 
-    // Declared before `trainingForward`, its caller: with `inferenceForward` after it, Swift 6.3's
-    // optimizer (-O -wmo) emitted calls to its exported Float/Double specialisations but not the
-    // specialisations themselves, and release builds failed to link (undefined
-    // `...inferenceForward...Sf_Ts5`).
-    /// Inference: the moving statistics in place of the batch's.
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
-    public static func inferenceForward<T: ReferenceScalar>(input: UnsafePointer<T>, rows: Int, channels: Int,
-                                                            gamma: UnsafePointer<T>, beta: UnsafePointer<T>,
-                                                            movingMean: UnsafePointer<T>, movingVariance: UnsafePointer<T>,
-                                                            output: UnsafeMutablePointer<T>, epsilon: T = 1e-3) {
-        for i in 0..<rows { for c in 0..<channels {
-            output[i * channels + c] = gamma[c] * (input[i * channels + c] - movingMean[c])
-                / (movingVariance[c] + epsilon).squareRoot() + beta[c]
-        } }
-    }
-
     /// y = gamma (x - mean) / sqrt(var + eps) + beta with the batch's mean and biased variance;
     /// returns them per channel.
     @discardableResult
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func trainingForward<T: ReferenceScalar>(input: UnsafePointer<T>, rows: Int, channels: Int,
                                                            gamma: UnsafePointer<T>, beta: UnsafePointer<T>,
                                                            output: UnsafeMutablePointer<T>,
@@ -55,8 +38,8 @@ public enum BatchNormReference {
     }
 
     /// dx, dgamma, dbeta of `trainingForward`, with the batch statistics recomputed.
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func backward<T: ReferenceScalar>(input: UnsafePointer<T>, outputGradient: UnsafePointer<T>,
                                                     rows: Int, channels: Int, gamma: UnsafePointer<T>,
                                                     inputGradient: UnsafeMutablePointer<T>,
@@ -80,5 +63,18 @@ public enum BatchNormReference {
                 inputGradient[i * channels + c] = gamma[c] * invStd / T(rows) * (T(rows) * dy - sumDy - xhat * sumDyXhat)
             }
         }
+    }
+
+    /// Inference: the moving statistics in place of the batch's.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public static func inferenceForward<T: ReferenceScalar>(input: UnsafePointer<T>, rows: Int, channels: Int,
+                                                            gamma: UnsafePointer<T>, beta: UnsafePointer<T>,
+                                                            movingMean: UnsafePointer<T>, movingVariance: UnsafePointer<T>,
+                                                            output: UnsafeMutablePointer<T>, epsilon: T = 1e-3) {
+        for i in 0..<rows { for c in 0..<channels {
+            output[i * channels + c] = gamma[c] * (input[i * channels + c] - movingMean[c])
+                / (movingVariance[c] + epsilon).squareRoot() + beta[c]
+        } }
     }
 }
