@@ -108,7 +108,9 @@ extension ModelTests {
     }
 
     /// A fire module (1x1 squeeze, 1x1 and 3x3 expands concatenated), a depthwise layer with a
-    /// multiplier, stride and bias, and separable convolutions: every graph op on the CPU kernels.
+    /// multiplier, stride and bias, separable convolutions, and pools with `padding same`
+    /// (each one padded: 9 -> 5 at 3/2, 5 -> 5 at 2/1, 5 -> 3 and 3 -> 2 at 2/2): every graph op
+    /// on the CPU kernels.
     static let branchingModels = [
         """
         input 8x8x3
@@ -133,6 +135,17 @@ extension ModelTests {
         sepconv 3x3x6 relu
         residual { sepconv 3x3x6 relu; batchnorm }
         sepconv 3x3x8 stride 2 padding valid
+        gap
+        dense 3 softmax
+        """,
+        """
+        input 9x9x3
+        conv 3x3x4 relu
+        maxpool 3 stride 2 padding same
+        add { branch { sepconv 3x3x4; maxpool 2 stride 1 padding same }; branch { conv 1x1x4 } }
+        avgpool 2 padding same
+        conv 3x3x4 relu
+        maxpool 2 padding same
         gap
         dense 3 softmax
         """,

@@ -40,7 +40,7 @@ extension IRBuilder {
         let seed = hasDropout ? g.input(IRProgram.Names.dropoutSeed, .i32([]), role: .data) : nil
 
         var forward = ForwardLowering(model: model, weights: weights, training: true, seed: seed)
-        let result = try forward.lower(images, in: &g)
+        let result = forward.lower(images, in: &g)
         let logitsType = g.typeOf(result.logits)  // (B, K)
         guard logitsType.rank == 2, logitsType.shape[1] >= 1 else {
             throw IRBuilderError("the model's output is \(logitsType); training needs (batch, classes) logits")

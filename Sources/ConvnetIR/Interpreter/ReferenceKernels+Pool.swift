@@ -1,9 +1,15 @@
-/// Max and average pooling (valid padding), the spatial mean (`gap`), and their gradients.
+import ConvnetInterface
+
+/// Max and average pooling (valid or same padding), the spatial mean (`gap`), and their gradients.
 extension ReferenceKernels {
-    /// Calls `body(outIndex, [inIndex])` for every output of a pool over x (B,H,W,C).
+    /// Calls `body(outIndex, [inIndex])` for every output of a pool over x (B,H,W,C); the taps
+    /// are the window's real elements (same padding clips windows at the edges, as Keras does).
     static func forEachWindow(_ x: [Int], _ p: PoolAttributes, _ body: (Int, [Int]) -> Void) {
         let (b, h, w, c) = (x[0], x[1], x[2], x[3])
         let oh = p.outputExtent(h), ow = p.outputExtent(w)
+        let same = p.padding == .same
+        let top = same ? WindowExtent.samePadding(h, window: p.size, stride: p.stride).before : 0
+        let left = same ? WindowExtent.samePadding(w, window: p.size, stride: p.stride).before : 0
         var taps: [Int] = []
         taps.reserveCapacity(p.size * p.size)
         for n in 0..<b {
@@ -12,8 +18,12 @@ extension ReferenceKernels {
                     for ch in 0..<c {
                         taps.removeAll(keepingCapacity: true)
                         for ky in 0..<p.size {
+                            let iy = oy * p.stride - top + ky
+                            guard iy >= 0, iy < h else { continue }
                             for kx in 0..<p.size {
-                                taps.append(((n * h + oy * p.stride + ky) * w + ox * p.stride + kx) * c + ch)
+                                let ix = ox * p.stride - left + kx
+                                guard ix >= 0, ix < w else { continue }
+                                taps.append(((n * h + iy) * w + ix) * c + ch)
                             }
                         }
                         body(((n * oh + oy) * ow + ox) * c + ch, taps)
@@ -49,24 +59,23 @@ extension ReferenceKernels {
         return Tensor(shape: x.shape, scalars: dx)
     }
 
-    /// y (B,OH,OW,C) = mean over each window of x (B,H,W,C)
+    /// y (B,OH,OW,C) = mean over each window's real elements of x (B,H,W,C)
     public static func avgPool<S: IRScalar>(_ x: Tensor<S>, _ p: PoolAttributes) -> Tensor<S> {
         let shape = poolShape(x.shape, p)
         var y = [S](repeating: 0, count: shape.reduce(1, *))
-        let inv = 1 / S(p.size * p.size)
         forEachWindow(x.shape, p) { o, taps in
             var s: S = 0
             for t in taps { s += x.scalars[t] }
-            y[o] = s * inv
+            y[o] = s * (1 / S(taps.count))
         }
         return Tensor(shape: shape, scalars: y)
     }
 
-    /// dx (B,H,W,C): each window's dy spread evenly over it.
+    /// dx (B,H,W,C): each window's dy spread evenly over its real elements.
     public static func avgPoolGrad<S: IRScalar>(_ dy: Tensor<S>, inputShape: [Int], _ p: PoolAttributes) -> Tensor<S> {
         var dx = [S](repeating: 0, count: inputShape.reduce(1, *))
-        let inv = 1 / S(p.size * p.size)
         forEachWindow(inputShape, p) { o, taps in
+            let inv = 1 / S(taps.count)
             for t in taps { dx[t] += dy.scalars[o] * inv }
         }
         return Tensor(shape: inputShape, scalars: dx)

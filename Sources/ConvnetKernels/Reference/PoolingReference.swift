@@ -5,37 +5,45 @@ public enum PoolingReference {
         ((n * g.inHeight + h) * g.inWidth + w) * g.channels + c
     }
 
-    /// Max (or mean) over each window.
+    /// Max (or mean) over each window's real elements (same padding clips windows at the
+    /// edges: padded positions take no part, as in Keras).
     public static func forward<T: ReferenceScalar>(_ g: PoolGeometry, input: UnsafePointer<T>, output: UnsafeMutablePointer<T>,
                                                    isMax: Bool) {
         var o = 0
         for n in 0..<g.batch { for oh in 0..<g.outHeight { for ow in 0..<g.outWidth { for c in 0..<g.channels {
             var acc: T = isMax ? -T.infinity : 0
+            var count = 0
             for ph in 0..<g.pool { for pw in 0..<g.pool {
-                let x = input[at(g, n, oh * g.stride + ph, ow * g.stride + pw, c)]
+                let h = oh * g.stride - g.padTop + ph, w = ow * g.stride - g.padLeft + pw
+                guard h >= 0, h < g.inHeight, w >= 0, w < g.inWidth else { continue }
+                let x = input[at(g, n, h, w, c)]
                 acc = isMax ? max(acc, x) : acc + x
+                count += 1
             } }
-            output[o] = isMax ? acc : acc / T(g.pool * g.pool)
+            output[o] = isMax ? acc : acc / T(count)
             o += 1
         } } } }
     }
 
-    /// dX, overwritten: each dY to its window's first maximum (max) or spread evenly (mean).
+    /// dX, overwritten: each dY to its window's first maximum (max) or spread evenly over the
+    /// window's real elements (mean).
     public static func backward<T: ReferenceScalar>(_ g: PoolGeometry, input: UnsafePointer<T>, outputGradient: UnsafePointer<T>,
                                                     inputGradient: UnsafeMutablePointer<T>, isMax: Bool) {
         inputGradient.update(repeating: 0, count: g.inputCount)
         var o = 0
         for n in 0..<g.batch { for oh in 0..<g.outHeight { for ow in 0..<g.outWidth { for c in 0..<g.channels {
-            var best = at(g, n, oh * g.stride, ow * g.stride, c)
+            var taps: [Int] = []
             for ph in 0..<g.pool { for pw in 0..<g.pool {
-                let i = at(g, n, oh * g.stride + ph, ow * g.stride + pw, c)
-                if isMax {
-                    if input[i] > input[best] { best = i }
-                } else {
-                    inputGradient[i] += outputGradient[o] / T(g.pool * g.pool)
-                }
+                let h = oh * g.stride - g.padTop + ph, w = ow * g.stride - g.padLeft + pw
+                if h >= 0, h < g.inHeight, w >= 0, w < g.inWidth { taps.append(at(g, n, h, w, c)) }
             } }
-            if isMax { inputGradient[best] += outputGradient[o] }
+            if isMax {
+                var best = taps[0]
+                for i in taps.dropFirst() where input[i] > input[best] { best = i }
+                inputGradient[best] += outputGradient[o]
+            } else {
+                for i in taps { inputGradient[i] += outputGradient[o] / T(taps.count) }
+            }
             o += 1
         } } } }
     }
