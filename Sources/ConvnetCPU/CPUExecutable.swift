@@ -20,6 +20,9 @@ public final class CPUExecutable: ExecutableProgram {
     public let planBytes: Int
     /// Bytes of the shared im2col scratch (the largest chunk of any convolution).
     public let scratchBytes: Int
+    /// How many steps compute batch moments: one per batch-normalised value, however many
+    /// batch-norm ops read it (`ThunkBuilder+Norm`).
+    public let batchMomentsPasses: Int
 
     /// When true, `run()` times every step and adds to `profile`.
     public var profiling = false {
@@ -77,6 +80,7 @@ public final class CPUExecutable: ExecutableProgram {
             builder.scratch.pointer = arena.floats(builder.scratch.floats)
         }
         scratchBytes = builder.scratch.floats * 4
+        batchMomentsPasses = builder.momentsPasses
         steps = builder.steps
         stepSeconds = Array(repeating: 0, count: steps.count)
 

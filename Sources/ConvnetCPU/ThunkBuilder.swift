@@ -16,6 +16,12 @@ public final class ThunkBuilder {
     /// Winner codes recorded by a max-pool forward step, by the address of the pool's input.
     /// Sound because a backward op's input is the same value, alive (so unchanged) in between.
     var poolWinners: [UnsafeMutableRawPointer: (geometry: PoolGeometry, codes: UnsafeMutablePointer<UInt8>)] = [:]
+    /// Batch moments a batch-norm step computes for the value at an address, which the later
+    /// batch-norm steps of that value read instead of recomputing (`ThunkBuilder+Norm`). An
+    /// entry is dropped whenever an instruction writes that address.
+    var batchMoments: [MomentsKey: UnsafeMutablePointer<Double>] = [:]
+    /// How many steps compute batch moments (the others read a record).
+    var momentsPasses = 0
 
     init(arena: Arena, options: CPUCompiler) {
         self.arena = arena
@@ -56,6 +62,10 @@ public final class ThunkBuilder {
 
     /// One instruction.
     func lower(_ inst: Instruction, _ c: Context) throws {
+        // A value written here may sit where another's moments were recorded (before), and an
+        // instruction may write over what it reads (after).
+        forgetMoments(writtenBy: inst, c)
+        defer { forgetMoments(writtenBy: inst, c) }
         let out = c.f(inst.result)
         let a = inst.operands
         let n = inst.type.elementCount

@@ -167,6 +167,23 @@ extension ModelTests {
         }
     }
 
+    /// The five batch-norm ops of a layer's training step (forward, moving mean and variance,
+    /// gamma and input gradients) share one moments pass over its input. The steps match the
+    /// reference above (the fire, residual and separable models have batch norms), and are bit
+    /// for bit what they were with a pass per op (the same `BatchStatistics.moments`).
+    func testBatchNormOpsShareOneMomentsPassPerLayer() throws {
+        let m = try graphModel(Self.branchingModels[0])  // one batch norm
+        let program = try IRBuilder.trainingStep(m, batch: 2, optimizer: .sgd(learningRate: 0.1, momentum: 0))
+        XCTAssertEqual(program.graph.instructions.filter { $0.op.mnemonic.hasPrefix("batch_") }.count, 5)
+        for optimize in [true, false] {
+            let exe = try XCTUnwrap(try CPUCompiler(optimize: optimize).compile(program) as? CPUExecutable)
+            XCTAssertEqual(exe.batchMomentsPasses, 1, "optimized: \(optimize)")
+        }
+        let twoNorms = try graphModel("input 6x6x3\nconv 3x3x4 relu\nbatchnorm\nconv 3x3x4 relu\nbatchnorm momentum 0.9\ngap\ndense 3 softmax")
+        let step = try IRBuilder.trainingStep(twoNorms, batch: 2, optimizer: .sgd(learningRate: 0.05, momentum: 0.9))
+        XCTAssertEqual(try XCTUnwrap(try CPUCompiler().compile(step) as? CPUExecutable).batchMomentsPasses, 2)
+    }
+
     /// Kernel selection's `kernel=depthwise` is what the executor runs on every depthwise step.
     func testDepthwiseStepsRunThePlannedKernel() throws {
         let m = try graphModel(Self.branchingModels[1])
