@@ -21,12 +21,48 @@ extension ThunkBuilder {
         return (stats, true)
     }
 
-    /// Drops the moments recorded at the addresses `inst` writes (its results).
+    /// The sums (sum dy, sum dy * xhat) per channel (2C Float64, interleaved) of a batch norm's
+    /// backward pass over (dy, x), which its input gradient, its gamma gradient and its beta's
+    /// `bias_grad(dy)` all need: computed by the first of them, read by the others (the same
+    /// record as the moments, by the addresses of dy and x).
+    func gradientSums(dy: UnsafeMutablePointer<Float>, x: UnsafeMutablePointer<Float>, rows: Int,
+                      channels: Int) -> (sums: UnsafeMutablePointer<Double>, compute: Bool) {
+        let key = GradientSumsKey(gradient: UnsafeMutableRawPointer(dy), input: UnsafeMutableRawPointer(x),
+                                  rows: rows, channels: channels)
+        if let sums = batchGradientSums[key] { return (sums, false) }
+        let sums = arena.doubles(2 * channels)
+        batchGradientSums[key] = sums
+        return (sums, true)
+    }
+
+    /// The (sum dy) half of a recorded `gradientSums` of dy, if a batch-norm backward step
+    /// recorded one: `bias_grad(dy)` of a batch norm's beta reads it.
+    func recordedGradientSum(of dy: UnsafeMutablePointer<Float>, rows: Int, channels: Int) -> UnsafeMutablePointer<Double>? {
+        batchGradientSums.first { $0.key.gradient == UnsafeMutableRawPointer(dy) && $0.key.rows == rows && $0.key.channels == channels }?.value
+    }
+
+    /// (sum dy, sum dy * xhat) per channel, xhat = (x - mean) * inv, in Float64 with
+    /// `Parallel.reduceRows`' fixed chunks.
+    static func sumGradients(_ dy: UnsafePointer<Float>, _ xs: UnsafePointer<Float>, _ mean: UnsafePointer<Float>,
+                             _ inv: UnsafePointer<Float>, _ rows: Int, _ channels: Int, into sums: UnsafeMutablePointer<Double>) {
+        Parallel.reduceRows(rows, columns: 2 * channels, into: sums) { range, partial in
+            for i in range {
+                let xr = xs + i * channels, d = dy + i * channels
+                for ch in 0..<channels {
+                    partial[2 * ch] += Double(d[ch])
+                    partial[2 * ch + 1] += Double(d[ch] * ((xr[ch] - mean[ch]) * inv[ch]))
+                }
+            }
+        }
+    }
+
+    /// Drops the moments and gradient sums recorded at the addresses `inst` writes (its results).
     func forgetMoments(writtenBy inst: Instruction, _ c: Context) {
-        guard !batchMoments.isEmpty else { return }
+        guard !batchMoments.isEmpty || !batchGradientSums.isEmpty else { return }
         for d in inst.definitions {
             guard let p = c.env[d.value] else { continue }
             batchMoments = batchMoments.filter { $0.key.address != p }
+            batchGradientSums = batchGradientSums.filter { $0.key.gradient != p && $0.key.input != p }
         }
     }
 
@@ -72,40 +108,34 @@ extension ThunkBuilder {
                                            epsilon: Float(e))
             }
         case .batchNormGradGamma(let e):
-            // (dy, x) -> sum dy * xhat
+            // (dy, x) -> sum dy * xhat, read from the input gradient's sums when it ran first
             let dy = c.f(a[0]), xs = c.f(a[1])
             let (stats, compute) = moments(of: xs, rows: rows, channels: channels)
-            let sums = arena.doubles(channels)
+            let (sums, computeSums) = gradientSums(dy: dy, x: xs, rows: rows, channels: channels)
             let mean = arena.floats(channels), inv = arena.floats(channels)
             add(inst) {
                 if compute { BatchStatistics.moments(xs, rows, channels, into: stats) }
-                BatchStatistics.meanAndInvStd(stats, channels, e, mean: mean, invStd: inv)
-                Parallel.reduceRows(rows, columns: channels, into: sums) { range, partial in
-                    for i in range {
-                        let xr = xs + i * channels, d = dy + i * channels
-                        for ch in 0..<channels { partial[ch] += Double(d[ch] * ((xr[ch] - mean[ch]) * inv[ch])) }
-                    }
+                if computeSums {
+                    BatchStatistics.meanAndInvStd(stats, channels, e, mean: mean, invStd: inv)
+                    Self.sumGradients(dy, xs, mean, inv, rows, channels, into: sums)
                 }
-                for ch in 0..<channels { out[ch] = Float(sums[ch]) }
+                for ch in 0..<channels { out[ch] = Float(sums[2 * ch + 1]) }
             }
         case .batchNormGradInput(let e):
-            // (dy, x, gamma) -> dx = inv/N * (N g - sum g - xhat sum g xhat), g = dy * gamma
+            // (dy, x, gamma) -> dx = inv/N * (N g - sum g - xhat sum g xhat), g = dy * gamma,
+            // with sum g = gamma sum dy and sum g xhat = gamma sum dy xhat (the shared sums).
             let dy = c.f(a[0]), xs = c.f(a[1]), gamma = c.f(a[2])
             let (stats, compute) = moments(of: xs, rows: rows, channels: channels)
-            let sums = arena.doubles(2 * channels)
+            let (sums, computeSums) = gradientSums(dy: dy, x: xs, rows: rows, channels: channels)
             let mean = arena.floats(channels), inv = arena.floats(channels)
+            let sumG = arena.floats(channels), sumGX = arena.floats(channels)
             add(inst) {
                 if compute { BatchStatistics.moments(xs, rows, channels, into: stats) }
                 BatchStatistics.meanAndInvStd(stats, channels, e, mean: mean, invStd: inv)
-                Parallel.reduceRows(rows, columns: 2 * channels, into: sums) { range, partial in
-                    for i in range {
-                        let xr = xs + i * channels, d = dy + i * channels
-                        for ch in 0..<channels {
-                            let g = d[ch] * gamma[ch]
-                            partial[2 * ch] += Double(g)
-                            partial[2 * ch + 1] += Double(g * ((xr[ch] - mean[ch]) * inv[ch]))
-                        }
-                    }
+                if computeSums { Self.sumGradients(dy, xs, mean, inv, rows, channels, into: sums) }
+                for ch in 0..<channels {
+                    sumG[ch] = Float(Double(gamma[ch]) * sums[2 * ch])
+                    sumGX[ch] = Float(Double(gamma[ch]) * sums[2 * ch + 1])
                 }
                 let nn = Float(rows)
                 Parallel.forRanges(rows, grain: max(1, 16384 / max(channels, 1))) { range in
@@ -114,7 +144,7 @@ extension ThunkBuilder {
                         for ch in 0..<channels {
                             let xhat = (xr[ch] - mean[ch]) * inv[ch]
                             let g = d[ch] * gamma[ch]
-                            dx[ch] = inv[ch] / nn * (nn * g - Float(sums[2 * ch]) - xhat * Float(sums[2 * ch + 1]))
+                            dx[ch] = inv[ch] / nn * (nn * g - sumG[ch] - xhat * sumGX[ch])
                         }
                     }
                 }
@@ -123,6 +153,14 @@ extension ThunkBuilder {
             preconditionFailure("\(inst.op.mnemonic) is not a batch-norm op")
         }
     }
+}
+
+/// Where a batch norm's backward sums were recorded: the addresses of dy and x, as (rows, channels).
+struct GradientSumsKey: Hashable {
+    let gradient: UnsafeMutableRawPointer
+    let input: UnsafeMutableRawPointer
+    let rows: Int
+    let channels: Int
 }
 
 /// Where a value's batch moments were recorded: its address and its view as (rows, channels).

@@ -20,6 +20,9 @@ public final class ThunkBuilder {
     /// batch-norm steps of that value read instead of recomputing (`ThunkBuilder+Norm`). An
     /// entry is dropped whenever an instruction writes that address.
     var batchMoments: [MomentsKey: UnsafeMutablePointer<Double>] = [:]
+    /// Batch norms' backward sums (sum dy, sum dy * xhat) by the addresses of dy and x, shared
+    /// the same way by their input, gamma and beta gradients.
+    var batchGradientSums: [GradientSumsKey: UnsafeMutablePointer<Double>] = [:]
     /// How many steps compute batch moments (the others read a record).
     var momentsPasses = 0
 
@@ -99,7 +102,12 @@ public final class ThunkBuilder {
             lowerNorm(inst, c)
         case .biasGrad:
             let dy = c.f(a[0]), channels = n, rows = c.count(a[0]) / max(channels, 1)
-            add(inst) { Epilogue.biasGradient(dy, rows: rows, columns: channels, into: out) }
+            if let sums = recordedGradientSum(of: dy, rows: rows, channels: channels) {
+                // A batch norm's beta: its backward pass summed dy already (`gradientSums`).
+                add(inst) { for k in 0..<channels { out[k] = Float(sums[2 * k]) } }
+            } else {
+                add(inst) { Epilogue.biasGradient(dy, rows: rows, columns: channels, into: out) }
+            }
         case .softmax, .softmaxGrad, .softmaxCrossEntropy, .softmaxCrossEntropyGrad, .correctCount:
             lowerLoss(inst, c)
         case .fusion(let kind, let body):
