@@ -21,7 +21,7 @@ extension ThunkBuilder {
         return (stats, true)
     }
 
-    /// The sums (sum dy, sum dy * xhat) per channel (2C Float64, interleaved) of a batch norm's
+    /// The sums (sum dy (C), then sum dy * xhat (C), Float64) of a batch norm's
     /// backward pass over (dy, x), which its input gradient, its gamma gradient and its beta's
     /// `bias_grad(dy)` all need: computed by the first of them, read by the others (the same
     /// record as the moments, by the addresses of dy and x).
@@ -35,24 +35,98 @@ extension ThunkBuilder {
         return (sums, true)
     }
 
-    /// The (sum dy) half of a recorded `gradientSums` of dy, if a batch-norm backward step
+    /// The (sum dy) half (the first C) of a recorded `gradientSums` of dy, if a batch-norm backward step
     /// recorded one: `bias_grad(dy)` of a batch norm's beta reads it.
     func recordedGradientSum(of dy: UnsafeMutablePointer<Float>, rows: Int, channels: Int) -> UnsafeMutablePointer<Double>? {
         batchGradientSums.first { $0.key.gradient == UnsafeMutableRawPointer(dy) && $0.key.rows == rows && $0.key.channels == channels }?.value
     }
 
-    /// (sum dy, sum dy * xhat) per channel, xhat = (x - mean) * inv, in Float64 with
+    /// (sum dy (C), then sum dy * xhat (C)), xhat = (x - mean) * inv: Float sums over blocks of
+    /// `biasBlockRows` rows (vectorised, as the bias gradient sums), flushed into Float64 in
     /// `Parallel.reduceRows`' fixed chunks.
     static func sumGradients(_ dy: UnsafePointer<Float>, _ xs: UnsafePointer<Float>, _ mean: UnsafePointer<Float>,
                              _ inv: UnsafePointer<Float>, _ rows: Int, _ channels: Int, into sums: UnsafeMutablePointer<Double>) {
         Parallel.reduceRows(rows, columns: 2 * channels, into: sums) { range, partial in
-            for i in range {
-                let xr = xs + i * channels, d = dy + i * channels
-                for ch in 0..<channels {
-                    partial[2 * ch] += Double(d[ch])
-                    partial[2 * ch + 1] += Double(d[ch] * ((xr[ch] - mean[ch]) * inv[ch]))
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * channels) { blockBuffer in
+                let sumD = blockBuffer.baseAddress!, sumDX = sumD + channels
+                for start in stride(from: range.lowerBound, to: range.upperBound, by: biasBlockRows) {
+                    sumD.update(repeating: 0, count: 2 * channels)
+                    for i in start..<min(start + biasBlockRows, range.upperBound) {
+                        let xr = xs + i * channels, d = dy + i * channels
+                        for ch in 0..<channels {
+                            sumD[ch] += d[ch]
+                            sumDX[ch] += d[ch] * ((xr[ch] - mean[ch]) * inv[ch])
+                        }
+                    }
+                    for k in 0..<(2 * channels) { partial[k] += Double(sumD[k]) }
                 }
             }
+        }
+    }
+
+    /// A batch norm's input gradient, then (fused, `FusionKind.gradient(.batchNormGradInput,
+    /// ...)`) the activation gradient of the layer before with `y` its output, and that layer's
+    /// bias gradient `db`: one pass writing dx, where the unfused form writes dx, then reads it
+    /// back to mask it and sum it. dx = inv/N * (N g - sum g - xhat sum g xhat), g = dy * gamma,
+    /// the sums being gamma times the shared `gradientSums`.
+    func lowerBatchNormInputGradient(_ inst: Instruction, op: String? = nil, epsilon e: Double, dy: UnsafeMutablePointer<Float>,
+                                     x xs: UnsafeMutablePointer<Float>, gamma: UnsafeMutablePointer<Float>,
+                                     rows: Int, channels: Int, out: UnsafeMutablePointer<Float>,
+                                     then activation: (f: ActivationFunction, y: UnsafeMutablePointer<Float>)? = nil,
+                                     biasGradient db: UnsafeMutablePointer<Float>? = nil) {
+        let (stats, compute) = moments(of: xs, rows: rows, channels: channels)
+        let (sums, computeSums) = gradientSums(dy: dy, x: xs, rows: rows, channels: channels)
+        let mean = arena.floats(channels), inv = arena.floats(channels)
+        let sumG = arena.floats(channels), sumGX = arena.floats(channels)
+        let dbSums = db.map { _ in arena.doubles(channels) }
+        add(inst, op: op) {
+            if compute { BatchStatistics.moments(xs, rows, channels, into: stats) }
+            BatchStatistics.meanAndInvStd(stats, channels, e, mean: mean, invStd: inv)
+            if computeSums { Self.sumGradients(dy, xs, mean, inv, rows, channels, into: sums) }
+            for ch in 0..<channels {
+                sumG[ch] = Float(Double(gamma[ch]) * sums[ch])
+                sumGX[ch] = Float(Double(gamma[ch]) * sums[channels + ch])
+            }
+            let nn = Float(rows)
+            /// Rows `range` of dx, then the activation gradient in place.
+            func rowsOfDX(_ range: Range<Int>) {
+                for i in range {
+                    let xr = xs + i * channels, d = dy + i * channels, dx = out + i * channels
+                    for ch in 0..<channels {
+                        let xhat = (xr[ch] - mean[ch]) * inv[ch]
+                        let g = d[ch] * gamma[ch]
+                        dx[ch] = inv[ch] / nn * (nn * g - sumG[ch] - xhat * sumGX[ch])
+                    }
+                    guard let (f, y) = activation else { continue }
+                    let v = y + i * channels
+                    switch f {
+                    case .relu: for k in 0..<channels { dx[k] = v[k] <= 0 ? 0 : dx[k] }
+                    case .sigmoid: for k in 0..<channels { dx[k] = dx[k] * (v[k] * (1 - v[k])) }
+                    case .tanh: for k in 0..<channels { dx[k] = dx[k] * (1 - v[k] * v[k]) }
+                    }
+                }
+            }
+            guard let db, let dbSums else {
+                Parallel.forRanges(rows, grain: max(1, 16384 / max(channels, 1))) { rowsOfDX($0) }
+                return
+            }
+            // The bias sums as `emitActivationBiasGradient` forms them (the same blocks and chunks).
+            Parallel.reduceRows(rows, columns: channels, into: dbSums) { range, partial in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: channels) { blockBuffer in
+                    let block = blockBuffer.baseAddress!
+                    for start in stride(from: range.lowerBound, to: range.upperBound, by: Self.biasBlockRows) {
+                        let end = min(start + Self.biasBlockRows, range.upperBound)
+                        rowsOfDX(start..<end)
+                        block.update(repeating: 0, count: channels)
+                        for r in start..<end {
+                            let dx = out + r * channels
+                            for k in 0..<channels { block[k] += dx[k] }
+                        }
+                        for k in 0..<channels { partial[k] += Double(block[k]) }
+                    }
+                }
+            }
+            for k in 0..<channels { db[k] = Float(dbSums[k]) }
         }
     }
 
@@ -119,36 +193,12 @@ extension ThunkBuilder {
                     BatchStatistics.meanAndInvStd(stats, channels, e, mean: mean, invStd: inv)
                     Self.sumGradients(dy, xs, mean, inv, rows, channels, into: sums)
                 }
-                for ch in 0..<channels { out[ch] = Float(sums[2 * ch + 1]) }
+                for ch in 0..<channels { out[ch] = Float(sums[channels + ch]) }
             }
         case .batchNormGradInput(let e):
-            // (dy, x, gamma) -> dx = inv/N * (N g - sum g - xhat sum g xhat), g = dy * gamma,
-            // with sum g = gamma sum dy and sum g xhat = gamma sum dy xhat (the shared sums).
-            let dy = c.f(a[0]), xs = c.f(a[1]), gamma = c.f(a[2])
-            let (stats, compute) = moments(of: xs, rows: rows, channels: channels)
-            let (sums, computeSums) = gradientSums(dy: dy, x: xs, rows: rows, channels: channels)
-            let mean = arena.floats(channels), inv = arena.floats(channels)
-            let sumG = arena.floats(channels), sumGX = arena.floats(channels)
-            add(inst) {
-                if compute { BatchStatistics.moments(xs, rows, channels, into: stats) }
-                BatchStatistics.meanAndInvStd(stats, channels, e, mean: mean, invStd: inv)
-                if computeSums { Self.sumGradients(dy, xs, mean, inv, rows, channels, into: sums) }
-                for ch in 0..<channels {
-                    sumG[ch] = Float(Double(gamma[ch]) * sums[2 * ch])
-                    sumGX[ch] = Float(Double(gamma[ch]) * sums[2 * ch + 1])
-                }
-                let nn = Float(rows)
-                Parallel.forRanges(rows, grain: max(1, 16384 / max(channels, 1))) { range in
-                    for i in range {
-                        let xr = xs + i * channels, d = dy + i * channels, dx = out + i * channels
-                        for ch in 0..<channels {
-                            let xhat = (xr[ch] - mean[ch]) * inv[ch]
-                            let g = d[ch] * gamma[ch]
-                            dx[ch] = inv[ch] / nn * (nn * g - sumG[ch] - xhat * sumGX[ch])
-                        }
-                    }
-                }
-            }
+            // (dy, x, gamma) -> dx
+            lowerBatchNormInputGradient(inst, epsilon: e, dy: c.f(a[0]), x: c.f(a[1]), gamma: c.f(a[2]),
+                                        rows: rows, channels: channels, out: out)
         default:
             preconditionFailure("\(inst.op.mnemonic) is not a batch-norm op")
         }

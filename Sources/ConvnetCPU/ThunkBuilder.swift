@@ -104,7 +104,7 @@ public final class ThunkBuilder {
             let dy = c.f(a[0]), channels = n, rows = c.count(a[0]) / max(channels, 1)
             if let sums = recordedGradientSum(of: dy, rows: rows, channels: channels) {
                 // A batch norm's beta: its backward pass summed dy already (`gradientSums`).
-                add(inst) { for k in 0..<channels { out[k] = Float(sums[2 * k]) } }
+                add(inst) { for k in 0..<channels { out[k] = Float(sums[k]) } }
             } else {
                 add(inst) { Epilogue.biasGradient(dy, rows: rows, columns: channels, into: out) }
             }
