@@ -23,6 +23,8 @@ public final class CPUExecutable: ExecutableProgram {
     /// How many steps compute batch moments: one per batch-normalised value, however many
     /// batch-norm ops read it (`ThunkBuilder+Norm`).
     public let batchMomentsPasses: Int
+    /// Bytes this program reserved with `MemoryBudget` (arena, private buffers, scratch).
+    public var reservedBytes: Int { reservations.reduce(0) { $0 + $1.bytes } }
 
     /// When true, `run()` times every step and adds to `profile`.
     public var profiling = false {

@@ -199,7 +199,12 @@ extension ThunkBuilder {
             // (dy, x, gamma) -> dx
             lowerBatchNormInputGradient(inst, epsilon: e, dy: c.f(a[0]), x: c.f(a[1]), gamma: c.f(a[2]),
                                         rows: rows, channels: channels, out: out)
-        default:
+        case .input, .constant, .unary, .binary, .activation, .activationGrad, .broadcast, .reduceSum, .reshape,
+             .convert, .conv2d, .matmul, .biasAdd, .softmax, .maxPool, .avgPool, .spatialMean, .depthwiseConv2d,
+             .concat, .channelSlice, .dropout, .softmaxCrossEntropy, .correctCount, .conv2dInputGrad,
+             .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .conv2dFilterGrad, .biasGrad, .softmaxGrad,
+             .maxPoolGrad, .avgPoolGrad, .spatialMeanGrad, .dropoutGrad, .softmaxCrossEntropyGrad, .im2col, .col2im,
+             .fusion, .custom:
             preconditionFailure("\(inst.op.mnemonic) is not a batch-norm op")
         }
     }
