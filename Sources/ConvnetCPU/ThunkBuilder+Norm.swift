@@ -147,7 +147,8 @@ extension ThunkBuilder {
         let x = c.f(a[0])
         let channels = c.shape(a[0]).last ?? 1
         let rows = c.count(a[0]) / max(channels, 1)
-        switch inst.op {
+        guard case .norm(let op) = inst.op.family else { preconditionFailure("\(inst.op.mnemonic) is not a batch-norm op") }
+        switch op {
         case .batchMean:
             let (stats, compute) = moments(of: x, rows: rows, channels: channels)
             add(inst) {
@@ -199,13 +200,6 @@ extension ThunkBuilder {
             // (dy, x, gamma) -> dx
             lowerBatchNormInputGradient(inst, epsilon: e, dy: c.f(a[0]), x: c.f(a[1]), gamma: c.f(a[2]),
                                         rows: rows, channels: channels, out: out)
-        case .input, .constant, .unary, .binary, .activation, .activationGrad, .broadcast, .reduceSum, .reshape,
-             .convert, .conv2d, .matmul, .biasAdd, .softmax, .maxPool, .avgPool, .spatialMean, .depthwiseConv2d,
-             .concat, .channelSlice, .dropout, .softmaxCrossEntropy, .correctCount, .conv2dInputGrad,
-             .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .conv2dFilterGrad, .biasGrad, .softmaxGrad,
-             .maxPoolGrad, .avgPoolGrad, .spatialMeanGrad, .dropoutGrad, .softmaxCrossEntropyGrad, .im2col, .col2im,
-             .fusion, .custom:
-            preconditionFailure("\(inst.op.mnemonic) is not a batch-norm op")
         }
     }
 }
