@@ -9,7 +9,13 @@ With --serve it builds and warms up once, prints {"peer": ...}, then answers eac
 "train N" or "infer N" on stdin with {"images_per_sec": R} for N timed steps, so `make bench`
 can time it right next to its own runs without paying TensorFlow's start-up every round.
 
-The model is built by scripts/keras_fixtures.py's reader, independently of convnetc's parser.
+The model is built by scripts/keras_fixtures.py's reader, independently of convnetc's parser;
+that reader knows sequential models only, so a branching sample is named with --keras NAME
+instead, built by the function of that name in scripts/keras_graph_fixtures.py (the Keras
+functional model its summary fixture is checked against), e.g.
+
+    bench/tf_peer.py samples/squeezenet.convnet --keras squeezenet --batch 32 --serve
+
 Never run by the tests or CI; `make bench` runs it when a TensorFlow venv exists (TF_PYTHON).
 """
 import argparse
@@ -25,6 +31,14 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 import keras  # noqa: E402
 from keras_fixtures import keras_model  # noqa: E402
+import keras_graph_fixtures  # noqa: E402
+
+# The branching samples in Keras' functional API (--keras NAME).
+GRAPH_BUILDERS = {
+    "squeezenet": keras_graph_fixtures.squeezenet,
+    "resnet_small": keras_graph_fixtures.resnet_small,
+    "xception_small": keras_graph_fixtures.xception_small,
+}
 
 
 def main():
@@ -34,10 +48,16 @@ def main():
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--serve", action="store_true")
+    ap.add_argument("--keras", choices=sorted(GRAPH_BUILDERS),
+                    help="build this branching sample with scripts/keras_graph_fixtures.py instead of reading MODEL")
     args = ap.parse_args()
 
-    with open(args.model) as f:
-        model, shape = keras_model(f.read())
+    if args.keras:
+        model = GRAPH_BUILDERS[args.keras]()
+        shape = tuple(model.input_shape[1:])
+    else:
+        with open(args.model) as f:
+            model, shape = keras_model(f.read())
     classes = model.layers[-1].units
     model.compile(optimizer=keras.optimizers.Adam(0.001), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])

@@ -231,7 +231,7 @@ def xception_small():
         a = layers.SeparableConv2D(f, 3, padding="same")(x)
         a = layers.Activation("relu")(layers.BatchNormalization()(a))
         a = layers.BatchNormalization()(layers.SeparableConv2D(f, 3, padding="same")(a))
-        a = layers.MaxPooling2D(2)(a)
+        a = layers.MaxPooling2D(3, strides=2, padding="same")(a)
         b = layers.BatchNormalization()(layers.Conv2D(f, 1, strides=2, padding="same", use_bias=False)(x))
         return layers.Add()([a, b])
 

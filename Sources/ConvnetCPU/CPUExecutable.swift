@@ -20,6 +20,9 @@ public final class CPUExecutable: ExecutableProgram {
     public let planBytes: Int
     /// Bytes of the shared im2col scratch (the largest chunk of any convolution).
     public let scratchBytes: Int
+    /// How many steps compute batch moments: one per batch-normalised value, however many
+    /// batch-norm ops read it (`ThunkBuilder+Norm`).
+    public let batchMomentsPasses: Int
     /// Bytes this program reserved with `MemoryBudget` (arena, private buffers, scratch).
     public var reservedBytes: Int { reservations.reduce(0) { $0 + $1.bytes } }
 
@@ -79,6 +82,7 @@ public final class CPUExecutable: ExecutableProgram {
             builder.scratch.pointer = arena.floats(builder.scratch.floats)
         }
         scratchBytes = builder.scratch.floats * 4
+        batchMomentsPasses = builder.momentsPasses
         steps = builder.steps
         stepSeconds = Array(repeating: 0, count: steps.count)
 

@@ -71,6 +71,17 @@ extension ThunkBuilder {
         let out = c.f(inst.result)
         let y = env[grad.operands[1]]!.assumingMemoryBound(to: Float.self)
         let db = biasGradient ? c.f(inst.extraResults[0].value) : nil
+        // A batch norm's input gradient with the activation gradient of the layer before (and
+        // its bias sums): one pass writing dx (`lowerBatchNormInputGradient`).
+        if producer == .batchNormGradInput, producers.count == 1, case .batchNormGradInput(let e) = producers[0].op,
+           producers[0].result == grad.operands[0], let shape = body.type(of: producers[0].operands[1])?.shape {
+            let p = producers[0].operands, channels = shape.last ?? 1
+            func f32(_ v: ValueID) -> UnsafeMutablePointer<Float> { env[v]!.assumingMemoryBound(to: Float.self) }
+            lowerBatchNormInputGradient(inst, op: name, epsilon: e, dy: f32(p[0]), x: f32(p[1]), gamma: f32(p[2]),
+                                        rows: shape.reduce(1, *) / max(channels, 1), channels: channels, out: out,
+                                        then: (f, y), biasGradient: db)
+            return
+        }
         // relu after a max pool, backward, with the bias sums: one pass from the forward pool's
         // winners (`MaxPoolKernels.backwardRelu`), when the pool's input is the relu's output.
         if let db, f == .relu, producer == .maxPoolGrad, producers.count == 1,

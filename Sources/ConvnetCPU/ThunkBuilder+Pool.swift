@@ -4,9 +4,7 @@ import ConvnetKernels
 /// Pooling, the spatial mean, and dropout (the kernels' `Dropout`, on the IR's `DropoutMask`, so
 /// the mask matches every other backend).
 extension ThunkBuilder {
-    static func poolGeometry(_ x: [Int], _ p: PoolAttributes) -> PoolGeometry {
-        PoolGeometry(batch: x[0], inHeight: x[1], inWidth: x[2], channels: x[3], pool: p.size, stride: p.stride)
-    }
+    static func poolGeometry(_ x: [Int], _ p: PoolAttributes) -> PoolGeometry { p.geometry(x) }
 
     func lowerPool(_ inst: Instruction, _ c: Context) {
         let a = inst.operands

@@ -16,6 +16,15 @@ public final class ThunkBuilder {
     /// Winner codes recorded by a max-pool forward step, by the address of the pool's input.
     /// Sound because a backward op's input is the same value, alive (so unchanged) in between.
     var poolWinners: [UnsafeMutableRawPointer: (geometry: PoolGeometry, codes: UnsafeMutablePointer<UInt8>)] = [:]
+    /// Batch moments a batch-norm step computes for the value at an address, which the later
+    /// batch-norm steps of that value read instead of recomputing (`ThunkBuilder+Norm`). An
+    /// entry is dropped whenever an instruction writes that address.
+    var batchMoments: [MomentsKey: UnsafeMutablePointer<Double>] = [:]
+    /// Batch norms' backward sums (sum dy, sum dy * xhat) by the addresses of dy and x, shared
+    /// the same way by their input, gamma and beta gradients.
+    var batchGradientSums: [GradientSumsKey: UnsafeMutablePointer<Double>] = [:]
+    /// How many steps compute batch moments (the others read a record).
+    var momentsPasses = 0
 
     init(arena: Arena, options: CPUCompiler) {
         self.arena = arena
@@ -56,6 +65,10 @@ public final class ThunkBuilder {
 
     /// One instruction.
     func lower(_ inst: Instruction, _ c: Context) throws {
+        // A value written here may sit where another's moments were recorded (before), and an
+        // instruction may write over what it reads (after).
+        forgetMoments(writtenBy: inst, c)
+        defer { forgetMoments(writtenBy: inst, c) }
         let out = c.f(inst.result)
         let a = inst.operands
         let n = inst.type.elementCount
@@ -89,7 +102,12 @@ public final class ThunkBuilder {
             lowerNorm(inst, c)
         case .biasGrad:
             let dy = c.f(a[0]), channels = n, rows = c.count(a[0]) / max(channels, 1)
-            add(inst) { Epilogue.biasGradient(dy, rows: rows, columns: channels, into: out) }
+            if let sums = recordedGradientSum(of: dy, rows: rows, channels: channels) {
+                // A batch norm's beta: its backward pass summed dy already (`gradientSums`).
+                add(inst) { for k in 0..<channels { out[k] = Float(sums[k]) } }
+            } else {
+                add(inst) { Epilogue.biasGradient(dy, rows: rows, columns: channels, into: out) }
+            }
         case .softmax, .softmaxGrad, .softmaxCrossEntropy, .softmaxCrossEntropyGrad, .correctCount:
             lowerLoss(inst, c)
         case .fusion(let kind, let body):

@@ -43,7 +43,7 @@ struct OpEmitter {
 
     static func pool(_ x: [Int], _ p: PoolAttributes) -> String {
         "PoolGeometry(batch: \(x[0]), inHeight: \(x[1]), inWidth: \(x[2]), channels: \(x[3]), "
-            + "pool: \(p.size), stride: \(p.stride))"
+            + "pool: \(p.size), stride: \(p.stride)\(p.padding == .same ? ", same: true" : ""))"
     }
 
     /// Floats of chunked im2col scratch a convolution of input `x` needs for `images` images.
@@ -54,7 +54,9 @@ struct OpEmitter {
     }
 
     /// Whether `MaxPoolKernels` handles pools `p` (`PoolGeometry.winnerKernelsApply`, as the CPU executor).
-    static func poolKernelsApply(_ p: PoolAttributes) -> Bool { PoolGeometry.winnerKernelsApply(size: p.size, stride: p.stride) }
+    static func poolKernelsApply(_ p: PoolAttributes) -> Bool {
+        PoolGeometry.winnerKernelsApply(size: p.size, stride: p.stride, padded: p.padding == .same)
+    }
 
     /// `, winners: arena.bytes(N)` when a forward pool over `x` recorded them, else "".
     func winners(_ x: ValueID, _ geometry: String) -> String {

@@ -1,5 +1,6 @@
 import ConvnetSyntax
 import ConvnetInterface
+import ConvnetKernels
 
 /// The window of a 2-D convolution (and of im2col/col2im, which share it).
 /// Kernels are Keras' HWIO `(KH, KW, Cin, F)`; activations are NHWC.
@@ -32,20 +33,32 @@ public struct ConvAttributes: Hashable, Sendable {
     public var printed: String { "window=\(kernelHeight)x\(kernelWidth) stride=\(stride) pad=\(padding.rawValue)" }
 }
 
-/// A pooling window; pools are always `valid` (Keras' default for the layers we accept).
+/// A pooling window. `valid` (Keras' default) or `same` padding: same keeps ceil(n / stride)
+/// and its windows clip at the image's edges, the padded positions taking no part (a max over
+/// the real elements, an average dividing by their count), as Keras' pools do. The IR builder
+/// writes `same` only where it pads (`ForwardLowering`), so `same` means windows do clip.
 public struct PoolAttributes: Hashable, Sendable {
     public var size: Int
     public var stride: Int
+    public var padding: Padding
 
-    public init(size: Int, stride: Int) {
+    public init(size: Int, stride: Int, padding: Padding = .valid) {
         self.size = size
         self.stride = stride
+        self.padding = padding
     }
 
-    public func outputExtent(_ n: Int) -> Int { WindowExtent.output(n, window: size, stride: stride, same: false) }
+    public func outputExtent(_ n: Int) -> Int { WindowExtent.output(n, window: size, stride: stride, same: padding == .same) }
 
-    /// `window=2x2 stride=2`
-    public var printed: String { "window=\(size)x\(size) stride=\(stride)" }
+    /// The kernels' geometry of this pool over `x` (B, H, W, C): the one translation, which the
+    /// interpreter, the CPU executor and the emitter's literals share.
+    public func geometry(_ x: [Int]) -> PoolGeometry {
+        PoolGeometry(batch: x[0], inHeight: x[1], inWidth: x[2], channels: x[3], pool: size, stride: stride,
+                     same: padding == .same)
+    }
+
+    /// `window=2x2 stride=2`, with ` pad=same` for a same pool.
+    public var printed: String { "window=\(size)x\(size) stride=\(stride)" + (padding == .same ? " pad=same" : "") }
 }
 
 /// A dropout layer's rate and salt. The salt (the layer's index) makes two dropout layers

@@ -13,19 +13,35 @@ public enum BatchStatistics {
         for ch in 0..<channels { mean[ch] /= Double(max(rows, 1)) }
     }
 
-    /// stats (2C) = mean (C), then biased variance (C), two passes in Float64.
+    /// stats (2C) = mean (C), then biased variance (C), in Float64, in one pass over x: the sums
+    /// of d = x - k and d^2 with k each channel's value in the first row, so that
+    /// var = E[d^2] - E[d]^2 does not cancel the way E[x^2] - E[x]^2 does when the mean is
+    /// large next to the spread (k is a sample, so E[d] is of the order of the spread). One
+    /// pass instead of a mean pass and a centred pass: batch norms of squeezenet's full-size
+    /// layers are memory-bound.
     public static func moments(_ x: UnsafePointer<Float>, _ rows: Int, _ channels: Int,
                         into stats: UnsafeMutablePointer<Double>) {
-        mean(x, rows, channels, into: stats)
-        let variance = stats + channels
-        let m = UnsafePointer(stats)
-        Parallel.reduceRows(rows, columns: channels, into: variance) { range, partial in
+        guard rows > 0 else {
+            stats.update(repeating: 0, count: 2 * channels)
+            return
+        }
+        Parallel.reduceRows(rows, columns: 2 * channels, into: stats) { range, partial in
+            let squares = partial + channels
             for i in range {
                 let xr = x + i * channels
-                for ch in 0..<channels { let d = Double(xr[ch]) - m[ch]; partial[ch] += d * d }
+                for ch in 0..<channels {
+                    let d = Double(xr[ch]) - Double(x[ch])
+                    partial[ch] += d
+                    squares[ch] += d * d
+                }
             }
         }
-        for ch in 0..<channels { variance[ch] /= Double(max(rows, 1)) }
+        let n = Double(rows)
+        for ch in 0..<channels {
+            let meanD = stats[ch] / n
+            stats[ch] = Double(x[ch]) + meanD
+            stats[channels + ch] = max(stats[channels + ch] / n - meanD * meanD, 0)
+        }
     }
 
     /// Float mean and 1/sqrt(variance + eps), rounded as the reference rounds them.

@@ -137,7 +137,7 @@ public enum KernelSelection {
             case .conv(let c, let bias, let f, nil) where target.poolInConvolution:
                 taken = readers.lazy.compactMap { j -> (Int, FusionKind)? in
                     guard case .maxPool(let p) = graph.instructions[j].op, graph.instructions[j].operands == [inst.result],
-                          PoolGeometry.winnerKernelsApply(size: p.size, stride: p.stride) else { return nil }
+                          PoolGeometry.winnerKernelsApply(size: p.size, stride: p.stride, padded: p.padding == .same) else { return nil }
                     return (j, .conv(c, bias: bias, activation: f, pool: p))
                 }.first
             case .convInputGrad(let c, let f?, false) where target.biasGradientInEpilogue:

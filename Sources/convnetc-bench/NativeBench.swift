@@ -10,17 +10,19 @@ struct NativeBench {
     /// Emit + `swiftc` + link against the prebuilt runtime (`make build` builds it), in an empty
     /// cache: the first build of a model, as users get it.
     let linkedBuildSeconds: Double
-    /// The same model at another batch: a rebuild after editing a model.
-    let rebuildSeconds: Double
+    /// The same model at another batch: a rebuild after editing a model (nil when not timed).
+    let rebuildSeconds: Double?
     /// Emit + `swift build` in an empty SwiftPM workspace, the libraries compiled from source:
-    /// what a first build costs without the prebuilt runtime.
-    let sourceBuildSeconds: Double
+    /// what a first build costs without the prebuilt runtime (nil when not timed).
+    let sourceBuildSeconds: Double?
 
     /// Whether to measure the native target (BENCH_SKIP_NATIVE unset).
     static var enabled: Bool { ProcessInfo.processInfo.environment["BENCH_SKIP_NATIVE"] == nil }
 
-    /// Builds `model`'s binary for `batch` in fresh caches under `.build/bench-native*`.
-    static func build(model: CheckedModel, batch: Int, repo: String) throws -> NativeBench {
+    /// Builds `model`'s binary for `batch` in fresh caches under `.build/bench-native*`
+    /// (`workspace` names them); `allTimings` also times the rebuild and the build from source.
+    static func build(model: CheckedModel, batch: Int, repo: String, workspace: String = "bench-native",
+                      allTimings: Bool = true) throws -> NativeBench {
         guard let runtime = PrebuiltRuntime.located() else {
             throw BenchError("no prebuilt runtime beside the bench binary: run `swift build -c release --product ConvnetRuntime`")
         }
@@ -33,9 +35,12 @@ struct NativeBench {
             let binary = try NativeTarget.build(model: model, options: options, workspaceURL: url, runtime: runtime)
             return (binary, Date().timeIntervalSince(t0))
         }
-        let (binary, linked) = try timed("bench-native", batch: batch, runtime: runtime, clean: true)
-        let (_, rebuild) = try timed("bench-native", batch: batch / 2, runtime: runtime, clean: false)
-        let (_, source) = try timed("bench-native-source", batch: batch, runtime: nil, clean: true)
+        let (binary, linked) = try timed(workspace, batch: batch, runtime: runtime, clean: true)
+        guard allTimings else {
+            return NativeBench(binary: binary, linkedBuildSeconds: linked, rebuildSeconds: nil, sourceBuildSeconds: nil)
+        }
+        let (_, rebuild) = try timed(workspace, batch: batch / 2, runtime: runtime, clean: false)
+        let (_, source) = try timed(workspace + "-source", batch: batch, runtime: nil, clean: true)
         return NativeBench(binary: binary, linkedBuildSeconds: linked, rebuildSeconds: rebuild, sourceBuildSeconds: source)
     }
 

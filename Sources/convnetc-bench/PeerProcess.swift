@@ -11,11 +11,14 @@ final class PeerProcess {
     private let output: FileHandle
     private var buffer = Data()
 
-    /// Starts the peer; nil (with a note on stderr) when it cannot start or answer.
-    init?(python: String, repo: String, model: String, batch: Int, steps: Int) {
+    /// Starts the peer; nil (with a note on stderr) when it cannot start or answer. `keras` names
+    /// the peer's functional-API builder of a branching model (`tf_peer.py --keras`), whose
+    /// `.convnet` its sequential reader cannot read.
+    init?(python: String, repo: String, model: String, keras: String? = nil, batch: Int, steps: Int) {
         process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [repo + "/bench/tf_peer.py", model, "--batch", String(batch), "--steps", String(steps), "--serve"]
+            + (keras.map { ["--keras", $0] } ?? [])
         let toPeer = Pipe(), fromPeer = Pipe()
         process.standardInput = toPeer
         process.standardOutput = fromPeer

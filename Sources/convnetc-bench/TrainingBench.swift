@@ -21,8 +21,11 @@ enum TrainingBench {
     /// Whether to measure the TPU emulator's training step too (BENCH_SKIP_TPU unset).
     static var measureTPU: Bool { ProcessInfo.processInfo.environment["BENCH_SKIP_TPU"] == nil }
 
-    static func run(repo: String, model path: String, batch: Int, steps: Int, rounds: Int,
-                    tfPython: String?) throws -> [BenchRow] {
+    /// One model's rows. `keras` names the TensorFlow peer's builder for a branching model
+    /// (`tf_peer.py --keras`); `nativeBuildTimes` adds the native rebuild and from-source build
+    /// times (one model's are enough: they measure the toolchain, not the model).
+    static func run(repo: String, model path: String, keras: String? = nil, batch: Int, steps: Int, rounds: Int,
+                    tfPython: String?, nativeBuildTimes: Bool = true) throws -> [BenchRow] {
         guard let model = Frontend.check(path: path).model else {
             throw BenchError("\(path) does not check")
         }
@@ -39,10 +42,13 @@ enum TrainingBench {
         let tpuExe = measureTPU ? try Target.tpu.compiler(model: model).compile(train) : nil
         if let tpuExe { StepBenchmark.fill(tpuExe, classes: model.classCount) }
         var tpuRates: [Double] = []
-        let native = NativeBench.enabled ? try NativeBench.build(model: model, batch: batch, repo: repo) : nil
+        let name = Frontend.modelName(path: path)
+        let native = NativeBench.enabled
+            ? try NativeBench.build(model: model, batch: batch, repo: repo, workspace: "bench-native-\(name)",
+                                    allTimings: nativeBuildTimes) : nil
         var nativeRates: [Double] = []
 
-        let peer = tfPython.flatMap { PeerProcess(python: $0, repo: repo, model: path, batch: batch, steps: steps) }
+        let peer = tfPython.flatMap { PeerProcess(python: $0, repo: repo, model: path, keras: keras, batch: batch, steps: steps) }
         defer { peer?.stop() }
         var ours: [Figures] = []
         var peers: [Figures] = []
@@ -62,7 +68,7 @@ enum TrainingBench {
                 FileHandle.standardError.write(Data("bench: the TensorFlow peer did not answer in round \(ours.count); no TensorFlow figures\n".utf8))
             }
             // Each round on stderr, so the spread behind the medians can be seen.
-            var line = "round \(ours.count): cpu train \(NumberFormat.fixed(cpuTrain, 1)), infer \(NumberFormat.fixed(cpuInfer, 1))"
+            var line = "\(name) round \(ours.count): cpu train \(NumberFormat.fixed(cpuTrain, 1)), infer \(NumberFormat.fixed(cpuInfer, 1))"
             if let tpu = tpuRates.last { line += ", tpu train \(NumberFormat.fixed(tpu, 1))" }
             if let rate = nativeRates.last { line += ", native train \(NumberFormat.fixed(rate, 1))" }
             if let last = peers.last, peers.count == ours.count {
@@ -83,7 +89,7 @@ enum TrainingBench {
             print(cpu.profileTable(byLayer: true))
         }
         let trainRate = median(ours.map(\.trainImagesPerSecond)), inferRate = median(ours.map(\.inferImagesPerSecond))
-        let name = Frontend.modelName(path: path)
+        let peersAnswered = !peers.isEmpty && peers.count == ours.count
         var rows = [
             BenchRow(name: "\(name) training, cpu target, batch \(batch)", value: trainRate, unit: "img/s",
                      note: "\(NumberFormat.fixed(trainRate * trainFlopsPerImage / 1e9, 1)) GFLOP/s = \(NumberFormat.percent(trainRate * trainFlopsPerImage / 1e9 / ceilingGFLOPs)) of the \(Int(ceilingGFLOPs)) GFLOP/s ceiling"),
@@ -92,25 +98,28 @@ enum TrainingBench {
         ]
         if !tpuRates.isEmpty {
             let tpu = median(tpuRates)
+            let vsTF = peersAnswered ? ", tpu / TF = \(ratio(tpuRates, peers.map(\.trainImagesPerSecond)))" : ""
             rows.append(BenchRow(name: "\(name) training, tpu target (emulated, 8 cores), batch \(batch)", value: tpu,
-                                 unit: "img/s", note: "tpu / cpu = \(ratio(tpuRates, ours.map(\.trainImagesPerSecond)))"))
+                                 unit: "img/s", note: "tpu / cpu = \(ratio(tpuRates, ours.map(\.trainImagesPerSecond)))" + vsTF))
         }
         if let native {
             let rate = median(nativeRates)
             let vsTF = peers.count == nativeRates.count && !peers.isEmpty
                 ? ", native / TF = \(ratio(nativeRates, peers.map(\.trainImagesPerSecond)))" : ""
-            rows += [
-                BenchRow(name: "\(name) native binary build, empty cache", value: native.linkedBuildSeconds, unit: "s",
-                         note: "goal: under 60 s; swiftc + link against the prebuilt libConvnetRuntime.so"),
-                BenchRow(name: "\(name) native binary rebuild, model changed", value: native.rebuildSeconds, unit: "s",
-                         note: "the model at batch \(batch / 2)"),
-                BenchRow(name: "\(name) native binary build from source, empty workspace", value: native.sourceBuildSeconds,
-                         unit: "s", note: "no prebuilt runtime: SwiftPM compiles the libraries too"),
-                BenchRow(name: "\(name) training, native target, batch \(batch)", value: rate, unit: "img/s",
-                         note: "native / cpu = \(ratio(nativeRates, ours.map(\.trainImagesPerSecond)))" + vsTF),
-            ]
+            rows.append(BenchRow(name: "\(name) native binary build, empty cache", value: native.linkedBuildSeconds, unit: "s",
+                                 note: "goal: under 60 s; swiftc + link against the prebuilt libConvnetRuntime.so"))
+            if let rebuild = native.rebuildSeconds {
+                rows.append(BenchRow(name: "\(name) native binary rebuild, model changed", value: rebuild, unit: "s",
+                                     note: "the model at batch \(batch / 2)"))
+            }
+            if let source = native.sourceBuildSeconds {
+                rows.append(BenchRow(name: "\(name) native binary build from source, empty workspace", value: source,
+                                     unit: "s", note: "no prebuilt runtime: SwiftPM compiles the libraries too"))
+            }
+            rows.append(BenchRow(name: "\(name) training, native target, batch \(batch)", value: rate, unit: "img/s",
+                                 note: "native / cpu = \(ratio(nativeRates, ours.map(\.trainImagesPerSecond)))" + vsTF))
         }
-        if !peers.isEmpty, peers.count == ours.count {  // every round answered
+        if peersAnswered {  // every round answered
             let pt = median(peers.map(\.trainImagesPerSecond)), pi = median(peers.map(\.inferImagesPerSecond))
             rows += [
                 BenchRow(name: "\(name) training, \(peerName)", value: pt, unit: "img/s",

@@ -24,9 +24,20 @@ do {
     rows += try OptimizerBench.run(repo: repo)
     if env["BENCH_SKIP_DATA"] == nil { rows += try DataBench.run(repo: repo) }
     if env["BENCH_SKIP_TRAINING"] == nil {
-        rows += try TrainingBench.run(repo: repo, model: repo + "/samples/flowers.convnet", batch: 32,
-                                      steps: Int(env["BENCH_STEPS"] ?? "") ?? 5,
-                                      rounds: Int(env["BENCH_ROUNDS"] ?? "") ?? 3, tfPython: tfPython)
+        // BENCH_MODELS=flowers,squeezenet (the default) picks the trained models; squeezenet's
+        // TensorFlow peer is the Keras functional model of its fixture script. The native
+        // rebuild and from-source build times are flowers' only (issue 7's figures).
+        let models = (env["BENCH_MODELS"] ?? "flowers,squeezenet").split(separator: ",").map(String.init)
+        let kerasBuilders = ["flowers": nil, "squeezenet": "squeezenet"] as [String: String?]
+        for name in models {
+            guard let keras = kerasBuilders[name] else {
+                throw BenchError("BENCH_MODELS: unknown model '\(name)' (known: flowers, squeezenet)")
+            }
+            rows += try TrainingBench.run(repo: repo, model: repo + "/samples/\(name).convnet", keras: keras, batch: 32,
+                                          steps: Int(env["BENCH_STEPS"] ?? "") ?? 5,
+                                          rounds: Int(env["BENCH_ROUNDS"] ?? "") ?? 3, tfPython: tfPython,
+                                          nativeBuildTimes: name == "flowers")
+        }
     }
 } catch {
     FileHandle.standardError.write(Data("convnetc-bench: \(error)\n".utf8))

@@ -108,7 +108,9 @@ extension ModelTests {
     }
 
     /// A fire module (1x1 squeeze, 1x1 and 3x3 expands concatenated), a depthwise layer with a
-    /// multiplier, stride and bias, and separable convolutions: every graph op on the CPU kernels.
+    /// multiplier, stride and bias, separable convolutions, and pools with `padding same`
+    /// (each one padded: 9 -> 5 at 3/2, 5 -> 5 at 2/1, 5 -> 3 and 3 -> 2 at 2/2): every graph op
+    /// on the CPU kernels.
     static let branchingModels = [
         """
         input 8x8x3
@@ -136,6 +138,17 @@ extension ModelTests {
         gap
         dense 3 softmax
         """,
+        """
+        input 9x9x3
+        conv 3x3x4 relu
+        maxpool 3 stride 2 padding same
+        add { branch { sepconv 3x3x4; maxpool 2 stride 1 padding same }; branch { conv 1x1x4 } }
+        avgpool 2 padding same
+        conv 3x3x4 relu
+        maxpool 2 padding same
+        gap
+        dense 3 softmax
+        """,
     ]
 
     func testBranchingModelsTrainingStepMatchReference() throws {
@@ -152,6 +165,23 @@ extension ModelTests {
             try compare(try IRBuilder.inference(m, batch: 3))
             try compare(try IRBuilder.inference(m, batch: 3), optimize: false)
         }
+    }
+
+    /// The five batch-norm ops of a layer's training step (forward, moving mean and variance,
+    /// gamma and input gradients) share one moments pass over its input. The steps match the
+    /// reference above (the fire, residual and separable models have batch norms), and are bit
+    /// for bit what they were with a pass per op (the same `BatchStatistics.moments`).
+    func testBatchNormOpsShareOneMomentsPassPerLayer() throws {
+        let m = try graphModel(Self.branchingModels[0])  // one batch norm
+        let program = try IRBuilder.trainingStep(m, batch: 2, optimizer: .sgd(learningRate: 0.1, momentum: 0))
+        XCTAssertEqual(program.graph.instructions.filter { $0.op.mnemonic.hasPrefix("batch_") }.count, 5)
+        for optimize in [true, false] {
+            let exe = try XCTUnwrap(try CPUCompiler(optimize: optimize).compile(program) as? CPUExecutable)
+            XCTAssertEqual(exe.batchMomentsPasses, 1, "optimized: \(optimize)")
+        }
+        let twoNorms = try graphModel("input 6x6x3\nconv 3x3x4 relu\nbatchnorm\nconv 3x3x4 relu\nbatchnorm momentum 0.9\ngap\ndense 3 softmax")
+        let step = try IRBuilder.trainingStep(twoNorms, batch: 2, optimizer: .sgd(learningRate: 0.05, momentum: 0.9))
+        XCTAssertEqual(try XCTUnwrap(try CPUCompiler().compile(step) as? CPUExecutable).batchMomentsPasses, 2)
     }
 
     /// Kernel selection's `kernel=depthwise` is what the executor runs on every depthwise step.

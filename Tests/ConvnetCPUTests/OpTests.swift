@@ -97,7 +97,9 @@ final class OpTests: XCTestCase {
     func testPoolsAndMeans() throws {
         let x = TensorType.f32([2, 7, 7, 3])
         let pools = [(2, 2), (3, 2), (2, 1), (2, 3), (3, 3), (1, 2)].map { PoolAttributes(size: $0.0, stride: $0.1) }
-        for p in pools {
+        // Same padding (every one of these pads a 7x7 input): Xception's 3/2, 2/2 after only, 3/1 both sides.
+        let same = [(3, 2), (2, 2), (3, 1), (2, 3)].map { PoolAttributes(size: $0.0, stride: $0.1, padding: .same) }
+        for p in pools + same {
             let oh = p.outputExtent(7)
             try check(.maxPool(p), [x])
             try check(.avgPool(p), [x])

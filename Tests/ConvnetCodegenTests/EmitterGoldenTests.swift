@@ -114,4 +114,15 @@ final class LayerKindEmissionTests: XCTestCase {
         XCTAssertTrue(step.contains("Dropout.forward("), "dropout runs the kernels' Dropout on the IR's mask, as the CPU executor does")
         XCTAssertTrue(step.contains("Pooling.maxForward("), "an overlapping max pool takes the general kernel")
     }
+
+    /// A padded `same` pool passes its padding to the kernels' geometry and takes the general
+    /// kernels (winner codes take unpadded windows only).
+    func testSamePaddingPoolsEmitTheirPadding() throws {
+        let text = "input 9x9x3\nconv 3x3x4 relu\nmaxpool 2 padding same\navgpool 3 stride 2 padding same\ngap\ndense 3 softmax\n"
+        let model = try EmitterGoldenTests.model(text, path: "/m/same.convnet", input: [9, 9, 3])
+        let step = try XCTUnwrap(try NativeTarget.files(model: model, options: TrainingOptions(batch: 2))["TrainingStep.swift"])
+        XCTAssertTrue(step.contains("Pooling.maxForward(PoolGeometry(batch: 2, inHeight: 9, inWidth: 9, channels: 4, pool: 2, stride: 2, same: true)"), step)
+        XCTAssertTrue(step.contains("Pooling.averageBackward(PoolGeometry(batch: 2, inHeight: 5, inWidth: 5, channels: 4, pool: 3, stride: 2, same: true)"), step)
+        XCTAssertFalse(step.contains("MaxPoolKernels."), "winner codes are for unpadded windows")
+    }
 }

@@ -31,6 +31,16 @@ final class NativeEndToEndTests: XCTestCase {
         try compareWithCPU(LayerKindEmissionTests.everyLayer, name: "every", evaluate: false)
     }
 
+    /// Pools with `padding same` (3/2 max 16 -> 8 padded after, 2/2 average 8 -> 4 unpadded,
+    /// so `valid`, then 3/1 max padded on both sides), linked against the prebuilt runtime
+    /// when `make build` made one, else built from source.
+    func testSamePaddingPoolsMatchCPU() throws {
+        let text = "input 16x16x3\nconv 3x3x8 relu\nmaxpool 3 stride 2 padding same\nconv 3x3x8 relu\n"
+            + "avgpool 2 padding same\nmaxpool 3 stride 1 padding same\ngap\ndense 3 softmax\n"
+        let runtime = PrebuiltRuntime(directory: EmitterGoldenTests.repo.appendingPathComponent(".build/release"))
+        try compareWithCPU(text, name: "samepool", evaluate: false, runtime: runtime.isComplete ? runtime : nil)
+    }
+
     /// The same model compiled alone and linked against the prebuilt runtime of this checkout's
     /// release build (`make build`), as `convnetc --target native` does from a release convnetc.
     func testLinkedBinaryMatchesCPU() throws {

@@ -102,12 +102,31 @@ final class GraphModelGradientTests: XCTestCase {
         XCTAssertTrue(momentum.instructions.contains { $0.layer == "batch_normalization" && $0.op == .constant(0.9) })
     }
 
-    func testLayersWithoutAnIROpAreACompileErrorNotACrash() throws {
-        let parsed = Parser.parse(SourceFile(path: "c.convnet", text: "input 4x4x2\nmaxpool 3 stride 2 padding same\ngap\ndense 2 softmax"))
+    /// Pools with `padding same` (a 2/2 pool over an even size, which needs no padding and is
+    /// built `valid`; Xception's 3/2 max pool, padded after; a 3/1 average pool, padded on both
+    /// sides): the IR's shapes are Keras' and the step's gradients are finite differences of
+    /// its loss.
+    func testSamePaddingPoolsLowerWithKerasShapesAndCheckedGradients() throws {
+        let text = """
+        input 8x8x2
+        conv 3x3x3 tanh
+        maxpool 2 padding same
+        conv 1x1x3 tanh
+        maxpool 3 stride 2 padding same
+        avgpool 3 stride 1 padding same
+        gap
+        dense 2 softmax
+        """
+        let parsed = Parser.parse(SourceFile(path: "same.convnet", text: text))
         let m = try XCTUnwrap(SemanticAnalyzer.analyze(parsed.file).model)
-        XCTAssertThrowsError(try IRBuilder.inference(m, batch: 1)) { error in
-            XCTAssertTrue("\(error)".hasPrefix("c.convnet:2:1: max_pooling2d"), "\(error)")
-        }
+        let g = try IRBuilder.inference(m, batch: 1).graph
+        let pools = g.instructions.filter { $0.op.mnemonic.hasSuffix("_pool") }
+        XCTAssertEqual(pools.map { "\($0.op.mnemonic) \($0.op.printedAttributes) \($0.type.shape)" },
+                       ["max_pool window=2x2 stride=2 [1, 4, 4, 3]",
+                        "max_pool window=3x3 stride=2 pad=same [1, 2, 2, 3]",
+                        "avg_pool window=3x3 stride=1 pad=same [1, 2, 2, 3]"])
+        XCTAssertEqual(pools.map { Array($0.type.shape.dropFirst()) }, m.layers.filter { $0.name.hasPrefix("max_pooling") || $0.name.hasPrefix("average_pooling") }.map(\.outputShape.dims))
+        try ModelGradientTests.check(m, labels: [1, 0])
     }
 
     /// Concat (with an identity branch), depthwise and separable convolutions in one model.

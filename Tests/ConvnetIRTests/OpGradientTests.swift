@@ -98,7 +98,11 @@ final class OpGradientTests: XCTestCase {
     }
 
     func testPools() {
-        for p in [PoolAttributes(size: 2, stride: 2), PoolAttributes(size: 3, stride: 1), PoolAttributes(size: 2, stride: 3)] {
+        let valid = [PoolAttributes(size: 2, stride: 2), PoolAttributes(size: 3, stride: 1), PoolAttributes(size: 2, stride: 3)]
+        // Same padding on a 6x5 input: padded before and after (3/1, 3/2), after only (2/2 on 5).
+        let same = [PoolAttributes(size: 3, stride: 1, padding: .same), PoolAttributes(size: 3, stride: 2, padding: .same),
+                    PoolAttributes(size: 2, stride: 2, padding: .same)]
+        for p in valid + same {
             assertGradientsMatchFiniteDifferences([arg("x", [2, 6, 5, 2])]) { g, v in g.emit(.maxPool(p), [v[0]]) }
             assertGradientsMatchFiniteDifferences([arg("x", [2, 6, 5, 2])]) { g, v in g.emit(.avgPool(p), [v[0]]) }
         }

@@ -24,6 +24,27 @@ final class BatchNormTests: XCTestCase {
         }
     }
 
+    /// The one-pass shifted moments against two passes in Float64 (mean, then centred squares),
+    /// on data whose mean is 1000x its spread (where E[x^2] - E[x]^2 would lose every digit in
+    /// Float and most in Float64), on many rows (every chunk of the reduction), and on one row.
+    func testOnePassMomentsMatchTwoPassesEvenFarFromZero() {
+        for (rows, offset) in [(5_000, Float(0)), (5_000, Float(1000)), (1, Float(3)), (7, Float(-250))] {
+            let c = 5
+            let x = Buffer(randomFloats(rows * c, seed: UInt64(rows) + 11, range: -1...1).map { $0 + offset })
+            let stats = Buffer(repeating: Double.nan, count: 2 * c)
+            BatchStatistics.moments(x.pointer, rows, c, into: stats.pointer)
+            for ch in 0..<c {
+                var mean = 0.0, variance = 0.0
+                for r in 0..<rows { mean += Double(x.array[r * c + ch]) }
+                mean /= Double(rows)
+                for r in 0..<rows { let d = Double(x.array[r * c + ch]) - mean; variance += d * d }
+                variance /= Double(rows)
+                XCTAssertEqual(stats.array[ch], mean, accuracy: 1e-9 * max(1, abs(mean)), "mean rows \(rows) offset \(offset)")
+                XCTAssertEqual(stats.array[c + ch], variance, accuracy: 1e-9 + 1e-9 * variance, "variance rows \(rows) offset \(offset)")
+            }
+        }
+    }
+
     func testInferenceUsesMovingStats() {
         let x = Buffer(randomFloats(rows * channels, seed: 4))
         let gamma = Buffer<Float>([1, 2, 0.5]), beta = Buffer<Float>([0, -1, 1])

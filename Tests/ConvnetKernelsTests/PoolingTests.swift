@@ -9,6 +9,13 @@ final class PoolingTests: XCTestCase {
         PoolGeometry(batch: 2, inHeight: 8, inWidth: 9, channels: 4, pool: 2, stride: 3),
         PoolGeometry(batch: 1, inHeight: 6, inWidth: 6, channels: 1, pool: 3),
         PoolGeometry(batch: 3, inHeight: 4, inWidth: 4, channels: 5, pool: 1),
+        // Same padding: Xception's 3/2 (pad after only on 8, both sides on 9), 2/2 on odd
+        // sizes (pad after), 3/1 (pad both sides), a window wider than the input, 2/3 with gaps.
+        PoolGeometry(batch: 2, inHeight: 8, inWidth: 9, channels: 3, pool: 3, stride: 2, same: true),
+        PoolGeometry(batch: 2, inHeight: 7, inWidth: 5, channels: 2, pool: 2, stride: 2, same: true),
+        PoolGeometry(batch: 1, inHeight: 5, inWidth: 6, channels: 4, pool: 3, stride: 1, same: true),
+        PoolGeometry(batch: 2, inHeight: 2, inWidth: 3, channels: 2, pool: 4, stride: 2, same: true),
+        PoolGeometry(batch: 2, inHeight: 7, inWidth: 8, channels: 2, pool: 2, stride: 3, same: true),
     ]
 
     func testForwardAndBackwardMatchReference() {
@@ -48,7 +55,7 @@ final class PoolingTests: XCTestCase {
     }
 
     func testBackwardMatchesFiniteDifferences() {
-        for s in [1, 2] {
+        for s in [1, 2, 5, 7, 8] {
             let g = Self.shapes[s]
             let x = randomFloats(g.inputCount, seed: 70 + UInt64(s)), r = toDouble(randomFloats(g.outputCount, seed: 80))
             for isMax in [true, false] {
@@ -67,6 +74,43 @@ final class PoolingTests: XCTestCase {
                 assertClose(dx.array, numeric, tolerance: 1e-4, "shape \(s) max \(isMax)")
             }
         }
+    }
+
+    /// Keras' same padding by hand: one 3x3 image of negative values, 2x2 windows at stride 2
+    /// give a 2x2 output (ceil(3/2)), padded after (TensorFlow's split). The max ignores the
+    /// padded positions (a zero pad would win every window here) and the average divides by
+    /// the window's real elements (4, 2, 2, 1), as `tf.nn.max_pool2d` / `avg_pool2d` with
+    /// `padding="SAME"` do (checked with TensorFlow 2.21: [[-1, -3], [-7, -9]] and
+    /// [[-3, -4.5], [-7.5, -9]]).
+    func testSamePaddingIgnoresPaddedPositionsAsKerasDoes() {
+        let g = PoolGeometry(batch: 1, inHeight: 3, inWidth: 3, channels: 1, pool: 2, stride: 2, same: true)
+        XCTAssertEqual([g.outHeight, g.outWidth, g.padTop, g.padLeft], [2, 2, 0, 0])
+        XCTAssertTrue(g.isPadded)
+        XCTAssertFalse(PoolGeometry(batch: 1, inHeight: 4, inWidth: 4, channels: 1, pool: 2, stride: 2, same: true).isPadded)
+        let x = Buffer<Float>([-1, -2, -3,
+                               -4, -5, -6,
+                               -7, -8, -9])
+        let y = Buffer(repeating: Float.nan, count: 4), dx = Buffer(repeating: Float.nan, count: 9)
+        Pooling.maxForward(g, input: x.pointer, output: y.pointer)
+        XCTAssertEqual(y.array, [-1, -3, -7, -9])
+        Pooling.averageForward(g, input: x.pointer, output: y.pointer)
+        XCTAssertEqual(y.array, [-3, -4.5, -7.5, -9])
+        let dy = Buffer<Float>([4, 2, 2, 1])
+        Pooling.averageBackward(g, outputGradient: dy.pointer, inputGradient: dx.pointer)
+        XCTAssertEqual(dx.array, [1, 1, 1,
+                                  1, 1, 1,
+                                  1, 1, 1])
+        Pooling.maxBackward(g, input: x.pointer, outputGradient: dy.pointer, inputGradient: dx.pointer)
+        XCTAssertEqual(dx.array, [4, 0, 2,
+                                  0, 0, 0,
+                                  2, 0, 1])
+        // 3x3 windows at stride 1 pad one on each side: the centre window sees all nine.
+        let g3 = PoolGeometry(batch: 1, inHeight: 3, inWidth: 3, channels: 1, pool: 3, stride: 1, same: true)
+        XCTAssertEqual([g3.outHeight, g3.padTop, g3.padLeft], [3, 1, 1])
+        let y3 = Buffer(repeating: Float.nan, count: 9)
+        Pooling.averageForward(g3, input: x.pointer, output: y3.pointer)
+        XCTAssertEqual(y3.array[4], -5)
+        XCTAssertEqual(y3.array[0], (-1 - 2 - 4 - 5) / 4)
     }
 
     func testGlobalAveragePool() {

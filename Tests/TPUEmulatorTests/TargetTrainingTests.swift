@@ -63,6 +63,24 @@ final class TargetTrainingTests: XCTestCase {
         XCTAssertEqual(four.scalar(output: IRProgram.Names.correct), cpu.scalar(output: IRProgram.Names.correct))
     }
 
+    /// Pools with `padding same` (a 3/2 max pool padded after, 10 -> 5; a 2/2 average pool over
+    /// 5, padded after) run on the emulator's vector unit: the 4-core step is the CPU step up to
+    /// bfloat16 rounding.
+    func testSamePaddingPoolsCloseToTheCPUStep() throws {
+        let text = targetModelText.replacingOccurrences(of: "batchnorm\n", with: "")
+            .replacingOccurrences(of: "dropout 0.25\n", with: "")
+            .replacingOccurrences(of: "maxpool 2\n", with: "maxpool 3 stride 2 padding same\n")
+            .replacingOccurrences(of: "gap\n", with: "avgpool 2 padding same\ngap\n")
+        let model = try targetModel(sgd(text))
+        XCTAssertEqual(model.layers.filter { $0.name.hasPrefix("max_pooling") || $0.name.hasPrefix("average_pooling") }.map(\.outputShape.dims), [[5, 5, 8], [3, 3, 12]])
+        let program = try IRBuilder.trainingStep(model, batch: batch, optimizer: model.train.optimizer)
+        let four = try step(TPUCompiler(model: model, cores: 4), program)
+        let cpu = try step(CPUCompiler(), program)
+        let (worst, d) = worstUpdateDifference(four, cpu, program.parameters.map(\.name))
+        XCTAssertLessThanOrEqual(d, 0.05, "TPU (4 cores) vs CPU, worst at \(worst)")
+        XCTAssertEqual(four.scalar(output: IRProgram.Names.loss), cpu.scalar(output: IRProgram.Names.loss), accuracy: 1e-2)
+    }
+
     /// With batch norm each core normalises its own shard (Keras on a TPU without synchronised
     /// batch norm), so the reference is the same data-parallel step in float32 (the engine
     /// swapped; `DataParallelStepTests` checks that step against the whole batch). On the MXU the

@@ -27,9 +27,9 @@ struct ForwardLowering {
         var logits: ValueID
     }
 
-    /// Builds every node from the values of its inputs, in the model's topological order.
-    /// Throws for a layer kind the IR has no op for yet, naming the layer and its line.
-    mutating func lower(_ images: ValueID, in g: inout Graph) throws(IRBuilderError) -> Result {
+    /// Builds every node from the values of its inputs, in the model's topological order (every
+    /// layer kind has IR ops).
+    mutating func lower(_ images: ValueID, in g: inout Graph) -> Result {
         // Per node: its output value, and its value before a final softmax (the logits).
         var outputs: [ValueID] = []
         var logitsOf: [ValueID] = []
@@ -65,12 +65,10 @@ struct ForwardLowering {
                 logits = g.emit(.biasAdd, [z, w("bias")], layer: n)
                 y = activate(d.activation, logits, layer: n, skipSoftmax: skipSoftmax, in: &g)
             case .maxPool(let p):
-                guard p.padding == .valid else { throw unsupported(layer, "pooling with padding same") }
-                y = g.emit(.maxPool(PoolAttributes(size: p.size, stride: p.stride)), [x], layer: n)
+                y = g.emit(.maxPool(poolAttributes(p, over: g.typeOf(x))), [x], layer: n)
                 logits = y
             case .avgPool(let p):
-                guard p.padding == .valid else { throw unsupported(layer, "pooling with padding same") }
-                y = g.emit(.avgPool(PoolAttributes(size: p.size, stride: p.stride)), [x], layer: n)
+                y = g.emit(.avgPool(poolAttributes(p, over: g.typeOf(x))), [x], layer: n)
                 logits = y
             case .globalAveragePool:
                 y = g.emit(.spatialMean, [x], layer: n)
@@ -127,10 +125,14 @@ struct ForwardLowering {
         return Result(output: outputs[outputs.count - 1], logits: logitsOf[logitsOf.count - 1])
     }
 
-    private func unsupported(_ layer: CheckedLayer, _ what: String) -> IRBuilderError {
-        let source = model.file.source
-        let loc = source.location(of: layer.decl.keywordRange.start)
-        return IRBuilderError("\(source.path):\(loc.line):\(loc.column): \(layer.name) (`\(layer.kind.sourceForm)`): \(what) cannot be compiled yet: the IR has no op for it (summary, check and lint accept the model)")
+    /// The IR's pool for `p` over x (B,H,W,C). A `same` pool whose windows all fit in the image
+    /// (no padding on either axis, e.g. 2x2 windows at stride 2 over an even size) is the `valid`
+    /// pool of the same output size (valid <= same always, and no padding means the last window
+    /// fits), so it is written `valid` and keeps the fast kernels that take unpadded pools only.
+    private func poolAttributes(_ p: PoolDecl, over x: TensorType) -> PoolAttributes {
+        var attrs = PoolAttributes(size: p.size, stride: p.stride, padding: p.padding)
+        if p.padding == .same, !attrs.geometry(x.shape).isPadded { attrs.padding = .valid }
+        return attrs
     }
 
     /// pointwise activation, or softmax over the last axis; `linear` is the identity.

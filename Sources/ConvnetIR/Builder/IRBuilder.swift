@@ -17,15 +17,16 @@ public struct IRBuilderError: Error, Hashable, Sendable, CustomStringConvertible
 ///   seed) -> (new weights, new slots, loss, correct). Its backward half comes from
 ///   `Autodiff.gradients`, and the optimizer update is appended as elementwise chains.
 public enum IRBuilder {
-    /// The forward pass with moving statistics, no dropout, and softmax probabilities. Throws
-    /// for a layer the IR cannot express yet.
+    /// The forward pass with moving statistics, no dropout, and softmax probabilities. Every
+    /// layer kind lowers today; the signature keeps `IRBuilderError` for callers, as
+    /// `trainingStep` throws it.
     public static func inference(_ model: CheckedModel, batch: Int) throws(IRBuilderError) -> IRProgram {
         var g = Graph()
         let params = parameters(of: model)
         let weights = declare(params, role: { $0.trainable ? .parameter : .state }, in: &g)
         let images = g.input(IRProgram.Names.images, .f32([batch] + model.inputShape.dims), role: .data)
         var forward = ForwardLowering(model: model, weights: weights, training: false, seed: nil)
-        let result = try forward.lower(images, in: &g)
+        let result = forward.lower(images, in: &g)
         // One definition of the outputs everywhere: what training feeds softmax cross-entropy
         // (`logits`) are logits, and probabilities are their softmax, also for a head without one.
         let probabilities = result.output != result.logits ? result.output
@@ -52,7 +53,7 @@ public enum IRBuilder {
         let seed = hasDropout ? g.input(IRProgram.Names.dropoutSeed, .i32([]), role: .data) : nil
 
         var forward = ForwardLowering(model: model, weights: weights, training: true, seed: seed)
-        let result = try forward.lower(images, in: &g)
+        let result = forward.lower(images, in: &g)
         let logitsType = g.typeOf(result.logits)
         guard logitsType.rank == 2, logitsType.shape[1] >= 1 else {
             throw IRBuilderError("the model's output is \(logitsType); training needs (batch, classes) logits")

@@ -1,12 +1,10 @@
 import ConvnetKernels
 
-/// Max and average pooling (valid padding), the spatial mean (`gap`), and their gradients:
+/// Max and average pooling (valid or same padding), the spatial mean (`gap`), and their gradients:
 /// tensor-level wrappers over `PoolingReference`.
 extension ReferenceKernels {
     /// The kernels' geometry for a pool over x (B,H,W,C).
-    static func poolGeometry(_ x: [Int], _ p: PoolAttributes) -> PoolGeometry {
-        PoolGeometry(batch: x[0], inHeight: x[1], inWidth: x[2], channels: x[3], pool: p.size, stride: p.stride)
-    }
+    static func poolGeometry(_ x: [Int], _ p: PoolAttributes) -> PoolGeometry { p.geometry(x) }
 
     /// y (B,OH,OW,C) = max (or mean) over each window of x (B,H,W,C)
     static func pool<S: IRScalar>(_ x: Tensor<S>, _ p: PoolAttributes, isMax: Bool) -> Tensor<S> {

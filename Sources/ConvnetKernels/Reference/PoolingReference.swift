@@ -1,44 +1,48 @@
 /// Twins of `Pooling` and `GlobalAveragePool`, one output element at a time, and what the IR
 /// interpreter runs for `maxPool`, `avgPool`, `spatialMean` and their gradients.
-/// x (N, H, W, C) -> y (N, OH, OW, C), valid windows.
+/// x (N, H, W, C) -> y (N, OH, OW, C), valid or same windows (`PoolGeometry`).
 public enum PoolingReference {
     @inline(__always)
     static func at(_ g: PoolGeometry, _ n: Int, _ h: Int, _ w: Int, _ c: Int) -> Int {
         ((n * g.inHeight + h) * g.inWidth + w) * g.channels + c
     }
 
-    /// Calls `body(outputIndex, firstTap)` for every output in row-major order; the window's
-    /// taps are `firstTap + (ph * W + pw) * C` for ph, pw in 0..<pool.
+    /// Calls `body(outputIndex, taps)` for every output in row-major order; `taps` are the input
+    /// indices of the window's real elements in row-major order (same padding clips windows at
+    /// the image's edges: padded positions take no part, as in Keras).
     @inline(__always)
-    static func forEachWindow(_ g: PoolGeometry, _ body: (_ o: Int, _ first: Int) -> Void) {
+    static func forEachWindow(_ g: PoolGeometry, _ body: (_ o: Int, _ taps: [Int]) -> Void) {
         var o = 0
+        var taps: [Int] = []
+        taps.reserveCapacity(g.pool * g.pool)
         for n in 0..<g.batch { for oh in 0..<g.outHeight { for ow in 0..<g.outWidth { for c in 0..<g.channels {
-            body(o, at(g, n, oh * g.stride, ow * g.stride, c))
+            taps.removeAll(keepingCapacity: true)
+            for h in g.window(oh, lead: g.padTop, extent: g.inHeight) {
+                for w in g.window(ow, lead: g.padLeft, extent: g.inWidth) { taps.append(at(g, n, h, w, c)) }
+            }
+            body(o, taps)
             o += 1
         } } } }
     }
 
-    /// The first maximum of the window at `first` (row-major order: ties go to the earliest tap).
+    /// The first maximum among `taps` (row-major order: ties go to the earliest tap).
     @inline(__always)
-    static func argmax<T: ReferenceScalar>(_ g: PoolGeometry, _ input: UnsafePointer<T>, _ first: Int) -> Int {
-        var best = first
-        for ph in 0..<g.pool { for pw in 0..<g.pool {
-            let i = first + (ph * g.inWidth + pw) * g.channels
-            if input[i] > input[best] { best = i }
-        } }
+    static func argmax<T: ReferenceScalar>(_ input: UnsafePointer<T>, _ taps: [Int]) -> Int {
+        var best = taps[0]
+        for i in taps.dropFirst() where input[i] > input[best] { best = i }
         return best
     }
 
-    /// Max (or mean) over each window.
+    /// Max (or mean) over each window's real elements.
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public static func forward<T: ReferenceScalar>(_ g: PoolGeometry, input: UnsafePointer<T>, output: UnsafeMutablePointer<T>,
                                                    isMax: Bool) {
-        forEachWindow(g) { o, first in
-            if isMax { output[o] = input[argmax(g, input, first)]; return }
+        forEachWindow(g) { o, taps in
+            if isMax { output[o] = input[argmax(input, taps)]; return }
             var sum: T = 0
-            for ph in 0..<g.pool { for pw in 0..<g.pool { sum += input[first + (ph * g.inWidth + pw) * g.channels] } }
-            output[o] = sum / T(g.pool * g.pool)
+            for i in taps { sum += input[i] }
+            output[o] = sum / T(taps.count)
         }
     }
 
@@ -52,20 +56,18 @@ public enum PoolingReference {
             return
         }
         inputGradient.update(repeating: 0, count: g.inputCount)
-        forEachWindow(g) { o, first in inputGradient[argmax(g, input, first)] += outputGradient[o] }
+        forEachWindow(g) { o, taps in inputGradient[argmax(input, taps)] += outputGradient[o] }
     }
 
-    /// dX of average pooling, overwritten: each dY spread evenly over its window (the input is
-    /// not needed).
+    /// dX of average pooling, overwritten: each dY spread evenly over its window's real
+    /// elements (the input is not needed).
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public static func averageBackward<T: ReferenceScalar>(_ g: PoolGeometry, outputGradient: UnsafePointer<T>,
                                                            inputGradient: UnsafeMutablePointer<T>) {
         inputGradient.update(repeating: 0, count: g.inputCount)
-        forEachWindow(g) { o, first in
-            for ph in 0..<g.pool { for pw in 0..<g.pool {
-                inputGradient[first + (ph * g.inWidth + pw) * g.channels] += outputGradient[o] / T(g.pool * g.pool)
-            } }
+        forEachWindow(g) { o, taps in
+            for i in taps { inputGradient[i] += outputGradient[o] / T(taps.count) }
         }
     }
 

@@ -17,8 +17,10 @@
 /// Backward writes every tap of a window exactly once (dy at the winner, 0 elsewhere), so
 /// nothing is zeroed twice and nothing is scattered.
 public enum MaxPoolKernels {
-    /// Whether these kernels apply (windows do not overlap, and a tap fits in 7 bits).
-    public static func applies(_ g: PoolGeometry) -> Bool { PoolGeometry.winnerKernelsApply(size: g.pool, stride: g.stride) }
+    /// Whether these kernels apply (windows do not overlap, a tap fits in 7 bits, no padding).
+    public static func applies(_ g: PoolGeometry) -> Bool {
+        PoolGeometry.winnerKernelsApply(size: g.pool, stride: g.stride, padded: g.isPadded)
+    }
 
     /// The bit of a winner code set when the window's maximum is not > 0.
     static let notPositive: UInt8 = 0x80
