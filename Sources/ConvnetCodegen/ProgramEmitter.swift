@@ -64,6 +64,7 @@ struct ProgramEmitter {
 
         // The body of run(): one block per instruction, as planned.
         var body = CodeWriter()
+        var calls: [LayerComments.Call] = []
         for inst in graph.instructions {
             switch inst.op {
             case .input: continue
@@ -71,6 +72,9 @@ struct ProgramEmitter {
             default: break
             }
             body.line()
+            let entered = comments.calls(of: inst.layer)
+            for header in LayerComments.headers(from: calls, to: entered) { body.line(header) }
+            calls = entered
             body.line(comments.comment(layer: inst.layer, shape: inst.type.shape))
             body.line(opComment(inst, defs: defs))
             if case .fusion(let kind, let fbody) = inst.op {
