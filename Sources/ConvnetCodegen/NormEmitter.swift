@@ -35,8 +35,13 @@ extension OpEmitter {
             // (dy, x, gamma) -> dx = inv/N * (N g - sum g - xhat sum g xhat), g = dy * gamma
             w.line("BatchNorm.inputGradient(outputGradient: \(x), input: \(name(a[1])), gamma: \(name(a[2])),")
             w.line("                        rows: \(rows), channels: \(c), epsilon: \(ModelLiteral.double(e)), output: \(out))")
-        default:
-            break
+        case .input, .constant, .unary, .binary, .activation, .activationGrad, .broadcast, .reduceSum, .reshape,
+             .convert, .conv2d, .matmul, .biasAdd, .softmax, .maxPool, .avgPool, .spatialMean, .depthwiseConv2d,
+             .concat, .channelSlice, .dropout, .softmaxCrossEntropy, .correctCount, .conv2dInputGrad,
+             .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .conv2dFilterGrad, .biasGrad, .softmaxGrad,
+             .maxPoolGrad, .avgPoolGrad, .spatialMeanGrad, .dropoutGrad, .softmaxCrossEntropyGrad, .im2col, .col2im,
+             .fusion, .custom:
+            preconditionFailure("\(inst.op.mnemonic) is not a batch-norm op")
         }
     }
 }

@@ -150,15 +150,9 @@ struct OpEmitter {
              .batchNormGradInput, .batchNormGradGamma:
             emitNorm(inst, out: out, into: &w)
         case .dropout(let d), .dropoutGrad(let d):
-            let threshold = DropoutMask.threshold(rate: d.rate)
-            let salt = UInt32(truncatingIfNeeded: d.salt)
-            w.block("do {") { w in
-                w.line("let key = DropoutMask.mix(UInt32(bitPattern: \(name(a[1]))[0]) ^ DropoutMask.mix(\(salt) &+ 0x9E37_79B9))")
-                w.block("for i in 0..<\(n) {") { w in
-                    w.line("let h = DropoutMask.mix((UInt32(truncatingIfNeeded: i) &* 0x9E37_79B1) ^ key)")
-                    w.line("\(out)[i] = h >= \(threshold) ? \(name(a[0]))[i] * \(Literal.float(1 / (1 - d.rate))) : 0")
-                }
-            }
+            // The CPU executor's kernel (the mask is `DropoutMask`'s); backward is the same function of dy.
+            w.line("Dropout.forward(input: \(name(a[0])), output: \(out), count: \(n), rate: \(ModelLiteral.double(d.rate)), "
+                   + "seed: \(name(a[1]))[0], salt: \(d.salt))")
         case .depthwiseConv2d(let c):
             try Self.checkDepthwisePlan(inst)
             w.line("DepthwiseConv.forward(\(Self.depthwise(shape(a[0]), multiplier: shape(a[1])[3], c)),")
@@ -185,7 +179,7 @@ struct OpEmitter {
         case .channelSlice(let start, let count):
             let width = shape(a[0]).last ?? 1
             w.line("for r in 0..<\(n / max(count, 1)) { (\(out) + r * \(count)).update(from: \(name(a[0])) + r * \(width) + \(start), count: \(count)) }")
-        default:
+        case .fusion, .custom:
             throw EmitError("the native target has no code for \(inst.op.mnemonic)"
                             + (inst.layer.map { " (layer \($0))" } ?? ""))
         }
@@ -222,7 +216,12 @@ struct OpEmitter {
         case .correctCount:
             w.line("\(out)[0] = Float(SoftmaxCrossEntropy.correctCount(scores: \(name(a[0])), labels: \(name(a[1])), "
                    + "batch: \(rows), classes: \(classes)))")
-        default:
+        case .input, .constant, .unary, .binary, .activation, .activationGrad, .broadcast, .reduceSum, .reshape,
+             .convert, .conv2d, .matmul, .biasAdd, .maxPool, .avgPool, .spatialMean, .depthwiseConv2d, .concat,
+             .channelSlice, .dropout, .batchNormTraining, .batchNormInference, .batchMean, .batchVariance,
+             .conv2dInputGrad, .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .conv2dFilterGrad, .biasGrad,
+             .maxPoolGrad, .avgPoolGrad, .spatialMeanGrad, .dropoutGrad, .batchNormGradInput, .batchNormGradGamma,
+             .im2col, .col2im, .fusion, .custom:
             throw EmitError("\(inst.op.mnemonic) is not a loss op")
         }
     }

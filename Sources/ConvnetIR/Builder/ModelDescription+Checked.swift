@@ -15,6 +15,7 @@ extension ModelDescription {
                                        flip: train.augment.contains(.flip), crop: train.augment.contains(.crop)),
                   parameters: IRBuilder.parameters(of: model),
                   hash: ModelHash.of(text: model.file.source.bytes, inputShape: model.inputShape.description))
+        macs = model.totalMACs
     }
 }
 
