@@ -65,9 +65,9 @@ public enum BatchNormReference {
         }
     }
 
-    /// Inference: the moving statistics in place of the batch's.
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
+    /// Inference: the moving statistics in place of the batch's. Not `@_specialize(exported:)`:
+    /// Swift 6.3.1's release build referenced those specialisations without emitting them (an
+    /// undefined symbol linking convnetc); callers in this module specialise it themselves.
     public static func inferenceForward<T: ReferenceScalar>(input: UnsafePointer<T>, rows: Int, channels: Int,
                                                             gamma: UnsafePointer<T>, beta: UnsafePointer<T>,
                                                             movingMean: UnsafePointer<T>, movingVariance: UnsafePointer<T>,
