@@ -9,7 +9,8 @@ extension OpEmitter {
         let x = name(a[0])
         let c = shape(a[0]).last ?? 1
         let rows = type(a[0]).elementCount / max(c, 1)
-        switch inst.op {
+        guard case .norm(let op) = inst.op.family else { preconditionFailure("\(inst.op.mnemonic) is not a batch-norm op") }
+        switch op {
         case .batchMean:
             w.block("withUnsafeTemporaryAllocation(of: Double.self, capacity: \(c)) { mean in") { w in
                 w.line("BatchStatistics.mean(\(x), \(rows), \(c), into: mean.baseAddress!)")
@@ -35,13 +36,6 @@ extension OpEmitter {
             // (dy, x, gamma) -> dx = inv/N * (N g - sum g - xhat sum g xhat), g = dy * gamma
             w.line("BatchNorm.inputGradient(outputGradient: \(x), input: \(name(a[1])), gamma: \(name(a[2])),")
             w.line("                        rows: \(rows), channels: \(c), epsilon: \(ModelLiteral.double(e)), output: \(out))")
-        case .input, .constant, .unary, .binary, .activation, .activationGrad, .broadcast, .reduceSum, .reshape,
-             .convert, .conv2d, .matmul, .biasAdd, .softmax, .maxPool, .avgPool, .spatialMean, .depthwiseConv2d,
-             .concat, .channelSlice, .dropout, .softmaxCrossEntropy, .correctCount, .conv2dInputGrad,
-             .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .conv2dFilterGrad, .biasGrad, .softmaxGrad,
-             .maxPoolGrad, .avgPoolGrad, .spatialMeanGrad, .dropoutGrad, .softmaxCrossEntropyGrad, .im2col, .col2im,
-             .fusion, .custom:
-            preconditionFailure("\(inst.op.mnemonic) is not a batch-norm op")
         }
     }
 }

@@ -146,8 +146,8 @@ struct OpEmitter {
              .batchNormGradInput, .batchNormGradGamma:
             emitNorm(inst, out: out, into: &w)
         case .dropout(let d), .dropoutGrad(let d):
-            // The CPU executor's kernel (the mask is `DropoutMask`'s); backward is the same function of dy.
-            w.line("Dropout.forward(input: \(name(a[0])), output: \(out), count: \(n), rate: \(ModelLiteral.double(d.rate)), "
+            // The kernels' `Dropout` on `DropoutMask`, as the CPU executor runs it.
+            w.line("Dropout.forward(input: \(name(a[0])), output: \(out), count: \(n), rate: \(d.rate), "
                    + "seed: \(name(a[1]))[0], salt: \(d.salt))")
         case .depthwiseConv2d(let c):
             try Self.checkDepthwisePlan(inst)
@@ -187,7 +187,8 @@ struct OpEmitter {
         let logits = shape(a[0])
         let classes = logits.last ?? 1
         let rows = type(a[0]).elementCount / max(classes, 1)
-        switch inst.op {
+        guard case .loss(let op) = inst.op.family else { throw EmitError("\(inst.op.mnemonic) is not a loss op") }
+        switch op {
         case .softmax:
             w.line("SoftmaxCrossEntropy.softmax(logits: \(name(a[0])), batch: \(rows), classes: \(classes), probabilities: \(out))")
         case .softmaxGrad:
@@ -212,13 +213,6 @@ struct OpEmitter {
         case .correctCount:
             w.line("\(out)[0] = Float(SoftmaxCrossEntropy.correctCount(scores: \(name(a[0])), labels: \(name(a[1])), "
                    + "batch: \(rows), classes: \(classes)))")
-        case .input, .constant, .unary, .binary, .activation, .activationGrad, .broadcast, .reduceSum, .reshape,
-             .convert, .conv2d, .matmul, .biasAdd, .maxPool, .avgPool, .spatialMean, .depthwiseConv2d, .concat,
-             .channelSlice, .dropout, .batchNormTraining, .batchNormInference, .batchMean, .batchVariance,
-             .conv2dInputGrad, .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .conv2dFilterGrad, .biasGrad,
-             .maxPoolGrad, .avgPoolGrad, .spatialMeanGrad, .dropoutGrad, .batchNormGradInput, .batchNormGradGamma,
-             .im2col, .col2im, .fusion, .custom:
-            throw EmitError("\(inst.op.mnemonic) is not a loss op")
         }
     }
 }
