@@ -8,7 +8,9 @@ import ConvnetKernels
 /// training step makes one moments pass per layer instead of five (they were 18% of
 /// squeezenet's step). The record is found by x's address, rows and channels, and dropped when
 /// any instruction writes that address (`forgetMoments`), so it always describes the value
-/// alive there: the same argument as the max-pool winner codes.
+/// alive there: the same argument as the max-pool winner codes. The arithmetic is `BatchNorm`'s
+/// parts (`BatchNormSteps`), which the native target's whole-op kernels also run, so the two
+/// targets agree bit for bit.
 extension ThunkBuilder {
     /// The batch moments of x (mean (C), then biased variance (C), Float64) and whether this
     /// step must compute them (the first reader since x was written) or reads another's.
@@ -41,29 +43,6 @@ extension ThunkBuilder {
         batchGradientSums.first { $0.key.gradient == UnsafeMutableRawPointer(dy) && $0.key.rows == rows && $0.key.channels == channels }?.value
     }
 
-    /// (sum dy (C), then sum dy * xhat (C)), xhat = (x - mean) * inv: Float sums over blocks of
-    /// `biasBlockRows` rows (vectorised, as the bias gradient sums), flushed into Float64 in
-    /// `Parallel.reduceRows`' fixed chunks.
-    static func sumGradients(_ dy: UnsafePointer<Float>, _ xs: UnsafePointer<Float>, _ mean: UnsafePointer<Float>,
-                             _ inv: UnsafePointer<Float>, _ rows: Int, _ channels: Int, into sums: UnsafeMutablePointer<Double>) {
-        Parallel.reduceRows(rows, columns: 2 * channels, into: sums) { range, partial in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * channels) { blockBuffer in
-                let sumD = blockBuffer.baseAddress!, sumDX = sumD + channels
-                for start in stride(from: range.lowerBound, to: range.upperBound, by: biasBlockRows) {
-                    sumD.update(repeating: 0, count: 2 * channels)
-                    for i in start..<min(start + biasBlockRows, range.upperBound) {
-                        let xr = xs + i * channels, d = dy + i * channels
-                        for ch in 0..<channels {
-                            sumD[ch] += d[ch]
-                            sumDX[ch] += d[ch] * ((xr[ch] - mean[ch]) * inv[ch])
-                        }
-                    }
-                    for k in 0..<(2 * channels) { partial[k] += Double(sumD[k]) }
-                }
-            }
-        }
-    }
-
     /// A batch norm's input gradient, then (fused, `FusionKind.gradient(.batchNormGradInput,
     /// ...)`) the activation gradient of the layer before with `y` its output, and that layer's
     /// bias gradient `db`: one pass writing dx, where the unfused form writes dx, then reads it
@@ -77,56 +56,13 @@ extension ThunkBuilder {
         let (stats, compute) = moments(of: xs, rows: rows, channels: channels)
         let (sums, computeSums) = gradientSums(dy: dy, x: xs, rows: rows, channels: channels)
         let mean = arena.floats(channels), inv = arena.floats(channels)
-        let sumG = arena.floats(channels), sumGX = arena.floats(channels)
-        let dbSums = db.map { _ in arena.doubles(channels) }
+        let act = activation.map { (f: Self.epilogue($0.f), y: UnsafePointer($0.y)) }
         add(inst, op: op) {
-            if compute { BatchStatistics.moments(xs, rows, channels, into: stats) }
-            BatchStatistics.meanAndInvStd(stats, channels, e, mean: mean, invStd: inv)
-            if computeSums { Self.sumGradients(dy, xs, mean, inv, rows, channels, into: sums) }
-            for ch in 0..<channels {
-                sumG[ch] = Float(Double(gamma[ch]) * sums[ch])
-                sumGX[ch] = Float(Double(gamma[ch]) * sums[channels + ch])
-            }
-            let nn = Float(rows)
-            /// Rows `range` of dx, then the activation gradient in place.
-            func rowsOfDX(_ range: Range<Int>) {
-                for i in range {
-                    let xr = xs + i * channels, d = dy + i * channels, dx = out + i * channels
-                    for ch in 0..<channels {
-                        let xhat = (xr[ch] - mean[ch]) * inv[ch]
-                        let g = d[ch] * gamma[ch]
-                        dx[ch] = inv[ch] / nn * (nn * g - sumG[ch] - xhat * sumGX[ch])
-                    }
-                    guard let (f, y) = activation else { continue }
-                    let v = y + i * channels
-                    switch f {
-                    case .relu: for k in 0..<channels { dx[k] = v[k] <= 0 ? 0 : dx[k] }
-                    case .sigmoid: for k in 0..<channels { dx[k] = dx[k] * (v[k] * (1 - v[k])) }
-                    case .tanh: for k in 0..<channels { dx[k] = dx[k] * (1 - v[k] * v[k]) }
-                    }
-                }
-            }
-            guard let db, let dbSums else {
-                Parallel.forRanges(rows, grain: max(1, 16384 / max(channels, 1))) { rowsOfDX($0) }
-                return
-            }
-            // The bias sums as `emitActivationBiasGradient` forms them (the same blocks and chunks).
-            Parallel.reduceRows(rows, columns: channels, into: dbSums) { range, partial in
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: channels) { blockBuffer in
-                    let block = blockBuffer.baseAddress!
-                    for start in stride(from: range.lowerBound, to: range.upperBound, by: Self.biasBlockRows) {
-                        let end = min(start + Self.biasBlockRows, range.upperBound)
-                        rowsOfDX(start..<end)
-                        block.update(repeating: 0, count: channels)
-                        for r in start..<end {
-                            let dx = out + r * channels
-                            for k in 0..<channels { block[k] += dx[k] }
-                        }
-                        for k in 0..<channels { partial[k] += Double(block[k]) }
-                    }
-                }
-            }
-            for k in 0..<channels { db[k] = Float(dbSums[k]) }
+            BatchNorm.statistics(xs, rows: rows, channels: channels, epsilon: e, moments: stats, mean: mean, invStd: inv,
+                                 computeMoments: compute)
+            if computeSums { BatchNorm.gradientSums(dy, xs, rows: rows, channels: channels, mean: mean, invStd: inv, into: sums) }
+            BatchNorm.inputGradient(dy, xs, gamma: gamma, rows: rows, channels: channels, mean: mean, invStd: inv,
+                                    sums: sums, output: out, activation: act, biasGradient: db)
         }
     }
 
@@ -166,14 +102,10 @@ extension ThunkBuilder {
             let (stats, compute) = moments(of: x, rows: rows, channels: channels)
             let mean = arena.floats(channels), inv = arena.floats(channels)
             add(inst) {
-                if compute { BatchStatistics.moments(x, rows, channels, into: stats) }
-                BatchStatistics.meanAndInvStd(stats, channels, e, mean: mean, invStd: inv)
-                Parallel.forRanges(rows, grain: max(1, 16384 / max(channels, 1))) { range in
-                    for i in range {
-                        let xr = x + i * channels, yr = out + i * channels
-                        for ch in 0..<channels { yr[ch] = gamma[ch] * (xr[ch] - mean[ch]) * inv[ch] + beta[ch] }
-                    }
-                }
+                BatchNorm.statistics(x, rows: rows, channels: channels, epsilon: e, moments: stats, mean: mean, invStd: inv,
+                                     computeMoments: compute)
+                BatchNorm.normalize(x, rows: rows, channels: channels, gamma: gamma, beta: beta, mean: mean, invStd: inv,
+                                    output: out)
             }
         case .batchNormInference(let e):
             let gamma = c.f(a[1]), beta = c.f(a[2]), mean = c.f(a[3]), variance = c.f(a[4])
@@ -191,8 +123,9 @@ extension ThunkBuilder {
             add(inst) {
                 if compute { BatchStatistics.moments(xs, rows, channels, into: stats) }
                 if computeSums {
-                    BatchStatistics.meanAndInvStd(stats, channels, e, mean: mean, invStd: inv)
-                    Self.sumGradients(dy, xs, mean, inv, rows, channels, into: sums)
+                    BatchNorm.statistics(xs, rows: rows, channels: channels, epsilon: e, moments: stats, mean: mean,
+                                         invStd: inv, computeMoments: false)
+                    BatchNorm.gradientSums(dy, xs, rows: rows, channels: channels, mean: mean, invStd: inv, into: sums)
                 }
                 for ch in 0..<channels { out[ch] = Float(sums[channels + ch]) }
             }

@@ -87,7 +87,7 @@ public final class ThunkBuilder {
             add(inst) { out.update(repeating: x[0], count: n) }
         case .reduceSum:
             let x = c.f(a[0]), total = c.count(a[0])
-            add(inst) { out[0] = Self.sum(x, total) }
+            add(inst) { out[0] = Parallel.sum(x, count: total) }
         case .reshape:
             let x = c.f(a[0])
             if x != out { add(inst) { out.update(from: x, count: n) } }
@@ -142,19 +142,5 @@ public final class ThunkBuilder {
             let src = c.raw(x), dst = c.raw(inst.result)
             if src != dst { add(inst) { dst.copyMemory(from: src, byteCount: n * 4) } }
         }
-    }
-
-    /// Sum of `count` floats in Float64, in a fixed chunking (deterministic).
-    static func sum(_ x: UnsafePointer<Float>, _ count: Int) -> Float {
-        var total = 0.0
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 1) { t in
-            Parallel.reduceRows(count, columns: 1, into: t.baseAddress!) { range, partial in
-                var s = 0.0
-                for i in range { s += Double(x[i]) }
-                partial[0] += s
-            }
-            total = t[0]
-        }
-        return Float(total)
     }
 }

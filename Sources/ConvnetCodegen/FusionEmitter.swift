@@ -71,12 +71,14 @@ struct FusionEmitter {
                 return
             }
             w.line("\(conv).backwardInput(outputGradient: \(ops.name(a[0])), weights: \(ops.name(a[1])), inputGradient: \(out))")
-            if let f {
-                w.line("Epilogue.activationBackward(\(out), output: \(ops.name(a[2])), count: \(inst.type.elementCount), activation: .\(f.rawValue))")
+            guard let f else {
+                if biasGradient {
+                    w.line("Epilogue.biasGradient(\(out), rows: \(inst.type.elementCount / channels), columns: \(channels), into: \(outs[1]))")
+                }
+                return
             }
-            if biasGradient {
-                w.line("Epilogue.biasGradient(\(out), rows: \(inst.type.elementCount / channels), columns: \(channels), into: \(outs[1]))")
-            }
+            activationGradient(f, gradient: out, output: ops.name(a[2]), count: inst.type.elementCount,
+                               biasGradient: biasGradient ? (outs[1], channels) : nil, into: &w)
         case .convFilterGrad(let attrs):
             let conv = try register(inst, fname, geometry: OpEmitter.geometry(ops.shape(a[0]), filters: ops.shape(a[1])[3], attrs),
                                     filterGradient: true)
@@ -119,11 +121,22 @@ struct FusionEmitter {
             }
             names[p.result] = out
             try inner.emit(p, out: out, into: &w)
-            w.line("Epilogue.activationBackward(\(out), output: \(y), count: \(inst.type.elementCount), activation: .\(f.rawValue))")
-            if biasGradient {
-                w.line("Epilogue.biasGradient(\(out), rows: \(inst.type.elementCount / channels), columns: \(channels), into: \(outs[1]))")
-            }
+            activationGradient(f, gradient: out, output: y, count: inst.type.elementCount,
+                               biasGradient: biasGradient ? (outs[1], channels) : nil, into: &w)
         }
+    }
+
+    /// The activation gradient in place on `gradient` (`count` floats), and with `biasGradient`
+    /// its column sums into that result in the same pass, as the CPU executor's
+    /// `emitActivationBiasGradient`: the same kernel, so the same summation order.
+    private func activationGradient(_ f: ActivationFunction, gradient: String, output: String, count: Int,
+                                    biasGradient: (name: String, channels: Int)?, into w: inout CodeWriter) {
+        guard let (db, channels) = biasGradient else {
+            w.line("Epilogue.activationBackward(\(gradient), output: \(output), count: \(count), activation: .\(f.rawValue))")
+            return
+        }
+        w.line("Epilogue.activationBiasGradient(\(gradient), output: \(output), inputGradient: \(gradient),")
+        w.line("                                rows: \(count / max(channels, 1)), channels: \(channels), activation: .\(f.rawValue), biasGradient: \(db))")
     }
 
     /// Registers the `ParallelConv` of a convolution fusion with its planned algorithm.

@@ -83,11 +83,7 @@ struct OpEmitter {
         case .broadcast:
             w.line("\(out).update(repeating: \(name(a[0]))[0], count: \(n))")
         case .reduceSum:
-            w.block("do {") { w in
-                w.line("var total = 0.0")
-                w.line("for i in 0..<\(type(a[0]).elementCount) { total += Double(\(name(a[0]))[i]) }")
-                w.line("\(out)[0] = Float(total)")
-            }
+            w.line("\(out)[0] = Parallel.sum(\(name(a[0])), count: \(type(a[0]).elementCount))")
         case .reshape:
             if name(a[0]) != out { w.line("\(out).update(from: \(name(a[0])), count: \(n))") }
         case .conv2d(let c):

@@ -68,10 +68,14 @@ struct ProgramEmitter {
 
         // The body of run(): one block per instruction, as planned.
         var body = CodeWriter()
+        var calls: [LayerComments.Call] = []
         for inst in graph.instructions {
             if case .input = inst.op { continue }
             if case .reshape = inst.op, layout.slots[inst.result]?.offset == layout.slots[inst.operands[0]]?.offset { continue }
             body.line()
+            let entered = comments.calls(of: inst.layer)
+            for header in LayerComments.headers(from: calls, to: entered) { body.line(header) }
+            calls = entered
             body.line(comments.comment(layer: inst.layer, shape: inst.type.shape))
             body.line(opComment(inst, defs: defs))
             if case .fusion(let kind, let fbody) = inst.op {

@@ -2,17 +2,6 @@
 /// executor's batch-norm steps and the native target's emitted code), so they reduce in the
 /// same order and round the same way.
 public enum BatchStatistics {
-    /// mean (C) over rows of x (rows, C), in Float64.
-    public static func mean(_ x: UnsafePointer<Float>, _ rows: Int, _ channels: Int, into mean: UnsafeMutablePointer<Double>) {
-        Parallel.reduceRows(rows, columns: channels, into: mean) { range, partial in
-            for i in range {
-                let xr = x + i * channels
-                for ch in 0..<channels { partial[ch] += Double(xr[ch]) }
-            }
-        }
-        for ch in 0..<channels { mean[ch] /= Double(max(rows, 1)) }
-    }
-
     /// stats (2C) = mean (C), then biased variance (C), in Float64, in one pass over x: the sums
     /// of d = x - k and d^2 with k each channel's value in the first row, so that
     /// var = E[d^2] - E[d]^2 does not cancel the way E[x^2] - E[x]^2 does when the mean is

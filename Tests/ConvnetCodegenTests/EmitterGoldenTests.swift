@@ -25,9 +25,57 @@ final class EmitterGoldenTests: XCTestCase {
         let model = try Self.model(text, path: "/samples/one-line.convnet", input: [16, 16, 3])
         let files = try NativeTarget.files(model: model, options: TrainingOptions(batch: 4))
         XCTAssertEqual(files.keys.sorted(), ["Inference.swift", "Model.swift", "TrainingStep.swift", "main.swift"])
+        try Self.checkGolden(files, prefix: "one-line")
+    }
+
+    /// A model with fire blocks (one called inside another block): the emitted code announces
+    /// each call before the layers it expands to, in the training step and in inference.
+    static let fire = """
+        input 16x16x3
+        conv 3x3x8 relu
+
+        block fire(squeeze, expand) {
+          conv 1x1x{squeeze} relu
+          batchnorm momentum 0.9
+          concat {
+            branch { conv 1x1x{expand} relu }
+            branch { conv 3x3x{expand} relu }
+          }
+        }
+        block stage(width) {
+          fire(4, {width}); maxpool 2
+        }
+
+        fire(4, 8)
+        stage(12)
+        gap
+        dense 3 softmax
+
+        """
+
+    func testFireBlockGolden() throws {
+        let model = try Self.model(Self.fire, path: "/samples/fire.convnet", input: [16, 16, 3])
+        let files = try NativeTarget.files(model: model, options: TrainingOptions(batch: 2))
+        for name in ["TrainingStep.swift", "Inference.swift"] {
+            let lines = try XCTUnwrap(files[name]).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            /// Whether `expected` are consecutive lines of the file.
+            func has(_ expected: [String]) -> Bool {
+                lines.indices.contains { i in i + expected.count <= lines.count && Array(lines[i..<i + expected.count]) == expected }
+            }
+            XCTAssertTrue(has(["// fire(4, 8) — block fire, called at line 16",
+                               "// fire.convnet:5  conv 1x1x{squeeze} relu  ->  conv2d_1 (2, 16, 16, 4)"]), name)
+            XCTAssertTrue(has(["// stage(12) — block stage, called at line 17",
+                               "// fire(4, {width}) — block fire, called at line 13 inside block stage",
+                               "// fire.convnet:5  conv 1x1x{squeeze} relu  ->  conv2d_4 (2, 16, 16, 4)"]), name)
+        }
+        try Self.checkGolden(files, prefix: "fire")
+    }
+
+    /// `files` against `Golden/<prefix>.<file>.txt` (written instead with CONVNETC_RECORD=1).
+    static func checkGolden(_ files: [String: String], prefix: String) throws {
         let golden = Self.repo.appendingPathComponent("Tests/ConvnetCodegenTests/Golden")
         for (name, text) in files {
-            let url = golden.appendingPathComponent("one-line." + name + ".txt")
+            let url = golden.appendingPathComponent(prefix + "." + name + ".txt")
             if ProcessInfo.processInfo.environment["CONVNETC_RECORD"] == "1" {
                 try text.write(to: url, atomically: true, encoding: .utf8)
                 continue

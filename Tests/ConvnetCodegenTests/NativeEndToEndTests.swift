@@ -41,6 +41,82 @@ final class NativeEndToEndTests: XCTestCase {
         try compareWithCPU(text, name: "samepool", evaluate: false, runtime: runtime.isComplete ? runtime : nil)
     }
 
+    /// A fire module (concat and its channel slices), a residual, an add with an identity
+    /// branch, depthwise and separable convolutions and batch norms with momentum: the native
+    /// binary calls the CPU target's kernels in the CPU executor's order, so it trains to the same
+    /// weights bit for bit (a batch norm or bias gradient summed in another order shows here
+    /// first, as a last-bit difference that Adam turns into a visible one within epochs).
+    func testBranchingModelMatchesCPU() throws {
+        let runtime = PrebuiltRuntime(directory: EmitterGoldenTests.repo.appendingPathComponent(".build/release"))
+        try compareWithCPU(Self.branching, name: "branching", evaluate: false, runtime: runtime.isComplete ? runtime : nil,
+                           sameWeights: true)
+    }
+
+    static let branching = """
+        input 16x16x3
+        conv 3x3x8 relu
+        batchnorm momentum 0.9
+        block fire(squeeze, expand) {
+          conv 1x1x{squeeze} relu
+          batchnorm momentum 0.9
+          concat {
+            branch { conv 1x1x{expand} relu; batchnorm momentum 0.9 }
+            branch { conv 3x3x{expand} relu; batchnorm momentum 0.9 }
+          }
+        }
+        fire(4, 8); maxpool 2
+        residual { conv 3x3x16 relu; conv 3x3x16 }
+        activation relu
+        add {
+          branch { dwconv 3x3 relu }
+          branch { }
+        }
+        sepconv 3x3x12 relu
+        batchnorm
+        dwconv 3x3 stride 2 multiplier 2
+        gap
+        dense 3 softmax
+
+        """
+
+    /// The Keras fixture of `KerasBranchingProbabilityTests` (a branching model trained in
+    /// Keras, its weight files and Keras' probabilities on four images) through a native binary:
+    /// `BINARY predict --weights W --format json IMAGE...` matches Keras to 1e-3 from both files.
+    func testKerasBranchingProbabilities() throws {
+        guard ProcessInfo.processInfo.environment["CONVNETC_NATIVE_TESTS"] == "1" else {
+            throw XCTSkip("set CONVNETC_NATIVE_TESTS=1 to build and run a native binary")
+        }
+        let folder = EmitterGoldenTests.repo.appendingPathComponent("Tests/ConvnetDriverTests/Fixtures/keras_branching")
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(
+            with: Data(contentsOf: folder.appendingPathComponent("branching.json"))) as? [String: Any])
+        let path = folder.appendingPathComponent("branching.convnet").path
+        let model = try EmitterGoldenTests.model(try String(contentsOfFile: path, encoding: .utf8), path: path, input: [16, 16, 3])
+        let images = try XCTUnwrap(json["images"] as? [String]).map { folder.appendingPathComponent($0).path }
+        let expected = try XCTUnwrap(json["probabilities"] as? [[Double]])
+        let runtime = PrebuiltRuntime(directory: EmitterGoldenTests.repo.appendingPathComponent(".build/release"))
+        let binary = try NativeTarget.build(model: model, options: TrainingOptions(batch: images.count),
+                                            workspaceURL: NativeWorkspace.defaultURL, runtime: runtime.isComplete ? runtime : nil)
+        for weights in ["branching.weights.h5", "branching.safetensors"] {
+            let process = Process()
+            process.executableURL = binary
+            process.arguments = ["predict", "--weights", folder.appendingPathComponent(weights).path, "--format", "json"] + images
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            let output = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            XCTAssertEqual(process.terminationStatus, 0, weights)
+            let report = try XCTUnwrap(JSONSerialization.jsonObject(with: output) as? [String: Any], String(decoding: output, as: UTF8.self))
+            let predictions = try XCTUnwrap(report["predictions"] as? [[String: Any]])
+            XCTAssertEqual(predictions.count, expected.count)
+            for (p, theirs) in zip(predictions, expected) {
+                let ours = try XCTUnwrap(p["probabilities"] as? [Double])
+                XCTAssertEqual(ours.count, theirs.count)
+                for (a, b) in zip(ours, theirs) { XCTAssertEqual(a, b, accuracy: 1e-3, "\(weights): native \(ours) vs Keras \(theirs)") }
+            }
+        }
+    }
+
     /// The same model compiled alone and linked against the prebuilt runtime of this checkout's
     /// release build (`make build`), as `convnetc --target native` does from a release convnetc.
     func testLinkedBinaryMatchesCPU() throws {
@@ -50,7 +126,8 @@ final class NativeEndToEndTests: XCTestCase {
         try compareWithCPU(text, name: "linked", evaluate: false, runtime: runtime)
     }
 
-    func compareWithCPU(_ layers: String, name: String, evaluate: Bool, runtime: PrebuiltRuntime? = nil) throws {
+    func compareWithCPU(_ layers: String, name: String, evaluate: Bool, runtime: PrebuiltRuntime? = nil,
+                        sameWeights: Bool = false) throws {
         guard ProcessInfo.processInfo.environment["CONVNETC_NATIVE_TESTS"] == "1" else {
             throw XCTSkip("set CONVNETC_NATIVE_TESTS=1 to build and run a native binary")
         }
@@ -78,6 +155,16 @@ final class NativeEndToEndTests: XCTestCase {
             XCTAssertEqual(x, y, accuracy: 1e-4 * max(abs(x), 1e-6), "native \(b) vs cpu \(a)")
         }
         XCTAssertTrue(FileManager.default.fileExists(atPath: nativeRun.appendingPathComponent("model.safetensors").path))
+        if sameWeights {
+            let a = try Safetensors.read(from: cpuRun.appendingPathComponent("model.safetensors"))
+            let b = try Safetensors.read(from: nativeRun.appendingPathComponent("model.safetensors"))
+            XCTAssertEqual(a.tensors.map(\.name), b.tensors.map(\.name))
+            for t in a.tensors {
+                guard let x = t.floats, let y = b.tensor(named: t.name)?.floats else { continue }
+                let worst = zip(x, y).map { abs($0 - $1) }.max() ?? 0
+                XCTAssertEqual(x, y, "\(t.name): the native weights differ from the CPU target's by up to \(worst)")
+            }
+        }
         guard evaluate else { return }
         // evaluate --target native: the same binary (same batch) runs the library's Evaluator.
         let weights = nativeRun.appendingPathComponent("model.safetensors").path
