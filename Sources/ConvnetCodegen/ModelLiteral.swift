@@ -23,6 +23,16 @@ enum ModelLiteral {
         }
     }
 
+    static func augmentation(_ a: AugmentationSetting) -> String {
+        switch a {
+        case .flip: ".flip"
+        case .crop: ".crop"
+        case .brightness(let delta): ".brightness(delta: \(double(delta)))"
+        case .contrast(let lower, let upper): ".contrast(lower: \(double(lower)), upper: \(double(upper)))"
+        case .saturation(let lower, let upper): ".saturation(lower: \(double(lower)), upper: \(double(upper)))"
+        }
+    }
+
     static func initializer(_ i: Initializer) -> String {
         switch i {
         case .glorotUniform(let fanIn, let fanOut): ".glorotUniform(fanIn: \(fanIn), fanOut: \(fanOut))"
@@ -59,7 +69,7 @@ enum ModelLiteral {
                 w.line("dataPath: \(t.dataPath.map(Literal.string) ?? "nil"), validationDataPath: \(t.validationDataPath.map(Literal.string) ?? "nil"),")
                 w.line("validation: \(double(t.validation)), batch: \(t.batch), epochs: \(t.epochs),")
                 w.line("optimizer: \(optimizer(t.optimizer)), schedule: \(schedule(t.schedule)),")
-                w.line("seed: \(t.seed), flip: \(t.flip), crop: \(t.crop)")
+                w.line("seed: \(t.seed), augment: [\(t.augment.map(augmentation).joined(separator: ", "))]")
             }
             list(&w, "parameters", m.parameters.map(parameter))
             w.line("hash: \(Literal.string(m.hash))")

@@ -5,9 +5,17 @@ enum PixelWriter {
     /// `i / 255` for every byte, computed once so the conversion is a table lookup.
     static let scale: [Float] = (0..<256).map { Float($0) / 255 }
 
-    /// Writes one `(H, W, C)` image of bytes as floats into `out`.
+    /// Writes one `(H, W, C)` image of bytes as floats into `out`: the geometric part of the draw
+    /// while converting, then its colour part (`ColourAugmentation`) on the floats.
     static func write(_ src: UnsafeBufferPointer<UInt8>, shape: ImageShape, draw: Augmentation.Draw?,
                       into out: UnsafeMutablePointer<Float>) {
+        writeGeometric(src, shape: shape, draw: draw, into: out)
+        if let draw { ColourAugmentation.apply(draw, to: out, shape: shape) }
+    }
+
+    /// The byte -> float conversion through the flip and the shift.
+    private static func writeGeometric(_ src: UnsafeBufferPointer<UInt8>, shape: ImageShape, draw: Augmentation.Draw?,
+                                       into out: UnsafeMutablePointer<Float>) {
         scale.withUnsafeBufferPointer { lut in
             guard let d = draw, d.mirrored || d.dy != 0 || d.dx != 0 else {
                 for i in 0..<shape.elementCount { out[i] = lut[Int(src[i])] }

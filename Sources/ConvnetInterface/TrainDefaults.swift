@@ -11,13 +11,12 @@ public struct TrainDefaults: Hashable, Sendable {
     public var optimizer: OptimizerSetting
     public var schedule: ScheduleSetting
     public var seed: Int
-    /// `augment flip`, `augment crop`.
-    public var flip: Bool
-    public var crop: Bool
+    /// `augment ...`, in the order written (the order they run in is fixed: `Augmentation`).
+    public var augment: [AugmentationSetting]
 
     public init(dataPath: String? = nil, validationDataPath: String? = nil, validation: Double = 0.19, batch: Int = 32, epochs: Int = 20,
                 optimizer: OptimizerSetting = .adam(learningRate: 0.001), schedule: ScheduleSetting = .constant,
-                seed: Int = 1, flip: Bool = false, crop: Bool = false) {
+                seed: Int = 1, augment: [AugmentationSetting] = []) {
         self.dataPath = dataPath
         self.validationDataPath = validationDataPath
         self.validation = validation
@@ -26,8 +25,7 @@ public struct TrainDefaults: Hashable, Sendable {
         self.optimizer = optimizer
         self.schedule = schedule
         self.seed = seed
-        self.flip = flip
-        self.crop = crop
+        self.augment = augment
     }
 }
 
@@ -58,4 +56,18 @@ public enum ScheduleSetting: Hashable, Sendable {
     case constant
     case cosine
     case exponential(decay: Double)
+}
+
+/// One augmentation of the train block (`augment ...`), with its checked arguments.
+public enum AugmentationSetting: Hashable, Sendable {
+    /// Mirror left-right with probability 1/2.
+    case flip
+    /// A random shift of up to 1/8 of the size, edges repeated.
+    case crop
+    /// Add a delta uniform in [-delta, delta].
+    case brightness(delta: Double)
+    /// A contrast factor uniform in [lower, upper].
+    case contrast(lower: Double, upper: Double)
+    /// A saturation factor uniform in [lower, upper].
+    case saturation(lower: Double, upper: Double)
 }

@@ -355,9 +355,29 @@ public enum ScheduleDecl: Hashable, Sendable {
     case exponential(decay: Double)
 }
 
-/// `augment flip` / `augment crop`
-public enum Augmentation: String, CaseIterable, Hashable, Sendable {
-    case flip, crop
+/// One augmentation of `augment ...`, with its arguments as written (the parser checked them).
+public enum Augmentation: Hashable, Sendable {
+    /// `flip`: mirror left-right with probability 1/2.
+    case flip
+    /// `crop`: a random shift of up to 1/8 of the size, edges repeated (CIFAR-style).
+    case crop
+    /// `brightness D`: add a delta uniform in [-D, D]; 0 <= D <= 1.
+    case brightness(delta: Double)
+    /// `contrast L U`: a contrast factor uniform in [L, U]; 0 <= L <= U.
+    case contrast(lower: Double, upper: Double)
+    /// `saturation L U`: a saturation factor uniform in [L, U]; 0 <= L <= U.
+    case saturation(lower: Double, upper: Double)
+
+    /// The word that names it in a file.
+    public var name: String {
+        switch self {
+        case .flip: "flip"
+        case .crop: "crop"
+        case .brightness: "brightness"
+        case .contrast: "contrast"
+        case .saturation: "saturation"
+        }
+    }
 }
 
 /// `train { ... }`: settings for training, each optional and validated by the parser.

@@ -110,41 +110,101 @@ extension ParserState {
         }
     }
 
-    /// augment = "augment" ( "flip" | "crop" ) { "flip" | "crop" }
+    /// augment = "augment" augmentation { augmentation }   (any order; a repeated one is a warning)
     mutating func parseAugment(into block: inout TrainBlock) throws(Recovery) {
-        let help = "write augment flip, augment crop, or augment flip crop"
+        let help = ParserState.augmentHelp
+        let names = ["flip", "crop", "brightness", "contrast", "saturation"]
         var count = 0
         while !atStatementEnd {
             let token = current
             switch token.kind {
-            case .keyword(.flip), .keyword(.crop):
+            case .keyword(.flip), .keyword(.crop), .keyword(.brightness), .keyword(.contrast), .keyword(.saturation):
                 advance()
                 count += 1
-                let augmentation: Augmentation = token.kind == .keyword(.flip) ? .flip : .crop
-                if let first = block.augment.first(where: { $0.value == augmentation }) {
-                    report(.warning("parse.duplicate-augment", "augment \(augmentation.rawValue) is already on",
-                                    at: token.range, help: "remove the repeated '\(augmentation.rawValue)'",
+                let parsed = try parseAugmentation(token)
+                guard let augmentation = parsed else { continue }
+                if let first = block.augment.first(where: { $0.value.name == augmentation.name }) {
+                    report(.warning("parse.duplicate-augment", "augment \(augmentation.name) is already on",
+                                    at: token.range, help: "remove the repeated '\(augmentation.name)'",
                                     notes: [DiagnosticNote("it was turned on here", at: first.range)]))
                 } else {
-                    block.augment.append(Spanned(augmentation, token.range))
+                    block.augment.append(Spanned(augmentation, SourceRange(token.range.start, lastEnd)))
                 }
             case .identifier, .keyword:
                 // After at least one augmentation, a word that looks like no augmentation is
                 // trailing garbage rather than a misspelling.
-                let guess = Suggestion.closest(to: text(token), among: ["flip", "crop"])
+                let guess = Suggestion.closest(to: text(token), among: names)
                 if count > 0, guess == nil {
                     try expectStatementEnd(help: help)
                     return
                 }
                 advance()
                 count += 1
+                // Its numbers belong to it: skipped, so one misspelling is one error.
+                while isNumber(current) || (current.kind == .minus && isNumber(peek(1))) { advance() }
                 report(.error("parse.unknown-augmentation", "unknown augmentation '\(Lexer.printable(text(token)))'",
                               at: token.range, help: guess.map { Suggestion.didYouMean($0, for: text(token)) } ?? help))
             default:
-                if count == 0 { throw expected("'flip' or 'crop'", help: help) }
+                if count == 0 { throw expected("an augmentation such as 'flip'", help: help) }
                 return
             }
         }
-        if count == 0 { throw expected("'flip' or 'crop'", help: help) }
+        if count == 0 { throw expected("an augmentation such as 'flip'", help: help) }
+    }
+
+    static let augmentHelp = "write e.g. augment flip saturation 0 2 (flip, crop, brightness D, contrast L U, saturation L U)"
+
+    /// augmentation = "flip" | "crop" | "brightness" NUMBER | ( "contrast" | "saturation" ) NUMBER NUMBER
+    ///
+    /// `keyword` was just read. Nil when an argument was wrong (reported here).
+    mutating func parseAugmentation(_ keyword: Token) throws(Recovery) -> Augmentation? {
+        switch keyword.kind {
+        case .keyword(.brightness):
+            let help = "write e.g. brightness 0.2: a delta uniform in [-0.2, 0.2] is added to every pixel value (0 to 1)"
+            let delta = try parseReal("brightness delta", help: help)
+            guard let d = delta.value else { return nil }
+            guard d >= 0 && d <= 1 else {
+                report(.error("parse.out-of-range", "brightness delta must be at least 0 and at most 1, found \(text(delta.range))",
+                              at: delta.range, help: help))
+                return nil
+            }
+            return .brightness(delta: d)
+        case .keyword(.contrast), .keyword(.saturation):
+            let name = text(keyword)
+            guard let (lower, upper) = try parseFactorRange(name) else { return nil }
+            return keyword.kind == .keyword(.contrast) ? .contrast(lower: lower, upper: upper)
+                : .saturation(lower: lower, upper: upper)
+        case .keyword(.crop):
+            return .crop
+        case .keyword(.flip):
+            return .flip
+        default:
+            return nil  // the caller passes only the words above
+        }
+    }
+
+    /// `L U` after `contrast` or `saturation`: two factors, 0 <= L <= U. Nil when one was wrong
+    /// (each problem reported once).
+    mutating func parseFactorRange(_ name: String) throws(Recovery) -> (Double, Double)? {
+        let help = "write the lowest and highest factor, e.g. \(name) 0 2 (1 leaves the image as it is)"
+        let lower = try parseReal("lowest \(name) factor", help: help)
+        let upper = try parseReal("highest \(name) factor", help: help)
+        var ok = true
+        for bound in [lower, upper] {
+            if let v = bound.value, v < 0 {
+                report(.error("parse.out-of-range", "\(name) factor cannot be negative, found \(text(bound.range))",
+                              at: bound.range, help: help))
+                ok = false
+            }
+        }
+        guard ok, let l = lower.value, let u = upper.value else { return nil }
+        guard l <= u else {
+            report(.error("parse.out-of-range",
+                          "the lowest \(name) factor \(text(lower.range)) is above the highest \(text(upper.range))",
+                          at: lower.range.union(upper.range),
+                          help: "write the smaller factor first, e.g. \(name) \(text(upper.range)) \(text(lower.range))"))
+            return nil
+        }
+        return (l, u)
     }
 }

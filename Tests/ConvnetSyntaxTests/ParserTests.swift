@@ -92,6 +92,10 @@ final class ParserTests: XCTestCase {
         XCTAssertEqual(a.optimizer?.value, .adam(learningRate: 0.001))
         XCTAssertEqual(a.schedule?.value, .cosine)
         XCTAssertEqual(a.augment.map(\.value), [.flip, .crop])
+        let recipe = try XCTUnwrap(parse("gap; train { augment saturation 0 2 flip contrast 0.5 1.5e0 brightness 0.25 }").train)
+        XCTAssertEqual(recipe.augment.map(\.value), [.saturation(lower: 0, upper: 2), .flip,
+                                                     .contrast(lower: 0.5, upper: 1.5), .brightness(delta: 0.25)])
+        XCTAssertEqual(recipe.augment.map { $0.range.start }.count, 4)
         let b = try XCTUnwrap(parse("gap\ntrain {\n\n optimizer sgd momentum 0.5 lr 2\n schedule constant\n}").train)
         XCTAssertEqual(b.optimizer?.value, .sgd(learningRate: 2, momentum: 0.5))
         XCTAssertEqual(b.schedule?.value, .constant)

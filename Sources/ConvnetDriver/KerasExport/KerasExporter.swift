@@ -24,7 +24,7 @@ public enum KerasExporter {
         case .cosine: ("cosine", "None")
         case .exponential(let d): ("exponential", "\(d)")
         }
-        let augment = t.augment.map { python($0.rawValue) + "," }.joined(separator: " ")
+        let augment = t.augment.map(augmentation).joined(separator: ", ")
         return """
         #!/usr/bin/env python3
         \"\"\"\(name): a Keras program exported by convnetc \(CompilerVersion.string) from \(model.file.source.path).
@@ -67,12 +67,22 @@ public enum KerasExporter {
             "schedule": \(python(schedule)),
             "decay": \(decay),
             "seed": \(t.seed),
-            "augment": (\(augment)),
+            "augment": {\(augment)},
         }
 
 
 
         """
+    }
+
+    /// One entry of `TRAIN["augment"]`: the augmentation's name and its arguments (None: none).
+    static func augmentation(_ a: Augmentation) -> String {
+        let arguments = switch a {
+        case .flip, .crop: "None"
+        case .brightness(let delta): "\(delta)"
+        case .contrast(let lower, let upper), .saturation(let lower, let upper): "(\(lower), \(upper))"
+        }
+        return python(a.name) + ": " + arguments
     }
 
     static func buildModel(_ model: CheckedModel) -> String {

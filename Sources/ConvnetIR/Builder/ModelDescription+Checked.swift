@@ -12,7 +12,7 @@ extension ModelDescription {
                   train: TrainDefaults(dataPath: train.dataPath, validationDataPath: train.validationDataPath, validation: train.validation, batch: train.batch,
                                        epochs: train.epochs, optimizer: OptimizerSetting(train.optimizer),
                                        schedule: ScheduleSetting(train.schedule), seed: train.seed,
-                                       flip: train.augment.contains(.flip), crop: train.augment.contains(.crop)),
+                                       augment: train.augment.map(AugmentationSetting.init)),
                   parameters: IRBuilder.parameters(of: model),
                   hash: ModelHash.of(text: model.file.source.bytes, inputShape: model.inputShape.description))
     }
@@ -42,6 +42,18 @@ extension ScheduleSetting {
         case .constant: self = .constant
         case .cosine: self = .cosine
         case .exponential(let decay): self = .exponential(decay: decay)
+        }
+    }
+}
+
+extension AugmentationSetting {
+    public init(_ decl: Augmentation) {
+        switch decl {
+        case .flip: self = .flip
+        case .crop: self = .crop
+        case .brightness(let delta): self = .brightness(delta: delta)
+        case .contrast(let lower, let upper): self = .contrast(lower: lower, upper: upper)
+        case .saturation(let lower, let upper): self = .saturation(lower: lower, upper: upper)
         }
     }
 }

@@ -68,7 +68,7 @@ public struct TrainingConfiguration: Sendable {
         let seedValue = options.seed ?? train.seed
         guard seedValue >= 0 else { throw .invalidOption("--seed must not be negative, got \(seedValue)") }
         seed = UInt64(seedValue)
-        augmentation = ConvnetData.Augmentation(flip: train.flip, crop: train.crop)
+        augmentation = ConvnetData.Augmentation(train.augment)
         resume = options.resume
         initFrom = options.initFrom.map { URL(fileURLWithPath: $0) }
         if resume, let from = options.initFrom {

@@ -39,7 +39,7 @@ TRAIN = {
     "schedule": "constant",
     "decay": None,
     "seed": 1,
-    "augment": (),
+    "augment": {},
 }
 
 
@@ -249,14 +249,29 @@ def decode(image_bytes):
 
 
 def augment(image):
-    """convnetc's augmentation: a left-right flip with probability 1/2; a crop as a random shift
-    of up to 1/8 of the size with the edge pixels repeated."""
-    if "flip" in TRAIN["augment"]:
+    """convnetc's augmentation of a [0, 1] float image, in convnetc's fixed order: a left-right flip
+    with probability 1/2; a crop as a random shift of up to 1/8 of the size with the edge pixels
+    repeated; then brightness, contrast and saturation as tf.image defines them, and a clip to
+    [0, 1] after them."""
+    aug = TRAIN["augment"]
+    if "flip" in aug:
         image = tf.image.random_flip_left_right(image)
-    if "crop" in TRAIN["augment"]:
+    if "crop" in aug:
         for axis, size in ((0, INPUT_SHAPE[0]), (1, INPUT_SHAPE[1])):
             shift = tf.random.uniform([], -(size // 8), size // 8 + 1, dtype=tf.int32)
             image = tf.gather(image, tf.clip_by_value(tf.range(size) + shift, 0, size - 1), axis=axis)
+    if "brightness" in aug:
+        image = tf.image.random_brightness(image, aug["brightness"])
+    if "contrast" in aug:
+        lower, upper = aug["contrast"]
+        image = (tf.image.random_contrast(image, lower, upper) if upper > lower
+                 else tf.image.adjust_contrast(image, lower))
+    if "saturation" in aug and INPUT_SHAPE[2] == 3:
+        lower, upper = aug["saturation"]
+        image = (tf.image.random_saturation(image, lower, upper) if upper > lower
+                 else tf.image.adjust_saturation(image, lower))
+    if any(name in aug for name in ("brightness", "contrast", "saturation")):
+        image = tf.clip_by_value(image, 0.0, 1.0)
     return image
 
 
@@ -273,8 +288,9 @@ def dataset(data, fraction, validation, batch, training=False, validation_data=N
     images = images.ignore_errors().cache()  # an unreadable image is skipped, as convnetc does
     if training:
         images = images.shuffle(max(1, count), seed=TRAIN["seed"], reshuffle_each_iteration=True).repeat()
-        images = images.map(lambda i, l: (augment(i), l), num_parallel_calls=tf.data.AUTOTUNE)
     images = images.map(lambda i, l: (tf.cast(i, tf.float32) / 255.0, l))
+    if training:
+        images = images.map(lambda i, l: (augment(i), l), num_parallel_calls=tf.data.AUTOTUNE)
     return images.batch(batch, drop_remainder=training).prefetch(tf.data.AUTOTUNE), count, classes
 
 

@@ -1,0 +1,107 @@
+import Foundation
+import XCTest
+@testable import ConvnetData
+
+/// The colour augmentations against TensorFlow's own outputs on a fixed image
+/// (`scripts/make_augment_fixture.py` wrote `Fixtures/augment-tf.json` with tf.image).
+final class AugmentationFixtureTests: XCTestCase {
+    struct Case: Decodable {
+        var factor: Float?
+        var delta: Float?
+        var output: [Float]
+    }
+
+    struct Fixture: Decodable {
+        var height: Int
+        var width: Int
+        var channels: Int
+        var image: [Float]
+        var saturation: [Case]
+        var contrast: [Case]
+        var brightness: [Case]
+    }
+
+    static func fixture() throws -> Fixture {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/augment-tf.json")
+        return try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
+    }
+
+    func assertClose(_ a: [Float], _ b: [Float], _ what: String, tolerance: Float = 2e-6) {
+        XCTAssertEqual(a.count, b.count, what)
+        let worst = zip(a, b).map { abs($0 - $1) }.max() ?? 0
+        XCTAssertLessThanOrEqual(worst, tolerance, "\(what): largest difference \(worst)")
+    }
+
+    func testSaturationMatchesTensorFlow() throws {
+        let f = try Self.fixture()
+        XCTAssertEqual(f.saturation.count, 6)
+        for c in f.saturation {
+            var image = f.image
+            image.withUnsafeMutableBufferPointer {
+                ColourAugmentation.adjustSaturation($0.baseAddress!, pixels: f.height * f.width, factor: c.factor!)
+            }
+            assertClose(image, c.output, "saturation \(c.factor!)")
+        }
+    }
+
+    func testContrastMatchesTensorFlow() throws {
+        let f = try Self.fixture()
+        let shape = ImageShape(height: f.height, width: f.width, channels: f.channels)
+        XCTAssertEqual(f.contrast.count, 4)
+        for c in f.contrast {
+            var image = f.image
+            image.withUnsafeMutableBufferPointer {
+                ColourAugmentation.adjustContrast($0.baseAddress!, shape: shape, factor: c.factor!)
+            }
+            assertClose(image, c.output, "contrast \(c.factor!)")
+        }
+    }
+
+    /// The whole colour step: TensorFlow's brightness, contrast and saturation one after the
+    /// other, then the clip convnetc adds (tf.image leaves values outside [0, 1]).
+    func testDrawAppliesEachOperationThenClips() throws {
+        let f = try Self.fixture()
+        let shape = ImageShape(height: f.height, width: f.width, channels: f.channels)
+        for c in f.brightness {
+            var image = f.image
+            let draw = Augmentation.Draw(mirrored: false, dy: 0, dx: 0, brightness: c.delta!)
+            image.withUnsafeMutableBufferPointer { ColourAugmentation.apply(draw, to: $0.baseAddress!, shape: shape) }
+            assertClose(image, c.output.map { min(1, max(0, $0)) }, "brightness \(c.delta!)")
+            XCTAssertTrue(c.output.contains { $0 < 0 || $0 > 1 }, "the fixture should exercise the clip")
+        }
+        let contrast = try XCTUnwrap(f.contrast.first { $0.factor == 1.8 })
+        var image = f.image
+        let draw = Augmentation.Draw(mirrored: false, dy: 0, dx: 0, contrast: 1.8)
+        image.withUnsafeMutableBufferPointer { ColourAugmentation.apply(draw, to: $0.baseAddress!, shape: shape) }
+        assertClose(image, contrast.output.map { min(1, max(0, $0)) }, "contrast 1.8, clipped")
+    }
+
+    func testIdentityDrawLeavesTheImage() throws {
+        let f = try Self.fixture()
+        var image = f.image
+        image.withUnsafeMutableBufferPointer {
+            ColourAugmentation.apply(Augmentation.Draw(mirrored: false, dy: 0, dx: 0), to: $0.baseAddress!,
+                                     shape: ImageShape(height: f.height, width: f.width, channels: 3))
+        }
+        XCTAssertEqual(image, f.image)
+    }
+
+    /// Factors are uniform over the written range, drawn per image, and reproducible.
+    func testColourDrawsCoverTheirRanges() {
+        let aug = Augmentation(flip: true, brightness: 0.2, contrast: 0.5...1.5, saturation: 0...2)
+        let shape = ImageShape(height: 8, width: 8, channels: 3)
+        let draws = (0..<1000).map { aug.draw(seed: 3, epoch: 1, index: $0, shape: shape) }
+        XCTAssertEqual(draws[7], aug.draw(seed: 3, epoch: 1, index: 7, shape: shape))
+        XCTAssertTrue(draws.allSatisfy { $0.saturation >= 0 && $0.saturation < 2 })
+        XCTAssertTrue(draws.allSatisfy { $0.contrast >= 0.5 && $0.contrast < 1.5 })
+        XCTAssertTrue(draws.allSatisfy { abs($0.brightness) <= 0.2 })
+        let meanSaturation = draws.map(\.saturation).reduce(0, +) / 1000
+        XCTAssertEqual(meanSaturation, 1, accuracy: 0.06)
+        XCTAssertLessThan(draws.map(\.saturation).min()!, 0.05)
+        XCTAssertGreaterThan(draws.map(\.saturation).max()!, 1.95)
+        // The flip's draw comes first and did not change when colour operations were added.
+        let flipOnly = Augmentation(flip: true)
+        XCTAssertEqual(draws.map(\.mirrored), (0..<1000).map { flipOnly.draw(seed: 3, epoch: 1, index: $0, shape: shape).mirrored })
+    }
+}
