@@ -27,6 +27,8 @@ enum ModelLiteral {
         switch a {
         case .flip: ".flip"
         case .crop: ".crop"
+        case .cropWindow(let fraction): ".cropWindow(fraction: \(double(fraction)))"
+        case .zoom(let factor): ".zoom(\(double(factor)))"
         case .brightness(let delta): ".brightness(delta: \(double(delta)))"
         case .contrast(let lower, let upper): ".contrast(lower: \(double(lower)), upper: \(double(upper)))"
         case .saturation(let lower, let upper): ".saturation(lower: \(double(lower)), upper: \(double(upper)))"

@@ -9,7 +9,11 @@ enum PixelWriter {
     /// while converting, then its colour part (`ColourAugmentation`) on the floats.
     static func write(_ src: UnsafeBufferPointer<UInt8>, shape: ImageShape, draw: Augmentation.Draw?,
                       into out: UnsafeMutablePointer<Float>) {
-        writeGeometric(src, shape: shape, draw: draw, into: out)
+        if let draw, draw.resamples {
+            writeResampled(src, shape: shape, draw: draw, into: out)
+        } else {
+            writeGeometric(src, shape: shape, draw: draw, into: out)
+        }
         if let draw { ColourAugmentation.apply(draw, to: out, shape: shape) }
     }
 
@@ -42,6 +46,36 @@ enum PixelWriter {
                             let s = srow + column[x] * c, o = drow + x * c
                             for k in 0..<c { o[k] = lut[Int(s[k])] }
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The geometric part as one separable bilinear resampling (`crop P`, `zoom Z`, with the flip
+    /// and shift folded in): per channel, between the two source columns, then the two rows, as
+    /// `tf.image.resize` interpolates.
+    private static func writeResampled(_ src: UnsafeBufferPointer<UInt8>, shape: ImageShape, draw d: Augmentation.Draw,
+                                       into out: UnsafeMutablePointer<Float>) {
+        let (h, w, c) = (shape.height, shape.width, shape.channels)
+        let rows = AxisSampling(size: h, mirrored: false, zoom: d.zoom,
+                                window: d.window.map { ($0.top, $0.height) }, shift: d.dy)
+        let columns = AxisSampling(size: w, mirrored: d.mirrored, zoom: d.zoom,
+                                   window: d.window.map { ($0.left, $0.width) }, shift: d.dx)
+        scale.withUnsafeBufferPointer { lut in
+            for y in 0..<h {
+                let top = src.baseAddress! + rows.lower[y] * w * c
+                let bottom = src.baseAddress! + rows.upper[y] * w * c
+                let wy = rows.weight[y]
+                let drow = out + y * w * c
+                for x in 0..<w {
+                    let l = columns.lower[x] * c, u = columns.upper[x] * c, wx = columns.weight[x]
+                    for k in 0..<c {
+                        let t = lut[Int(top[l + k])], tr = lut[Int(top[u + k])]
+                        let b = lut[Int(bottom[l + k])], br = lut[Int(bottom[u + k])]
+                        let upper = t + (tr - t) * wx
+                        let lower = b + (br - b) * wx
+                        drow[x * c + k] = upper + (lower - upper) * wy
                     }
                 }
             }

@@ -64,6 +64,10 @@ public enum AugmentationSetting: Hashable, Sendable {
     case flip
     /// A random shift of up to 1/8 of the size, edges repeated.
     case crop
+    /// A random window of `fraction` of each side, resized back.
+    case cropWindow(fraction: Double)
+    /// Keras' `RandomZoom(factor)`.
+    case zoom(Double)
     /// Add a delta uniform in [-delta, delta].
     case brightness(delta: Double)
     /// A contrast factor uniform in [lower, upper].

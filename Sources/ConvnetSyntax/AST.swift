@@ -361,6 +361,10 @@ public enum Augmentation: Hashable, Sendable {
     case flip
     /// `crop`: a random shift of up to 1/8 of the size, edges repeated (CIFAR-style).
     case crop
+    /// `crop P`: a random window of P of each side, resized back; 0 < P <= 1.
+    case cropWindow(fraction: Double)
+    /// `zoom Z`: Keras' `RandomZoom(Z)`, a factor uniform in [1 - Z, 1 + Z]; 0 < Z < 1.
+    case zoom(Double)
     /// `brightness D`: add a delta uniform in [-D, D]; 0 <= D <= 1.
     case brightness(delta: Double)
     /// `contrast L U`: a contrast factor uniform in [L, U]; 0 <= L <= U.
@@ -372,7 +376,8 @@ public enum Augmentation: Hashable, Sendable {
     public var name: String {
         switch self {
         case .flip: "flip"
-        case .crop: "crop"
+        case .crop, .cropWindow: "crop"
+        case .zoom: "zoom"
         case .brightness: "brightness"
         case .contrast: "contrast"
         case .saturation: "saturation"

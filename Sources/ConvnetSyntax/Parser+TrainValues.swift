@@ -113,12 +113,13 @@ extension ParserState {
     /// augment = "augment" augmentation { augmentation }   (any order; a repeated one is a warning)
     mutating func parseAugment(into block: inout TrainBlock) throws(Recovery) {
         let help = ParserState.augmentHelp
-        let names = ["flip", "crop", "brightness", "contrast", "saturation"]
+        let names = ["flip", "crop", "zoom", "brightness", "contrast", "saturation"]
         var count = 0
         while !atStatementEnd {
             let token = current
             switch token.kind {
-            case .keyword(.flip), .keyword(.crop), .keyword(.brightness), .keyword(.contrast), .keyword(.saturation):
+            case .keyword(.flip), .keyword(.crop), .keyword(.zoom), .keyword(.brightness), .keyword(.contrast),
+                 .keyword(.saturation):
                 advance()
                 count += 1
                 let parsed = try parseAugmentation(token)
@@ -152,9 +153,10 @@ extension ParserState {
         if count == 0 { throw expected("an augmentation such as 'flip'", help: help) }
     }
 
-    static let augmentHelp = "write e.g. augment flip saturation 0 2 (flip, crop, brightness D, contrast L U, saturation L U)"
+    static let augmentHelp = "write e.g. augment flip saturation 0 2 (flip, crop [P], zoom Z, brightness D, contrast L U, saturation L U)"
 
-    /// augmentation = "flip" | "crop" | "brightness" NUMBER | ( "contrast" | "saturation" ) NUMBER NUMBER
+    /// augmentation = "flip" | "crop" [ NUMBER ] | "zoom" NUMBER | "brightness" NUMBER
+    ///              | ( "contrast" | "saturation" ) NUMBER NUMBER
     ///
     /// `keyword` was just read. Nil when an argument was wrong (reported here).
     mutating func parseAugmentation(_ keyword: Token) throws(Recovery) -> Augmentation? {
@@ -175,7 +177,27 @@ extension ParserState {
             return keyword.kind == .keyword(.contrast) ? .contrast(lower: lower, upper: upper)
                 : .saturation(lower: lower, upper: upper)
         case .keyword(.crop):
-            return .crop
+            // Bare: the shift; with a number: the window's fraction of each side.
+            guard isNumber(current) || current.kind == .minus else { return .crop }
+            let help = "write e.g. crop 0.8: a random window of 80% of each side, resized back (bare crop shifts by up to 1/8)"
+            let fraction = try parseReal("crop fraction", help: help)
+            guard let p = fraction.value else { return nil }
+            guard p > 0 && p <= 1 else {
+                report(.error("parse.out-of-range", "crop fraction must be above 0 and at most 1, found \(text(fraction.range))",
+                              at: fraction.range, help: help))
+                return nil
+            }
+            return .cropWindow(fraction: p)
+        case .keyword(.zoom):
+            let help = "write e.g. zoom 0.2: a zoom factor uniform in [0.8, 1.2], as Keras RandomZoom(0.2)"
+            let factor = try parseReal("zoom range", help: help)
+            guard let z = factor.value else { return nil }
+            guard z > 0 && z < 1 else {
+                report(.error("parse.out-of-range", "zoom range must be above 0 and below 1, found \(text(factor.range))",
+                              at: factor.range, help: help))
+                return nil
+            }
+            return .zoom(z)
         case .keyword(.flip):
             return .flip
         default:

@@ -8,6 +8,10 @@ final class AugmentationFixtureTests: XCTestCase {
     struct Case: Decodable {
         var factor: Float?
         var delta: Float?
+        var top: Int?
+        var left: Int?
+        var height: Int?
+        var width: Int?
         var output: [Float]
     }
 
@@ -19,6 +23,21 @@ final class AugmentationFixtureTests: XCTestCase {
         var saturation: [Case]
         var contrast: [Case]
         var brightness: [Case]
+        var crop: [Case]
+        var zoom: [Case]
+
+        /// The image as the stored bytes it was made from (`byte / 255`).
+        var bytes: [UInt8] { image.map { UInt8(($0 * 255).rounded()) } }
+        var shape: ImageShape { ImageShape(height: height, width: width, channels: channels) }
+    }
+
+    /// The fixture's image written through `draw` as a batch row is.
+    func written(_ f: Fixture, _ draw: Augmentation.Draw) -> [Float] {
+        var out = [Float](repeating: -1, count: f.image.count)
+        f.bytes.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { PixelWriter.write(src, shape: f.shape, draw: draw, into: $0.baseAddress!) }
+        }
+        return out
     }
 
     static func fixture() throws -> Fixture {
@@ -103,5 +122,54 @@ final class AugmentationFixtureTests: XCTestCase {
         // The flip's draw comes first and did not change when colour operations were added.
         let flipOnly = Augmentation(flip: true)
         XCTAssertEqual(draws.map(\.mirrored), (0..<1000).map { flipOnly.draw(seed: 3, epoch: 1, index: $0, shape: shape).mirrored })
+    }
+
+    /// `crop P`'s window resized back: `tf.image.resize` (bilinear) of the window.
+    func testCropWindowMatchesTensorFlowResize() throws {
+        let f = try Self.fixture()
+        XCTAssertEqual(f.bytes.map { Float($0) / 255 }, f.image)
+        XCTAssertEqual(f.crop.count, 3)
+        for c in f.crop {
+            let window = Augmentation.CropWindow(top: c.top!, left: c.left!, height: c.height!, width: c.width!)
+            assertClose(written(f, Augmentation.Draw(mirrored: false, dy: 0, dx: 0, window: window)), c.output,
+                        "crop window \(window)", tolerance: 1e-5)
+        }
+    }
+
+    /// `zoom Z`'s factor as Keras `RandomZoom` applies it (reflected borders, bilinear), in and out.
+    func testZoomMatchesKerasRandomZoom() throws {
+        let f = try Self.fixture()
+        XCTAssertEqual(f.zoom.count, 4)
+        for c in f.zoom {
+            assertClose(written(f, Augmentation.Draw(mirrored: false, dy: 0, dx: 0, zoom: c.factor!)), c.output,
+                        "zoom \(c.factor!)", tolerance: 1e-5)
+        }
+    }
+
+    /// The flip folds into the resampling as it does into the exact copy: a window of the whole
+    /// image is the image, mirrored or not.
+    func testResamplingPathAgreesWithTheCopyPath() throws {
+        let f = try Self.fixture()
+        let whole = Augmentation.CropWindow(top: 0, left: 0, height: f.height, width: f.width)
+        for mirrored in [false, true] {
+            for (dy, dx) in [(0, 0), (1, -2)] {
+                XCTAssertEqual(written(f, Augmentation.Draw(mirrored: mirrored, dy: dy, dx: dx, window: whole)),
+                               written(f, Augmentation.Draw(mirrored: mirrored, dy: dy, dx: dx)), "mirrored \(mirrored) shift \(dy),\(dx)")
+            }
+        }
+    }
+
+    func testWindowAndZoomDraws() {
+        let aug = Augmentation(cropFraction: 0.75, zoom: 0.2)
+        let shape = ImageShape(height: 40, width: 20, channels: 3)
+        let draws = (0..<500).map { aug.draw(seed: 5, epoch: 0, index: $0, shape: shape) }
+        for d in draws {
+            let w = try! XCTUnwrap(d.window)
+            XCTAssertEqual([w.height, w.width], [30, 15])
+            XCTAssertTrue((0...10).contains(w.top) && (0...5).contains(w.left))
+            XCTAssertTrue(d.zoom >= 0.8 && d.zoom < 1.2)
+        }
+        XCTAssertEqual(Set(draws.map { $0.window!.top }).count, 11)
+        XCTAssertEqual(Set(draws.map { $0.window!.left }).count, 6)
     }
 }

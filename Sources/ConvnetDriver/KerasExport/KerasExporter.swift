@@ -79,7 +79,7 @@ public enum KerasExporter {
     static func augmentation(_ a: Augmentation) -> String {
         let arguments = switch a {
         case .flip, .crop: "None"
-        case .brightness(let delta): "\(delta)"
+        case .brightness(let delta), .cropWindow(let delta), .zoom(let delta): "\(delta)"
         case .contrast(let lower, let upper), .saturation(let lower, let upper): "(\(lower), \(upper))"
         }
         return python(a.name) + ": " + arguments

@@ -51,6 +51,8 @@ extension AugmentationSetting {
         switch decl {
         case .flip: self = .flip
         case .crop: self = .crop
+        case .cropWindow(let fraction): self = .cropWindow(fraction: fraction)
+        case .zoom(let factor): self = .zoom(factor)
         case .brightness(let delta): self = .brightness(delta: delta)
         case .contrast(let lower, let upper): self = .contrast(lower: lower, upper: upper)
         case .saturation(let lower, let upper): self = .saturation(lower: lower, upper: upper)

@@ -10,6 +10,8 @@ extension ConvnetData.Augmentation {
             switch setting {
             case .flip: flip = true
             case .crop: crop = true
+            case .cropWindow(let fraction): cropFraction = Float(fraction)
+            case .zoom(let factor): zoom = Float(factor)
             case .brightness(let delta): brightness = Float(delta)
             case .contrast(let lower, let upper): contrast = Float(lower)...Float(upper)
             case .saturation(let lower, let upper): saturation = Float(lower)...Float(upper)

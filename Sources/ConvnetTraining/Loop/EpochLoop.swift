@@ -27,14 +27,16 @@ struct EpochLoop {
         let epoch = state.epoch
         let learningRate = configuration.schedule.rate(epoch: epoch)
         let guardian = NonFiniteLossGuard(learningRate: learningRate)
-        let batches = dataset.trainingEpoch(epoch, batchSize: configuration.batch,
-                                            augmentation: configuration.augmentation)
+        let images = trainer.floats(input: ProgramNames.images)  // (B, H, W, C)
+        let labels = trainer.int32s(input: ProgramNames.labels)  // (B)
+        // Filled (converted and augmented) on a worker thread, a batch or two ahead of the step.
+        let batches = PrefetchedBatches(dataset.trainingEpoch(epoch, batchSize: configuration.batch,
+                                                              augmentation: configuration.augmentation),
+                                        imageElements: images.count, labelCount: labels.count)
         let bar = EpochProgressBar(epoch: epoch + 1, totalEpochs: configuration.epochs, steps: stepsPerEpoch,
                                    output: output, clock: clock)
         bar.start()
         let trainStart = clock.now()
-        let images = trainer.floats(input: ProgramNames.images)  // (B, H, W, C)
-        let labels = trainer.int32s(input: ProgramNames.labels)  // (B)
         let hasDropout = trainer.hasInput(ProgramNames.dropoutSeed)
         var lossSum = 0.0
         var correct = 0.0

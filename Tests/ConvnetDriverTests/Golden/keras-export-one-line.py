@@ -248,16 +248,35 @@ def decode(image_bytes):
     return tf.ensure_shape(tf.cast(pixels, tf.uint8), INPUT_SHAPE)
 
 
+ZOOM_LAYER = []
+
+
+def zoom_layer():
+    """The one RandomZoom layer (its seed is a variable, so it is made once, outside tf.data's trace)."""
+    if not ZOOM_LAYER:
+        ZOOM_LAYER.append(keras.layers.RandomZoom(TRAIN["augment"]["zoom"], fill_mode="reflect", interpolation="bilinear"))
+    return ZOOM_LAYER[0]
+
+
 def augment(image):
-    """convnetc's augmentation of a [0, 1] float image, in convnetc's fixed order: a left-right flip
-    with probability 1/2; a crop as a random shift of up to 1/8 of the size with the edge pixels
-    repeated; then brightness, contrast and saturation as tf.image defines them, and a clip to
+    """convnetc's augmentation of a [0, 1] float image, in convnetc's fixed order: "crop P" (a random
+    window of P of each side, resized back), "zoom Z" (Keras RandomZoom), a left-right flip with
+    probability 1/2, a bare "crop" (a random shift of up to 1/8 of the size with the edge pixels
+    repeated); then brightness, contrast and saturation as tf.image defines them, and a clip to
     [0, 1] after them."""
     aug = TRAIN["augment"]
+    height, width, channels = INPUT_SHAPE
+    if aug.get("crop") is not None:
+        fraction = aug["crop"]
+        size = [max(1, min(height, math.floor(fraction * height + 0.5))),
+                max(1, min(width, math.floor(fraction * width + 0.5))), channels]
+        image = tf.image.resize(tf.image.random_crop(image, size), [height, width], method="bilinear")
+    if "zoom" in aug:
+        image = zoom_layer()(image, training=True)
     if "flip" in aug:
         image = tf.image.random_flip_left_right(image)
-    if "crop" in aug:
-        for axis, size in ((0, INPUT_SHAPE[0]), (1, INPUT_SHAPE[1])):
+    if "crop" in aug and aug["crop"] is None:
+        for axis, size in ((0, height), (1, width)):
             shift = tf.random.uniform([], -(size // 8), size // 8 + 1, dtype=tf.int32)
             image = tf.gather(image, tf.clip_by_value(tf.range(size) + shift, 0, size - 1), axis=axis)
     if "brightness" in aug:
@@ -266,7 +285,7 @@ def augment(image):
         lower, upper = aug["contrast"]
         image = (tf.image.random_contrast(image, lower, upper) if upper > lower
                  else tf.image.adjust_contrast(image, lower))
-    if "saturation" in aug and INPUT_SHAPE[2] == 3:
+    if "saturation" in aug and channels == 3:
         lower, upper = aug["saturation"]
         image = (tf.image.random_saturation(image, lower, upper) if upper > lower
                  else tf.image.adjust_saturation(image, lower))
@@ -290,6 +309,8 @@ def dataset(data, fraction, validation, batch, training=False, validation_data=N
         images = images.shuffle(max(1, count), seed=TRAIN["seed"], reshuffle_each_iteration=True).repeat()
     images = images.map(lambda i, l: (tf.cast(i, tf.float32) / 255.0, l))
     if training:
+        if "zoom" in TRAIN["augment"]:
+            zoom_layer()
         images = images.map(lambda i, l: (augment(i), l), num_parallel_calls=tf.data.AUTOTUNE)
     return images.batch(batch, drop_remainder=training).prefetch(tf.data.AUTOTUNE), count, classes
 
