@@ -20,6 +20,9 @@ enum ModelLiteral {
         case .constant: ".constant"
         case .cosine: ".cosine"
         case .exponential(let decay): ".exponential(decay: \(double(decay)))"
+        case .ramp(let r):
+            ".ramp(RampSchedule(start: \(double(r.start)), max: \(double(r.max)), min: \(double(r.min)), "
+                + "rampup: \(r.rampup), sustain: \(r.sustain), decay: \(double(r.decay))))"
         }
     }
 

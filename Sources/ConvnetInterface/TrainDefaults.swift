@@ -56,6 +56,8 @@ public enum ScheduleSetting: Hashable, Sendable {
     case constant
     case cosine
     case exponential(decay: Double)
+    /// The codelab's ramp; it sets the rate itself (the optimizer's `lr` is not used).
+    case ramp(RampSchedule)
 }
 
 /// One augmentation of the train block (`augment ...`), with its checked arguments.

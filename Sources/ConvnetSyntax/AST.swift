@@ -348,11 +348,25 @@ public enum OptimizerDecl: Hashable, Sendable {
     }
 }
 
-/// `schedule constant` | `schedule cosine` | `schedule exponential D` (lr * D^epoch)
+/// `schedule constant` | `schedule cosine` | `schedule exponential D` (lr * D^epoch) |
+/// `schedule ramp [start X] [max X] [min X] [rampup N] [sustain N] [decay D]`
 public enum ScheduleDecl: Hashable, Sendable {
     case constant
     case cosine
     case exponential(decay: Double)
+    case ramp(RampDecl)
+}
+
+/// `schedule ramp ...`: the codelab's `lrfn`, each option defaulting to the Xception notebook's.
+public struct RampDecl: Hashable, Sendable {
+    public var start = 1e-5
+    public var max = 4e-4
+    public var min = 1e-5
+    public var rampup = 5
+    public var sustain = 0
+    public var decay = 0.8
+
+    public init() {}
 }
 
 /// One augmentation of `augment ...`, with its arguments as written (the parser checked them).

@@ -17,7 +17,7 @@ public enum Keyword: String, CaseIterable, Hashable, Sendable {
     case validationData = "validation_data"
     // Values and sub-options inside the train block.
     case adam, sgd, lr, momentum, constant, cosine, exponential, flip, crop
-    case brightness, contrast, saturation, zoom
+    case brightness, contrast, saturation, zoom, ramp
 
     /// Looks a word up in the table; `nil` for identifiers.
     public init?(word: String) {

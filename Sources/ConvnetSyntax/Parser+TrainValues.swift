@@ -82,9 +82,9 @@ extension ParserState {
         }
     }
 
-    /// schedule = "constant" | "cosine" | "exponential" NUMBER      (0 < decay <= 1)
+    /// schedule = "constant" | "cosine" | "exponential" NUMBER | "ramp" { rampOption }   (0 < decay <= 1)
     mutating func parseSchedule() throws(Recovery) -> ScheduleDecl? {
-        let help = "write schedule constant, schedule cosine, or schedule exponential 0.9"
+        let help = "write schedule constant, schedule cosine, schedule exponential 0.9, or schedule ramp"
         let name = current
         switch name.kind {
         case .keyword(.constant): advance(); return .constant
@@ -99,15 +99,95 @@ extension ParserState {
                 return nil
             }
             return .exponential(decay: value)
+        case .keyword(.ramp):
+            advance()
+            return try parseRamp().map(ScheduleDecl.ramp)
         case .identifier, .keyword:
             advance()
             report(.error("parse.unknown-schedule", "unknown schedule '\(Lexer.printable(text(name)))'", at: name.range,
-                          help: Suggestion.help(for: text(name), among: ["constant", "cosine", "exponential"],
+                          help: Suggestion.help(for: text(name), among: ["constant", "cosine", "exponential", "ramp"],
                                                 otherwise: help)))
             throw Recovery()
         default:
-            throw expected("'constant', 'cosine' or 'exponential'", help: help)
+            throw expected("'constant', 'cosine', 'exponential' or 'ramp'", help: help)
         }
+    }
+
+    /// rampOption = WORD NUMBER, WORD one of start, max, min (learning rates), rampup, sustain
+    /// (whole epochs) and decay (0 < D <= 1), each at most once, in any order. The words are
+    /// not reserved: they mean something only here. Nil when an option was wrong (reported).
+    mutating func parseRamp() throws(Recovery) -> RampDecl? {
+        let help = "write e.g. schedule ramp start 1e-5 max 4e-4 min 1e-5 rampup 5 sustain 0 decay 0.8 (each optional)"
+        let names = ["start", "max", "min", "rampup", "sustain", "decay"]
+        var ramp = RampDecl()
+        var given: [String: SourceRange] = [:]
+        var ok = true
+        while !atStatementEnd {
+            let option = current
+            let word = text(option)
+            guard isWord(option), names.contains(word) else {
+                if isWord(option), let guess = Suggestion.closest(to: word, among: names) {
+                    advance()
+                    while isNumber(current) || (current.kind == .minus && isNumber(peek(1))) { advance() }
+                    report(.error("parse.unknown-option", "unknown ramp option '\(Lexer.printable(word))'",
+                                  at: option.range, help: Suggestion.didYouMean(guess, for: word)))
+                    ok = false
+                    continue
+                }
+                try expectStatementEnd(help: help)
+                break
+            }
+            advance()
+            var valid = true
+            if word == "rampup" || word == "sustain" {
+                let n = try parseInteger("\(word) epoch count", help: help)
+                if let v = n.value {
+                    if word == "rampup" { ramp.rampup = v } else { ramp.sustain = v }
+                } else {
+                    valid = false
+                }
+            } else {
+                let what = word == "decay" ? "decay rate" : "\(word) learning rate"
+                let x = try parseReal(what, help: help)
+                if let v = x.value {
+                    let (inRange, rule) = switch word {
+                    case "decay": (v > 0 && v <= 1, "above 0 and at most 1")
+                    case "max": (v > 0, "above 0")
+                    default: (v >= 0, "at least 0")
+                    }
+                    if inRange {
+                        switch word {
+                        case "start": ramp.start = v
+                        case "max": ramp.max = v
+                        case "min": ramp.min = v
+                        default: ramp.decay = v
+                        }
+                    } else {
+                        report(.error("parse.out-of-range", "\(what) must be \(rule), found \(text(x.range))",
+                                      at: x.range, help: help))
+                        valid = false
+                    }
+                } else {
+                    valid = false
+                }
+            }
+            if let first = given[word] {
+                report(.error("parse.duplicate-option", "\(word) is given twice", at: option.range, help: "keep one \(word)",
+                              notes: [DiagnosticNote("the first \(word) is here", at: first)]))
+                valid = false
+            } else {
+                given[word] = option.range
+            }
+            ok = ok && valid
+        }
+        guard ok else { return nil }
+        for (bound, value) in [("start", ramp.start), ("min", ramp.min)] where value > ramp.max {
+            let at = given[bound] ?? given["max"] ?? current.range
+            report(.error("parse.out-of-range", "the ramp's \(bound) learning rate \(ParserState.format(value)) is above its max \(ParserState.format(ramp.max))",
+                          at: at, help: "the rate climbs from start to max and decays from max towards min; raise max or lower \(bound)"))
+            ok = false
+        }
+        return ok ? ramp : nil
     }
 
     /// augment = "augment" augmentation { augmentation }   (any order; a repeated one is a warning)

@@ -23,7 +23,11 @@ public enum KerasExporter {
         case .constant: ("constant", "None")
         case .cosine: ("cosine", "None")
         case .exponential(let d): ("exponential", "\(d)")
+        case .ramp: ("ramp", "None")
         }
+        let ramp = if case .ramp(let r) = t.schedule {
+            "{\"start\": \(r.start), \"max\": \(r.max), \"min\": \(r.min), \"rampup\": \(r.rampup), \"sustain\": \(r.sustain), \"decay\": \(r.decay)}"
+        } else { "None" }
         let augment = t.augment.map(augmentation).joined(separator: ", ")
         return """
         #!/usr/bin/env python3
@@ -66,6 +70,7 @@ public enum KerasExporter {
             "momentum": \(momentum),
             "schedule": \(python(schedule)),
             "decay": \(decay),
+            "ramp": \(ramp),
             "seed": \(t.seed),
             "augment": {\(augment)},
         }

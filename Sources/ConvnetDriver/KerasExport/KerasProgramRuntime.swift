@@ -288,6 +288,13 @@ def learning_rate(epoch):
         return rate * 0.5 * (1 + math.cos(math.pi * min(epoch, total) / total))
     if TRAIN["schedule"] == "exponential":
         return rate * TRAIN["decay"] ** epoch
+    if TRAIN["schedule"] == "ramp":  # the codelab's lrfn (the optimizer's rate is not used)
+        r = TRAIN["ramp"]
+        if epoch < r["rampup"]:
+            return (r["max"] - r["start"]) / r["rampup"] * epoch + r["start"]
+        if epoch < r["rampup"] + r["sustain"]:
+            return r["max"]
+        return (r["max"] - r["min"]) * r["decay"] ** (epoch - r["rampup"] - r["sustain"]) + r["min"]
     return rate
 
 

@@ -42,6 +42,9 @@ extension ScheduleSetting {
         case .constant: self = .constant
         case .cosine: self = .cosine
         case .exponential(let decay): self = .exponential(decay: decay)
+        case .ramp(let r):
+            self = .ramp(RampSchedule(start: r.start, max: r.max, min: r.min, rampup: r.rampup, sustain: r.sustain,
+                                      decay: r.decay))
         }
     }
 }

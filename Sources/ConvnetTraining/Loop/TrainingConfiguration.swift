@@ -64,6 +64,10 @@ public struct TrainingConfiguration: Sendable {
         case .constant: schedule = .constant(lr)
         case .cosine: schedule = .cosine(initial: lr, totalEpochs: epochs)
         case .exponential(let decay): schedule = .exponential(initial: lr, decayRate: decay)
+        case .ramp(var ramp):
+            // The ramp sets the rate itself; --lr moves its peak.
+            if let peak = options.learningRate { ramp.max = peak }
+            schedule = .ramp(ramp)
         }
         let seedValue = options.seed ?? train.seed
         guard seedValue >= 0 else { throw .invalidOption("--seed must not be negative, got \(seedValue)") }
