@@ -75,12 +75,12 @@ let package = Package(
                                "ConvnetSyntax", "ConvnetSema", "ConvnetIR", "ConvnetNativeRuntime", "ConvnetFlags"]),
         // What a generated binary links besides the kernels: its `main`, arena and commands.
         .target(name: "ConvnetNativeRuntime",
-                dependencies: ["ConvnetInterface", "ConvnetKernels", "ConvnetTraining", "ConvnetFlags",
+                dependencies: ["ConvnetInterface", "ConvnetKernels", "ConvnetTraining", "ConvnetFlags", "ConvnetSupport",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // Runs the stages for the CLI and the tests.
         .target(name: "ConvnetDriver",
                 dependencies: ["ConvnetSyntax", "ConvnetSema", "ConvnetIR", "ConvnetOptimizer", "ConvnetData",
-                               "ConvnetTraining", "ConvnetCPU", "TPUEmulator", "ConvnetCodegen"]),
+                               "ConvnetTraining", "ConvnetCPU", "TPUEmulator", "ConvnetCodegen", "ConvnetSupport"]),
         .executableTarget(name: "convnetc", dependencies: [
             "ConvnetDriver", "ConvnetKernels", "ConvnetOptimizer", "ConvnetIR", "ConvnetSema", "ConvnetTraining", "TPUEmulator",
             "ConvnetFlags", "ConvnetInterface", "ConvnetData", "ConvnetSupport", "ConvnetSyntax", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -89,8 +89,11 @@ let package = Package(
         // The fuzz targets (`make fuzz` runs them under libFuzzer; ConvnetFuzzTests replays their
         // committed seeds and every input that ever crashed).
         .target(name: "ConvnetFuzzTargets",
-                dependencies: ["ConvnetSyntax", "ConvnetSema", "ConvnetIR", "ConvnetTraining", "ConvnetData", "ConvnetSupport"]),
-        .executableTarget(name: "convnetc-fuzz", dependencies: ["ConvnetFuzzTargets"]),
+                dependencies: ["ConvnetSyntax", "ConvnetSema", "ConvnetIR", "ConvnetTraining", "ConvnetData", "ConvnetSupport",
+                               "TPUEmulator"]),
+        .executableTarget(name: "convnetc-fuzz", dependencies: ["ConvnetFuzzTargets", "ConvnetTraining"]),
+        // The HDF5 reader process for programs that cannot re-run themselves as one (the tests).
+        .executableTarget(name: "convnetc-hdf5-reader", dependencies: ["ConvnetTraining"]),
 
         // `make bench`: the figures quoted in the README, measured in one process.
         .executableTarget(name: "convnetc-bench",
@@ -122,7 +125,7 @@ let package = Package(
                     dependencies: ["ConvnetTraining", "ConvnetSupport", "ConvnetData", "ConvnetIR", "ConvnetSema", "ConvnetSyntax"]),
         .testTarget(name: "ConvnetCodegenTests",
                     dependencies: ["ConvnetCodegen", "ConvnetNativeRuntime", "ConvnetCPU", "ConvnetTraining", "ConvnetSyntax",
-                                   "ConvnetSema", "ConvnetIR", "ConvnetFlags", "ConvnetSupport"],
+                                   "ConvnetSema", "ConvnetIR", "ConvnetFlags", "ConvnetSupport", "ConvnetInterface"],
                     exclude: ["Golden"]),
         .testTarget(name: "ConvnetDriverTests",
                     dependencies: ["ConvnetTestSupport", "ConvnetDriver", "ConvnetIR", "ConvnetSema", "ConvnetSyntax", "ConvnetCPU",

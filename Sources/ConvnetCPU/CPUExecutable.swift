@@ -20,6 +20,8 @@ public final class CPUExecutable: ExecutableProgram {
     public let planBytes: Int
     /// Bytes of the shared im2col scratch (the largest chunk of any convolution).
     public let scratchBytes: Int
+    /// Bytes this program reserved with `MemoryBudget` (arena, private buffers, scratch).
+    public var reservedBytes: Int { reservations.reduce(0) { $0 + $1.bytes } }
 
     /// When true, `run()` times every step and adds to `profile`.
     public var profiling = false {

@@ -10,7 +10,14 @@ extension ThunkBuilder {
             switch inst.op {
             case .unary, .binary, .activation, .activationGrad, .biasAdd: break
             case .convert where inst.type.element == .f32: break
-            default: return false
+            case .convert: return false
+            case .input, .constant, .broadcast, .reduceSum, .reshape, .conv2d, .matmul, .softmax, .maxPool, .avgPool,
+                 .spatialMean, .depthwiseConv2d, .concat, .channelSlice, .dropout, .batchNormTraining,
+                 .batchNormInference, .batchMean, .batchVariance, .softmaxCrossEntropy, .correctCount,
+                 .conv2dInputGrad, .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .conv2dFilterGrad,
+                 .biasGrad, .softmaxGrad, .maxPoolGrad, .avgPoolGrad, .spatialMeanGrad, .dropoutGrad,
+                 .batchNormGradInput, .batchNormGradGamma, .softmaxCrossEntropyGrad, .im2col, .col2im, .fusion,
+                 .custom: return false
             }
             if inst.type.elementCount != count || inst.type.element != .f32 { return false }
         }
@@ -33,7 +40,14 @@ extension ThunkBuilder {
             case .activationGrad(let f): kernel = .activationGrad(f)
             case .biasAdd: kernel = .biasAdd
             case .convert: kernel = .copy
-            default: throw CPUCompileError("\(inst.op.mnemonic) is not elementwise")
+            case .input, .constant, .broadcast, .reduceSum, .reshape, .conv2d, .matmul, .softmax, .maxPool, .avgPool,
+                 .spatialMean, .depthwiseConv2d, .concat, .channelSlice, .dropout, .batchNormTraining,
+                 .batchNormInference, .batchMean, .batchVariance, .softmaxCrossEntropy, .correctCount,
+                 .conv2dInputGrad, .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .conv2dFilterGrad,
+                 .biasGrad, .softmaxGrad, .maxPoolGrad, .avgPoolGrad, .spatialMeanGrad, .dropoutGrad,
+                 .batchNormGradInput, .batchNormGradGamma, .softmaxCrossEntropyGrad, .im2col, .col2im, .fusion,
+                 .custom:
+                throw CPUCompileError("\(inst.op.mnemonic) is not elementwise")
             }
             var sources: [ElementwiseLoop.Source] = []
             for (k, v) in inst.operands.enumerated() {

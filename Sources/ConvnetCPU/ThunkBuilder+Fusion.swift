@@ -115,20 +115,19 @@ extension ThunkBuilder {
         var computed: [Instruction] = []
         let outputs = Set(body.outputs.map(\.value))
         for b in body.instructions {
-            switch b.op {
-            case .input: continue
-            case .constant(let v) where !outputs.contains(b.result):
+            if case .input = b.op { continue }
+            if case .constant(let v) = b.op, !outputs.contains(b.result) {
                 let p = arena.floats(b.type.elementCount)
                 p.update(repeating: Float(v), count: b.type.elementCount)
                 env[b.result] = UnsafeMutableRawPointer(p)
-            default:
-                computed.append(b)
-                if env[b.result] != nil { continue }
-                if case .reshape = b.op, let source = env[b.operands[0]] {
-                    env[b.result] = source
-                } else {
-                    env[b.result] = arena.allocate(bytes: b.type.elementCount * 4)
-                }
+                continue
+            }
+            computed.append(b)
+            if env[b.result] != nil { continue }
+            if case .reshape = b.op, let source = env[b.operands[0]] {
+                env[b.result] = source
+            } else {
+                env[b.result] = arena.allocate(bytes: b.type.elementCount * 4)
             }
         }
         return computed

@@ -46,7 +46,12 @@ extension ThunkBuilder {
             add(inst) { Im2col.col2im(g, columns: cols, images: 0..<g.batch, inputGradient: out) }
         case .matmul(let ta, let tb):
             lowerMatmul(inst, ta, tb, bias: nil, activation: .linear, output: out, c)
-        default:
+        case .input, .constant, .unary, .binary, .activation, .activationGrad, .broadcast, .reduceSum, .reshape,
+             .convert, .biasAdd, .softmax, .maxPool, .avgPool, .spatialMean, .depthwiseConv2d, .concat, .channelSlice,
+             .dropout, .batchNormTraining, .batchNormInference, .batchMean, .batchVariance, .softmaxCrossEntropy,
+             .correctCount, .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .biasGrad, .softmaxGrad,
+             .maxPoolGrad, .avgPoolGrad, .spatialMeanGrad, .dropoutGrad, .batchNormGradInput, .batchNormGradGamma,
+             .softmaxCrossEntropyGrad, .fusion, .custom:
             throw CPUCompileError("\(inst.op.mnemonic) is not a linear op")
         }
     }

@@ -46,7 +46,12 @@ extension ThunkBuilder {
                 out[0] = Float(SoftmaxCrossEntropy.correctCount(scores: logits, labels: labels,
                                                                 batch: rows, classes: classes))
             }
-        default:
+        case .input, .constant, .unary, .binary, .activation, .activationGrad, .broadcast, .reduceSum, .reshape,
+             .convert, .conv2d, .matmul, .biasAdd, .maxPool, .avgPool, .spatialMean, .depthwiseConv2d, .concat,
+             .channelSlice, .dropout, .batchNormTraining, .batchNormInference, .batchMean, .batchVariance,
+             .conv2dInputGrad, .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .conv2dFilterGrad, .biasGrad,
+             .maxPoolGrad, .avgPoolGrad, .spatialMeanGrad, .dropoutGrad, .batchNormGradInput, .batchNormGradGamma,
+             .im2col, .col2im, .fusion, .custom:
             preconditionFailure("\(inst.op.mnemonic) is not a loss op")
         }
     }

@@ -1,8 +1,8 @@
 import ConvnetIR
 import ConvnetKernels
 
-/// Pooling, the spatial mean, and dropout (with the IR's `DropoutMask`, not the kernels' own
-/// stream, so the mask matches every other backend).
+/// Pooling, the spatial mean, and dropout (the kernels' `Dropout`, on the IR's `DropoutMask`, so
+/// the mask matches every other backend).
 extension ThunkBuilder {
     static func poolGeometry(_ x: [Int], _ p: PoolAttributes) -> PoolGeometry {
         PoolGeometry(batch: x[0], inHeight: x[1], inWidth: x[2], channels: x[3], pool: p.size, stride: p.stride)
@@ -46,7 +46,12 @@ extension ThunkBuilder {
                 GlobalAveragePool.backward(batch: s[0], height: s[1], width: s[2], channels: s[3],
                                            outputGradient: dy, inputGradient: out)
             }
-        default:
+        case .input, .constant, .unary, .binary, .activation, .activationGrad, .broadcast, .reduceSum, .reshape,
+             .convert, .conv2d, .matmul, .biasAdd, .softmax, .depthwiseConv2d, .concat, .channelSlice, .dropout,
+             .batchNormTraining, .batchNormInference, .batchMean, .batchVariance, .softmaxCrossEntropy, .correctCount,
+             .conv2dInputGrad, .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .conv2dFilterGrad, .biasGrad,
+             .softmaxGrad, .dropoutGrad, .batchNormGradInput, .batchNormGradGamma, .softmaxCrossEntropyGrad, .im2col,
+             .col2im, .fusion, .custom:
             preconditionFailure("\(inst.op.mnemonic) is not a pool")
         }
     }
@@ -64,22 +69,11 @@ extension ThunkBuilder {
         return UnsafePointer(r.codes)
     }
 
-    /// y = x * 1/(1-rate) where `DropoutMask` keeps element i (flat index), else 0. The seed is
-    /// read when the step runs; the backward op is the same function of dy.
+    /// y = x * 1/(1-rate) where `DropoutMask` keeps element i (flat index), else 0 (the kernels'
+    /// `Dropout`). The seed is read when the step runs; the backward op is the same function of dy.
     func lowerDropout(_ inst: Instruction, _ d: DropoutAttributes, _ c: Context) {
         let x = c.f(inst.operands[0]), seed = c.i32(inst.operands[1]), out = c.f(inst.result)
         let n = inst.type.elementCount
-        let threshold = DropoutMask.threshold(rate: d.rate)
-        let scale = Float(1 / (1 - d.rate))
-        let salt = UInt32(truncatingIfNeeded: d.salt)
-        add(inst) {
-            let key = DropoutMask.mix(UInt32(bitPattern: seed[0]) ^ DropoutMask.mix(salt &+ 0x9E37_79B9))
-            Parallel.forRanges(n, grain: 16384) { range in
-                for i in range {
-                    let h = DropoutMask.mix((UInt32(truncatingIfNeeded: i) &* 0x9E37_79B1) ^ key)
-                    out[i] = h >= threshold ? x[i] * scale : 0
-                }
-            }
-        }
+        add(inst) { Dropout.forward(input: x, output: out, count: n, rate: d.rate, seed: seed[0], salt: d.salt) }
     }
 }

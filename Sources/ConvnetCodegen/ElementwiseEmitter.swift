@@ -18,7 +18,14 @@ struct ElementwiseEmitter {
             case .unary, .binary, .activation, .activationGrad, .biasAdd: break
             case .convert where inst.type.element == .f32: break
             case .constant where inst.type.isScalar: break
-            default: return false
+            case .convert, .constant: return false
+            case .input, .broadcast, .reduceSum, .reshape, .conv2d, .matmul, .softmax, .maxPool, .avgPool,
+                 .spatialMean, .depthwiseConv2d, .concat, .channelSlice, .dropout, .batchNormTraining,
+                 .batchNormInference, .batchMean, .batchVariance, .softmaxCrossEntropy, .correctCount,
+                 .conv2dInputGrad, .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .conv2dFilterGrad,
+                 .biasGrad, .softmaxGrad, .maxPoolGrad, .avgPoolGrad, .spatialMeanGrad, .dropoutGrad,
+                 .batchNormGradInput, .batchNormGradGamma, .softmaxCrossEntropyGrad, .im2col, .col2im, .fusion,
+                 .custom: return false
             }
             if case .constant = inst.op { continue }
             if inst.type.elementCount != count || inst.type.element != .f32 { return false }
@@ -59,7 +66,7 @@ struct ElementwiseEmitter {
             let a = try inst.operands.enumerated().map { k, v in
                 try operand(v, bias: { if case .biasAdd = inst.op { k == 1 } else { false } }())
             }
-            let expr = Self.expression(inst.op, a)
+            let expr = try Self.expression(inst.op, a)
             if position == chain.count - 1 {
                 body.append("\(output)[\(index)] = \(expr)")
             } else {
@@ -92,7 +99,7 @@ struct ElementwiseEmitter {
 
     /// The Swift expression of one pointwise op on operand expressions, spelled as the CPU
     /// executor's `ElementwiseLoop` computes it (same operations, same order).
-    static func expression(_ op: Op, _ a: [String]) -> String {
+    static func expression(_ op: Op, _ a: [String]) throws -> String {
         switch op {
         case .unary(.neg): "-\(a[0])"
         case .unary(.sqrt): "\(a[0]).squareRoot()"
@@ -109,7 +116,14 @@ struct ElementwiseEmitter {
         case .activationGrad(.relu): "\(a[1]) <= 0 ? 0 : \(a[0])"
         case .activationGrad(.sigmoid): "\(a[0]) * (\(a[1]) * (1 - \(a[1])))"
         case .activationGrad(.tanh): "\(a[0]) * (1 - \(a[1]) * \(a[1]))"
-        default: a.first ?? "0"  // convert f32 -> f32: a copy
+        case .convert: a.first ?? "0"  // f32 -> f32 (`accepts` admits no other): a copy
+        case .input, .constant, .broadcast, .reduceSum, .reshape, .conv2d, .matmul, .softmax, .maxPool, .avgPool,
+             .spatialMean, .depthwiseConv2d, .concat, .channelSlice, .dropout, .batchNormTraining,
+             .batchNormInference, .batchMean, .batchVariance, .softmaxCrossEntropy, .correctCount, .conv2dInputGrad,
+             .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .conv2dFilterGrad, .biasGrad, .softmaxGrad,
+             .maxPoolGrad, .avgPoolGrad, .spatialMeanGrad, .dropoutGrad, .batchNormGradInput, .batchNormGradGamma,
+             .softmaxCrossEntropyGrad, .im2col, .col2im, .fusion, .custom:
+            throw EmitError("\(op.mnemonic) is not elementwise")
         }
     }
 }

@@ -69,6 +69,7 @@ enum ModelLiteral {
             w.line("path: \(Literal.string(m.path)),")
             w.line("inputShape: InputShape(height: \(m.inputShape.height), width: \(m.inputShape.width), channels: \(m.inputShape.channels)),")
             w.line("classCount: \(m.classCount),")
+            if let macs = m.macs { w.line("macs: \(macs),") }
             let t = m.train
             w.block("train: TrainDefaults(", close: "),") { w in
                 w.line("dataPath: \(t.dataPath.map(Literal.string) ?? "nil"), validationDataPath: \(t.validationDataPath.map(Literal.string) ?? "nil"),")

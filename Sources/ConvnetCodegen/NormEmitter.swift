@@ -77,8 +77,13 @@ extension OpEmitter {
                     }
                 }
             }
-        default:
-            break
+        case .input, .constant, .unary, .binary, .activation, .activationGrad, .broadcast, .reduceSum, .reshape,
+             .convert, .conv2d, .matmul, .biasAdd, .softmax, .maxPool, .avgPool, .spatialMean, .depthwiseConv2d,
+             .concat, .channelSlice, .dropout, .softmaxCrossEntropy, .correctCount, .conv2dInputGrad,
+             .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .conv2dFilterGrad, .biasGrad, .softmaxGrad,
+             .maxPoolGrad, .avgPoolGrad, .spatialMeanGrad, .dropoutGrad, .softmaxCrossEntropyGrad, .im2col, .col2im,
+             .fusion, .custom:
+            preconditionFailure("\(inst.op.mnemonic) is not a batch-norm op")
         }
     }
 }

@@ -185,7 +185,7 @@ struct OpEmitter {
         case .channelSlice(let start, let count):
             let width = shape(a[0]).last ?? 1
             w.line("for r in 0..<\(n / max(count, 1)) { (\(out) + r * \(count)).update(from: \(name(a[0])) + r * \(width) + \(start), count: \(count)) }")
-        default:
+        case .fusion, .custom:
             throw EmitError("the native target has no code for \(inst.op.mnemonic)"
                             + (inst.layer.map { " (layer \($0))" } ?? ""))
         }
@@ -222,7 +222,12 @@ struct OpEmitter {
         case .correctCount:
             w.line("\(out)[0] = Float(SoftmaxCrossEntropy.correctCount(scores: \(name(a[0])), labels: \(name(a[1])), "
                    + "batch: \(rows), classes: \(classes)))")
-        default:
+        case .input, .constant, .unary, .binary, .activation, .activationGrad, .broadcast, .reduceSum, .reshape,
+             .convert, .conv2d, .matmul, .biasAdd, .maxPool, .avgPool, .spatialMean, .depthwiseConv2d, .concat,
+             .channelSlice, .dropout, .batchNormTraining, .batchNormInference, .batchMean, .batchVariance,
+             .conv2dInputGrad, .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .conv2dFilterGrad, .biasGrad,
+             .maxPoolGrad, .avgPoolGrad, .spatialMeanGrad, .dropoutGrad, .batchNormGradInput, .batchNormGradGamma,
+             .im2col, .col2im, .fusion, .custom:
             throw EmitError("\(inst.op.mnemonic) is not a loss op")
         }
     }

@@ -20,17 +20,21 @@ struct ProgramEmitter {
         var most = 0
         func visit(_ g: Graph) {
             for inst in g.instructions {
-                switch inst.op {
-                case .im2col(let a), .col2im(let a):
-                    let x = inst.op.mnemonic == "im2col" ? (g.type(of: inst.operands[0])?.shape ?? []) : inst.type.shape
-                    guard x.count == 4 else { continue }
-                    let perImage = OpEmitter.scratchFloats(x, filters: 1, a, images: 1)
-                    guard perImage > 0 else { continue }
-                    let images = max(1, min(x[0], scratchBudget / perImage))
-                    most = max(most, images * perImage)
-                case .fusion(_, let body): visit(body)
-                default: break
+                if case .fusion(_, let body) = inst.op { visit(body); continue }
+                let window: (attributes: ConvAttributes, image: [Int])
+                if case .im2col(let a) = inst.op {
+                    window = (a, g.type(of: inst.operands[0])?.shape ?? [])
+                } else if case .col2im(let a) = inst.op {
+                    window = (a, inst.type.shape)
+                } else {
+                    continue
                 }
+                let x = window.image
+                guard x.count == 4 else { continue }
+                let perImage = OpEmitter.scratchFloats(x, filters: 1, window.attributes, images: 1)
+                guard perImage > 0 else { continue }
+                let images = max(1, min(x[0], scratchBudget / perImage))
+                most = max(most, images * perImage)
             }
         }
         visit(graph)
@@ -65,11 +69,8 @@ struct ProgramEmitter {
         // The body of run(): one block per instruction, as planned.
         var body = CodeWriter()
         for inst in graph.instructions {
-            switch inst.op {
-            case .input: continue
-            case .reshape where layout.slots[inst.result]?.offset == layout.slots[inst.operands[0]]?.offset: continue
-            default: break
-            }
+            if case .input = inst.op { continue }
+            if case .reshape = inst.op, layout.slots[inst.result]?.offset == layout.slots[inst.operands[0]]?.offset { continue }
             body.line()
             body.line(comments.comment(layer: inst.layer, shape: inst.type.shape))
             body.line(opComment(inst, defs: defs))

@@ -41,6 +41,11 @@ public struct TrainingBatches: Sendable {
         }
         return batchSize
     }
+
+    /// The relative paths of batch `batch`'s images.
+    public func names(batch: Int) -> [String] {
+        indices(batch: batch).map { dataset.name(.training, $0) }
+    }
 }
 
 /// Batches over a whole split, in stored (path) order, for evaluation. Every image is seen once:
@@ -78,5 +83,11 @@ public struct EvaluationBatches: Sendable {
             (labels + real).update(repeating: 0, count: batchSize - real)
         }
         return real
+    }
+
+    /// The relative paths of batch `batch`'s real rows.
+    public func names(batch: Int) -> [String] {
+        let start = batch * batchSize
+        return (start..<min(start + batchSize, dataset.count(split))).map { dataset.name(split, $0) }
     }
 }

@@ -7,6 +7,14 @@ public protocol BatchSource {
     /// how many leading rows are real (the rest, in a padded evaluation batch, are zeros).
     @discardableResult
     func fill(batch: Int, into images: UnsafeMutablePointer<Float>, labels: UnsafeMutablePointer<Int32>) throws -> Int
+    /// The names of batch `batch`'s real rows, for reports (`misclassified.txt`): relative paths
+    /// for folders and synthetic shapes, `SHARD#INDEX` for TFRecord records. Asked after
+    /// `fill(batch:)` of the same batch (a stream knows them only then); empty when unknown.
+    func names(batch: Int) -> [String]
+}
+
+extension BatchSource {
+    public func names(batch: Int) -> [String] { [] }
 }
 
 /// What training and evaluation read, whatever the data's source and however it is held: all

@@ -20,9 +20,12 @@ public enum Target: String, CaseIterable, Sendable {
         switch self {
         case .reference: ReferenceCompiler()
         case .cpu: CPUCompiler()
-        // The driver builds the TPU target's data-parallel programs; the backend compiles them.
+        // The driver cuts the TPU target's data-parallel programs out of the training step's IR
+        // (asking the builder for the step at the per-core batch); the backend compiles them.
         case .tpu: TPUCompiler(cores: device.cores, device: device) { step in
-            try DataParallelProgramSet(model: model, trainingStep: step, cores: device.cores, optimizer: model.train.optimizer)
+            try DataParallelProgramSet(trainingStep: step, cores: device.cores) { batch in
+                try IRBuilder.trainingStep(model, batch: batch, optimizer: model.train.optimizer)
+            }
         }
         // The native target runs in its own process (`NativeTarget`); inside this process its
         // programs are the CPU executor's, which the generated code mirrors call for call.

@@ -1,5 +1,6 @@
 import ConvnetSema
 import Foundation
+import TPUEmulator
 
 /// Gathers what the lint rules need to know beyond the model: the data's size and classes, and
 /// the machine's memory.
@@ -9,8 +10,9 @@ public enum LintSetup {
     /// the input shape defaults to the flowers' 192x192x3.
     public static let defaultTrainingImages = 2951
 
-    public static func context(for model: CheckedModel, images: Int?, classes: Int?, cores: Int) -> LintContext {
-        var context = LintContext(machineMemoryBytes: physicalMemory(), cores: cores)
+    /// The context for `model` on `device` (the emulated TPU's description: cores, MXU).
+    public static func context(for model: CheckedModel, images: Int?, classes: Int?, device: TPUDevice) -> LintContext {
+        var context = LintContext(machineMemoryBytes: physicalMemory(), device: device.lintDevice)
         if let images {
             context.trainingImages = images
             context.imagesSource = "--images"

@@ -4,6 +4,7 @@ import ConvnetSema
 import ConvnetSupport
 import ConvnetSyntax
 import ConvnetTraining
+import TPUEmulator
 import Foundation
 
 /// The fuzz targets: each takes any bytes and must return without crashing, hanging or
@@ -43,7 +44,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         guard let model = sema.model, !diagnostics.hasErrors else { return }
         _ = Summary.table(model, name: "fuzz")
         _ = Summary.json(model).serialized(pretty: true)
-        let findings = Linter().lint(model, context: LintContext(trainingImages: 2951, machineMemoryBytes: 1 << 34, cores: 8))
+        let findings = Linter().lint(model, context: LintContext(trainingImages: 2951, machineMemoryBytes: 1 << 34, device: TPUDevice.tpuV2.lintDevice))
         _ = DiagnosticRenderer.render(findings, in: source)
         for batch in [1, 8, model.train.batch] where model.batchProblem(batch) == nil {
             _ = try? IRBuilder.inference(model, batch: batch)
@@ -75,7 +76,10 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         _ = reader.problems.map(\.description)
     }
 
-    /// libhdf5 opens files, so the input is written to one (per process) first.
+    /// libhdf5 opens files, so the input is written to one (per process) first. It is read the
+    /// way convnetc reads it, in a child process (`HDF5ChildReader`: this executable re-run, or
+    /// `convnetc-hdf5-reader` beside the test runner), so a crash inside libhdf5 is the child's
+    /// and comes back as a "damaged HDF5 file" error.
     static func hdf5(_ bytes: UnsafeRawBufferPointer) {
         guard let model = weightsModel,
               FileManager.default.createFile(atPath: scratchWeights, contents: Data(bytes)) else { return }

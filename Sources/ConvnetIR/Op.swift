@@ -193,7 +193,9 @@ extension Op {
         case .batchNormTraining(let e), .batchNormInference(let e),
              .batchNormGradInput(let e), .batchNormGradGamma(let e): "epsilon=\(e)"
         case .fusion(let kind, _): kind.printedAttributes
-        default: ""
+        case .input, .unary, .binary, .activation, .activationGrad, .broadcast, .reduceSum, .reshape, .convert,
+             .biasAdd, .softmax, .spatialMean, .concat, .batchMean, .batchVariance, .softmaxCrossEntropy,
+             .correctCount, .biasGrad, .softmaxGrad, .spatialMeanGrad, .softmaxCrossEntropyGrad, .custom: ""
         }
     }
 
@@ -203,7 +205,12 @@ extension Op {
     public var isElementwise: Bool {
         switch self {
         case .unary, .binary, .activation, .activationGrad, .biasAdd, .convert: true
-        default: false
+        case .input, .constant, .broadcast, .reduceSum, .reshape, .conv2d, .matmul, .softmax, .maxPool, .avgPool,
+             .spatialMean, .depthwiseConv2d, .concat, .channelSlice, .dropout, .batchNormTraining,
+             .batchNormInference, .batchMean, .batchVariance, .softmaxCrossEntropy, .correctCount, .conv2dInputGrad,
+             .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .conv2dFilterGrad, .biasGrad, .softmaxGrad,
+             .maxPoolGrad, .avgPoolGrad, .spatialMeanGrad, .dropoutGrad, .batchNormGradInput, .batchNormGradGamma,
+             .softmaxCrossEntropyGrad, .im2col, .col2im, .fusion, .custom: false
         }
     }
 
@@ -213,7 +220,11 @@ extension Op {
         switch self {
         case .input, .constant, .broadcast, .reshape, .convert, .conv2dInputGrad, .avgPoolGrad,
              .spatialMeanGrad, .col2im, .custom, .depthwiseConv2dInputGrad: true
-        default: false
+        case .unary, .binary, .activation, .activationGrad, .reduceSum, .conv2d, .matmul, .biasAdd, .softmax,
+             .maxPool, .avgPool, .spatialMean, .depthwiseConv2d, .concat, .channelSlice, .dropout, .batchNormTraining,
+             .batchNormInference, .batchMean, .batchVariance, .softmaxCrossEntropy, .correctCount,
+             .depthwiseConv2dFilterGrad, .conv2dFilterGrad, .biasGrad, .softmaxGrad, .maxPoolGrad, .dropoutGrad,
+             .batchNormGradInput, .batchNormGradGamma, .softmaxCrossEntropyGrad, .im2col, .fusion: false
         }
     }
 }

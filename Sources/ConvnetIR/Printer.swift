@@ -69,10 +69,9 @@ public struct Printer: Sendable {
     }
 
     private func isDeclaration(_ op: Op) -> Bool {
-        switch op {
-        case .input, .constant: true
-        default: false
-        }
+        if case .input = op { return true }
+        if case .constant = op { return true }
+        return false
     }
 }
 

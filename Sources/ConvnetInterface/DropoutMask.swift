@@ -20,9 +20,16 @@ public enum DropoutMask {
     /// The hash of one element: `index` is the flat row-major index in the (batch-included) tensor.
     @inlinable
     public static func hash(seed: UInt32, salt: UInt32, index: UInt32) -> UInt32 {
-        let key = mix(seed ^ mix(salt &+ 0x9E37_79B9))
-        return mix((index &* 0x9E37_79B1) ^ key)
+        hash(key: key(seed: seed, salt: salt), index: index)
     }
+
+    /// The per-(seed, salt) half of `hash`, for loops that hoist it out of the element loop.
+    @inlinable
+    public static func key(seed: UInt32, salt: UInt32) -> UInt32 { mix(seed ^ mix(salt &+ 0x9E37_79B9)) }
+
+    /// The per-element half of `hash`, given `key(seed:salt:)`.
+    @inlinable
+    public static func hash(key: UInt32, index: UInt32) -> UInt32 { mix((index &* 0x9E37_79B1) ^ key) }
 
     /// Hashes below this are dropped: `rate * 2^32`, clamped.
     @inlinable

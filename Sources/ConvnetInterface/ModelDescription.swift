@@ -8,6 +8,9 @@ public struct ModelDescription: Hashable, Sendable {
     public var inputShape: InputShape
     /// Classes the last layer predicts.
     public var classCount: Int
+    /// Multiply-accumulates of one image's forward pass (`summary`'s total), for the run's
+    /// `summary.json`; nil when not known.
+    public var macs: Int?
     /// The train block with every default filled in.
     public var train: TrainDefaults
     /// Every weight in layer order, under its Keras name (`conv2d/kernel`), Keras layout and initialiser.
@@ -16,15 +19,19 @@ public struct ModelDescription: Hashable, Sendable {
     /// compared on `--resume`.
     public var hash: String
 
-    public init(path: String, inputShape: InputShape, classCount: Int, train: TrainDefaults,
+    public init(path: String, inputShape: InputShape, classCount: Int, macs: Int? = nil, train: TrainDefaults,
                 parameters: [ParameterInfo], hash: String) {
         self.path = path
         self.inputShape = inputShape
         self.classCount = classCount
+        self.macs = macs
         self.train = train
         self.parameters = parameters
         self.hash = hash
     }
+
+    /// Every weight's element count summed: Keras' "Total params" (moving statistics included).
+    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.elementCount } }
 
     /// The model's display name: the file name without folders and `.convnet`.
     public var name: String { Self.name(path: path) }

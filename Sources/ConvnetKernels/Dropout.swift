@@ -1,37 +1,24 @@
-/// Inverted dropout with a counter-based random stream: element i is dropped when
-/// uniform(seed, i) < rate, where uniform hashes (seed, i) with SplitMix64's finaliser. No mask
-/// is stored; backward recomputes it from the same seed, and any split over the cores gives
-/// the same result. The training step passes a fresh seed per step and per layer.
+import ConvnetInterface
+
+/// Inverted dropout with the mask of `DropoutMask` (a pure function of seed, salt and element
+/// index, shared by every backend): element i is kept, and scaled by 1 / (1 - rate), when its
+/// hash is at or above the rate's threshold. No mask is stored; backward recomputes it from the
+/// same seed, and any split over the cores gives the same result.
 public enum Dropout {
-    /// A uniform value in [0, 1) for element `index` of the stream `seed` (24 random bits).
-    @inline(__always)
-    public static func uniform(seed: UInt64, index: Int) -> Float {
-        var z = seed &+ UInt64(truncatingIfNeeded: index) &* 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        return Float(z >> 40) * (1 / 16_777_216)
-    }
-
     /// Training: y = x / (1 - rate) where kept, 0 where dropped. Inference is the identity
-    /// (callers skip the op or copy). In place is allowed (output == input).
+    /// (callers skip the op or copy). In place is allowed (output == input). The backward op is
+    /// the same function of dY with the same seed and salt.
     public static func forward(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
-                               count: Int, rate: Float, seed: UInt64) {
-        apply(input, output, count, rate, seed)
-    }
-
-    /// dX = dY / (1 - rate) where the forward kept the element, else 0 (same seed as forward).
-    public static func backward(outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>,
-                                count: Int, rate: Float, seed: UInt64) {
-        apply(outputGradient, inputGradient, count, rate, seed)
-    }
-
-    private static func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
-                              _ count: Int, _ rate: Float, _ seed: UInt64) {
+                               count: Int, rate: Double, seed: Int32, salt: Int) {
         precondition(rate >= 0 && rate < 1, "dropout rate must be in [0, 1)")
-        let scale = 1 / (1 - rate)
+        let threshold = DropoutMask.threshold(rate: rate)
+        let scale = Float(1 / (1 - rate))
+        let key = DropoutMask.key(seed: UInt32(bitPattern: seed), salt: UInt32(truncatingIfNeeded: salt))
         Parallel.forRanges(count, grain: 16384) { range in
-            for i in range { y[i] = uniform(seed: seed, index: i) < rate ? 0 : x[i] * scale }
+            for i in range {
+                let h = DropoutMask.hash(key: key, index: UInt32(truncatingIfNeeded: i))
+                output[i] = h >= threshold ? input[i] * scale : 0
+            }
         }
     }
 }

@@ -67,7 +67,8 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         let compiler = NativeMain.compiler!
         let result = try Evaluator.evaluate(weights: URL(fileURLWithPath: report.weights), model: compiler.model,
-                                            options: training.options, compiler: compiler)
+                                            options: training.options, compiler: compiler,
+                                            output: StandardOutput(toStandardError: report.format == .json))
         print(report.format == .json ? result.renderJSON() : result.renderText(), terminator: "")
     }
 }

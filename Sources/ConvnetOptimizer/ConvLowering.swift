@@ -81,7 +81,12 @@ public enum ConvLowering {
                 copy.op = .fusion(kind: kind, body: Renumbering.run(run(body)))
                 out.instructions.append(copy)
                 for d in inst.definitions { types[d.value] = d.type }
-            default:
+            case .input, .constant, .unary, .binary, .activation, .activationGrad, .broadcast, .reduceSum, .reshape,
+                 .convert, .biasAdd, .softmax, .maxPool, .avgPool, .spatialMean, .depthwiseConv2d, .concat,
+                 .channelSlice, .dropout, .batchNormTraining, .batchNormInference, .batchMean, .batchVariance,
+                 .softmaxCrossEntropy, .correctCount, .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad,
+                 .biasGrad, .softmaxGrad, .maxPoolGrad, .avgPoolGrad, .spatialMeanGrad, .dropoutGrad,
+                 .batchNormGradInput, .batchNormGradGamma, .softmaxCrossEntropyGrad, .im2col, .col2im, .custom:
                 out.instructions.append(inst)
                 for d in inst.definitions { types[d.value] = d.type }
             }

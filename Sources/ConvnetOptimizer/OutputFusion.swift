@@ -24,10 +24,12 @@ public enum OutputFusion {
         var groups: [(members: [Int], kind: FusionKind, attributes: Attributes)] = []
         for (i, inst) in graph.instructions.enumerated() {
             let conv: ConvAttributes?
-            switch inst.op {
-            case .conv2d(let c): conv = c
-            case .matmul: conv = nil
-            default: continue
+            if case .conv2d(let c) = inst.op {
+                conv = c
+            } else if case .matmul = inst.op {
+                conv = nil
+            } else {
+                continue
             }
             guard let b = onlyUser(inst.result), case .biasAdd = graph.instructions[b].op,
                   graph.instructions[b].operands[0] == inst.result else { continue }

@@ -76,6 +76,7 @@ public struct Pipeline: Sendable {
         let graph = try run(program.graph) { name, g in if recordEveryPass { log.append((name, g)) } }
         var optimized = program
         optimized.graph = graph
+        optimized.gradients = [:]  // the passes renumbered the values it names
         let tiled = passes.contains { $0.name == TilePlanning.pass.name }
         return OptimizedProgram(program: optimized, buffers: BufferAssignment.assign(graph),
                                 tilePlans: tiled ? TilePlanning.plans(in: graph) : [], passLog: log)

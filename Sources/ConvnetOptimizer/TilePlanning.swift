@@ -59,7 +59,13 @@ public enum TilePlanning {
                 if let first = matmuls(in: tiled).first {
                     annotate(&out.instructions[i].attributes, first.plan)
                 }
-            default:
+            case .input, .constant, .unary, .binary, .activation, .activationGrad, .broadcast, .reduceSum, .reshape,
+                 .convert, .conv2d, .biasAdd, .softmax, .maxPool, .avgPool, .spatialMean, .depthwiseConv2d, .concat,
+                 .channelSlice, .dropout, .batchNormTraining, .batchNormInference, .batchMean, .batchVariance,
+                 .softmaxCrossEntropy, .correctCount, .conv2dInputGrad, .depthwiseConv2dInputGrad,
+                 .depthwiseConv2dFilterGrad, .conv2dFilterGrad, .biasGrad, .softmaxGrad, .maxPoolGrad, .avgPoolGrad,
+                 .spatialMeanGrad, .dropoutGrad, .batchNormGradInput, .batchNormGradGamma, .softmaxCrossEntropyGrad,
+                 .im2col, .col2im, .custom:
                 break
             }
             for d in inst.definitions { types[d.value] = d.type }
@@ -91,7 +97,13 @@ public enum TilePlanning {
                     result.append(MatmulPlan(value: inst.result, layer: inner.layer ?? inst.layer,
                                              role: inner.role, plan: inner.plan))
                 }
-            default:
+            case .input, .constant, .unary, .binary, .activation, .activationGrad, .broadcast, .reduceSum, .reshape,
+                 .convert, .conv2d, .biasAdd, .softmax, .maxPool, .avgPool, .spatialMean, .depthwiseConv2d, .concat,
+                 .channelSlice, .dropout, .batchNormTraining, .batchNormInference, .batchMean, .batchVariance,
+                 .softmaxCrossEntropy, .correctCount, .conv2dInputGrad, .depthwiseConv2dInputGrad,
+                 .depthwiseConv2dFilterGrad, .conv2dFilterGrad, .biasGrad, .softmaxGrad, .maxPoolGrad, .avgPoolGrad,
+                 .spatialMeanGrad, .dropoutGrad, .batchNormGradInput, .batchNormGradGamma, .softmaxCrossEntropyGrad,
+                 .im2col, .col2im, .custom:
                 break
             }
             for d in inst.definitions { types[d.value] = d.type }

@@ -77,22 +77,38 @@ public enum MemoryBudget {
         return Reservation(bytes: n)
     }
 
-    /// Bytes the machine can give this process now (before reservations).
+    /// Bytes the machine can give this process now (before reservations): `MemAvailable`, or
+    /// less when the process's address space is limited (`ulimit -v`), since an arena is mapped
+    /// whole and a mapping past the limit fails as surely as memory that is not there.
     public static func machineAvailableBytes() -> Int {
         if let text = getenv("CONVNETC_MEMORY_LIMIT"), let limit = Int(String(cString: text)), limit >= 0 { return limit }
-        return meminfoAvailable() ?? Int.max / 4
+        return min(meminfoAvailable() ?? Int.max / 4, addressSpaceLeft() ?? Int.max)
+    }
+
+    /// Room left under `RLIMIT_AS` (the limit less `VmSize` of /proc/self/status); nil without a limit.
+    static func addressSpaceLeft() -> Int? {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return nil }
+        return max(0, Int(clamping: limit.rlim_cur) - (statusKiB("VmSize:").flatMap { CheckedSize.product($0, 1024) } ?? 0))
     }
 
     /// `MemAvailable` of /proc/meminfo in bytes; nil where there is none.
     static func meminfoAvailable() -> Int? {
-        guard let file = fopen("/proc/meminfo", "r") else { return nil }
-        defer { fclose(file) }
+        kibField("MemAvailable:", of: "/proc/meminfo").flatMap { CheckedSize.product($0, 1024) }
+    }
+
+    /// A `Name:   123 kB` field of /proc/self/status, in KiB.
+    static func statusKiB(_ name: String) -> Int? { kibField(name, of: "/proc/self/status") }
+
+    /// The number of the first line of `file` starting with `name` (a /proc `Name: N kB` line).
+    private static func kibField(_ name: String, of file: String) -> Int? {
+        guard let handle = fopen(file, "r") else { return nil }
+        defer { fclose(handle) }
         var line = [CChar](repeating: 0, count: 256)
-        while fgets(&line, Int32(line.count), file) != nil {
+        while fgets(&line, Int32(line.count), handle) != nil {
             let text = line.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-            guard text.hasPrefix("MemAvailable:") else { continue }
-            let digits = text.dropFirst("MemAvailable:".count).filter(\.isNumber)
-            return Int(digits).flatMap { CheckedSize.product($0, 1024) }
+            guard text.hasPrefix(name) else { continue }
+            return Int(text.dropFirst(name.count).filter(\.isNumber))
         }
         return nil
     }

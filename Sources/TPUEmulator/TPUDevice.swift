@@ -1,4 +1,5 @@
 import ConvnetOptimizer
+import ConvnetSema
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -95,3 +96,8 @@ public struct TPUDevice: Hashable, Sendable {
 /// `ceil(a / b)` for a >= 0, b > 0.
 @inline(__always)
 private func ceilDiv(_ a: Int, _ b: Int) -> Int { (a + b - 1) / b }
+
+extension TPUDevice {
+    /// What the lint rules need of this device (cores, MXU rows and columns).
+    public var lintDevice: LintDevice { LintDevice(cores: cores, mxuRows: mxu.rows, mxuCols: mxu.cols) }
+}

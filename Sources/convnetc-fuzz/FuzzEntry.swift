@@ -1,4 +1,5 @@
 import ConvnetFuzzTargets
+import ConvnetTraining
 import Foundation
 
 // `convnetc-fuzz TARGET [ARGS...]`: runs one of `FuzzTarget`'s targets.
@@ -25,6 +26,10 @@ func usage() -> Never {
 @_cdecl("LLVMFuzzerInitialize")
 public func fuzzerInitialize(_ argc: UnsafeMutablePointer<Int32>,
                              _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>) -> Int32 {
+    // The hdf5 target reads each input in a child process, this binary re-run (`HDF5ChildReader`).
+    if let list = argv.pointee {
+        HDF5ReaderCommand.serveIfAsked((1..<Int(argc.pointee)).compactMap { list[$0].map { String(cString: $0) } })
+    }
     guard argc.pointee >= 2, let list = argv.pointee, let first = list[1],
           let target = FuzzTarget(rawValue: String(cString: first)) else { usage() }
     selected = target
@@ -43,6 +48,7 @@ public func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> In
 enum Replay {
     static func main() {
         let arguments = CommandLine.arguments
+        HDF5ReaderCommand.serveIfAsked(Array(arguments.dropFirst()))
         guard arguments.count >= 2, let target = FuzzTarget(rawValue: arguments[1]) else { usage() }
         selected = target
         var files: [String] = []

@@ -13,6 +13,6 @@ struct ConvnetC: ParsableCommand {
             """,
         version: CompilerVersion.string,
         subcommands: [Compile.self, Summary.self, Check.self, Lint.self, Stats.self, Profile.self, Predict.self, Evaluate.self,
-                      DataCommand.self, Export.self],
+                      DataCommand.self, Export.self, Report.self],
         defaultSubcommand: Compile.self)
 }

@@ -45,7 +45,7 @@ struct Lint: ParsableCommand {
     @Option(help: "late-downsampling: convolutions allowed at full resolution.")
     var maxFullResConvs: Int = 2
 
-    @Option(help: "mxu-padding: least share of the 128x128 tiles a matmul should fill (0-1).")
+    @Option(help: "mxu-padding: least share of the MXU's tiles a matmul should fill (0-1).")
     var minTileUse: Double = 0.5
 
     @Option(help: "activation-memory: share of the machine's RAM activations may take (0-1).")
@@ -77,7 +77,9 @@ struct Lint: ParsableCommand {
         thresholds.maxFullResolutionConvs = maxFullResConvs
         thresholds.minTileUse = minTileUse
         thresholds.activationMemoryShare = memoryShare
-        let context = LintSetup.context(for: checked, images: images, classes: classes, cores: cores)
+        var device = TPUDevice.tpuV2
+        device.cores = cores
+        let context = LintSetup.context(for: checked, images: images, classes: classes, device: device)
         let linter = Linter(thresholds: thresholds, disabled: Set(disabled), strict: strict)
         let findings = linter.lint(checked, context: context)
         let source = result.source!

@@ -72,7 +72,7 @@ struct Evaluate: ParsableCommand {
         try ClassNames.validate(classes, target: target)
         if training.initFrom != nil { throw ValidationError("--init-from starts a training run (--run); evaluate reads --weights") }
         // evaluate reads the data, the split and the batch; the rest belongs to a training run.
-        let ignored = training.runOnlyFlagsGiven.filter { !["--data", "--validation", "--validation-data", "--image-key", "--label-key"].contains($0) }
+        let ignored = training.runOnlyFlagsGiven.filter { !["--data", "--validation", "--validation-data", "--image-key", "--label-key", "--out"].contains($0) }
         if let first = ignored.first { throw ValidationError("evaluate does not take \(first) (it is a training flag)") }
     }
 

@@ -70,13 +70,45 @@ final class CrashHardeningTests: XCTestCase {
         // A data set that cannot be held decoded.
         try expect(1, [tiny, "--run", "--target", "cpu", "--data", "synthetic:shapes:5:99999999999", "--out", out,
                        "--overwrite"], mentions: "decoding 499999999995 images")
-        // A model whose one image does not fit, on both in-process targets.
+        // A model whose one image does not fit, on both in-process targets (20 GiB available,
+        // whatever the machine has, so nothing large is ever allocated here).
         let big = try model("input 2048x2048x3; conv 3x3x256 relu; gap; dense 5 softmax")
+        let limit = ["CONVNETC_MEMORY_LIMIT": String(20 << 30)]
         for target in ["cpu", "tpu"] {
             let r = try expect(1, [big, "--run", "--target", target, "--data", "synthetic:shapes:5:4", "--out", out, "--overwrite"],
-                               mentions: "of memory is available")
+                               mentions: "of memory is available", environment: limit)
             XCTAssertTrue(r.stderr.contains("help:"), r.stderr)
         }
+    }
+
+    /// `ulimit -v` limits memory as surely as the machine does (an arena is mapped whole): the
+    /// budget counts the room left under it, so a program past it is refused, not a failed mmap.
+    func testAnAddressSpaceLimitIsMemoryTooMuchForIsRefused() throws {
+        let tiny = try model("input 16x16x3; conv 3x3x4 relu; gap; dense 5 softmax")
+        let out = dir.appendingPathComponent("run").path
+        let r = try runConvnetc(["-c", "ulimit -v 4000000 && exec \"$0\" \"$@\"", TestPaths.convnetc, tiny, "--run", "--target", "cpu",
+                                 "--batch", "1000000", "--data", "synthetic:shapes:5:4", "--out", out], shell: true)
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("error: the trainingStep program at batch 1000000 needs 10.5 GiB but only "), r.stderr)
+        XCTAssertTrue(r.stderr.contains("of memory is available\nhelp: pass --batch "), r.stderr)
+    }
+
+    /// The TPU emulator's step is budgeted as a whole (its own buffers of the global batch and
+    /// both programs) and the fix is a global batch that splits over the cores: 4 images per core
+    /// need about 32 GiB, so 2 per core (batch 16 on 8 cores) fit in 20 GiB.
+    func testTheTPUEmulatorStepIsRefusedWithABatchThatFitsOnItsCores() throws {
+        let big = try model("input 2048x2048x3; conv 3x3x256 relu; gap; dense 5 softmax")
+        let out = dir.appendingPathComponent("run").path
+        let r = try expect(1, [big, "--run", "--target", "tpu", "--data", "synthetic:shapes:5:4", "--out", out],
+                           mentions: "error: the TPU emulator's training step at batch 32 (4 per core on 8 cores) needs ",
+                           environment: ["CONVNETC_MEMORY_LIMIT": String(20 << 30)])
+        XCTAssertTrue(r.stderr.contains("GiB but only 20.0 GiB of memory is available\nhelp: pass --batch 16 or less "
+                                        + "(a multiple of the 8 cores; memory grows with the batch)"), r.stderr)
+        // One image per core that cannot fit (one activation alone is 4 GiB): a smaller input.
+        let huge = try model("input 4096x4096x3; conv 3x3x64 relu; gap; dense 5 softmax", "huge.convnet")
+        try expect(1, [huge, "--run", "--target", "tpu", "--cores", "2", "--batch", "2", "--data", "synthetic:shapes:5:4",
+                       "--out", out, "--overwrite"], mentions: "help: even one image does not fit: use a smaller input",
+                   environment: ["CONVNETC_MEMORY_LIMIT": String(1 << 30)])
     }
 
     func testModelFilesMustBeRegularFilesOfBoundedSize() throws {

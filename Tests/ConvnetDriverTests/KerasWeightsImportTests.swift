@@ -205,6 +205,47 @@ final class KerasWeightsImportTests: XCTestCase {
         XCTAssertFalse(r.stderr.contains("Fatal error"), r.stderr)
     }
 
+    /// The file fuzzing found that makes libhdf5 1.10.8 read through a null pointer (inside
+    /// `H5Gget_info`): read in a child process, the crash is the child's, and convnetc reports a
+    /// damaged file by name with exit status 1, in-process (the library) and on every command
+    /// that reads weights.
+    func testAFileThatCrashesLibHDF5IsADamagedFileNotACrash() throws {
+        let fx = try fixture("one-line")
+        let crash = TestPaths.repoRoot + "/fuzz/crashes/hdf5/crash-bac112db3b49be7ecf57b0432b841015a8550796"
+        let expected = crash + ": damaged HDF5 file (the HDF5 library crashed reading it)"
+        XCTAssertEqual(message { _ = try ImportedWeights(url: URL(fileURLWithPath: crash), model: fx.description) }, expected)
+        let model = "samples/one-line.convnet", input = ["--input", "16x16x3"]
+        let out = directory.appendingPathComponent("run").path
+        for arguments in [["predict", "--weights", crash, model] + input + fx.images,
+                          ["evaluate", "--weights", crash, model] + input + ["--data", "synthetic:shapes:5:20"],
+                          [model, "--run", "--target", "cpu", "--init-from", crash, "--epochs", "1", "--out", out]
+                              + input + ["--data", "synthetic:shapes:5:20"]] {
+            let r = try runConvnetc(arguments)
+            XCTAssertEqual(r.status, 1, "\(arguments[0]): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains(expected), "\(arguments[0]): \(r.stderr)")
+            XCTAssertFalse(r.stderr.contains("Fatal error") || r.stderr.contains("Crash"), r.stderr)
+        }
+    }
+
+    /// The reader's answer crosses a pipe: a truncated or inconsistent one is refused, never
+    /// trusted to size an allocation.
+    func testTheReaderAnswerIsCheckedWhenDecoded() throws {
+        let listing = HDF5Listing(datasets: [HDF5Dataset(path: "layers/dense/vars/0", shape: [2, 3], isFloat: true),
+                                             HDF5Dataset(path: "layers/dense/vars/1", shape: [3], isFloat: false)],
+                                  values: ["layers/dense/vars/0": [1, 2, 3, 4, 5, 6]])
+        let bytes = HDF5Listing.encode(.listing(listing))
+        XCTAssertEqual(HDF5Listing.decode(bytes), .listing(listing))
+        XCTAssertEqual(HDF5Listing.decode(HDF5Listing.encode(.failure("cannot open 'layers'"))), .failure("cannot open 'layers'"))
+        for length in 0..<bytes.count { XCTAssertNil(HDF5Listing.decode(Array(bytes[0..<length])), "length \(length)") }
+        XCTAssertNil(HDF5Listing.decode(bytes + [0]))
+        var huge = bytes
+        huge[22 + "layers/dense/vars/0".utf8.count] = 0x7F  // the first dimension 127, not 2: values the answer lacks
+        XCTAssertNil(HDF5Listing.decode(huge))
+        XCTAssertEqual(HDF5ReaderCommand.wantedShapes(["a/b=2,3", "c=", "d/e=7"]), ["a/b": [2, 3], "c": [], "d/e": [7]])
+        XCTAssertNil(HDF5ReaderCommand.wantedShapes(["a/b=2,x"]))
+        XCTAssertNil(HDF5ReaderCommand.wantedShapes(["a/b"]))
+    }
+
     func testAFolderOrAMissingFileIsNamedAsSuch() throws {
         let fx = try fixture("one-line")
         XCTAssertTrue(message { _ = try ImportedWeights(url: directory, model: fx.description) }

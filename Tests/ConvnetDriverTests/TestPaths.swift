@@ -25,9 +25,10 @@ struct CommandResult {
     var stderr: String
 }
 
-func runConvnetc(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandResult {
+/// `shell: true` runs `/bin/sh` with `arguments` instead (to set limits before exec'ing convnetc).
+func runConvnetc(_ arguments: [String], environment: [String: String] = [:], shell: Bool = false) throws -> CommandResult {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: TestPaths.convnetc)
+    process.executableURL = URL(fileURLWithPath: shell ? "/bin/sh" : TestPaths.convnetc)
     process.arguments = arguments
     process.currentDirectoryURL = URL(fileURLWithPath: TestPaths.repoRoot)
     var env = ProcessInfo.processInfo.environment

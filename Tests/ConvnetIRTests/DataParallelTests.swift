@@ -41,9 +41,12 @@ final class DataParallelTests: XCTestCase {
         inputs[IRProgram.Names.learningRate] = Tensor(scalar: lr)
         let expected = try interpreter.run(whole.graph, inputs: inputs)
 
-        // N gradient steps, a fixed-order sum, one update.
-        let split = try DataParallelSplit(globalBatch: batch, cores: cores)
-        let gradProgram = try IRBuilder.gradientStep(m, batch: split.perCoreBatch)
+        // N gradient steps, a fixed-order sum, one update: the programs cut out of the step's IR.
+        let set = try DataParallelProgramSet(trainingStep: whole, cores: cores) { b in
+            try IRBuilder.trainingStep(m, batch: b, optimizer: optimizer)
+        }
+        let split = set.split
+        let gradProgram = set.gradient
         XCTAssertEqual(Verifier.verify(gradProgram.graph).map(\.message), [], file: file, line: line)
         var summed: [String: Tensor<Float>] = [:]
         var lossSum: Float = 0, correct: Float = 0
@@ -68,7 +71,7 @@ final class DataParallelTests: XCTestCase {
             lossSum += out[IRProgram.Names.loss]!.scalar
             correct += out[IRProgram.Names.correct]!.scalar
         }
-        let update = IRBuilder.updateStep(m, optimizer: optimizer, cores: cores)
+        let update = set.update
         XCTAssertEqual(Verifier.verify(update.graph).map(\.message), [], file: file, line: line)
         var updateInputs = summed
         for p in update.parameters { updateInputs[p.name] = weights[p.name] }
@@ -105,16 +108,33 @@ final class DataParallelTests: XCTestCase {
     }
 
     func testOneCoreIsTheSumItself() throws {
-        // With one core, the update divides by nothing: no `all_reduce` constant is emitted.
-        let update = IRBuilder.updateStep(smallModel(), optimizer: .sgd(learningRate: 0.1, momentum: 0))
-        XCTAssertFalse(update.graph.instructions.contains { $0.layer == "all_reduce" })
-        let split = IRBuilder.updateStep(smallModel(), optimizer: .sgd(learningRate: 0.1, momentum: 0), cores: 8)
+        // With one core, the update divides by nothing: no `all_reduce` constant is emitted, and
+        // the step given is cut as it is (the builder is not asked for another batch).
+        let step = try IRBuilder.trainingStep(smallModel(), batch: 8, optimizer: .sgd(learningRate: 0.1, momentum: 0))
+        let one = try DataParallelProgramSet(trainingStep: step, cores: 1) { _ in
+            XCTFail("one core needs no other batch")
+            return step
+        }
+        XCTAssertFalse(one.update.graph.instructions.contains { $0.layer == "all_reduce" })
+        let split = try DataParallelProgramSet.updateProgram(of: step, cores: 8)
         XCTAssertTrue(split.graph.instructions.contains { $0.op == .constant(8) && $0.layer == "all_reduce" })
+    }
+
+    func testAnOptimizedStepDoesNotCutAndTheUpdateNeedsNoData() throws {
+        var step = try IRBuilder.trainingStep(smallModel(), batch: 8, optimizer: .adam(learningRate: 0.001))
+        let update = try DataParallelProgramSet.updateProgram(of: step, cores: 2)
+        XCTAssertNil(update.graph.input(named: IRProgram.Names.images))
+        XCTAssertNil(update.graph.input(named: IRProgram.Names.labels))
+        step.gradients = [:]  // what a pass leaves: the value numbers are no longer known
+        XCTAssertThrowsError(try DataParallelProgramSet.gradientProgram(of: step)) { error in
+            XCTAssertTrue("\(error)".contains("before optimizing it"), "\(error)")
+        }
     }
 
     func testProgramsHaveTheContractNames() throws {
         let m = otherLayersModel()
-        let grad = try IRBuilder.gradientStep(m, batch: 2)
+        let step = try IRBuilder.trainingStep(m, batch: 2, optimizer: .adam(learningRate: 0.001))
+        let grad = try DataParallelProgramSet.gradientProgram(of: step)
         XCTAssertEqual(Verifier.verify(grad.graph).map(\.message), [])
         let outputs = grad.graph.outputs.map(\.name)
         XCTAssertEqual(outputs, [
@@ -127,7 +147,7 @@ final class DataParallelTests: XCTestCase {
         XCTAssertNil(grad.graph.input(named: IRProgram.Names.step))
         XCTAssertEqual(grad.graph.input(named: IRProgram.Names.images)?.type, .f32([2, 8, 8, 3]))
 
-        let update = IRBuilder.updateStep(m, optimizer: .adam(learningRate: 0.001), cores: 2)
+        let update = try DataParallelProgramSet.updateProgram(of: step, cores: 2)
         XCTAssertEqual(Verifier.verify(update.graph).map(\.message), [])
         XCTAssertEqual(update.graph.inputs.filter { $0.name?.hasPrefix("grad/") == true }.count, 8)
         XCTAssertEqual(update.graph.outputs.count, 8 * 3)  // weights, m, v

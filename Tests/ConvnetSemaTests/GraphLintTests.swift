@@ -7,7 +7,7 @@ import XCTest
 /// finding on a layer made by a block call names the call.
 final class GraphLintTests: XCTestCase {
     let context = LintContext(trainingImages: 2951, classCount: 5, imagesSource: "the data folder",
-                              machineMemoryBytes: 24 << 30)
+                              machineMemoryBytes: 24 << 30, device: tpuV2)
 
     private func model(_ text: String) throws -> CheckedModel {
         let (model, diagnostics) = analyze(text)

@@ -6,7 +6,7 @@ import XCTest
 final class LintRuleTests: XCTestCase {
     let gib = 1 << 30
     lazy var flowersContext = LintContext(trainingImages: 2951, classCount: 5, imagesSource: "the data folder",
-                                          machineMemoryBytes: 24 * gib)
+                                          machineMemoryBytes: 24 * gib, device: tpuV2)
 
     private func checked(input: (Int, Int, Int) = (192, 192, 3), _ kinds: [LayerKind]) throws -> CheckedModel {
         try XCTUnwrap(SemanticAnalyzer.analyze(modelFile(input: input, kinds)).model)

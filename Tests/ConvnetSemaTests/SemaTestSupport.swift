@@ -31,3 +31,7 @@ let solutionNotebook: [LayerKind] = [
     conv(3, 16), conv(3, 30), maxpool(2), conv(3, 60), maxpool(2), conv(3, 90), maxpool(2),
     conv(3, 110), maxpool(2), conv(3, 130), conv(1, 40), .globalAveragePool, dense(5, .softmax),
 ]
+
+/// The TPU v2-8 the lint tests advise for (the emulator's `TPUDevice.tpuV2`, which this test
+/// target cannot import).
+let tpuV2 = LintDevice(cores: 8, mxuRows: 128, mxuCols: 128)

@@ -31,7 +31,7 @@ final class InterleavedShards: ItemSource {
             }
             if let item = try shard.next() {
                 position = (position + 1) % open.count
-                return StreamItem(place: item.place, bytes: item.image, label: item.label)
+                return StreamItem(place: item.place, bytes: item.image, label: item.label, name: item.name)
             }
             open[slot] = nil  // ended: the next shard takes this slot, tried right away
             if nextShard >= paths.count {

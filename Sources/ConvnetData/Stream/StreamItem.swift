@@ -9,6 +9,9 @@ public struct StreamItem: Sendable {
     /// stream uses the image's training index, as its in-memory cache does, so both paths draw
     /// the same flips and crops.
     public var augmentationKey: Int? = nil
+    /// How reports name the image: its relative path, or `SHARD#INDEX` for a TFRecord record;
+    /// nil: `place`.
+    public var name: String? = nil
 }
 
 /// Where a stream's items come from, one at a time, in a fixed order. Used by one thread only.

@@ -19,12 +19,15 @@ final class StreamedBatches: BatchSource {
     let epoch: Int
     private let queue: BoundedQueue<Result<DecodedBatch, DataError>>
     private let nextBatch = Mutex<Int>(0)
+    /// The names of the batch `fill` took last, for `names(batch:)`.
+    private let lastNames = Mutex<(batch: Int, names: [String])>((-1, []))
 
     /// One decoded batch: `(rows, H, W, C)` bytes and `(rows)` labels.
     struct DecodedBatch: Sendable {
         var pixels: ImageStore  // (rows, H, W, C)
         var labels: [Int]
         var augmentationKeys: [Int?]
+        var names: [String]
         var rows: Int
     }
 
@@ -66,6 +69,7 @@ final class StreamedBatches: BatchSource {
             throw DataError.badRecord(record: "batch \(batch)", reason: "the stream ended early")
         }
         let decoded = try result.get()
+        lastNames.withLock { $0 = (batch, decoded.names) }
         let stride = shape.elementCount
         for row in 0..<decoded.rows {
             let key = decoded.augmentationKeys[row] ?? batch * batchSize + row
@@ -79,6 +83,11 @@ final class StreamedBatches: BatchSource {
             (labels + decoded.rows).update(repeating: 0, count: batchSize - decoded.rows)
         }
         return decoded.rows
+    }
+
+    /// The names of the batch `fill` took last (empty for any other batch).
+    func names(batch: Int) -> [String] {
+        lastNames.withLock { $0.batch == batch ? $0.names : [] }
     }
 
     /// The worker thread's state: only that thread touches it.
@@ -130,7 +139,8 @@ final class StreamedBatches: BatchSource {
                 }
             }
             return .success(DecodedBatch(pixels: store, labels: items.map(\.label),
-                                         augmentationKeys: items.map(\.augmentationKey), rows: rows))
+                                         augmentationKeys: items.map(\.augmentationKey), names: items.map { $0.name ?? $0.place },
+                                         rows: rows))
         }
     }
 }

@@ -7,6 +7,9 @@ public final class ShardRecords {
     public struct Item {
         /// `flowers00.tfrec, record 3 at byte 1234`
         public var place: String
+        /// `flowers00.tfrec#3`: the shard's file name and the record's index in it, how reports
+        /// (`misclassified.txt`) name a record that has no file of its own.
+        public var name: String
         public var image: [UInt8]
         public var label: Int
         public var className: String?
@@ -36,7 +39,8 @@ public final class ShardRecords {
                 unreadable.append(SkippedFile(path: place, reason: "feature '\(schema.imageKey)' is not a JPEG or PNG image"))
                 continue
             }
-            return Item(place: place, image: decoded.image, label: decoded.label, className: decoded.className)
+            return Item(place: place, name: "\(reader.name)#\(record.index)", image: decoded.image, label: decoded.label,
+                        className: decoded.className)
         }
         return nil
     }

@@ -1,106 +1,32 @@
-import ConvnetSema
-import ConvnetSyntax
-
-/// The two programs of a data-parallel training step (`--cores N`):
+/// The programs of one data-parallel training step (`--cores N`), cut out of a training step's
+/// IR (`IRBuilder.trainingStep`, the one construction of forward, loss, backward and update) at
+/// its gradients (`IRProgram.gradients`): IR in, IR out.
 ///
-/// 1. `gradientStep` runs on every core on its shard `(B/N, H, W, C)`: forward, loss, backward.
+/// 1. `gradient` runs on every core on its shard `(B/N, H, W, C)`: forward, loss, backward.
 ///    Outputs `grad/<weight>` for every trainable weight (the gradient of THIS shard's mean
 ///    loss), `loss`, `correct`, and the new moving statistics of batch norm under their own
-///    names.
+///    names. It is the step's backward slice of those values.
 /// 2. The gradients are all-reduced: a plain element-wise SUM over the cores in a fixed order
 ///    (core 0 first), so runs are deterministic (`TPUEmulator.AllReduce.sum`).
-/// 3. `updateStep` runs on every core with the same inputs, so every core ends with the same
-///    weights: it divides the summed gradients by N and applies the optimizer.
+/// 3. `update` runs on every core with the same inputs, so every core ends with the same
+///    weights: it divides the summed gradients by N and applies the optimizer. It is the step's
+///    slice from the gradients to the new weights and slots, the gradients becoming inputs.
 ///
-/// Where the 1/N goes: in the update program (`updateStep(..., cores: N)` divides each
-/// `grad/<weight>` input by N before the optimizer). With equal shards the global mean loss is
-/// the mean of the shard means, so sum / N is exactly the gradient of the whole batch's loss
-/// (up to fp32 rounding); the all-reduce stays a pure sum, as on a TPU.
+/// Where the 1/N goes: in the update program (each `grad/<weight>` input is divided by N before
+/// the optimizer). With equal shards the global mean loss is the mean of the shard means, so
+/// sum / N is exactly the gradient of the whole batch's loss (up to fp32 rounding); the
+/// all-reduce stays a pure sum, as on a TPU.
 ///
 /// Batch norm: each core normalises with its own shard's statistics (as Keras does on a TPU
 /// without synchronised batch norm), so a model with batch norm is not bit-equivalent to one
 /// big step. Its moving statistics are combined as the MEAN of the cores' updated values (Keras
 /// creates them with `VariableAggregation.MEAN`); that equals `momentum * old + (1 - momentum)
 /// * mean of the shard statistics`. Dropout masks hash the element index within the shard.
-extension IRBuilder {
-    /// The per-core gradient program: (weights, images `(B,H,W,C)`, labels `(B)`, optional
-    /// dropout_seed) -> (`grad/<name>` per trainable weight, `loss`, `correct`, new moving
-    /// statistics). `batch` is the PER-CORE batch (`DataParallelSplit.perCoreBatch`). The
-    /// program's `kind` is `.trainingStep`; it has no optimizer slots.
-    public static func gradientStep(_ model: CheckedModel, batch: Int) throws -> IRProgram {
-        var g = Graph()
-        let params = parameters(of: model)
-        var weights: [String: ValueID] = [:]
-        for p in params {
-            weights[p.name] = g.input(p.name, p.type, role: p.trainable ? .parameter : .state, layer: p.layer)
-        }
-        let images = g.input(IRProgram.Names.images, .f32([batch] + model.inputShape.dims), role: .data)  // (B,H,W,C)
-        let labels = g.input(IRProgram.Names.labels, .i32([batch]), role: .data)  // (B)
-        let hasDropout = model.layers.contains { if case .dropout(let r) = $0.kind { r > 0 } else { false } }
-        let seed = hasDropout ? g.input(IRProgram.Names.dropoutSeed, .i32([]), role: .data) : nil
-
-        var forward = ForwardLowering(model: model, weights: weights, training: true, seed: seed)
-        let result = try forward.lower(images, in: &g)
-        let logitsType = g.typeOf(result.logits)  // (B, K)
-        guard logitsType.rank == 2, logitsType.shape[1] >= 1 else {
-            throw IRBuilderError("the model's output is \(logitsType); training needs (batch, classes) logits")
-        }
-        let loss = g.emit(.softmaxCrossEntropy, [result.logits, labels], layer: "loss")
-        let correct = g.emit(.correctCount, [result.logits, labels], layer: "loss")
-
-        let trainable = params.filter(\.trainable)
-        let grads = try Autodiff.gradients(of: loss, wrt: trainable.map { weights[$0.name]! }, in: &g)
-        g.outputs = zip(trainable, grads).map { GraphOutput(name: IRProgram.Names.gradient(of: $0.name), value: $1) }
-            + [GraphOutput(name: IRProgram.Names.loss, value: loss),
-               GraphOutput(name: IRProgram.Names.correct, value: correct)]
-            + params.compactMap { p in forward.stateUpdates[p.name].map { GraphOutput(name: p.name, value: $0) } }
-        return IRProgram(kind: .trainingStep, graph: g, parameters: params, optimizerSlots: [], batch: batch)
-    }
-
-    /// The update program every core runs after the all-reduce: (trainable weights, optimizer
-    /// slots, `grad/<name>` = the SUM of the cores' gradients, step, learning_rate) -> (new
-    /// weights, new slots), under the same names as their inputs so `feedBack()` applies them.
-    /// Each gradient is divided by `cores` first (see the extension's doc comment); with
-    /// `cores: 1` the gradients are used as given. The program's `parameters` are the trainable
-    /// weights only (moving statistics come from the gradient program), its `batch` is 0 (it
-    /// reads no examples), and its `kind` is `.trainingStep`.
-    public static func updateStep(_ model: CheckedModel, optimizer: OptimizerDecl, cores: Int = 1) -> IRProgram {
-        precondition(cores >= 1, "cores must be at least 1")
-        var g = Graph()
-        let trainable = parameters(of: model).filter(\.trainable)
-        let slots = optimizerSlots(for: trainable, optimizer)
-        var weights: [String: ValueID] = [:]
-        for p in trainable { weights[p.name] = g.input(p.name, p.type, role: .parameter, layer: p.layer) }
-        var slotValues: [String: ValueID] = [:]
-        for s in slots { slotValues[s.name] = g.input(s.name, s.type, role: .optimizerSlot, layer: s.layer) }
-        var grads: [String: ValueID] = [:]
-        for p in trainable {
-            grads[p.name] = g.input(IRProgram.Names.gradient(of: p.name), p.type, role: .data, layer: p.layer)
-        }
-        let step = g.input(IRProgram.Names.step, .scalar, role: .data)
-        let lr = g.input(IRProgram.Names.learningRate, .scalar, role: .data)
-
-        // The 1/N of the global mean: sum / N, a division so that N = 1 would be exact anyway.
-        let n = cores > 1 ? g.constant(Double(cores), layer: "all_reduce") : nil
-        let meanGrads = trainable.map { p in n.map { g.div(grads[p.name]!, $0, layer: p.layer) } ?? grads[p.name]! }
-        let outputs = OptimizerUpdate.append(
-            optimizer, parameters: zip(trainable, meanGrads).map { ($0, weights[$0.name]!, $1) },
-            slots: slotValues, step: step, learningRate: lr, in: &g)
-        g.outputs = trainable.map { GraphOutput(name: $0.name, value: outputs[$0.name]!) }
-            + slots.map { GraphOutput(name: $0.name, value: outputs[$0.name]!) }
-        return IRProgram(kind: .trainingStep, graph: g, parameters: trainable, optimizerSlots: slots, batch: 0)
-    }
-}
-
-extension IRProgram.Names {
-    /// `grad/conv2d_1/kernel`: a weight's gradient, output of `gradientStep`, input of `updateStep`.
-    public static func gradient(of weight: String) -> String { "grad/" + weight }
-}
-
-/// The programs of one data-parallel training step, built for a training step the trainer made
-/// (its global batch and names): the per-core `gradientStep` and the `updateStep`, IR programs
-/// a backend compiles as given (the TPU target optimizes each once). The driver builds it; the
-/// backend never goes back to the model.
+///
+/// The per-core batch: the gradient program is cut from a training step built at the per-core
+/// batch (`stepAtBatch`). The IR fixes the batch into its shapes and into constants (batch
+/// norm's 1/N, the loss's mean), so re-batching a built graph is not a safe rewrite; with one
+/// core the step given is cut as it is, and nothing is rebuilt.
 public struct DataParallelProgramSet: Sendable {
     /// The training step whose names the executable presents.
     public let trainingStep: IRProgram
@@ -110,23 +36,158 @@ public struct DataParallelProgramSet: Sendable {
     /// Runs once after the all-reduce.
     public let update: IRProgram
 
-    /// Builds both programs of `model` for `trainingStep`'s global batch over `cores` cores.
-    /// Throws `DataParallelError` when the batch does not split, and `IRBuilderError` when the
-    /// training step's weights or slots are not the model's (built from another model or with
-    /// another optimizer).
-    public init(model: CheckedModel, trainingStep: IRProgram, cores: Int, optimizer: OptimizerDecl) throws {
+    /// The programs of `trainingStep` (the trainer's, at the global batch) over `cores` cores.
+    /// `stepAtBatch(b)` is the same model's training step at batch `b` (the driver's
+    /// `IRBuilder.trainingStep`), asked for the per-core batch when it differs from the step's,
+    /// or when the step given no longer carries its gradients. Throws `DataParallelError` when
+    /// the batch does not split, and `IRBuilderError` when the per-core step's weights or slots
+    /// are not the training step's or the step does not cut at its gradients.
+    public init(trainingStep: IRProgram, cores: Int,
+                stepAtBatch: (Int) throws -> IRProgram) throws {
         let split = try DataParallelSplit(globalBatch: trainingStep.batch, cores: cores)
-        let gradient = try IRBuilder.gradientStep(model, batch: split.perCoreBatch)
-        let update = IRBuilder.updateStep(model, optimizer: optimizer, cores: cores)
-        guard gradient.parameters.map(\.name) == trainingStep.parameters.map(\.name) else {
+        let perCore = split.perCoreBatch == trainingStep.batch && !trainingStep.gradients.isEmpty
+            ? trainingStep : try stepAtBatch(split.perCoreBatch)
+        guard perCore.kind == .trainingStep, perCore.batch == split.perCoreBatch else {
+            throw IRBuilderError("the per-core program is not a training step at batch \(split.perCoreBatch)")
+        }
+        guard perCore.parameters.map(\.name) == trainingStep.parameters.map(\.name) else {
             throw IRBuilderError("the training step's weights do not match the model its data-parallel programs are built from")
         }
-        guard update.optimizerSlots.map(\.name) == trainingStep.optimizerSlots.map(\.name) else {
+        guard perCore.optimizerSlots.map(\.name) == trainingStep.optimizerSlots.map(\.name) else {
             throw IRBuilderError("the training step's optimizer slots do not match the data-parallel update's optimizer")
         }
         self.trainingStep = trainingStep
         self.split = split
-        self.gradient = gradient
-        self.update = update
+        self.gradient = try Self.gradientProgram(of: perCore)
+        self.update = try Self.updateProgram(of: perCore, cores: cores)
     }
+
+    /// The per-core gradient program of `step`: (weights, images, labels, optional dropout_seed)
+    /// -> (`grad/<name>` per trainable weight, `loss`, `correct`, new moving statistics), the
+    /// step's values under their value numbers. Its `parameters` are all the step's weights, its
+    /// slots none, its batch the step's.
+    public static func gradientProgram(of step: IRProgram) throws -> IRProgram {
+        let g = step.graph
+        let grads = try gradients(of: step)
+        var outputs = zip(step.parameters.filter(\.trainable), grads).map {
+            GraphOutput(name: IRProgram.Names.gradient(of: $0.name), value: $1)
+        }
+        for name in [IRProgram.Names.loss, IRProgram.Names.correct] {
+            guard let v = g.output(named: name) else { throw IRBuilderError("the training step has no `\(name)` output") }
+            outputs.append(GraphOutput(name: name, value: v))
+        }
+        for p in step.parameters where !p.trainable {
+            // A moving statistic the step updates (its output is not its own input).
+            if let v = g.output(named: p.name), v != g.input(named: p.name)?.result {
+                outputs.append(GraphOutput(name: p.name, value: v))
+            }
+        }
+        let updateInputs = optimizerInputs(of: step)
+        let needed = slice(g, from: outputs.map(\.value), stoppingAt: [])
+        for inst in g.instructions where needed.contains(inst.result) && updateInputs.contains(inst.result) {
+            throw IRBuilderError("the gradient pass reads `\(inst.name ?? "?")`, an input of the optimizer update")
+        }
+        // Every weight and data input stays, used or not, so the program's interface is the model's.
+        let kept = g.instructions.filter { inst in
+            if case .input = inst.op { return !updateInputs.contains(inst.result) }
+            return needed.contains(inst.result)
+        }
+        return IRProgram(kind: .trainingStep, graph: Graph(instructions: kept, outputs: outputs),
+                         parameters: step.parameters, optimizerSlots: [], batch: step.batch, gradients: step.gradients)
+    }
+
+    /// The update program of `step` that every core runs after the all-reduce: (trainable
+    /// weights, optimizer slots, `grad/<name>` = the SUM of the cores' gradients, step,
+    /// learning_rate) -> (new weights, new slots), under the same names as their inputs. Each
+    /// gradient is divided by `cores` first (with one core it is used as given). Its
+    /// `parameters` are the trainable weights only (moving statistics come from the gradient
+    /// program), its batch 0 (it reads no examples).
+    public static func updateProgram(of step: IRProgram, cores: Int) throws -> IRProgram {
+        precondition(cores >= 1, "cores must be at least 1")
+        let source = step.graph
+        let trainable = step.parameters.filter(\.trainable)
+        let grads = try gradients(of: step)
+        var outputs: [GraphOutput] = []
+        for p in trainable + step.optimizerSlots {
+            guard let v = source.output(named: p.name) else { throw IRBuilderError("the training step has no `\(p.name)` output") }
+            outputs.append(GraphOutput(name: p.name, value: v))
+        }
+        let needed = slice(source, from: outputs.map(\.value), stoppingAt: Set(grads))
+        let allowed = optimizerInputs(of: step).union(
+            source.inputs.filter { if case .input(.parameter) = $0.op { true } else { false } }.map(\.result))
+        var g = Graph()
+        g.nextValue = source.nextValue
+        for inst in source.instructions {
+            guard case .input = inst.op else { continue }
+            if allowed.contains(inst.result) {
+                g.instructions.append(inst)
+            } else if needed.contains(inst.result) {
+                throw IRBuilderError("the optimizer update reads `\(inst.name ?? "?")`, which only the gradient pass has")
+            }
+        }
+        // The gradients become inputs, each divided by N (a division, so that N = 1 would be
+        // exact anyway; with one core there is none).
+        var replaced: [ValueID: ValueID] = [:]
+        var summed: [ValueID] = []
+        for p in trainable {
+            summed.append(g.input(IRProgram.Names.gradient(of: p.name), p.type, role: .data, layer: p.layer))
+        }
+        let n = cores > 1 ? g.constant(Double(cores), layer: "all_reduce") : nil
+        for (p, (value, sum)) in zip(trainable, zip(grads, summed)) {
+            replaced[value] = n.map { g.div(sum, $0, layer: p.layer) } ?? sum
+        }
+        for inst in source.instructions where needed.contains(inst.result) {
+            if case .input = inst.op { continue }
+            var copy = inst
+            copy.operands = inst.operands.map { replaced[$0] ?? $0 }
+            g.instructions.append(copy)
+        }
+        g.outputs = outputs.map { GraphOutput(name: $0.name, value: replaced[$0.value] ?? $0.value) }
+        return IRProgram(kind: .trainingStep, graph: g, parameters: trainable, optimizerSlots: step.optimizerSlots, batch: 0)
+    }
+
+    /// The trainable weights' gradients in parameter order; throws when the step does not carry
+    /// them (not built by `IRBuilder.trainingStep`, or already optimized) or two weights share one.
+    static func gradients(of step: IRProgram) throws -> [ValueID] {
+        guard step.kind == .trainingStep else { throw IRBuilderError("only a training step splits over cores") }
+        let trainable = step.parameters.filter(\.trainable)
+        let grads = try trainable.map { p in
+            guard let v = step.gradients[p.name] else {
+                throw IRBuilderError("the training step does not say where the gradient of \(p.name) is "
+                                     + "(split a step as IRBuilder built it, before optimizing it)")
+            }
+            return v
+        }
+        guard Set(grads).count == grads.count else { throw IRBuilderError("two weights share one gradient value") }
+        return grads
+    }
+
+    /// The inputs only the optimizer update reads: slots, `step`, `learning_rate`.
+    static func optimizerInputs(of step: IRProgram) -> Set<ValueID> {
+        Set(step.graph.inputs.filter { inst in
+            if case .input(.optimizerSlot) = inst.op { return true }
+            return inst.name == IRProgram.Names.step || inst.name == IRProgram.Names.learningRate
+        }.map(\.result))
+    }
+
+    /// The values `roots` depend on (themselves included), not looking past `stops` (which are
+    /// left out).
+    static func slice(_ g: Graph, from roots: [ValueID], stoppingAt stops: Set<ValueID>) -> Set<ValueID> {
+        let index = g.definitionIndex()
+        var seen: Set<ValueID> = []
+        var work = roots.filter { !stops.contains($0) }
+        while let v = work.popLast() {
+            guard seen.insert(v).inserted, let i = index[v] else { continue }
+            let inst = g.instructions[i]
+            seen.formUnion(inst.definitions.map(\.value))
+            for o in inst.operands where !stops.contains(o) && !seen.contains(o) { work.append(o) }
+        }
+        return seen
+    }
+}
+
+extension IRProgram.Names {
+    /// `grad/conv2d_1/kernel`: a weight's gradient, output of the gradient program, input of the
+    /// update program.
+    public static func gradient(of weight: String) -> String { "grad/" + weight }
 }

@@ -70,7 +70,8 @@ public enum IRBuilder {
             + slots.map { GraphOutput(name: $0.name, value: outputs[$0.name]!) }
             + [GraphOutput(name: IRProgram.Names.loss, value: loss),
                GraphOutput(name: IRProgram.Names.correct, value: correct)]
-        return IRProgram(kind: .trainingStep, graph: g, parameters: params, optimizerSlots: slots, batch: batch)
+        return IRProgram(kind: .trainingStep, graph: g, parameters: params, optimizerSlots: slots, batch: batch,
+                         gradients: Dictionary(uniqueKeysWithValues: zip(trainable.map(\.name), grads)))
     }
 
     /// The zero-initialised optimizer slots of the trainable weights: Adam `m`, `v`; SGD

@@ -11,13 +11,21 @@ public struct IRProgram: Hashable, Sendable {
     public var optimizerSlots: [ParameterInfo]
     /// The batch size fixed into every shape.
     public var batch: Int
+    /// In a training step as `IRBuilder.trainingStep` built it: each trainable weight's gradient
+    /// (by weight name), the values where the backward pass ends and the optimizer update begins.
+    /// `DataParallelProgramSet` cuts the step there into its per-core gradient program and its
+    /// update program. Empty for inference, and once passes have rewritten the graph
+    /// (`Pipeline.optimize` clears it: its value numbers would be stale).
+    public var gradients: [String: ValueID]
 
-    public init(kind: Kind, graph: Graph, parameters: [ParameterInfo], optimizerSlots: [ParameterInfo], batch: Int) {
+    public init(kind: Kind, graph: Graph, parameters: [ParameterInfo], optimizerSlots: [ParameterInfo], batch: Int,
+                gradients: [String: ValueID] = [:]) {
         self.kind = kind
         self.graph = graph
         self.parameters = parameters
         self.optimizerSlots = optimizerSlots
         self.batch = batch
+        self.gradients = gradients
     }
 
     /// Names of the per-call inputs and outputs besides weights and slots (`ProgramNames`).

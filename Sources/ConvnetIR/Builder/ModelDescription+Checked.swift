@@ -15,6 +15,7 @@ extension ModelDescription {
                                        augment: train.augment.map(AugmentationSetting.init)),
                   parameters: IRBuilder.parameters(of: model),
                   hash: ModelHash.of(text: model.file.source.bytes, inputShape: model.inputShape.description))
+        macs = model.totalMACs
     }
 }
 

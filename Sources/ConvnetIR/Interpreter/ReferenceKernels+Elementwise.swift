@@ -1,11 +1,14 @@
-/// Pointwise ops, bias, and the reductions/broadcasts they need.
+import ConvnetKernels
+
+/// Pointwise ops, bias, and the reductions/broadcasts they need: the IR's own pointwise ops
+/// here, activations and bias through `EpilogueReference`.
 extension ReferenceKernels {
     public static func unary<S: IRScalar>(_ op: UnaryOp, _ x: Tensor<S>) -> Tensor<S> {
         let f: (S) -> S = switch op {
         case .neg: { -$0 }
         case .sqrt: { $0.squareRoot() }
-        case .exp: { S.exp($0) }
-        case .log: { S.log($0) }
+        case .exp: { S.exponential($0) }
+        case .log: { S.logarithm($0) }
         }
         return Tensor(shape: x.shape, scalars: x.scalars.map(f))
     }
@@ -27,24 +30,28 @@ extension ReferenceKernels {
         return Tensor(shape: shape, scalars: out)
     }
 
-    public static func activation<S: IRScalar>(_ f: ActivationFunction, _ x: Tensor<S>) -> Tensor<S> {
-        let g: (S) -> S = switch f {
-        case .relu: { $0 > 0 ? $0 : 0 }
-        case .sigmoid: { 1 / (1 + S.exp(-$0)) }
-        case .tanh: { S.tanh($0) }
+    /// The kernels' name for an IR activation.
+    static func epilogue(_ f: ActivationFunction) -> EpilogueActivation {
+        switch f {
+        case .relu: .relu
+        case .sigmoid: .sigmoid
+        case .tanh: .tanh
         }
-        return Tensor(shape: x.shape, scalars: x.scalars.map(g))
+    }
+
+    public static func activation<S: IRScalar>(_ f: ActivationFunction, _ x: Tensor<S>) -> Tensor<S> {
+        let e = epilogue(f)
+        return Tensor(shape: x.shape, scalars: x.scalars.map { EpilogueReference.activate($0, e) })
     }
 
     /// dx from dy and the activation's output y.
     public static func activationGrad<S: IRScalar>(_ f: ActivationFunction, _ dy: Tensor<S>, _ y: Tensor<S>) -> Tensor<S> {
         var dx = dy.scalars
-        for i in 0..<dx.count {
-            let v = y.scalars[i]
-            switch f {
-            case .relu: if v <= 0 { dx[i] = 0 }
-            case .sigmoid: dx[i] *= v * (1 - v)
-            case .tanh: dx[i] *= 1 - v * v
+        dx.withUnsafeMutableBufferPointer { dp in
+            read(y) { yp in
+                if let d = dp.baseAddress {
+                    EpilogueReference.activationBackward(d, output: yp, count: dy.count, activation: epilogue(f))
+                }
             }
         }
         return Tensor(shape: dy.shape, scalars: dx)
@@ -54,16 +61,20 @@ extension ReferenceKernels {
     public static func biasAdd<S: IRScalar>(_ x: Tensor<S>, _ b: Tensor<S>) -> Tensor<S> {
         let c = b.count
         var y = x.scalars
-        for i in 0..<y.count { y[i] += b.scalars[i % c] }
+        y.withUnsafeMutableBufferPointer { yp in
+            read(b) { bp in
+                if let base = yp.baseAddress {
+                    EpilogueReference.biasActivation(base, rows: x.count / c, columns: c, bias: bp, activation: .linear)
+                }
+            }
+        }
         return Tensor(shape: x.shape, scalars: y)
     }
 
     /// (C) sum of dy (..., C) over every axis but the last
     public static func biasGrad<S: IRScalar>(_ dy: Tensor<S>) -> Tensor<S> {
         let c = dy.shape.last!
-        var db = [S](repeating: 0, count: c)
-        for i in 0..<dy.count { db[i % c] += dy.scalars[i] }
-        return Tensor(shape: [c], scalars: db)
+        return make([c]) { db in read(dy) { EpilogueReference.biasGradient($0, rows: dy.count / c, columns: c, into: db) } }
     }
 
     public static func reduceSum<S: IRScalar>(_ x: Tensor<S>) -> Tensor<S> {

@@ -1,96 +1,61 @@
-/// Max and average pooling (valid padding), the spatial mean (`gap`), and their gradients.
+import ConvnetKernels
+
+/// Max and average pooling (valid padding), the spatial mean (`gap`), and their gradients:
+/// tensor-level wrappers over `PoolingReference`.
 extension ReferenceKernels {
-    /// Calls `body(outIndex, [inIndex])` for every output of a pool over x (B,H,W,C).
-    static func forEachWindow(_ x: [Int], _ p: PoolAttributes, _ body: (Int, [Int]) -> Void) {
-        let (b, h, w, c) = (x[0], x[1], x[2], x[3])
-        let oh = p.outputExtent(h), ow = p.outputExtent(w)
-        var taps: [Int] = []
-        taps.reserveCapacity(p.size * p.size)
-        for n in 0..<b {
-            for oy in 0..<oh {
-                for ox in 0..<ow {
-                    for ch in 0..<c {
-                        taps.removeAll(keepingCapacity: true)
-                        for ky in 0..<p.size {
-                            for kx in 0..<p.size {
-                                taps.append(((n * h + oy * p.stride + ky) * w + ox * p.stride + kx) * c + ch)
-                            }
-                        }
-                        body(((n * oh + oy) * ow + ox) * c + ch, taps)
-                    }
-                }
-            }
+    /// The kernels' geometry for a pool over x (B,H,W,C).
+    static func poolGeometry(_ x: [Int], _ p: PoolAttributes) -> PoolGeometry {
+        PoolGeometry(batch: x[0], inHeight: x[1], inWidth: x[2], channels: x[3], pool: p.size, stride: p.stride)
+    }
+
+    /// y (B,OH,OW,C) = max (or mean) over each window of x (B,H,W,C)
+    static func pool<S: IRScalar>(_ x: Tensor<S>, _ p: PoolAttributes, isMax: Bool) -> Tensor<S> {
+        let g = poolGeometry(x.shape, p)
+        return make([g.batch, g.outHeight, g.outWidth, g.channels]) { y in
+            read(x) { xp in PoolingReference.forward(g, input: xp, output: y, isMax: isMax) }
         }
     }
 
-    static func poolShape(_ x: [Int], _ p: PoolAttributes) -> [Int] {
-        [x[0], p.outputExtent(x[1]), p.outputExtent(x[2]), x[3]]
-    }
-
-    /// The first maximum of a window (row-major order): ties go to the earliest tap.
-    static func argmax<S: IRScalar>(_ x: [S], _ taps: [Int]) -> Int {
-        var best = taps[0]
-        for t in taps.dropFirst() where x[t] > x[best] { best = t }
-        return best
-    }
-
-    /// y (B,OH,OW,C) = max over each window of x (B,H,W,C)
-    public static func maxPool<S: IRScalar>(_ x: Tensor<S>, _ p: PoolAttributes) -> Tensor<S> {
-        let shape = poolShape(x.shape, p)
-        var y = [S](repeating: 0, count: shape.reduce(1, *))
-        forEachWindow(x.shape, p) { o, taps in y[o] = x.scalars[argmax(x.scalars, taps)] }
-        return Tensor(shape: shape, scalars: y)
-    }
+    /// y (B,OH,OW,C) = max over each window of x (B,H,W,C); ties go to the earliest tap.
+    public static func maxPool<S: IRScalar>(_ x: Tensor<S>, _ p: PoolAttributes) -> Tensor<S> { pool(x, p, isMax: true) }
 
     /// dx (B,H,W,C): each window's dy goes to its first maximum.
     public static func maxPoolGrad<S: IRScalar>(_ x: Tensor<S>, _ dy: Tensor<S>, _ p: PoolAttributes) -> Tensor<S> {
-        var dx = [S](repeating: 0, count: x.count)
-        forEachWindow(x.shape, p) { o, taps in dx[argmax(x.scalars, taps)] += dy.scalars[o] }
-        return Tensor(shape: x.shape, scalars: dx)
+        let g = poolGeometry(x.shape, p)
+        return make(x.shape) { dx in
+            read(x) { xp in read(dy) { dp in
+                PoolingReference.backward(g, input: xp, outputGradient: dp, inputGradient: dx, isMax: true)
+            } }
+        }
     }
 
     /// y (B,OH,OW,C) = mean over each window of x (B,H,W,C)
-    public static func avgPool<S: IRScalar>(_ x: Tensor<S>, _ p: PoolAttributes) -> Tensor<S> {
-        let shape = poolShape(x.shape, p)
-        var y = [S](repeating: 0, count: shape.reduce(1, *))
-        let inv = 1 / S(p.size * p.size)
-        forEachWindow(x.shape, p) { o, taps in
-            var s: S = 0
-            for t in taps { s += x.scalars[t] }
-            y[o] = s * inv
-        }
-        return Tensor(shape: shape, scalars: y)
-    }
+    public static func avgPool<S: IRScalar>(_ x: Tensor<S>, _ p: PoolAttributes) -> Tensor<S> { pool(x, p, isMax: false) }
 
     /// dx (B,H,W,C): each window's dy spread evenly over it.
     public static func avgPoolGrad<S: IRScalar>(_ dy: Tensor<S>, inputShape: [Int], _ p: PoolAttributes) -> Tensor<S> {
-        var dx = [S](repeating: 0, count: inputShape.reduce(1, *))
-        let inv = 1 / S(p.size * p.size)
-        forEachWindow(inputShape, p) { o, taps in
-            for t in taps { dx[t] += dy.scalars[o] * inv }
+        let g = poolGeometry(inputShape, p)
+        return make(inputShape) { dx in
+            read(dy) { dp in PoolingReference.averageBackward(g, outputGradient: dp, inputGradient: dx) }
         }
-        return Tensor(shape: inputShape, scalars: dx)
     }
 
     /// y (B,C) = mean over H and W of x (B,H,W,C)
     public static func spatialMean<S: IRScalar>(_ x: Tensor<S>) -> Tensor<S> {
-        let (b, hw, c) = (x.shape[0], x.shape[1] * x.shape[2], x.shape[3])
-        var y = [S](repeating: 0, count: b * c)
-        for n in 0..<b {
-            for i in 0..<hw { for ch in 0..<c { y[n * c + ch] += x.scalars[(n * hw + i) * c + ch] } }
+        let (b, h, w, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        return make([b, c]) { y in
+            read(x) { xp in PoolingReference.globalAverageForward(batch: b, height: h, width: w, channels: c, input: xp, output: y) }
         }
-        let inv = 1 / S(hw)
-        return Tensor(shape: [b, c], scalars: y.map { $0 * inv })
     }
 
     /// dx (B,H,W,C) = dy (B,C) / (H*W) at every pixel
     public static func spatialMeanGrad<S: IRScalar>(_ dy: Tensor<S>, inputShape: [Int]) -> Tensor<S> {
-        let (b, hw, c) = (inputShape[0], inputShape[1] * inputShape[2], inputShape[3])
-        let inv = 1 / S(hw)
-        var dx = [S](repeating: 0, count: b * hw * c)
-        for n in 0..<b {
-            for i in 0..<hw { for ch in 0..<c { dx[(n * hw + i) * c + ch] = dy.scalars[n * c + ch] * inv } }
+        let (b, h, w, c) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
+        return make(inputShape) { dx in
+            read(dy) { dp in
+                PoolingReference.globalAverageBackward(batch: b, height: h, width: w, channels: c,
+                                                       outputGradient: dp, inputGradient: dx)
+            }
         }
-        return Tensor(shape: inputShape, scalars: dx)
     }
 }

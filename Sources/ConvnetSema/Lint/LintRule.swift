@@ -10,16 +10,33 @@ public struct LintContext: Sendable {
     public var imagesSource: String
     /// Physical memory in bytes, for the activation budget.
     public var machineMemoryBytes: Int
-    /// TPU cores the batch rule assumes.
-    public var cores: Int
+    /// The TPU the advice is for (its cores for the batch rule, its MXU for the tile rule).
+    public var device: LintDevice
 
     public init(trainingImages: Int? = nil, classCount: Int? = nil, imagesSource: String = "--images",
-                machineMemoryBytes: Int, cores: Int = 8) {
+                machineMemoryBytes: Int, device: LintDevice) {
         self.trainingImages = trainingImages
         self.classCount = classCount
         self.imagesSource = imagesSource
         self.machineMemoryBytes = machineMemoryBytes
+        self.device = device
+    }
+}
+
+/// What the lint rules know of the TPU: its cores and the MXU's rows and columns. The figures
+/// are the emulator's device description (`TPUDevice`, the one place they are written), handed in
+/// by whoever runs the linter (`TPUDevice.lintDevice`), so lint and the emulator cannot disagree.
+public struct LintDevice: Hashable, Sendable {
+    /// Cores the global batch is split over.
+    public var cores: Int
+    /// The MXU's rows (the reduction K maps onto them) and columns (the outputs N).
+    public var mxuRows: Int
+    public var mxuCols: Int
+
+    public init(cores: Int, mxuRows: Int, mxuCols: Int) {
         self.cores = cores
+        self.mxuRows = mxuRows
+        self.mxuCols = mxuCols
     }
 }
 
@@ -40,11 +57,8 @@ public struct LintThresholds: Sendable {
     /// `depth`: the sensible range of weight layers ("5 to 10 layers make sense").
     public var minDepth = 3
     public var maxDepth = 20
-    /// `mxu-padding`: the least share of its 128x128 tiles a matmul should use.
+    /// `mxu-padding`: the least share of its MXU-sized tiles a matmul should use.
     public var minTileUse = 0.5
-    /// `mxu-padding`: the systolic array.
-    public var mxuRows = 128
-    public var mxuCols = 128
     /// `activation-memory`: the share of the machine's RAM training activations may take.
     public var activationMemoryShare = 0.5
 

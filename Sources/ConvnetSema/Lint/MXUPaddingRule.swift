@@ -3,11 +3,12 @@ import ConvnetSyntax
 
 /// The TPU performance guide's padding rules: a matmul on a 128x128 weight-stationary array maps
 /// K (the reduction) to rows and N (outputs) to columns, padding both up to whole tiles; a layer
-/// that fills little of its tiles wastes the MXU. Also the guide's batch rule for 8 cores.
+/// that fills little of its tiles wastes the MXU. Also the guide's batch rule for the board's
+/// cores. The array and the core count are the context's `LintDevice`.
 public struct MXUPaddingRule: LintRule {
     public static let id = "mxu-padding"
     public static let defaultSeverity = Severity.note
-    public static let summary = "a matmul uses less than half of the 128x128 tiles it occupies; a depthwise convolution runs on the vector unit; a batch that shards badly over 8 cores"
+    public static let summary = "a matmul uses less than half of the MXU tiles it occupies; a depthwise convolution runs on the vector unit; a batch that shards badly over the TPU's cores"
 
     public init() {}
 
@@ -48,16 +49,16 @@ public struct MXUPaddingRule: LintRule {
             case .maxPool, .avgPool, .globalAveragePool, .flatten, .dropout, .batchNorm, .activation, .concat, .add:
                 continue
             }
-            let (use, tk, tn) = Self.tileUse(k: k, n: n, rows: t.mxuRows, cols: t.mxuCols)
+            let (use, tk, tn) = Self.tileUse(k: k, n: n, rows: context.device.mxuRows, cols: context.device.mxuCols)
             guard use < t.minTileUse else { continue }
-            let goodK = tk * t.mxuRows, goodN = tn * t.mxuCols
+            let goodK = tk * context.device.mxuRows, goodN = tn * context.device.mxuCols
             out.append(finding(
-                "\(layer.name) \(what) with M=\(NumberFormat.grouped(m)), K=\(k), N=\(n) that occupies \(tk)x\(tn) tiles of \(t.mxuRows)x\(t.mxuCols) and fills \(NumberFormat.percent(use)) of them",
+                "\(layer.name) \(what) with M=\(NumberFormat.grouped(m)), K=\(k), N=\(n) that occupies \(tk)x\(tn) tiles of \(context.device.mxuRows)x\(context.device.mxuCols) and fills \(NumberFormat.percent(use)) of them",
                 at: layer.decl.keywordRange,
-                help: "\(kMeaning) = \(k) pads to \(goodK) and N = \(n) pads to \(goodN); sizes that are multiples of \(t.mxuCols) fill the array"))
+                help: "\(kMeaning) = \(k) pads to \(goodK) and N = \(n) pads to \(goodN); sizes that are multiples of \(context.device.mxuCols) fill the array"))
         }
 
-        let cores = context.cores
+        let cores = context.device.cores
         let perCore = batch / max(cores, 1)
         let goodBatch = batch % (8 * cores) == 0
         if !goodBatch {
@@ -65,7 +66,7 @@ public struct MXUPaddingRule: LintRule {
             out.append(finding(
                 "batch \(batch) on \(cores) cores gives \(batch % cores == 0 ? "\(perCore)" : "an uneven \(Double(batch) / Double(cores))") per core; the TPU performance guide wants a multiple of \(8 * cores) (8 per core, ideally 128 per core)",
                 at: at,
-                help: "use `batch \(max(8 * cores, batch > Int.max - 8 * cores ? batch : (batch + 8 * cores - 1) / (8 * cores) * 8 * cores))` or `batch \(128 * cores)` when training on 8 TPU cores"))
+                help: "use `batch \(max(8 * cores, batch > Int.max - 8 * cores ? batch : (batch + 8 * cores - 1) / (8 * cores) * 8 * cores))` or `batch \(128 * cores)` when training on \(cores) TPU cores"))
         }
         return out
     }

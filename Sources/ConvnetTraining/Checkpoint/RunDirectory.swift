@@ -19,6 +19,11 @@ public struct RunDirectory: Sendable {
         try FileManager.default.createDirectory(at: checkpointsFolder, withIntermediateDirectories: true)
     }
 
+    /// A run folder to read (`convnetc report`): creates nothing.
+    public init(reading url: URL) {
+        self.url = url
+    }
+
     public var metricsLog: URL { url.appendingPathComponent("metrics.jsonl") }
     public var summary: URL { url.appendingPathComponent("summary.json") }
     public var curves: URL { url.appendingPathComponent("curves.svg") }

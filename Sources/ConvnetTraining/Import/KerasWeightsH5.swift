@@ -35,23 +35,28 @@ enum KerasWeightsH5 {
             nameOfLocation[location] = p.name
             locationOfName[p.name] = location
         }
-        return try HDF5File.read(path) { file throws(WeightsImportError) in
-            let datasets = try file.datasets(under: "layers")
-            if datasets.isEmpty && !expected.isEmpty {
-                throw WeightsImportError(file: path, message: "an HDF5 file with no datasets under 'layers/': not a Keras 3 "
-                    + "`.weights.h5`\nhelp: save the weights with Keras 3's `model.save_weights(\"model.weights.h5\")` "
-                    + "(Keras 2's `.h5` layout is not read)")
-            }
-            let found = datasets.map { d in
-                WeightsFit.Found(name: nameOfLocation[d.path] ?? d.path, shape: d.shape,
-                                 unusable: d.isFloat ? nil : "it is not floating point")
-            }
-            try WeightsFit.check(expected: expected, found: found, file: path, location: { locationOfName[$0] })
-            var tensors: [String: CheckpointTensor] = [:]
-            for (d, f) in zip(datasets, found) where locationOfName[f.name] != nil {
-                tensors[f.name] = CheckpointTensor(shape: d.shape, values: try file.floats(d))
-            }
-            return tensors
+        // Read in a child process (`HDF5ChildReader`): a damaged file can crash libhdf5.
+        let listing = try HDF5ChildReader.read(path, group: "layers", wanted: Dictionary(expected.map {
+            (locationOfName[$0.name]!, $0.shape)
+        }, uniquingKeysWith: { first, _ in first }))
+        let datasets = listing.datasets
+        if datasets.isEmpty && !expected.isEmpty {
+            throw WeightsImportError(file: path, message: "an HDF5 file with no datasets under 'layers/': not a Keras 3 "
+                + "`.weights.h5`\nhelp: save the weights with Keras 3's `model.save_weights(\"model.weights.h5\")` "
+                + "(Keras 2's `.h5` layout is not read)")
         }
+        let found = datasets.map { d in
+            WeightsFit.Found(name: nameOfLocation[d.path] ?? d.path, shape: d.shape,
+                             unusable: d.isFloat ? nil : "it is not floating point")
+        }
+        try WeightsFit.check(expected: expected, found: found, file: path, location: { locationOfName[$0] })
+        var tensors: [String: CheckpointTensor] = [:]
+        for (d, f) in zip(datasets, found) where locationOfName[f.name] != nil {
+            guard let values = listing.values[d.path] else {
+                throw WeightsImportError(file: path, message: "cannot read the values of '\(d.path)' (truncated or corrupt)")
+            }
+            tensors[f.name] = CheckpointTensor(shape: d.shape, values: values)
+        }
+        return tensors
     }
 }

@@ -45,6 +45,7 @@ public struct Trainer {
     public func run(compiler: any ModelCompiler) throws -> TrainingResult {
         let config = configuration
         let modelHash = model.hash
+        let startedAt = clock.now()
         let run = try RunDirectory(url: config.outputDirectory)
         // One run per folder at a time, and a new run never replaces an earlier one unasked.
         let lock = try RunLock(folder: run.url)
@@ -108,6 +109,9 @@ public struct Trainer {
         let recorder = try TrainingRecorder(run: run, title: "\(model.name) on \(dataset.source)",
                                             resumingAfterEpoch: resumed?.checkpoint.epoch)
         recorder.skipped = dataset.skipped.count
+        recorder.facts = RunFacts(model: model.path, parameters: model.parameterCount, macs: model.macs, backend: compiler.name)
+        let earlierWall = resumed == nil ? 0 : RunFacts.earlierWallSeconds(in: run.summary)
+        recorder.wallClock = { [clock] in earlierWall + clock.now() - startedAt }
         if let r = resumed {
             output.write("Resuming from \(r.url.path) (epoch \(r.checkpoint.epoch), step \(r.checkpoint.step))\n")
             if r.checkpoint.seed != config.seed {
@@ -137,6 +141,8 @@ public struct Trainer {
             do {
                 outcome = try loop.runEpoch(&state)
             } catch let error as TrainingError {
+                // The last good epoch's pictures (its weights are the checkpoint left on disk).
+                if let v = lastValidation, v.count > 0 { _ = try? ValidationReports.write(v, to: run.url, title: recorder.title) }
                 try recorder.finish(stopReason: "non-finite loss")
                 if case .nonFiniteLoss(let message, _) = error {
                     throw TrainingError.nonFiniteLoss(message: message, lastGoodCheckpoint: lastCheckpoint?.path)
@@ -144,6 +150,7 @@ public struct Trainer {
                 throw error
             }
             guard case .finished(let metrics, let validation) = outcome else {
+                if let v = lastValidation, v.count > 0 { try ValidationReports.write(v, to: run.url, title: recorder.title) }
                 try recorder.finish(stopReason: "interrupted")
                 let advice = lastCheckpoint.map { "the checkpoint of epoch \(epochIndex) is \($0.path); run again with --resume to continue from it" }
                     ?? "no epoch finished, so there is nothing to resume; run again to start over"
@@ -168,8 +175,10 @@ public struct Trainer {
             lastValidation = try ValidationPass.run(evaluator, dataset: dataset)
         }
         if let v = lastValidation, v.count > 0 {
-            try recorder.writeConfusion(v.confusion)
+            try ValidationReports.write(v, to: run.url, title: recorder.title)
             output.write("Confusion matrix on the \(v.count) validation images:\n" + v.confusion.render())
+            output.write("Pictures: confusion.svg, predictions.svg; the \(v.predictions.misclassified.count) misclassified images "
+                + "are listed in misclassified.txt\n")
         }
         try makeCheckpoint(state, epochIndex: max(0, state.epoch - 1)).save(to: run.finalWeights)
         recorder.skipped = dataset.skipped.count

@@ -12,6 +12,8 @@ public struct ValidationResult: Sendable {
     public var count: Int
     /// True class against predicted class.
     public var confusion: ConfusionMatrix
+    /// Image by image: the misclassified ones and a few photos, for the run's pictures.
+    public var predictions = ValidationPredictions()
 }
 
 /// Runs the inference program over a whole split in stored order. The last batch is padded to
@@ -31,11 +33,20 @@ public enum ValidationPass {
         var confusion = ConfusionMatrix(classNames: dataset.classNames)
         var lossSum = 0.0
         var count = 0
+        let shape = executable.interface.input(named: ProgramNames.images)?.shape ?? []  // (B, H, W, C)
+        let (height, width, channels) = shape.count == 4 ? (shape[1], shape[2], shape[3]) : (1, 1, 1)
+        var sampler = PredictionSampler(classes: classes)
+        // The batch's images as filled: a target may reuse its input buffer while it runs, and the
+        // photos are picked only once the predictions are known.
+        var seen = [Float]()  // (B, H, W, C)
         for b in 0..<batches.count {
             let images = executable.floats(input: ProgramNames.images)  // (B, H, W, C)
             let real = try labels.withUnsafeMutableBufferPointer { l in
                 try batches.fill(batch: b, into: images.baseAddress!, labels: l.baseAddress!)
             }
+            let names = batches.names(batch: b)
+            seen.removeAll(keepingCapacity: true)
+            seen.append(contentsOf: images)
             try executable.run()
             let probabilities = executable.floats(output: ProgramNames.probabilities)  // (B, K)
             let k = probabilities.count / batch
@@ -46,12 +57,23 @@ public enum ValidationPass {
                 // A NaN probability must make the loss NaN (the clamp alone would hide it).
                 let q = p[label]
                 lossSum -= q.isNaN ? .nan : Double(log(min(max(q, epsilon), 1 - epsilon)))
-                confusion.add(truth: label, predicted: argmax(p))
+                let predicted = argmax(p)
+                confusion.add(truth: label, predicted: predicted)
+                let outcome = ValidationPredictions.Outcome(
+                    name: row < names.count ? names[row] : "validation image \(count + 1)",
+                    truth: label, predicted: predicted, probability: p[predicted])
+                let stride = height * width * channels
+                if seen.count >= (row + 1) * stride {
+                    seen.withUnsafeBufferPointer { all in
+                        sampler.add(outcome, image: all.baseAddress! + row * stride, height: height, width: width, channels: channels)
+                    }
+                }
                 count += 1
             }
         }
         return ValidationResult(loss: count > 0 ? lossSum / Double(count) : .nan,
-                                accuracy: confusion.accuracy ?? .nan, count: count, confusion: confusion)
+                                accuracy: confusion.accuracy ?? .nan, count: count, confusion: confusion,
+                                predictions: sampler.result)
     }
 
     /// The index of the largest value (the first on ties), as `tf.argmax`.

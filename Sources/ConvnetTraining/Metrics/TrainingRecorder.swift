@@ -13,6 +13,10 @@ public final class TrainingRecorder {
     private let log: MetricsLog
     /// Files or records the data left out (corrupt records, unreadable images), for the summary.
     public var skipped = 0
+    /// The model and backend for the summary; `wallSeconds` is filled in from `wallClock`.
+    public var facts: RunFacts?
+    /// The run's wall time so far, read whenever the summary is written.
+    public var wallClock: (() -> Double)?
 
     /// Opens the run's metrics log. When resuming from a checkpoint taken after epoch
     /// `resumingAfterEpoch`, later lines are dropped and the earlier ones reloaded (so the curves
@@ -32,12 +36,18 @@ public final class TrainingRecorder {
         try log.append(metrics)
         epochs.append(metrics)
         try TrainingCurvesPlot(title: title).write(epochs: epochs, to: run.curves)
-        try TrainingSummary(epochs: epochs, stopReason: "running", skipped: skipped).write(to: run.summary)
+        try TrainingSummary(epochs: epochs, stopReason: "running", skipped: skipped, facts: currentFacts).write(to: run.summary)
     }
 
     /// Writes the final summary with the reason the run ended ("completed", "interrupted"...).
     public func finish(stopReason: String) throws {
-        try TrainingSummary(epochs: epochs, stopReason: stopReason, skipped: skipped).write(to: run.summary)
+        try TrainingSummary(epochs: epochs, stopReason: stopReason, skipped: skipped, facts: currentFacts).write(to: run.summary)
+    }
+
+    private var currentFacts: RunFacts? {
+        guard var f = facts else { return nil }
+        f.wallSeconds = wallClock?() ?? f.wallSeconds
+        return f
     }
 
     /// Writes the validation confusion matrix as text and JSON.

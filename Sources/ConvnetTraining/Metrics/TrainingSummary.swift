@@ -11,11 +11,14 @@ public struct TrainingSummary: Equatable, Sendable {
     /// Files or records of the data left out with a warning (corrupt TFRecord records, unreadable
     /// images), so a run that silently trained on less is visible afterwards.
     public var skipped: Int
+    /// The model, its size and the run's wall time (nil: those keys are left out).
+    public var facts: RunFacts?
 
-    public init(epochs: [EpochMetrics], stopReason: String, skipped: Int = 0) {
+    public init(epochs: [EpochMetrics], stopReason: String, skipped: Int = 0, facts: RunFacts? = nil) {
         self.epochs = epochs
         self.stopReason = stopReason
         self.skipped = skipped
+        self.facts = facts
     }
 
     /// The epoch with the highest validation accuracy (ties: the earliest); nil when empty.
@@ -37,7 +40,7 @@ public struct TrainingSummary: Equatable, Sendable {
             ("skipped", .int(skipped)),
             ("best", bestEpoch?.json ?? .null),
             ("last", epochs.last?.json ?? .null),
-        ])
+        ] + (facts?.jsonFields ?? []))
     }
 
     /// Writes the summary atomically as pretty-enough JSON (one line, newline-terminated).

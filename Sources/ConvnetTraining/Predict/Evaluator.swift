@@ -42,7 +42,8 @@ public struct EvaluationReport: Sendable {
 /// Measures a checkpoint on the validation split of the model's dataset (the split depends only
 /// on file paths and the fraction, so it is the split the trainer validated on).
 public enum Evaluator {
-    /// Uses `options` for `--data`, `--validation` and `--batch` (else the train block).
+    /// Uses `options` for `--data`, `--validation` and `--batch` (else the train block), and
+    /// `--out DIR` for where to write the pictures (`ValidationReports`; none without it).
     /// `classes` (`--classes`), like a checkpoint's class names, must be the dataset's.
     public static func evaluate(weights: URL, model: ModelDescription, options: TrainingOptions = TrainingOptions(),
                                 compiler: any ModelCompiler,
@@ -65,6 +66,13 @@ public enum Evaluator {
         let executable = try compiler.inference(batch: config.batch)
         try trained.load(into: executable)
         let result = try ValidationPass.run(executable, dataset: dataset)
+        // `--out DIR`: the run folder's pictures for these weights.
+        if let folder = options.outputDirectory {
+            let url = URL(fileURLWithPath: folder)
+            let title = "\(model.name) on \(dataset.source), weights \(weights.lastPathComponent)"
+            let written = try ValidationReports.write(result, to: url, title: title)
+            output.write("Wrote " + written.map(\.lastPathComponent).joined(separator: ", ") + " in \(url.path)\n")
+        }
         return EvaluationReport(weights: weights.path, dataset: dataset.source, count: result.count,
                                 skipped: dataset.skipped.count, accuracy: result.accuracy, loss: result.loss,
                                 confusion: result.confusion)

@@ -34,7 +34,12 @@ public enum MatmulDimensions {
         case .matmul(let transposeA, _):
             let a = operands[0].shape
             return (result.shape[0], transposeA ? a[0] : a[1], result.shape[1])
-        default:
+        case .input, .constant, .unary, .binary, .activation, .activationGrad, .broadcast, .reduceSum, .reshape,
+             .convert, .biasAdd, .softmax, .maxPool, .avgPool, .spatialMean, .depthwiseConv2d, .concat, .channelSlice,
+             .dropout, .batchNormTraining, .batchNormInference, .batchMean, .batchVariance, .softmaxCrossEntropy,
+             .correctCount, .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .biasGrad, .softmaxGrad,
+             .maxPoolGrad, .avgPoolGrad, .spatialMeanGrad, .dropoutGrad, .batchNormGradInput, .batchNormGradGamma,
+             .softmaxCrossEntropyGrad, .im2col, .col2im, .fusion, .custom:
             return nil
         }
     }

@@ -41,10 +41,8 @@ public struct TPUCostModel: Sendable {
         var rows: [ProfileRow] = []
         for inst in graph.instructions {
             for d in inst.definitions { types[d.value] = d.type }
-            switch inst.op {
-            case .input, .constant: continue
-            default: break
-            }
+            if case .input = inst.op { continue }
+            if case .constant = inst.op { continue }
             let operandTypes = inst.operands.map { types[$0]! }
             var row = ProfileRow(op: inst.op.mnemonic, layer: inst.layer ?? "")
             if case .fusion(_, let body) = inst.op {
@@ -101,7 +99,12 @@ public struct TPUCostModel: Sendable {
     private func isMXU(_ op: Op) -> Bool {
         switch op {
         case .conv2d, .conv2dFilterGrad, .conv2dInputGrad, .matmul: true
-        default: false
+        case .input, .constant, .unary, .binary, .activation, .activationGrad, .broadcast, .reduceSum, .reshape,
+             .convert, .biasAdd, .softmax, .maxPool, .avgPool, .spatialMean, .depthwiseConv2d, .concat, .channelSlice,
+             .dropout, .batchNormTraining, .batchNormInference, .batchMean, .batchVariance, .softmaxCrossEntropy,
+             .correctCount, .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .biasGrad, .softmaxGrad,
+             .maxPoolGrad, .avgPoolGrad, .spatialMeanGrad, .dropoutGrad, .batchNormGradInput, .batchNormGradGamma,
+             .softmaxCrossEntropyGrad, .im2col, .col2im, .fusion, .custom: false
         }
     }
 }

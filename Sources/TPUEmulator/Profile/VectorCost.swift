@@ -36,7 +36,12 @@ public enum VectorCost {
             case .tanh: 3       // dy * (1 - y^2)
             }
         case .biasAdd, .convert, .broadcast: 1
-        default: nil
+        case .input, .constant, .reduceSum, .reshape, .conv2d, .matmul, .softmax, .maxPool, .avgPool, .spatialMean,
+             .depthwiseConv2d, .concat, .channelSlice, .dropout, .batchNormTraining, .batchNormInference, .batchMean,
+             .batchVariance, .softmaxCrossEntropy, .correctCount, .conv2dInputGrad, .depthwiseConv2dInputGrad,
+             .depthwiseConv2dFilterGrad, .conv2dFilterGrad, .biasGrad, .softmaxGrad, .maxPoolGrad, .avgPoolGrad,
+             .spatialMeanGrad, .dropoutGrad, .batchNormGradInput, .batchNormGradGamma, .softmaxCrossEntropyGrad,
+             .im2col, .col2im, .fusion, .custom: nil
         }
     }
 

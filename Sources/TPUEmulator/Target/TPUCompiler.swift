@@ -26,8 +26,8 @@ public struct TPUCompiler: ProgramCompiler {
     /// Cores the global batch is split over (`--cores`, 8 on a TPU v2-8).
     public let cores: Int
     public let device: TPUDevice
-    /// The data-parallel programs of a training step: built by the driver from the model
-    /// (`DataParallelProgramSet`); this backend compiles them as given.
+    /// The data-parallel programs of a training step: cut by the driver out of the step's IR
+    /// (`DataParallelProgramSet`); this backend compiles them as given, optimizing each once.
     public let programSets: @Sendable (IRProgram) throws -> DataParallelProgramSet
     /// Runs every matmul: the emulated MXU (`MXUEngine`) by default. Tests pass `BLASEngine`
     /// to check the data-parallel structure in fp32, apart from bfloat16 numerics.
@@ -54,7 +54,9 @@ public struct TPUCompiler: ProgramCompiler {
                 hostThreads: Int = 1) {
         let optimizer = optimizer ?? model.train.optimizer
         self.init(cores: cores, device: device, hostThreads: hostThreads) { step in
-            try DataParallelProgramSet(model: model, trainingStep: step, cores: cores, optimizer: optimizer)
+            try DataParallelProgramSet(trainingStep: step, cores: cores) { batch in
+                try IRBuilder.trainingStep(model, batch: batch, optimizer: optimizer)
+            }
         }
     }
 

@@ -1,7 +1,6 @@
 import ConvnetCPU
 import ConvnetIR
 import ConvnetOptimizer
-import ConvnetIR
 
 /// One data-parallel training step on the emulated board, behind the names of
 /// `IRBuilder.trainingStep` (weights, slots, images, labels, step, learning_rate, dropout_seed
@@ -10,7 +9,7 @@ import ConvnetIR
 ///
 /// A step (references.md §4, `DataParallelPrograms`):
 /// 1. Broadcast: the trainable weights are copied into the per-core gradient program.
-/// 2. Every core c, in core order, runs `gradientStep` on its shard `split.shard(c)` of the
+/// 2. Every core c, in core order, runs the gradient program on its shard `split.shard(c)` of the
 ///    global batch (`(B/N, H, W, C)`), with dropout seed `seed + c`. The host runs the cores one
 ///    after the other on ONE compiled gradient program (each emulated matmul uses all host
 ///    threads), which keeps the memory of one per-core program instead of N.
@@ -18,7 +17,7 @@ import ConvnetIR
 ///    the core finishes, core 0 first, `((g0 + g1) + g2) + ...` (`AllReduce.sum`'s order), so
 ///    every run gives the same bits. Loss, correct count and batch-norm moving statistics are
 ///    summed the same way; loss and statistics are then divided by N (mean over cores).
-/// 4. `updateStep` (divides the summed gradients by N, applies the optimizer) runs once: every
+/// 4. The update program (divides the summed gradients by N, applies the optimizer) runs once: every
 ///    core would apply the same update to the same weights, so one emulated core stands for all.
 ///
 /// The modelled cost (`ModelledCostReporting`) is static: `TPUCostModel` over the optimized
@@ -48,6 +47,8 @@ public final class TPUTrainingExecutable: ExecutableProgram, ModelledCostReporti
     private let loss: UnsafeMutableBufferPointer<Float>     // ()
     private let correct: UnsafeMutableBufferPointer<Float>  // ()
     private let newState: [String: UnsafeMutableBufferPointer<Float>]
+    /// All of the above and both programs, reserved before anything was allocated.
+    private let memory: TPUStepMemory
 
     /// Optimizes (once each) and compiles the per-core gradient and update programs of `set`.
     init(_ set: DataParallelProgramSet, compiler: TPUCompiler) throws {
@@ -59,14 +60,20 @@ public final class TPUTrainingExecutable: ExecutableProgram, ModelledCostReporti
         let optimizedUpdate = try Pipeline.optimize(updateProgram, for: target)
         program = trainingStep
         self.split = split
-        gradient = try compiler.executor.compile(optimizedGradient)
-        update = try compiler.executor.compile(optimizedUpdate)
+        imageSize = gradientProgram.graph.input(named: IRProgram.Names.images).map { $0.type.elementCount / split.perCoreBatch } ?? 0
+        // Memory first: the emulator's own buffers (images (B, H, W, C), labels (B), the moving
+        // statistics) and both programs' arenas, refused as a whole before any is allocated.
+        var memory = TPUStepMemory(split: split)
+        let stateFloats = gradientProgram.parameters.filter { !$0.trainable }.reduce(0.0) { $0 + Double($1.elementCount) }
+        try memory.reserve(4 * (Double(split.globalBatch) * (Double(imageSize) + 1) + stateFloats + 3))
+        gradient = try memory.compile { try compiler.executor.compile(optimizedGradient) }
+        update = try memory.compile { try compiler.executor.compile(optimizedUpdate) }
+        self.memory = memory
         report = TrainingStepCost.report(gradient: optimizedGradient.graph, update: optimizedUpdate.graph,
                                          split: split, device: compiler.device)
         trainable = gradientProgram.parameters.filter(\.trainable).map(\.name)
         stateNames = gradientProgram.parameters.filter { !$0.trainable }.map(\.name)
         updatedState = Set(gradientProgram.graph.outputs.map(\.name))
-        imageSize = gradientProgram.graph.input(named: IRProgram.Names.images).map { $0.type.elementCount / split.perCoreBatch } ?? 0
         hasDropout = trainingStep.graph.input(named: IRProgram.Names.dropoutSeed) != nil
         images = .allocate(capacity: split.globalBatch * imageSize)
         labels = .allocate(capacity: split.globalBatch)
