@@ -57,6 +57,14 @@ final class LoopResumeTests: XCTestCase {
         XCTAssertEqual(tensors(of: a).mapValues { $0.map(\.bitPattern) }, tensors(of: b).mapValues { $0.map(\.bitPattern) })
         XCTAssertEqual(try MetricsLog.read(from: split.url.appendingPathComponent("metrics.jsonl")).map(\.epoch), [1, 2, 3])
         XCTAssertEqual(resumed.epochs.map(\.learningRate), uninterrupted.epochs.map(\.learningRate))
+        // The rate is on each epoch line and in summary.json.
+        for epoch in resumed.epochs.dropFirst() {
+            XCTAssertTrue(output.text.contains(String(format: " - lr %.1e - ", epoch.learningRate)), output.text)
+        }
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: split.url.appendingPathComponent("summary.json"))) as? [String: Any]
+        let logged = try XCTUnwrap(summary?["learning_rates"] as? [Double])
+        XCTAssertEqual(logged.count, 3)
+        for (a, b) in zip(logged, uninterrupted.epochs.map(\.learningRate)) { XCTAssertEqual(a, b, accuracy: b * 1e-9) }
         return uninterrupted.epochs.map(\.learningRate)
     }
 

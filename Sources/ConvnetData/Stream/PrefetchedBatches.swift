@@ -84,6 +84,7 @@ public final class PrefetchedBatches: BatchSource {
         free.close()
     }
 
+    @discardableResult
     public func fill(batch: Int, into images: UnsafeMutablePointer<Float>, labels: UnsafeMutablePointer<Int32>) throws -> Int {
         let expected = nextBatch.withLock { n in defer { n += 1 }; return n }
         precondition(batch == expected, "prefetched batches are read in order: asked for \(batch), next is \(expected)")

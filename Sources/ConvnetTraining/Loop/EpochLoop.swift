@@ -97,7 +97,7 @@ struct EpochLoop {
         if let v = validation { shown += [("val_loss", v.loss), ("val_accuracy", v.accuracy)] }
         let throughput = trainSeconds > 0 ? trained / trainSeconds : 0
         let modelled = (trainer as? ModelledCostReporting)?.modelledCostTrailer ?? ""
-        let seconds = bar.finish(metrics: shown, trailer: String(format: " - %.1f images/s", throughput) + modelled)
+        let seconds = bar.finish(metrics: shown, trailer: String(format: " - lr %.1e - %.1f images/s", learningRate, throughput) + modelled)
         let metrics = EpochMetrics(epoch: epoch + 1, loss: lossSum / Double(stepsPerEpoch), accuracy: correct / trained,
                                    valLoss: validation?.loss, valAccuracy: validation?.accuracy,
                                    imagesPerSecond: throughput,
