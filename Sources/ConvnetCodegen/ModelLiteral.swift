@@ -11,7 +11,9 @@ enum ModelLiteral {
     static func optimizer(_ o: OptimizerSetting) -> String {
         switch o {
         case .adam(let lr): ".adam(learningRate: \(double(lr)))"
-        case .sgd(let lr, let momentum): ".sgd(learningRate: \(double(lr)), momentum: \(double(momentum)))"
+        case .adamw(let lr, let decay): ".adamw(learningRate: \(double(lr)), weightDecay: \(double(decay)))"
+        case .sgd(let lr, let momentum, let nesterov):
+            ".sgd(learningRate: \(double(lr)), momentum: \(double(momentum)), nesterov: \(nesterov))"
         }
     }
 

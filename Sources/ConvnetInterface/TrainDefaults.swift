@@ -32,12 +32,16 @@ public struct TrainDefaults: Hashable, Sendable {
 /// The update rule of a training step. Adam uses Keras' beta1 0.9, beta2 0.999, epsilon 1e-7.
 public enum OptimizerSetting: Hashable, Sendable {
     case adam(learningRate: Double)
-    case sgd(learningRate: Double, momentum: Double)
+    /// Adam with decoupled weight decay (Keras 3 `AdamW`).
+    case adamw(learningRate: Double, weightDecay: Double)
+    /// SGD, with momentum and Nesterov's look-ahead as Keras 3's `SGD`.
+    case sgd(learningRate: Double, momentum: Double, nesterov: Bool = false)
 
     public var learningRate: Double {
         switch self {
         case .adam(let lr): lr
-        case .sgd(let lr, _): lr
+        case .adamw(let lr, _): lr
+        case .sgd(let lr, _, _): lr
         }
     }
 
@@ -46,7 +50,8 @@ public enum OptimizerSetting: Hashable, Sendable {
     public func with(learningRate lr: Double) -> OptimizerSetting {
         switch self {
         case .adam: .adam(learningRate: lr)
-        case .sgd(_, let momentum): .sgd(learningRate: lr, momentum: momentum)
+        case .adamw(_, let decay): .adamw(learningRate: lr, weightDecay: decay)
+        case .sgd(_, let momentum, let nesterov): .sgd(learningRate: lr, momentum: momentum, nesterov: nesterov)
         }
     }
 }

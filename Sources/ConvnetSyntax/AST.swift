@@ -337,13 +337,17 @@ public indirect enum Statement: Hashable, Sendable {
 public enum OptimizerDecl: Hashable, Sendable {
     /// `optimizer adam lr X` (Keras defaults beta1 0.9, beta2 0.999, epsilon 1e-7)
     case adam(learningRate: Double)
-    /// `optimizer sgd lr X [momentum M]`
-    case sgd(learningRate: Double, momentum: Double)
+    /// `optimizer adamw lr X [weight_decay W]`: Adam with Keras 3's decoupled weight decay
+    /// (`w -= lr * W * w` before the Adam step); W defaults to Keras' 0.004.
+    case adamw(learningRate: Double, weightDecay: Double)
+    /// `optimizer sgd lr X [momentum M] [nesterov]`
+    case sgd(learningRate: Double, momentum: Double, nesterov: Bool = false)
 
     public var learningRate: Double {
         switch self {
         case .adam(let lr): lr
-        case .sgd(let lr, _): lr
+        case .adamw(let lr, _): lr
+        case .sgd(let lr, _, _): lr
         }
     }
 }

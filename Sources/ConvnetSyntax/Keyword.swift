@@ -18,6 +18,8 @@ public enum Keyword: String, CaseIterable, Hashable, Sendable {
     // Values and sub-options inside the train block.
     case adam, sgd, lr, momentum, constant, cosine, exponential, flip, crop
     case brightness, contrast, saturation, zoom, ramp
+    case adamw, nesterov
+    case weightDecay = "weight_decay"
 
     /// Looks a word up in the table; `nil` for identifiers.
     public init?(word: String) {

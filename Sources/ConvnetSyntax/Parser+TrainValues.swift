@@ -1,65 +1,83 @@
 /// The values of the train settings that have their own small grammar: optimizer, schedule,
 /// augmentations.
 extension ParserState {
-    /// optimizer = ( "adam" | "sgd" ) { "lr" NUMBER | "momentum" NUMBER }   ("lr" required,
-    ///             "momentum" only for sgd; each at most once)
+    /// optimizer = ( "adam" | "adamw" | "sgd" ) { "lr" NUMBER | "momentum" NUMBER | "nesterov"
+    ///             | "weight_decay" NUMBER }   ("lr" required; "momentum" and "nesterov" only for
+    ///             sgd, "weight_decay" only for adamw; each at most once)
     mutating func parseOptimizer() throws(Recovery) -> OptimizerDecl? {
-        let help = "write e.g. optimizer adam lr 0.001, or optimizer sgd lr 0.01 momentum 0.9"
+        let help = "write e.g. optimizer adam lr 0.001, optimizer adamw lr 0.001 weight_decay 0.004, or optimizer sgd lr 0.01 momentum 0.9 nesterov"
         let name = current
-        guard case .keyword(let kind) = name.kind, kind == .adam || kind == .sgd else {
+        guard case .keyword(let kind) = name.kind, kind == .adam || kind == .adamw || kind == .sgd else {
             if isWord(name) {
                 advance()
                 report(.error("parse.unknown-optimizer", "unknown optimizer '\(Lexer.printable(text(name)))'",
                               at: name.range,
-                              help: Suggestion.help(for: text(name), among: ["adam", "sgd"], otherwise: help)))
+                              help: Suggestion.help(for: text(name), among: ["adam", "adamw", "sgd"], otherwise: help)))
                 throw Recovery()
             }
-            throw expected("'adam' or 'sgd'", help: help)
+            throw expected("'adam', 'adamw' or 'sgd'", help: help)
         }
         advance()
-        var lr: Spanned<Double?>?
-        var momentum: Spanned<Double?>?
-        var lrKeyword: SourceRange?
-        var momentumKeyword: SourceRange?
+        let allowed: [Keyword] = switch kind {
+        case .sgd: [.lr, .momentum, .nesterov]
+        case .adamw: [.lr, .weightDecay]
+        default: [.lr]
+        }
+        var values: [Keyword: Double?] = [:]
+        var given: [Keyword: SourceRange] = [:]
         while !atStatementEnd {
             let option = current
             switch option.kind {
-            case .keyword(.lr):
+            case .keyword(let key) where key == .lr || key == .momentum || key == .nesterov || key == .weightDecay:
                 advance()
-                let value = try parseReal("learning rate", help: help)
-                if let v = value.value, !(v > 0) {
-                    report(.error("parse.out-of-range", "learning rate must be above 0, found \(text(value.range))",
-                                  at: value.range, help: help))
+                var value: Double? = 1
+                switch key {
+                case .lr:
+                    let v = try parseReal("learning rate", help: help)
+                    if let x = v.value, !(x > 0) {
+                        report(.error("parse.out-of-range", "learning rate must be above 0, found \(text(v.range))",
+                                      at: v.range, help: help))
+                    }
+                    value = v.value
+                case .momentum:
+                    let v = try parseReal("momentum", help: help)
+                    if let x = v.value, !(x >= 0 && x < 1) {
+                        report(.error("parse.out-of-range",
+                                      "momentum must be at least 0 and below 1, found \(text(v.range))",
+                                      at: v.range, help: help))
+                    }
+                    value = v.value
+                case .weightDecay:
+                    let v = try parseReal("weight decay", help: help)
+                    if let x = v.value, !(x >= 0 && x < 1) {
+                        report(.error("parse.out-of-range",
+                                      "weight decay must be at least 0 and below 1, found \(text(v.range))",
+                                      at: v.range, help: "write e.g. weight_decay 0.004 (Keras' default): each step, w -= lr * 0.004 * w"))
+                    }
+                    value = v.value
+                default:
+                    break  // nesterov: a flag
                 }
-                if let first = lrKeyword {
-                    report(.error("parse.duplicate-option", "lr is given twice", at: option.range, help: "keep one lr",
-                                  notes: [DiagnosticNote("the first lr is here", at: first)]))
+                let word = key.rawValue
+                if !allowed.contains(key) {
+                    let message = "\(kind.rawValue) takes no \(word)"
+                    let fix = switch key {
+                    case .momentum: kind == .adam ? "remove it (adam keeps its own moment estimates), or use optimizer sgd"
+                        : "remove it (adamw keeps its own moment estimates), or use optimizer sgd"
+                    case .nesterov: "remove it, or use optimizer sgd lr 0.01 momentum 0.9 nesterov"
+                    default: "remove it, or use optimizer adamw lr 0.001 weight_decay 0.004"
+                    }
+                    report(.error("parse.option-not-allowed", message, at: option.range, help: fix))
+                } else if let first = given[key] {
+                    report(.error("parse.duplicate-option", "\(word) is given twice", at: option.range, help: "keep one \(word)",
+                                  notes: [DiagnosticNote("the first \(word) is here", at: first)]))
                 } else {
-                    lr = value
-                    lrKeyword = option.range
-                }
-            case .keyword(.momentum):
-                advance()
-                let value = try parseReal("momentum", help: help)
-                if let v = value.value, !(v >= 0 && v < 1) {
-                    report(.error("parse.out-of-range",
-                                  "momentum must be at least 0 and below 1, found \(text(value.range))",
-                                  at: value.range, help: help))
-                }
-                if kind == .adam {
-                    report(.error("parse.option-not-allowed", "adam takes no momentum", at: option.range,
-                                  help: "remove it (adam keeps its own moment estimates), or use optimizer sgd"))
-                } else if let first = momentumKeyword {
-                    report(.error("parse.duplicate-option", "momentum is given twice", at: option.range,
-                                  help: "keep one momentum",
-                                  notes: [DiagnosticNote("the first momentum is here", at: first)]))
-                } else {
-                    momentum = value
-                    momentumKeyword = option.range
+                    values[key] = value
+                    given[key] = option.range
                 }
             case .identifier, .keyword:
                 let word = text(option)
-                if let guess = Suggestion.closest(to: word, among: kind == .sgd ? ["lr", "momentum"] : ["lr"]) {
+                if let guess = Suggestion.closest(to: word, among: allowed.map(\.rawValue)) {
                     advance()
                     report(.error("parse.unknown-option", "unknown optimizer option '\(Lexer.printable(word))'",
                                   at: option.range, help: Suggestion.didYouMean(guess, for: word)))
@@ -70,15 +88,23 @@ extension ParserState {
                 try expectStatementEnd(help: help)
             }
         }
-        guard let lr else {
+        guard let lr = values[.lr] else {
             throw expected("'lr' and a learning rate", id: "parse.missing-learning-rate", help: help)
         }
-        guard let rate = lr.value else { return nil }
+        guard let rate = lr else { return nil }
         switch kind {
-        case .adam: return .adam(learningRate: rate)
+        case .adam:
+            return .adam(learningRate: rate)
+        case .adamw:
+            guard let decay = values[.weightDecay] ?? 0.004 else { return nil }
+            return .adamw(learningRate: rate, weightDecay: decay)
         default:
-            guard let m = momentum?.value ?? (momentum == nil ? 0 : nil) else { return nil }
-            return .sgd(learningRate: rate, momentum: m)
+            guard let m = values[.momentum] ?? 0 else { return nil }
+            if given[.nesterov] != nil, m == 0 {
+                report(.warning("parse.nesterov-without-momentum", "nesterov does nothing without momentum",
+                                at: given[.nesterov]!, help: "add momentum, e.g. optimizer sgd lr 0.01 momentum 0.9 nesterov"))
+            }
+            return .sgd(learningRate: rate, momentum: m, nesterov: given[.nesterov] != nil)
         }
     }
 

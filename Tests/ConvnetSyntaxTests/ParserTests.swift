@@ -93,6 +93,12 @@ final class ParserTests: XCTestCase {
         XCTAssertEqual(a.schedule?.value, .cosine)
         XCTAssertEqual(a.augment.map(\.value), [.flip, .crop])
         XCTAssertEqual(try XCTUnwrap(parse("gap; train { schedule ramp }").train).schedule?.value, .ramp(RampDecl()))
+        XCTAssertEqual(try XCTUnwrap(parse("gap; train { optimizer sgd nesterov lr 0.01 momentum 0.9 }").train).optimizer?.value,
+                       .sgd(learningRate: 0.01, momentum: 0.9, nesterov: true))
+        XCTAssertEqual(try XCTUnwrap(parse("gap; train { optimizer adamw weight_decay 0.01 lr 1e-3 }").train).optimizer?.value,
+                       .adamw(learningRate: 0.001, weightDecay: 0.01))
+        XCTAssertEqual(try XCTUnwrap(parse("gap; train { optimizer adamw lr 1e-3 }").train).optimizer?.value,
+                       .adamw(learningRate: 0.001, weightDecay: 0.004))
         var ramp = RampDecl()
         (ramp.start, ramp.max, ramp.min, ramp.rampup, ramp.sustain, ramp.decay) = (1e-4, 2e-3, 0, 3, 2, 0.7)
         let ramped = try XCTUnwrap(parse("gap; train { schedule ramp decay 0.7 sustain 2 max 2e-3 start 1e-4 min 0 rampup 3 }").train)

@@ -15,9 +15,10 @@ public enum KerasExporter {
     static func header(_ model: CheckedModel, name: String) -> String {
         let s = model.inputShape
         let t = model.train
-        let (optimizer, rate, momentum): (String, Double, Double) = switch t.optimizer {
-        case .adam(let lr): ("adam", lr, 0)
-        case .sgd(let lr, let m): ("sgd", lr, m)
+        let (optimizer, rate, momentum, nesterov, weightDecay): (String, Double, Double, Bool, Double) = switch t.optimizer {
+        case .adam(let lr): ("adam", lr, 0, false, 0)
+        case .adamw(let lr, let wd): ("adamw", lr, 0, false, wd)
+        case .sgd(let lr, let m, let n): ("sgd", lr, m, n, 0)
         }
         let (schedule, decay): (String, String) = switch t.schedule {
         case .constant: ("constant", "None")
@@ -68,6 +69,8 @@ public enum KerasExporter {
             "optimizer": \(python(optimizer)),
             "learning_rate": \(rate),
             "momentum": \(momentum),
+            "nesterov": \(nesterov ? "True" : "False"),
+            "weight_decay": \(weightDecay),
             "schedule": \(python(schedule)),
             "decay": \(decay),
             "ramp": \(ramp),

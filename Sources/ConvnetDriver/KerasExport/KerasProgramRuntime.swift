@@ -300,7 +300,10 @@ def learning_rate(epoch):
 
 def compile_model(model):
     if TRAIN["optimizer"] == "sgd":
-        optimizer = keras.optimizers.SGD(TRAIN["learning_rate"], momentum=TRAIN["momentum"])
+        optimizer = keras.optimizers.SGD(TRAIN["learning_rate"], momentum=TRAIN["momentum"], nesterov=TRAIN["nesterov"])
+    elif TRAIN["optimizer"] == "adamw":
+        optimizer = keras.optimizers.AdamW(TRAIN["learning_rate"], weight_decay=TRAIN["weight_decay"],
+                                           beta_1=0.9, beta_2=0.999, epsilon=1e-7)
     else:
         optimizer = keras.optimizers.Adam(TRAIN["learning_rate"], beta_1=0.9, beta_2=0.999, epsilon=1e-7)
     model.compile(optimizer=optimizer, loss=keras.losses.SparseCategoricalCrossentropy(),

@@ -74,12 +74,12 @@ public enum IRBuilder {
                          gradients: Dictionary(uniqueKeysWithValues: zip(trainable.map(\.name), grads)))
     }
 
-    /// The zero-initialised optimizer slots of the trainable weights: Adam `m`, `v`; SGD
+    /// The zero-initialised optimizer slots of the trainable weights: Adam and AdamW `m`, `v`; SGD
     /// `velocity` when momentum is non-zero.
     public static func optimizerSlots(for params: [ParameterInfo], _ optimizer: OptimizerDecl) -> [ParameterInfo] {
         let suffixes: [String] = switch optimizer {
-        case .adam: ["m", "v"]
-        case .sgd(_, let momentum): momentum != 0 ? ["velocity"] : []
+        case .adam, .adamw: ["m", "v"]
+        case .sgd(_, let momentum, _): momentum != 0 ? ["velocity"] : []
         }
         return params.filter(\.trainable).flatMap { p in
             suffixes.map { ParameterInfo(name: p.name + "/" + $0, layer: p.layer, shape: p.shape,

@@ -23,7 +23,8 @@ extension OptimizerSetting {
     public init(_ decl: OptimizerDecl) {
         switch decl {
         case .adam(let lr): self = .adam(learningRate: lr)
-        case .sgd(let lr, let momentum): self = .sgd(learningRate: lr, momentum: momentum)
+        case .adamw(let lr, let decay): self = .adamw(learningRate: lr, weightDecay: decay)
+        case .sgd(let lr, let momentum, let nesterov): self = .sgd(learningRate: lr, momentum: momentum, nesterov: nesterov)
         }
     }
 }
@@ -32,7 +33,8 @@ extension OptimizerDecl {
     public init(_ setting: OptimizerSetting) {
         switch setting {
         case .adam(let lr): self = .adam(learningRate: lr)
-        case .sgd(let lr, let momentum): self = .sgd(learningRate: lr, momentum: momentum)
+        case .adamw(let lr, let decay): self = .adamw(learningRate: lr, weightDecay: decay)
+        case .sgd(let lr, let momentum, let nesterov): self = .sgd(learningRate: lr, momentum: momentum, nesterov: nesterov)
         }
     }
 }

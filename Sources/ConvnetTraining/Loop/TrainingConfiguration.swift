@@ -88,9 +88,11 @@ public struct TrainingConfiguration: Sendable {
         workers = max(1, options.workers ?? ProcessInfo.processInfo.activeProcessorCount)
     }
 
-    /// The checkpoint's optimizer kind.
+    /// The checkpoint's optimizer kind: which slots it keeps (AdamW keeps Adam's).
     public var optimizerKind: OptimizerKind {
-        if case .adam = optimizer { return .adam }
-        return .sgd
+        switch optimizer {
+        case .adam, .adamw: .adam
+        case .sgd: .sgd
+        }
     }
 }

@@ -36,8 +36,11 @@ TRAIN = {
     "optimizer": "adam",
     "learning_rate": 0.001,
     "momentum": 0.0,
+    "nesterov": False,
+    "weight_decay": 0.0,
     "schedule": "constant",
     "decay": None,
+    "ramp": None,
     "seed": 1,
     "augment": {},
 }
@@ -341,12 +344,22 @@ def learning_rate(epoch):
         return rate * 0.5 * (1 + math.cos(math.pi * min(epoch, total) / total))
     if TRAIN["schedule"] == "exponential":
         return rate * TRAIN["decay"] ** epoch
+    if TRAIN["schedule"] == "ramp":  # the codelab's lrfn (the optimizer's rate is not used)
+        r = TRAIN["ramp"]
+        if epoch < r["rampup"]:
+            return (r["max"] - r["start"]) / r["rampup"] * epoch + r["start"]
+        if epoch < r["rampup"] + r["sustain"]:
+            return r["max"]
+        return (r["max"] - r["min"]) * r["decay"] ** (epoch - r["rampup"] - r["sustain"]) + r["min"]
     return rate
 
 
 def compile_model(model):
     if TRAIN["optimizer"] == "sgd":
-        optimizer = keras.optimizers.SGD(TRAIN["learning_rate"], momentum=TRAIN["momentum"])
+        optimizer = keras.optimizers.SGD(TRAIN["learning_rate"], momentum=TRAIN["momentum"], nesterov=TRAIN["nesterov"])
+    elif TRAIN["optimizer"] == "adamw":
+        optimizer = keras.optimizers.AdamW(TRAIN["learning_rate"], weight_decay=TRAIN["weight_decay"],
+                                           beta_1=0.9, beta_2=0.999, epsilon=1e-7)
     else:
         optimizer = keras.optimizers.Adam(TRAIN["learning_rate"], beta_1=0.9, beta_2=0.999, epsilon=1e-7)
     model.compile(optimizer=optimizer, loss=keras.losses.SparseCategoricalCrossentropy(),
