@@ -115,6 +115,7 @@ public enum SemanticAnalyzer {
         if let sch = block.schedule?.value { s.schedule = sch }
         if let seed = block.seed?.value { s.seed = seed }
         s.augment = block.augment.map(\.value)
+        if let smoothing = block.labelSmoothing?.value { s.labelSmoothing = smoothing }
         return s
     }
 }

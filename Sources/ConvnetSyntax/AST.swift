@@ -418,6 +418,8 @@ public struct TrainBlock: Hashable, Sendable {
     public var schedule: Spanned<ScheduleDecl>?
     public var seed: Spanned<Int>?
     public var augment: [Spanned<Augmentation>]
+    /// `label_smoothing S`, 0 <= S < 1
+    public var labelSmoothing: Spanned<Double>?
 
     public init(range: SourceRange, data: Spanned<String>? = nil, validation: Spanned<Double>? = nil,
                 batch: Spanned<Int>? = nil, epochs: Spanned<Int>? = nil,

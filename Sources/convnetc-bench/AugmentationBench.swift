@@ -26,12 +26,31 @@ enum AugmentationBench {
                 + "augmented \(NumberFormat.fixed(augmented[round], 1))\n").utf8))
         }
         let ratio = TrainingBench.median(zip(augmented, plain).map { $0 / $1 })
+        // What the fill thread spends per batch, alone (less noisy than whole-step rates on a
+        // shared machine): filling without and with augmentation, next to a step's time.
+        let fillPlain = try fillSeconds(data, augmentation: .none, batch: batch, batches: steps)
+        let fillAugmented = try fillSeconds(data, augmentation: augmentation, batch: batch, batches: steps)
+        let stepSeconds = Double(batch) / TrainingBench.median(plain)
         return [
+            BenchRow(name: "\(name) one batch filled on the fill thread, augment \(recipe)", value: fillAugmented * 1000,
+                     unit: "ms", note: String(format: "without augmentation %.1f ms; a training step here %.0f ms", fillPlain * 1000,
+                                              stepSeconds * 1000)),
             BenchRow(name: "\(name) training fed from memory, no augmentation, cpu target", value: TrainingBench.median(plain),
                      unit: "img/s", note: "batches filled on the prefetch thread"),
             BenchRow(name: "\(name) training fed from memory, augment \(recipe)", value: TrainingBench.median(augmented),
                      unit: "img/s", note: "augmented / plain = \(NumberFormat.fixed(ratio, 3))x (median of rounds; goal at least 0.95x)"),
         ]
+    }
+
+    /// Seconds to fill one batch (bytes -> floats, augmented or not) on this thread, the mean of
+    /// `batches` batches.
+    static func fillSeconds(_ data: InMemoryDataset, augmentation: Augmentation, batch: Int, batches: Int) throws -> Double {
+        let source = data.trainingEpoch(0, batchSize: batch, augmentation: augmentation)
+        var images = [Float](repeating: 0, count: batch * data.shape.elementCount)  // (B, H, W, C)
+        var labels = [Int32](repeating: 0, count: batch)
+        let t0 = Date()
+        for b in 0..<batches { try source.fill(batch: b, into: &images, labels: &labels) }
+        return Date().timeIntervalSince(t0) / Double(batches)
     }
 
     /// Images/s of `steps` training steps, each reading its batch as `EpochLoop` does, after one

@@ -67,6 +67,16 @@ final class ModelTests: XCTestCase {
         }
     }
 
+    /// `label_smoothing` changes the loss op of the step; the CPU target runs it as the reference.
+    func testTrainingStepWithLabelSmoothing() throws {
+        var m = everyLayerModel()
+        m.train.labelSmoothing = 0.1
+        let program = try IRBuilder.trainingStep(m, batch: 4, optimizer: .adam(learningRate: 0.01))
+        XCTAssertTrue(program.graph.instructions.contains { $0.op == .softmaxCrossEntropyGrad(labelSmoothing: 0.1) })
+        try compare(program, steps: 2)
+        try compare(program, optimize: false)
+    }
+
     func testTrainingReducesTheLoss() throws {
         let program = try IRBuilder.trainingStep(gapModel(), batch: 8, optimizer: .adam(learningRate: 0.01))
         let cpu = try CPUCompiler().compile(program)

@@ -93,6 +93,8 @@ final class ParserTests: XCTestCase {
         XCTAssertEqual(a.schedule?.value, .cosine)
         XCTAssertEqual(a.augment.map(\.value), [.flip, .crop])
         XCTAssertEqual(try XCTUnwrap(parse("gap; train { schedule ramp }").train).schedule?.value, .ramp(RampDecl()))
+        XCTAssertEqual(try XCTUnwrap(parse("gap; train { label_smoothing 0.1 }").train).labelSmoothing?.value, 0.1)
+        XCTAssertNil(try XCTUnwrap(parse("gap; train { epochs 2 }").train).labelSmoothing)
         XCTAssertEqual(try XCTUnwrap(parse("gap; train { optimizer sgd nesterov lr 0.01 momentum 0.9 }").train).optimizer?.value,
                        .sgd(learningRate: 0.01, momentum: 0.9, nesterov: true))
         XCTAssertEqual(try XCTUnwrap(parse("gap; train { optimizer adamw weight_decay 0.01 lr 1e-3 }").train).optimizer?.value,

@@ -76,6 +76,7 @@ public enum KerasExporter {
             "ramp": \(ramp),
             "seed": \(t.seed),
             "augment": {\(augment)},
+            "label_smoothing": \(t.labelSmoothing),
         }
 
 

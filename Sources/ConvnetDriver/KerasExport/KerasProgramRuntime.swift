@@ -306,7 +306,14 @@ def compile_model(model):
                                            beta_1=0.9, beta_2=0.999, epsilon=1e-7)
     else:
         optimizer = keras.optimizers.Adam(TRAIN["learning_rate"], beta_1=0.9, beta_2=0.999, epsilon=1e-7)
-    model.compile(optimizer=optimizer, loss=keras.losses.SparseCategoricalCrossentropy(),
+    loss = keras.losses.SparseCategoricalCrossentropy()
+    if TRAIN["label_smoothing"]:
+        def loss(labels, probabilities):
+            """Keras' categorical cross-entropy with label_smoothing, on one-hot labels."""
+            onehot = tf.one_hot(tf.cast(tf.reshape(labels, [-1]), tf.int32), CLASSES)
+            return keras.losses.categorical_crossentropy(onehot, probabilities,
+                                                         label_smoothing=TRAIN["label_smoothing"])
+    model.compile(optimizer=optimizer, loss=loss,
                   metrics=["accuracy"])
 
 

@@ -57,7 +57,8 @@ public enum IRBuilder {
         guard logitsType.rank == 2, logitsType.shape[1] >= 1 else {
             throw IRBuilderError("the model's output is \(logitsType); training needs (batch, classes) logits")
         }
-        let loss = g.emit(.softmaxCrossEntropy, [result.logits, labels], layer: "loss")
+        let loss = g.emit(.softmaxCrossEntropy(labelSmoothing: model.train.labelSmoothing), [result.logits, labels],
+                          layer: "loss")
         let correct = g.emit(.correctCount, [result.logits, labels], layer: "loss")
 
         let trainable = params.filter(\.trainable)
