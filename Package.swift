@@ -80,7 +80,7 @@ let package = Package(
         // Runs the stages for the CLI and the tests.
         .target(name: "ConvnetDriver",
                 dependencies: ["ConvnetSyntax", "ConvnetSema", "ConvnetIR", "ConvnetOptimizer", "ConvnetData",
-                               "ConvnetTraining", "ConvnetCPU", "TPUEmulator", "ConvnetCodegen", "ConvnetSupport"]),
+                               "ConvnetTraining", "ConvnetCPU", "TPUEmulator", "ConvnetCodegen"]),
         .executableTarget(name: "convnetc", dependencies: [
             "ConvnetDriver", "ConvnetKernels", "ConvnetOptimizer", "ConvnetIR", "ConvnetSema", "ConvnetTraining", "TPUEmulator",
             "ConvnetFlags", "ConvnetInterface", "ConvnetData", "ConvnetSupport", "ConvnetSyntax", .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -7,18 +7,8 @@ extension ThunkBuilder {
     /// count, a rank-0 scalar, a bias vector along the last axis, or an earlier stage.
     static func isLoopChain(_ chain: [Instruction], count: Int) -> Bool {
         for inst in chain {
-            switch inst.op {
-            case .unary, .binary, .activation, .activationGrad, .biasAdd: break
-            case .convert where inst.type.element == .f32: break
-            case .convert: return false
-            case .input, .constant, .broadcast, .reduceSum, .reshape, .conv2d, .matmul, .softmax, .maxPool, .avgPool,
-                 .spatialMean, .depthwiseConv2d, .concat, .channelSlice, .dropout, .batchNormTraining,
-                 .batchNormInference, .batchMean, .batchVariance, .softmaxCrossEntropy, .correctCount,
-                 .conv2dInputGrad, .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .conv2dFilterGrad,
-                 .biasGrad, .softmaxGrad, .maxPoolGrad, .avgPoolGrad, .spatialMeanGrad, .dropoutGrad,
-                 .batchNormGradInput, .batchNormGradGamma, .softmaxCrossEntropyGrad, .im2col, .col2im, .fusion,
-                 .custom: return false
-            }
+            guard case .elementwise(let e) = inst.op.family else { return false }
+            if case .convert = e, inst.type.element != .f32 { return false }
             if inst.type.elementCount != count || inst.type.element != .f32 { return false }
         }
         return !chain.isEmpty
@@ -33,21 +23,16 @@ extension ThunkBuilder {
         var stages: [ElementwiseLoop.Stage] = []
         for inst in chain {
             let kernel: ElementwiseLoop.Kernel
-            switch inst.op {
+            guard case .elementwise(let e) = inst.op.family else {
+                throw CPUCompileError("\(inst.op.mnemonic) is not elementwise")
+            }
+            switch e {
             case .unary(let u): kernel = .unary(u)
             case .binary(let b): kernel = .binary(b)
             case .activation(let f): kernel = .activation(f)
             case .activationGrad(let f): kernel = .activationGrad(f)
             case .biasAdd: kernel = .biasAdd
             case .convert: kernel = .copy
-            case .input, .constant, .broadcast, .reduceSum, .reshape, .conv2d, .matmul, .softmax, .maxPool, .avgPool,
-                 .spatialMean, .depthwiseConv2d, .concat, .channelSlice, .dropout, .batchNormTraining,
-                 .batchNormInference, .batchMean, .batchVariance, .softmaxCrossEntropy, .correctCount,
-                 .conv2dInputGrad, .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .conv2dFilterGrad,
-                 .biasGrad, .softmaxGrad, .maxPoolGrad, .avgPoolGrad, .spatialMeanGrad, .dropoutGrad,
-                 .batchNormGradInput, .batchNormGradGamma, .softmaxCrossEntropyGrad, .im2col, .col2im, .fusion,
-                 .custom:
-                throw CPUCompileError("\(inst.op.mnemonic) is not elementwise")
             }
             var sources: [ElementwiseLoop.Source] = []
             for (k, v) in inst.operands.enumerated() {

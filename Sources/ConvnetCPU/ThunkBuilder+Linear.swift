@@ -21,7 +21,8 @@ extension ThunkBuilder {
     func lowerLinear(_ inst: Instruction, _ c: Context) throws {
         let a = inst.operands
         let out = c.f(inst.result)
-        switch inst.op {
+        guard case .linear(let op) = inst.op.family else { throw CPUCompileError("\(inst.op.mnemonic) is not a linear op") }
+        switch op {
         // A convolution the optimizer did not plan (a program compiled without the pipeline):
         // bands of im2col rows, which compute any window. Planned programs have none.
         case .conv2d(let attrs):
@@ -46,13 +47,6 @@ extension ThunkBuilder {
             add(inst) { Im2col.col2im(g, columns: cols, images: 0..<g.batch, inputGradient: out) }
         case .matmul(let ta, let tb):
             lowerMatmul(inst, ta, tb, bias: nil, activation: .linear, output: out, c)
-        case .input, .constant, .unary, .binary, .activation, .activationGrad, .broadcast, .reduceSum, .reshape,
-             .convert, .biasAdd, .softmax, .maxPool, .avgPool, .spatialMean, .depthwiseConv2d, .concat, .channelSlice,
-             .dropout, .batchNormTraining, .batchNormInference, .batchMean, .batchVariance, .softmaxCrossEntropy,
-             .correctCount, .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .biasGrad, .softmaxGrad,
-             .maxPoolGrad, .avgPoolGrad, .spatialMeanGrad, .dropoutGrad, .batchNormGradInput, .batchNormGradGamma,
-             .softmaxCrossEntropyGrad, .fusion, .custom:
-            throw CPUCompileError("\(inst.op.mnemonic) is not a linear op")
         }
     }
 

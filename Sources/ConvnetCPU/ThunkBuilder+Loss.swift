@@ -9,7 +9,8 @@ extension ThunkBuilder {
         let logitsShape = c.shape(a[0])
         let classes = logitsShape.last ?? 1
         let rows = c.count(a[0]) / max(classes, 1)
-        switch inst.op {
+        guard case .loss(let op) = inst.op.family else { preconditionFailure("\(inst.op.mnemonic) is not a loss op") }
+        switch op {
         case .softmax:
             let x = c.f(a[0])
             add(inst) { SoftmaxCrossEntropy.softmax(logits: x, batch: rows, classes: classes, probabilities: out) }
@@ -49,13 +50,6 @@ extension ThunkBuilder {
                 out[0] = Float(SoftmaxCrossEntropy.correctCount(scores: logits, labels: labels,
                                                                 batch: rows, classes: classes))
             }
-        case .input, .constant, .unary, .binary, .activation, .activationGrad, .broadcast, .reduceSum, .reshape,
-             .convert, .conv2d, .matmul, .biasAdd, .maxPool, .avgPool, .spatialMean, .depthwiseConv2d, .concat,
-             .channelSlice, .dropout, .batchNormTraining, .batchNormInference, .batchMean, .batchVariance,
-             .conv2dInputGrad, .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .conv2dFilterGrad, .biasGrad,
-             .maxPoolGrad, .avgPoolGrad, .spatialMeanGrad, .dropoutGrad, .batchNormGradInput, .batchNormGradGamma,
-             .im2col, .col2im, .fusion, .custom:
-            preconditionFailure("\(inst.op.mnemonic) is not a loss op")
         }
     }
 }

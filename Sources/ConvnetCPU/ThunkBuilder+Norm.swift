@@ -11,7 +11,8 @@ extension ThunkBuilder {
         let x = c.f(a[0])
         let channels = c.shape(a[0]).last ?? 1
         let rows = c.count(a[0]) / max(channels, 1)
-        switch inst.op {
+        guard case .norm(let op) = inst.op.family else { preconditionFailure("\(inst.op.mnemonic) is not a batch-norm op") }
+        switch op {
         case .batchMean:
             let mean = arena.doubles(channels)
             add(inst) {
@@ -91,13 +92,6 @@ extension ThunkBuilder {
                     }
                 }
             }
-        case .input, .constant, .unary, .binary, .activation, .activationGrad, .broadcast, .reduceSum, .reshape,
-             .convert, .conv2d, .matmul, .biasAdd, .softmax, .maxPool, .avgPool, .spatialMean, .depthwiseConv2d,
-             .concat, .channelSlice, .dropout, .softmaxCrossEntropy, .correctCount, .conv2dInputGrad,
-             .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .conv2dFilterGrad, .biasGrad, .softmaxGrad,
-             .maxPoolGrad, .avgPoolGrad, .spatialMeanGrad, .dropoutGrad, .softmaxCrossEntropyGrad, .im2col, .col2im,
-             .fusion, .custom:
-            preconditionFailure("\(inst.op.mnemonic) is not a batch-norm op")
         }
     }
 }

@@ -11,7 +11,8 @@ extension ThunkBuilder {
     func lowerPool(_ inst: Instruction, _ c: Context) {
         let a = inst.operands
         let out = c.f(inst.result)
-        switch inst.op {
+        guard case .pool(let op) = inst.op.family else { preconditionFailure("\(inst.op.mnemonic) is not a pool") }
+        switch op {
         case .maxPool(let p):
             let x = c.f(a[0]), g = Self.poolGeometry(c.shape(a[0]), p)
             if MaxPoolKernels.applies(g) {
@@ -46,13 +47,6 @@ extension ThunkBuilder {
                 GlobalAveragePool.backward(batch: s[0], height: s[1], width: s[2], channels: s[3],
                                            outputGradient: dy, inputGradient: out)
             }
-        case .input, .constant, .unary, .binary, .activation, .activationGrad, .broadcast, .reduceSum, .reshape,
-             .convert, .conv2d, .matmul, .biasAdd, .softmax, .depthwiseConv2d, .concat, .channelSlice, .dropout,
-             .batchNormTraining, .batchNormInference, .batchMean, .batchVariance, .softmaxCrossEntropy, .correctCount,
-             .conv2dInputGrad, .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .conv2dFilterGrad, .biasGrad,
-             .softmaxGrad, .dropoutGrad, .batchNormGradInput, .batchNormGradGamma, .softmaxCrossEntropyGrad, .im2col,
-             .col2im, .fusion, .custom:
-            preconditionFailure("\(inst.op.mnemonic) is not a pool")
         }
     }
 

@@ -14,20 +14,9 @@ struct ElementwiseEmitter {
     static func accepts(_ chain: [Instruction], count: Int) -> Bool {
         guard !chain.isEmpty else { return false }
         for inst in chain {
-            switch inst.op {
-            case .unary, .binary, .activation, .activationGrad, .biasAdd: break
-            case .convert where inst.type.element == .f32: break
-            case .constant where inst.type.isScalar: break
-            case .convert, .constant: return false
-            case .input, .broadcast, .reduceSum, .reshape, .conv2d, .matmul, .softmax, .maxPool, .avgPool,
-                 .spatialMean, .depthwiseConv2d, .concat, .channelSlice, .dropout, .batchNormTraining,
-                 .batchNormInference, .batchMean, .batchVariance, .softmaxCrossEntropy, .correctCount,
-                 .conv2dInputGrad, .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .conv2dFilterGrad,
-                 .biasGrad, .softmaxGrad, .maxPoolGrad, .avgPoolGrad, .spatialMeanGrad, .dropoutGrad,
-                 .batchNormGradInput, .batchNormGradGamma, .softmaxCrossEntropyGrad, .im2col, .col2im, .fusion,
-                 .custom: return false
-            }
-            if case .constant = inst.op { continue }
+            if case .constant = inst.op, inst.type.isScalar { continue }
+            guard case .elementwise(let e) = inst.op.family else { return false }
+            if case .convert = e, inst.type.element != .f32 { return false }
             if inst.type.elementCount != count || inst.type.element != .f32 { return false }
         }
         return true
@@ -100,7 +89,8 @@ struct ElementwiseEmitter {
     /// The Swift expression of one pointwise op on operand expressions, spelled as the CPU
     /// executor's `ElementwiseLoop` computes it (same operations, same order).
     static func expression(_ op: Op, _ a: [String]) throws -> String {
-        switch op {
+        guard case .elementwise(let e) = op.family else { throw EmitError("\(op.mnemonic) is not elementwise") }
+        return switch e {
         case .unary(.neg): "-\(a[0])"
         case .unary(.sqrt): "\(a[0]).squareRoot()"
         case .unary(.exp): "Foundation.exp(\(a[0]))"
@@ -117,13 +107,6 @@ struct ElementwiseEmitter {
         case .activationGrad(.sigmoid): "\(a[0]) * (\(a[1]) * (1 - \(a[1])))"
         case .activationGrad(.tanh): "\(a[0]) * (1 - \(a[1]) * \(a[1]))"
         case .convert: a.first ?? "0"  // f32 -> f32 (`accepts` admits no other): a copy
-        case .input, .constant, .broadcast, .reduceSum, .reshape, .conv2d, .matmul, .softmax, .maxPool, .avgPool,
-             .spatialMean, .depthwiseConv2d, .concat, .channelSlice, .dropout, .batchNormTraining,
-             .batchNormInference, .batchMean, .batchVariance, .softmaxCrossEntropy, .correctCount, .conv2dInputGrad,
-             .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .conv2dFilterGrad, .biasGrad, .softmaxGrad,
-             .maxPoolGrad, .avgPoolGrad, .spatialMeanGrad, .dropoutGrad, .batchNormGradInput, .batchNormGradGamma,
-             .softmaxCrossEntropyGrad, .im2col, .col2im, .fusion, .custom:
-            throw EmitError("\(op.mnemonic) is not elementwise")
         }
     }
 }

@@ -20,7 +20,8 @@ extension OpEmitter {
                 }
             }
         }
-        switch inst.op {
+        guard case .norm(let op) = inst.op.family else { preconditionFailure("\(inst.op.mnemonic) is not a batch-norm op") }
+        switch op {
         case .batchMean:
             w.block("withUnsafeTemporaryAllocation(of: Double.self, capacity: \(c)) { mean in") { w in
                 w.line("BatchStatistics.mean(\(x), \(rows), \(c), into: mean.baseAddress!)")
@@ -77,13 +78,6 @@ extension OpEmitter {
                     }
                 }
             }
-        case .input, .constant, .unary, .binary, .activation, .activationGrad, .broadcast, .reduceSum, .reshape,
-             .convert, .conv2d, .matmul, .biasAdd, .softmax, .maxPool, .avgPool, .spatialMean, .depthwiseConv2d,
-             .concat, .channelSlice, .dropout, .softmaxCrossEntropy, .correctCount, .conv2dInputGrad,
-             .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .conv2dFilterGrad, .biasGrad, .softmaxGrad,
-             .maxPoolGrad, .avgPoolGrad, .spatialMeanGrad, .dropoutGrad, .softmaxCrossEntropyGrad, .im2col, .col2im,
-             .fusion, .custom:
-            preconditionFailure("\(inst.op.mnemonic) is not a batch-norm op")
         }
     }
 }

@@ -150,15 +150,9 @@ struct OpEmitter {
              .batchNormGradInput, .batchNormGradGamma:
             emitNorm(inst, out: out, into: &w)
         case .dropout(let d), .dropoutGrad(let d):
-            let threshold = DropoutMask.threshold(rate: d.rate)
-            let salt = UInt32(truncatingIfNeeded: d.salt)
-            w.block("do {") { w in
-                w.line("let key = DropoutMask.mix(UInt32(bitPattern: \(name(a[1]))[0]) ^ DropoutMask.mix(\(salt) &+ 0x9E37_79B9))")
-                w.block("for i in 0..<\(n) {") { w in
-                    w.line("let h = DropoutMask.mix((UInt32(truncatingIfNeeded: i) &* 0x9E37_79B1) ^ key)")
-                    w.line("\(out)[i] = h >= \(threshold) ? \(name(a[0]))[i] * \(Literal.float(1 / (1 - d.rate))) : 0")
-                }
-            }
+            // The kernels' `Dropout` on `DropoutMask`, as the CPU executor runs it.
+            w.line("Dropout.forward(input: \(name(a[0])), output: \(out), count: \(n), rate: \(d.rate), "
+                   + "seed: \(name(a[1]))[0], salt: \(d.salt))")
         case .depthwiseConv2d(let c):
             try Self.checkDepthwisePlan(inst)
             w.line("DepthwiseConv.forward(\(Self.depthwise(shape(a[0]), multiplier: shape(a[1])[3], c)),")
@@ -197,7 +191,8 @@ struct OpEmitter {
         let logits = shape(a[0])
         let classes = logits.last ?? 1
         let rows = type(a[0]).elementCount / max(classes, 1)
-        switch inst.op {
+        guard case .loss(let op) = inst.op.family else { throw EmitError("\(inst.op.mnemonic) is not a loss op") }
+        switch op {
         case .softmax:
             w.line("SoftmaxCrossEntropy.softmax(logits: \(name(a[0])), batch: \(rows), classes: \(classes), probabilities: \(out))")
         case .softmaxGrad:
@@ -230,13 +225,6 @@ struct OpEmitter {
         case .correctCount:
             w.line("\(out)[0] = Float(SoftmaxCrossEntropy.correctCount(scores: \(name(a[0])), labels: \(name(a[1])), "
                    + "batch: \(rows), classes: \(classes)))")
-        case .input, .constant, .unary, .binary, .activation, .activationGrad, .broadcast, .reduceSum, .reshape,
-             .convert, .conv2d, .matmul, .biasAdd, .maxPool, .avgPool, .spatialMean, .depthwiseConv2d, .concat,
-             .channelSlice, .dropout, .batchNormTraining, .batchNormInference, .batchMean, .batchVariance,
-             .conv2dInputGrad, .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .conv2dFilterGrad, .biasGrad,
-             .maxPoolGrad, .avgPoolGrad, .spatialMeanGrad, .dropoutGrad, .batchNormGradInput, .batchNormGradGamma,
-             .im2col, .col2im, .fusion, .custom:
-            throw EmitError("\(inst.op.mnemonic) is not a loss op")
         }
     }
 }

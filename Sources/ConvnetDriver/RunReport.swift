@@ -1,4 +1,3 @@
-import ConvnetSupport
 import ConvnetTraining
 import Foundation
 
@@ -62,8 +61,7 @@ public enum RunReport {
         }
 
         if json {
-            let picture: JSON = .object([("svg", .string(svg.path)), ("png", pngWritten.map { .string($0.path) } ?? .null)])
-            print(comparison.json(extra: [("picture", picture)]).serialized(pretty: true))
+            print(comparison.renderJSON(picture: svg.path, png: pngWritten?.path), terminator: "")
         } else {
             print(comparison.renderText(), terminator: "")
         }

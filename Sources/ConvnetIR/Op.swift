@@ -206,15 +206,7 @@ extension Op {
     /// (scalars, and bias vectors along the last axis, broadcast): the candidates for loop
     /// fusion. Dropout is pointwise too but also reads the element's flat index.
     public var isElementwise: Bool {
-        switch self {
-        case .unary, .binary, .activation, .activationGrad, .biasAdd, .convert: true
-        case .input, .constant, .broadcast, .reduceSum, .reshape, .conv2d, .matmul, .softmax, .maxPool, .avgPool,
-             .spatialMean, .depthwiseConv2d, .concat, .channelSlice, .dropout, .batchNormTraining,
-             .batchNormInference, .batchMean, .batchVariance, .softmaxCrossEntropy, .correctCount, .conv2dInputGrad,
-             .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .conv2dFilterGrad, .biasGrad, .softmaxGrad,
-             .maxPoolGrad, .avgPoolGrad, .spatialMeanGrad, .dropoutGrad, .batchNormGradInput, .batchNormGradGamma,
-             .softmaxCrossEntropyGrad, .im2col, .col2im, .fusion, .custom: false
-        }
+        if case .elementwise = family { true } else { false }
     }
 
     /// True for ops whose result type cannot be inferred from the operands alone, so the

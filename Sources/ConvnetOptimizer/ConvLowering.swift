@@ -45,7 +45,19 @@ public enum ConvLowering {
 
         for inst in graph.instructions {
             let l = inst.layer
-            switch inst.op {
+            if case .fusion(let kind, let body) = inst.op {
+                var copy = inst
+                copy.op = .fusion(kind: kind, body: Renumbering.run(run(body)))
+                out.instructions.append(copy)
+                for d in inst.definitions { types[d.value] = d.type }
+                continue
+            }
+            guard case .linear(let linear) = inst.op.family else {
+                out.instructions.append(inst)
+                for d in inst.definitions { types[d.value] = d.type }
+                continue
+            }
+            switch linear {
             case .conv2d(let c):
                 let w = types[inst.operands[1]]!.shape
                 let (m, k, n) = (inst.type.shape[0] * inst.type.shape[1] * inst.type.shape[2], w[0] * w[1] * w[2], w[3])
@@ -76,17 +88,7 @@ public enum ConvLowering {
                 var attributes = inst.attributes
                 if attributes["mnk"] == nil { attributes["mnk"] = "\(inst.type.shape[0])x\(k)x\(inst.type.shape[1])" }
                 _ = add(inst.op, inst.operands, inst.type, layer: l, attributes: attributes, result: inst.result)
-            case .fusion(let kind, let body):
-                var copy = inst
-                copy.op = .fusion(kind: kind, body: Renumbering.run(run(body)))
-                out.instructions.append(copy)
-                for d in inst.definitions { types[d.value] = d.type }
-            case .input, .constant, .unary, .binary, .activation, .activationGrad, .broadcast, .reduceSum, .reshape,
-                 .convert, .biasAdd, .softmax, .maxPool, .avgPool, .spatialMean, .depthwiseConv2d, .concat,
-                 .channelSlice, .dropout, .batchNormTraining, .batchNormInference, .batchMean, .batchVariance,
-                 .softmaxCrossEntropy, .correctCount, .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad,
-                 .biasGrad, .softmaxGrad, .maxPoolGrad, .avgPoolGrad, .spatialMeanGrad, .dropoutGrad,
-                 .batchNormGradInput, .batchNormGradGamma, .softmaxCrossEntropyGrad, .im2col, .col2im, .custom:
+            case .im2col, .col2im:
                 out.instructions.append(inst)
                 for d in inst.definitions { types[d.value] = d.type }
             }

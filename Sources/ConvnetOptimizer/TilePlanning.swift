@@ -49,24 +49,15 @@ public enum TilePlanning {
         var types: [ValueID: TensorType] = [:]
         for i in out.instructions.indices {
             let inst = out.instructions[i]
-            switch inst.op {
-            case .matmul:
+            if case .matmul = inst.op {
                 let plan = plan(of: inst, operands: inst.operands.map { types[$0]! }, array: array)
                 annotate(&out.instructions[i].attributes, plan)
-            case .fusion(let kind, let body):
+            } else if case .fusion(let kind, let body) = inst.op {
                 let tiled = run(body, array: array)
                 out.instructions[i].op = .fusion(kind: kind, body: tiled)
                 if let first = matmuls(in: tiled).first {
                     annotate(&out.instructions[i].attributes, first.plan)
                 }
-            case .input, .constant, .unary, .binary, .activation, .activationGrad, .broadcast, .reduceSum, .reshape,
-                 .convert, .conv2d, .biasAdd, .softmax, .maxPool, .avgPool, .spatialMean, .depthwiseConv2d, .concat,
-                 .channelSlice, .dropout, .batchNormTraining, .batchNormInference, .batchMean, .batchVariance,
-                 .softmaxCrossEntropy, .correctCount, .conv2dInputGrad, .depthwiseConv2dInputGrad,
-                 .depthwiseConv2dFilterGrad, .conv2dFilterGrad, .biasGrad, .softmaxGrad, .maxPoolGrad, .avgPoolGrad,
-                 .spatialMeanGrad, .dropoutGrad, .batchNormGradInput, .batchNormGradGamma, .softmaxCrossEntropyGrad,
-                 .im2col, .col2im, .custom:
-                break
             }
             for d in inst.definitions { types[d.value] = d.type }
         }
@@ -87,24 +78,15 @@ public enum TilePlanning {
         var types: [ValueID: TensorType] = [:]
         var result: [MatmulPlan] = []
         for inst in graph.instructions {
-            switch inst.op {
-            case .matmul(let ta, let tb):
+            if case .matmul(let ta, let tb) = inst.op {
                 let role: MatmulPlan.Role = ta ? .filterGrad : (tb ? .inputGrad : .forward)
                 result.append(MatmulPlan(value: inst.result, layer: inst.layer, role: role,
                                          plan: plan(of: inst, operands: inst.operands.map { types[$0]! }, array: array)))
-            case .fusion(_, let body):
+            } else if case .fusion(_, let body) = inst.op {
                 for inner in matmuls(in: body, array: array) {
                     result.append(MatmulPlan(value: inst.result, layer: inner.layer ?? inst.layer,
                                              role: inner.role, plan: inner.plan))
                 }
-            case .input, .constant, .unary, .binary, .activation, .activationGrad, .broadcast, .reduceSum, .reshape,
-                 .convert, .conv2d, .biasAdd, .softmax, .maxPool, .avgPool, .spatialMean, .depthwiseConv2d, .concat,
-                 .channelSlice, .dropout, .batchNormTraining, .batchNormInference, .batchMean, .batchVariance,
-                 .softmaxCrossEntropy, .correctCount, .conv2dInputGrad, .depthwiseConv2dInputGrad,
-                 .depthwiseConv2dFilterGrad, .conv2dFilterGrad, .biasGrad, .softmaxGrad, .maxPoolGrad, .avgPoolGrad,
-                 .spatialMeanGrad, .dropoutGrad, .batchNormGradInput, .batchNormGradGamma, .softmaxCrossEntropyGrad,
-                 .im2col, .col2im, .custom:
-                break
             }
             for d in inst.definitions { types[d.value] = d.type }
         }

@@ -183,3 +183,33 @@ enum LayerRules {
                help: "use smaller sizes; the counts overflow a 64-bit integer")
     }
 }
+
+/// The matmul a layer lowers to on the MXU, `(M, K) x (K, N)` for the global batch, with what K
+/// means for this kind and how to say it in a lint message; nil for layers without one.
+struct LoweredMatmul {
+    var m: Int, k: Int, n: Int
+    var kMeaning: String
+    var what = "lowers to a matmul"
+}
+
+extension LayerRules {
+    /// The layer's matmul (`mxu-padding`): convolutions as im2col x kernel, dense as is, the 1x1
+    /// half of a separable convolution; nil for the rest (a depthwise convolution is vector work).
+    static func matmul(of layer: CheckedLayer, batch: Int) -> LoweredMatmul? {
+        switch layer.kind {
+        case .conv(let c):
+            return LoweredMatmul(m: CheckedSize.saturatingProduct(batch, layer.outputShape.height, layer.outputShape.width),
+                                 k: c.kernelHeight * c.kernelWidth * layer.inputShape.channels, n: c.filters,
+                                 kMeaning: "K = KH*KW*Cin")
+        case .dense(let d):
+            return LoweredMatmul(m: batch, k: layer.inputShape.channels, n: d.units, kMeaning: "K = inputs")
+        case .separableConv(let c):
+            // The depthwise half runs on the vector unit; the pointwise half is the matmul.
+            return LoweredMatmul(m: batch * layer.outputShape.height * layer.outputShape.width,
+                                 k: layer.inputShape.channels * c.multiplier, n: c.filters, kMeaning: "K = Cin*multiplier",
+                                 what: "runs its depthwise half on the vector unit and its 1x1 half as a matmul")
+        case .depthwiseConv, .maxPool, .avgPool, .globalAveragePool, .flatten, .dropout, .batchNorm, .activation, .concat, .add:
+            return nil
+        }
+    }
+}

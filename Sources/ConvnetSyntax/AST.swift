@@ -165,28 +165,6 @@ public enum LayerKind: Hashable, Sendable {
     case concat
     /// Branches of one shape summed (Keras Add); two or more inputs.
     case add
-
-    /// The activation the layer applies, if it applies one (its own option, or the standalone
-    /// activation layer's function).
-    public var appliedActivation: Activation? {
-        switch self {
-        case .conv(let c): c.activation
-        case .depthwiseConv(let d): d.activation
-        case .separableConv(let s): s.activation
-        case .dense(let d): d.activation
-        case .activation(let a): a
-        case .maxPool, .avgPool, .globalAveragePool, .flatten, .dropout, .batchNorm, .concat, .add: nil
-        }
-    }
-
-    /// True for the layers whose output is a linear function of their input and weights
-    /// (before any activation): convolutions and dense layers.
-    public var hasWeightsMatrix: Bool {
-        switch self {
-        case .conv, .depthwiseConv, .separableConv, .dense: true
-        case .maxPool, .avgPool, .globalAveragePool, .flatten, .dropout, .batchNorm, .activation, .concat, .add: false
-        }
-    }
 }
 
 /// A number of a layer statement that a block parameter stands for (`conv 1x1x{squeeze}`):

@@ -95,7 +95,9 @@ extension ParserState {
             let word = text(token)
             report(.error("parse.unknown-layer", "unknown layer '\(Lexer.printable(word))'", at: token.range,
                           help: Suggestion.help(for: word, among: Keyword.statementStarts.map(\.rawValue),
-                                                otherwise: "a statement starts with input, conv, sepconv, dwconv, maxpool, avgpool, gap, flatten, dense, dropout, batchnorm, activation, concat, add, residual, block, a block call NAME(...) or train")))
+                                                otherwise: "a statement starts with input, "
+                                                    + Keyword.layers.map(\.rawValue).joined(separator: ", ")
+                                                    + ", concat, add, residual, block, a block call NAME(...) or train")))
             synchronize()
             return false
         case .rightBrace:

@@ -53,7 +53,7 @@ final class RunPicturesTests: XCTestCase {
         XCTAssertTrue(photos.filter { $0.0 == "image" }.allSatisfy { $0.1["href"]?.hasPrefix("data:image/jpeg;base64,/9j/") == true })
         let correct = groups.map { $0.1["data-correct"] == "true" }
         XCTAssertEqual(correct, correct.sorted { !$0 && $1 }, "misclassified photos come first")
-        XCTAssertEqual(correct.filter { !$0 }.count, min(offDiagonal, 24))
+        XCTAssertEqual(correct.filter { !$0 }.count, min(offDiagonal, 24 - min(validation - offDiagonal, 8)))
         XCTAssertEqual(result.confusion?.total, validation)
     }
 
@@ -111,6 +111,42 @@ final class RunPicturesTests: XCTestCase {
         XCTAssertGreaterThan(try XCTUnwrap(resumed["wall_seconds"]?.doubleValue), wall)
     }
 
+    func testClassAndFileNamesWithXMLSpecialsOrControlCharactersKeepThePicturesWellFormed() throws {
+        let names = ["a&b", "<c>", "d\"e'", "f\u{1B}[2Jg"]
+        let matrix = ConfusionMatrix(classNames: names, pairs: [(0, 0), (1, 2), (3, 3), (2, 1)])
+        var image = [Float](repeating: 0.25, count: 4 * 4)  // (4, 4, 1): a gray image
+        image[5] = .nan
+        var sampler = PredictionSampler(classes: 4)
+        image.withUnsafeBufferPointer { i in
+            sampler.add(.init(name: "x&y/<z>\u{7}.png", truth: 1, predicted: 2, probability: 0.6),
+                        image: i.baseAddress!, height: 4, width: 4, channels: 1)
+            sampler.add(.init(name: "ok.png", truth: 0, predicted: 0, probability: 0.9), image: i.baseAddress!,
+                        height: 4, width: 4, channels: 1)
+        }
+        let dir = try TemporaryDirectory()
+        let result = ValidationResult(loss: 1, accuracy: 0.5, count: 4, confusion: matrix, predictions: sampler.result)
+        try ValidationReports.write(result, to: dir.url, title: "t<&>")
+        let cells = try elements(of: dir.url.appendingPathComponent("confusion.svg")).filter { $0.1["class"] == "cell" }
+        XCTAssertEqual(cells.count, 16)
+        let photos = try elements(of: dir.url.appendingPathComponent("predictions.svg"))
+        XCTAssertEqual(photos.filter { $0.0 == "image" }.count, 2, "a gray image is embedded too")
+        XCTAssertEqual(photos.compactMap { $0.1["data-name"] }, ["x&y/<z>\\u{7}.png", "ok.png"])
+        let lines = try misclassifiedLines(dir.url)
+        XCTAssertEqual(lines, [["x&y/<z>\\u{7}.png", "<c>", "d\"e'", "0.6000"]])
+    }
+
+    func testAnUnreadableSummaryOrMetricsLogIsReportedNotFatal() throws {
+        let dir = try TemporaryDirectory()
+        try "not json".write(to: dir.url.appendingPathComponent("summary.json"), atomically: true, encoding: .utf8)
+        try "{\"epoch\": 1}\ngarbage\n".write(to: dir.url.appendingPathComponent("metrics.jsonl"), atomically: true, encoding: .utf8)
+        let record = try RunRecord.read(folder: dir.url.path)
+        XCTAssertNil(record.epochs)
+        XCTAssertTrue(record.missing.contains("summary.json is unreadable"), "\(record.missing)")
+        XCTAssertTrue(record.missing.contains { $0.hasPrefix("metrics.jsonl is unreadable") && $0.contains(":2") }, "\(record.missing)")
+        let text = RunComparison(runs: [record]).renderText()
+        XCTAssertTrue(text.split(separator: "\n")[1].hasSuffix("-"), text)
+    }
+
     func testPhotosAreBoundedMistakesMostConfidentFirstThenEveryClassInTurn() {
         var sampler = PredictionSampler(classes: 3, limit: 5, thumbnailSide: 4)
         var image = [Float](repeating: 0.5, count: 8 * 6 * 3)  // (8, 6, 3)
@@ -132,7 +168,8 @@ final class RunPicturesTests: XCTestCase {
 
         // Past the limit, a more confident mistake replaces the least confident one.
         add(0, 1, 0.95, "w5"); add(0, 1, 0.99, "w6")
-        XCTAssertEqual(sampler.result.photos.map(\.outcome.name), ["w6", "w5", "w2", "w4", "w3"])
+        XCTAssertEqual(sampler.result.photos.map(\.outcome.name), ["w6", "w5", "w2", "w4", "a0"],
+                       "a third of the grid (5 / 3 = 1) stays for correct photos")
         XCTAssertEqual(sampler.result.misclassified.count, 6)
     }
 }

@@ -126,16 +126,13 @@ public enum KerasExporter {
         case .conv(let c): return conv(c, name)
         case .depthwiseConv(let d): return depthwiseConv(d, name)
         case .separableConv(let c): return separableConv(c, name)
-        case .maxPool(let p): return pool("MaxPooling2D", p, name)
-        case .avgPool(let p): return pool("AveragePooling2D", p, name)
-        case .globalAveragePool: return "GlobalAveragePooling2D(\(name))"
-        case .flatten: return "Flatten(\(name))"
+        case .maxPool(let p), .avgPool(let p): return pool(layer.kind.info.kerasClass, p, name)
+        case .globalAveragePool, .flatten, .add: return "\(layer.kind.info.kerasClass)(\(name))"
         case .dense(let d): return dense(d, name)
         case .dropout(let rate): return "Dropout(\(rate), \(name))"
         case .batchNorm(let b): return batchNorm(b, name)
         case .activation(let a): return "Activation(\(python(a.rawValue)), \(name))"
         case .concat: return "Concatenate(axis=-1, \(name))"
-        case .add: return "Add(\(name))"
         }
     }
 

@@ -31,13 +31,9 @@ public struct DenseBlowupRule: LintRule {
         var input = layer.inputs[0]
         while case .layer(let i) = input {
             let source = model.layers[i]
-            switch source.kind {
-            case .flatten: return source
-            case .dropout: input = source.inputs[0]
-            case .conv, .depthwiseConv, .separableConv, .maxPool, .avgPool, .globalAveragePool, .dense,
-                 .batchNorm, .activation, .concat, .add:
-                return nil
-            }
+            if case .flatten = source.kind { return source }
+            guard case .dropout = source.kind else { return nil }
+            input = source.inputs[0]
         }
         return nil
     }

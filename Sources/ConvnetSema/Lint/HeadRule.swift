@@ -44,14 +44,14 @@ public struct HeadRule: LintRule {
             var j = layer.index
             while consumers[j].count == 1 {
                 let next = model.layers[consumers[j][0]]
-                switch next.kind {
-                case .flatten, .dropout, .globalAveragePool, .avgPool: j = next.index; continue
-                case .conv, .dense, .depthwiseConv, .separableConv:
+                switch next.kind.info.algebra {
+                case .linear: j = next.index; continue
+                case .affine:
                     out.append(finding(
                         "\(layer.name) (`\(layer.kind.sourceForm)`) has no activation and feeds \(next.name): two linear layers in a row collapse into one",
                         at: layer.decl.keywordRange,
                         help: "add an activation, e.g. `\(layer.kind.sourceForm) relu`"))
-                case .maxPool, .batchNorm, .activation, .concat, .add: break
+                case .nonlinear, .normalization, .merge: break
                 }
                 break
             }

@@ -22,33 +22,15 @@ public struct MXUPaddingRule: LintRule {
         var out: [Diagnostic] = []
         let batch = model.train.batch
         for layer in model.layers {
-            let m: Int, k: Int, n: Int, kMeaning: String
-            var what = "lowers to a matmul"
-            switch layer.kind {
-            case .conv(let c):
-                m = CheckedSize.saturatingProduct(batch, layer.outputShape.height, layer.outputShape.width)
-                k = c.kernelHeight * c.kernelWidth * layer.inputShape.channels
-                n = c.filters
-                kMeaning = "K = KH*KW*Cin"
-            case .dense(let d):
-                m = batch; k = layer.inputShape.channels; n = d.units
-                kMeaning = "K = inputs"
-            case .separableConv(let c):
-                // The depthwise half runs on the vector unit; the pointwise half is the matmul.
-                m = batch * layer.outputShape.height * layer.outputShape.width
-                k = layer.inputShape.channels * c.multiplier
-                n = c.filters
-                kMeaning = "K = Cin*multiplier"
-                what = "runs its depthwise half on the vector unit and its 1x1 half as a matmul"
-            case .depthwiseConv(let d):
+            if case .depthwiseConv(let d) = layer.kind {
                 out.append(finding(
                     "\(layer.name) is a depthwise convolution: each channel has its own \(d.kernelHeight)x\(d.kernelWidth) filter, so it runs on the vector unit, not the MXU (\(NumberFormat.grouped(layer.macs)) MACs per image at vector speed)",
                     at: layer.decl.keywordRange,
                     help: "keep depthwise layers cheap; the 1x1 convolution after them is what fills the MXU (sepconv does both)"))
                 continue
-            case .maxPool, .avgPool, .globalAveragePool, .flatten, .dropout, .batchNorm, .activation, .concat, .add:
-                continue
             }
+            guard let matmul = LayerRules.matmul(of: layer, batch: batch) else { continue }
+            let (m, k, n, kMeaning, what) = (matmul.m, matmul.k, matmul.n, matmul.kMeaning, matmul.what)
             let (use, tk, tn) = Self.tileUse(k: k, n: n, rows: context.device.mxuRows, cols: context.device.mxuCols)
             guard use < t.minTileUse else { continue }
             let goodK = tk * context.device.mxuRows, goodN = tn * context.device.mxuCols

@@ -7,6 +7,7 @@ import Foundation
 /// RUN/summary.json                      best and last epoch (TrainingSummary)
 /// RUN/curves.svg                        loss and accuracy per epoch (TrainingCurvesPlot)
 /// RUN/confusion.txt, confusion.json     on the validation set (ConfusionMatrix)
+/// RUN/confusion.svg, predictions.svg    its pictures, and misclassified.txt (ValidationReports)
 /// RUN/checkpoints/epoch-003.safetensors one per saved epoch (Checkpoint)
 /// ```
 /// Naming them in one place lets `--resume` find the latest checkpoint without guessing.

@@ -63,10 +63,10 @@ public enum ValidationPass {
                     name: row < names.count ? names[row] : "validation image \(count + 1)",
                     truth: label, predicted: predicted, probability: p[predicted])
                 let stride = height * width * channels
-                if seen.count >= (row + 1) * stride {
-                    seen.withUnsafeBufferPointer { all in
-                        sampler.add(outcome, image: all.baseAddress! + row * stride, height: height, width: width, channels: channels)
-                    }
+                seen.withUnsafeBufferPointer { all in
+                    // No photo (only the name) if the program's images are not (B, H, W, C).
+                    let image = shape.count == 4 && all.count >= (row + 1) * stride ? all.baseAddress! + row * stride : nil
+                    sampler.add(outcome, image: image, height: height, width: width, channels: channels)
                 }
                 count += 1
             }

@@ -65,6 +65,13 @@ public struct RunComparison: Sendable {
         }))] + extra)
     }
 
+    /// The JSON document of `report --format json`: the runs, then `"picture": {"svg", "png"}`
+    /// (`png` null when none was written), indented.
+    public func renderJSON(picture svg: String, png: String?) -> String {
+        let picture: JSON = .object([("svg", .string(svg)), ("png", png.map { .string($0) } ?? .null)])
+        return json(extra: [("picture", picture)]).serialized(pretty: true) + "\n"
+    }
+
     /// `42.1s`, `3m 05s`, `1h 02m`.
     static func duration(_ seconds: Double) -> String {
         guard seconds.isFinite, seconds >= 0 else { return "-" }

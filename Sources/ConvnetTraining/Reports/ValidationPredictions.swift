@@ -26,7 +26,8 @@ public struct ValidationPredictions: Sendable {
     /// Every misclassified image, in the split's stored order.
     public var misclassified: [Outcome] = []
     /// The photos to show: the most confidently misclassified first (most confident first), then
-    /// correct ones taken in turn from each class; at most `limit`.
+    /// correct ones taken in turn from each class (at least a third of them when there are
+    /// enough); at most `limit`.
     public var photos: [Photo] = []
 
     public init(misclassified: [Outcome] = [], photos: [Photo] = []) {
@@ -55,9 +56,14 @@ struct PredictionSampler {
         rightPhotos = Array(repeating: [], count: classes)
     }
 
-    /// Records one image; `image` `(H, W, C)` floats in [0, 1] are read only if the photo is kept.
-    mutating func add(_ outcome: ValidationPredictions.Outcome, image: UnsafePointer<Float>,
+    /// Records one image; `image` `(H, W, C)` floats in [0, 1] are read only if the photo is kept
+    /// (nil: the outcome is recorded without a photo).
+    mutating func add(_ outcome: ValidationPredictions.Outcome, image: UnsafePointer<Float>?,
                       height: Int, width: Int, channels: Int) {
+        guard let image else {
+            if !outcome.isCorrect { misclassified.append(outcome) }
+            return
+        }
         if outcome.isCorrect {
             guard rightPhotos[outcome.truth].count < limit else { return }
             rightPhotos[outcome.truth].append(Self.photo(outcome, image, height, width, channels, side: thumbnailSide))
@@ -73,12 +79,15 @@ struct PredictionSampler {
     }
 
     /// The mistakes (most confident first, ties in stored order), then correct photos class by
-    /// class in turn.
+    /// class in turn. A third of the grid is kept for correct photos when there are any, so a
+    /// model that gets most images wrong still shows what it gets right.
     var result: ValidationPredictions {
-        var photos = wrongPhotos.enumerated().sorted { a, b in
+        let correct = rightPhotos.reduce(0) { $0 + $1.count }
+        let mistakes = limit - min(correct, limit / 3)
+        var photos = Array(wrongPhotos.enumerated().sorted { a, b in
             a.element.outcome.probability != b.element.outcome.probability
                 ? a.element.outcome.probability > b.element.outcome.probability : a.offset < b.offset
-        }.map(\.element)
+        }.map(\.element).prefix(mistakes))
         var round = 0
         while photos.count < limit, rightPhotos.contains(where: { $0.count > round }) {
             for c in 0..<classes where photos.count < limit && rightPhotos[c].count > round {

@@ -21,7 +21,8 @@ public enum MatmulDimensions {
     /// `(m, k, n)` of `op` given its operand types and result type, or nil when `op` does not
     /// run on the MXU.
     public static func of(_ op: Op, operands: [TensorType], result: TensorType) -> (m: Int, k: Int, n: Int)? {
-        switch op {
+        guard case .linear(let linear) = op.family else { return nil }
+        switch linear {
         case .conv2d:
             let w = operands[1].shape, y = result.shape  // w (KH,KW,Cin,F), y (B,OH,OW,F)
             return (y[0] * y[1] * y[2], w[0] * w[1] * w[2], w[3])
@@ -34,12 +35,7 @@ public enum MatmulDimensions {
         case .matmul(let transposeA, _):
             let a = operands[0].shape
             return (result.shape[0], transposeA ? a[0] : a[1], result.shape[1])
-        case .input, .constant, .unary, .binary, .activation, .activationGrad, .broadcast, .reduceSum, .reshape,
-             .convert, .biasAdd, .softmax, .maxPool, .avgPool, .spatialMean, .depthwiseConv2d, .concat, .channelSlice,
-             .dropout, .batchNormTraining, .batchNormInference, .batchMean, .batchVariance, .softmaxCrossEntropy,
-             .correctCount, .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .biasGrad, .softmaxGrad,
-             .maxPoolGrad, .avgPoolGrad, .spatialMeanGrad, .dropoutGrad, .batchNormGradInput, .batchNormGradGamma,
-             .softmaxCrossEntropyGrad, .im2col, .col2im, .fusion, .custom:
+        case .im2col, .col2im:
             return nil
         }
     }

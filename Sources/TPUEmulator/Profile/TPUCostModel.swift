@@ -97,14 +97,10 @@ public struct TPUCostModel: Sendable {
     }
 
     private func isMXU(_ op: Op) -> Bool {
-        switch op {
-        case .conv2d, .conv2dFilterGrad, .conv2dInputGrad, .matmul: true
-        case .input, .constant, .unary, .binary, .activation, .activationGrad, .broadcast, .reduceSum, .reshape,
-             .convert, .biasAdd, .softmax, .maxPool, .avgPool, .spatialMean, .depthwiseConv2d, .concat, .channelSlice,
-             .dropout, .batchNormTraining, .batchNormInference, .batchMean, .batchVariance, .softmaxCrossEntropy,
-             .correctCount, .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .biasGrad, .softmaxGrad,
-             .maxPoolGrad, .avgPoolGrad, .spatialMeanGrad, .dropoutGrad, .batchNormGradInput, .batchNormGradGamma,
-             .softmaxCrossEntropyGrad, .im2col, .col2im, .fusion, .custom: false
+        guard case .linear(let linear) = op.family else { return false }
+        switch linear {
+        case .conv2d, .conv2dFilterGrad, .conv2dInputGrad, .matmul: return true
+        case .im2col, .col2im: return false
         }
     }
 }

@@ -12,7 +12,9 @@ import ConvnetIR
 public enum VectorCost {
     /// Operations per element for the elementwise ops that have a fixed count.
     static func perElement(_ op: Op) -> Int? {
-        switch op {
+        if case .broadcast = op { return 1 }
+        guard case .elementwise(let e) = op.family else { return nil }
+        return switch e {
         case .unary(let u):
             switch u {
             case .neg: 1
@@ -35,13 +37,7 @@ public enum VectorCost {
             case .sigmoid: 3    // dy * y * (1 - y)
             case .tanh: 3       // dy * (1 - y^2)
             }
-        case .biasAdd, .convert, .broadcast: 1
-        case .input, .constant, .reduceSum, .reshape, .conv2d, .matmul, .softmax, .maxPool, .avgPool, .spatialMean,
-             .depthwiseConv2d, .concat, .channelSlice, .dropout, .batchNormTraining, .batchNormInference, .batchMean,
-             .batchVariance, .softmaxCrossEntropy, .correctCount, .conv2dInputGrad, .depthwiseConv2dInputGrad,
-             .depthwiseConv2dFilterGrad, .conv2dFilterGrad, .biasGrad, .softmaxGrad, .maxPoolGrad, .avgPoolGrad,
-             .spatialMeanGrad, .dropoutGrad, .batchNormGradInput, .batchNormGradGamma, .softmaxCrossEntropyGrad,
-             .im2col, .col2im, .fusion, .custom: nil
+        case .biasAdd, .convert: 1
         }
     }
 
