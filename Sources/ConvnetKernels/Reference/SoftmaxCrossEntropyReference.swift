@@ -8,7 +8,7 @@ public enum SoftmaxCrossEntropyReference {
     @_specialize(exported: true, where T == Double)
     public static func forward<T: ReferenceScalar>(logits: UnsafePointer<T>, labels: UnsafePointer<Int32>,
                                                    batch: Int, classes: Int, probabilities: UnsafeMutablePointer<T>,
-                                                   labelSmoothing s: T = 0) -> T {
+                                                   labelSmoothing s: T) -> T {
         var total: T = 0
         for b in 0..<batch {
             let (zmax, sum) = softmaxRow(logits + b * classes, probabilities + b * classes, classes)
@@ -45,7 +45,7 @@ public enum SoftmaxCrossEntropyReference {
     @_specialize(exported: true, where T == Double)
     public static func backward<T: ReferenceScalar>(probabilities: UnsafePointer<T>, labels: UnsafePointer<Int32>,
                                                     batch: Int, classes: Int, logitsGradient: UnsafeMutablePointer<T>,
-                                                    labelSmoothing s: T = 0) {
+                                                    labelSmoothing s: T) {
         for b in 0..<batch { for k in 0..<classes {
             let target = (k == Int(labels[b]) ? 1 - s : 0) + s / T(classes)
             logitsGradient[b * classes + k] = (probabilities[b * classes + k] - target) / T(batch)
