@@ -2,8 +2,8 @@
 /// interpreter runs for the batch-norm ops. x (rows, C), rows being every axis but the last.
 public enum BatchNormReference {
     /// Per-channel mean and biased variance of x, as `tf.nn.moments` computes them.
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func statistics<T: ReferenceScalar>(input: UnsafePointer<T>, rows: Int, channels: Int)
         -> (mean: [T], variance: [T]) {
         var means: [T] = [], variances: [T] = []
@@ -23,8 +23,8 @@ public enum BatchNormReference {
     /// y = gamma (x - mean) / sqrt(var + eps) + beta with the batch's mean and biased variance;
     /// returns them per channel.
     @discardableResult
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func trainingForward<T: ReferenceScalar>(input: UnsafePointer<T>, rows: Int, channels: Int,
                                                            gamma: UnsafePointer<T>, beta: UnsafePointer<T>,
                                                            output: UnsafeMutablePointer<T>,
@@ -38,8 +38,8 @@ public enum BatchNormReference {
     }
 
     /// dx, dgamma, dbeta of `trainingForward`, with the batch statistics recomputed.
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func backward<T: ReferenceScalar>(input: UnsafePointer<T>, outputGradient: UnsafePointer<T>,
                                                     rows: Int, channels: Int, gamma: UnsafePointer<T>,
                                                     inputGradient: UnsafeMutablePointer<T>,
@@ -66,8 +66,8 @@ public enum BatchNormReference {
     }
 
     /// Inference: the moving statistics in place of the batch's.
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func inferenceForward<T: ReferenceScalar>(input: UnsafePointer<T>, rows: Int, channels: Int,
                                                             gamma: UnsafePointer<T>, beta: UnsafePointer<T>,
                                                             movingMean: UnsafePointer<T>, movingVariance: UnsafePointer<T>,

@@ -29,8 +29,8 @@ public enum ConvReference {
     }
 
     /// y (N, OH, OW, F), overwritten: conv(x, W) (no bias, no activation).
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func forward<T: ReferenceScalar>(_ g: ConvGeometry, input: UnsafePointer<T>, weights: UnsafePointer<T>,
                                                    output: UnsafeMutablePointer<T>) {
         output.update(repeating: 0, count: g.outputCount)
@@ -42,8 +42,8 @@ public enum ConvReference {
     }
 
     /// dX (N, H, W, Cin), overwritten: every output gradient times the weight that linked them.
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func backwardInput<T: ReferenceScalar>(_ g: ConvGeometry, outputGradient: UnsafePointer<T>,
                                                          weights: UnsafePointer<T>, inputGradient: UnsafeMutablePointer<T>) {
         inputGradient.update(repeating: 0, count: g.inputCount)
@@ -56,8 +56,8 @@ public enum ConvReference {
     }
 
     /// dW (KH, KW, Cin, F), overwritten: every output gradient times the input it read.
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func backwardFilter<T: ReferenceScalar>(_ g: ConvGeometry, input: UnsafePointer<T>,
                                                           outputGradient: UnsafePointer<T>, weightGradient: UnsafeMutablePointer<T>) {
         weightGradient.update(repeating: 0, count: g.weightCount)
@@ -70,8 +70,8 @@ public enum ConvReference {
 
     /// The im2col matrix (N*OH*OW, KH*KW*Cin), overwritten: zero where a tap falls in the padding.
     /// `g.filters` is ignored (the matrix does not depend on it).
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func im2col<T: ReferenceScalar>(_ g: ConvGeometry, input: UnsafePointer<T>, columns: UnsafeMutablePointer<T>) {
         let taps = single(g)
         columns.update(repeating: 0, count: g.batch * g.pixelsPerImage * g.patchSize)
@@ -81,8 +81,8 @@ public enum ConvReference {
 
     /// dX (N, H, W, Cin), overwritten: the adjoint of `im2col`, each column entry added back to
     /// the pixel it was read from. `g.filters` is ignored.
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func col2im<T: ReferenceScalar>(_ g: ConvGeometry, columns: UnsafePointer<T>, image: UnsafeMutablePointer<T>) {
         let taps = single(g)
         image.update(repeating: 0, count: g.inputCount)

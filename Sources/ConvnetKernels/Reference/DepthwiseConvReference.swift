@@ -26,8 +26,8 @@ public enum DepthwiseConvReference {
     }
 
     /// y (N, OH, OW, Cin*M) = activation(dwconv(x, kernel) + bias); `bias` (Cin*M) may be nil.
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func forward<T: ReferenceScalar>(_ g: DepthwiseGeometry, input: UnsafePointer<T>, weights: UnsafePointer<T>,
                                                    bias: UnsafePointer<T>? = nil, activation: EpilogueActivation = .linear,
                                                    output: UnsafeMutablePointer<T>) {
@@ -47,8 +47,8 @@ public enum DepthwiseConvReference {
     /// dX (N, H, W, Cin), overwritten: every output gradient times the weight that linked it
     /// to the input, summed over the taps and the multiplier. `outputGradient` is dY
     /// (N, OH, OW, Cin*M), already through the activation's backward.
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func backwardInput<T: ReferenceScalar>(_ g: DepthwiseGeometry, outputGradient: UnsafePointer<T>,
                                                          weights: UnsafePointer<T>, inputGradient: UnsafeMutablePointer<T>) {
         inputGradient.update(repeating: 0, count: g.inputCount)
@@ -66,8 +66,8 @@ public enum DepthwiseConvReference {
 
     /// dKernel (KH, KW, Cin, M), overwritten: every output gradient times the input it read,
     /// summed over the batch and the output pixels.
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func backwardFilter<T: ReferenceScalar>(_ g: DepthwiseGeometry, input: UnsafePointer<T>,
                                                           outputGradient: UnsafePointer<T>, weightGradient: UnsafeMutablePointer<T>) {
         weightGradient.update(repeating: 0, count: g.weightCount)
@@ -84,8 +84,8 @@ public enum DepthwiseConvReference {
     }
 
     /// dBias (Cin*M), overwritten: the sums of dY over the batch and the output pixels.
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func backwardBias<T: ReferenceScalar>(_ g: DepthwiseGeometry, outputGradient: UnsafePointer<T>,
                                                         biasGradient: UnsafeMutablePointer<T>) {
         EpilogueReference.biasGradient(outputGradient, rows: g.outputCount / g.outChannels, columns: g.outChannels,

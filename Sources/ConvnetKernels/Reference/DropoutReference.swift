@@ -4,8 +4,8 @@ import ConvnetInterface
 /// interpreter runs for `dropout` and `dropoutGrad` (the same function of dy).
 public enum DropoutReference {
     /// output = input / (1 - rate) where `DropoutMask.keeps` element i, else 0.
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func apply<T: ReferenceScalar>(input: UnsafePointer<T>, output: UnsafeMutablePointer<T>,
                                                  count: Int, rate: Double, seed: Int, salt: Int) {
         let scale = T(1 / (1 - rate))

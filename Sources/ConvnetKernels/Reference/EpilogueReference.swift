@@ -1,8 +1,8 @@
 /// Twins of `Epilogue`: bias + activation, activation backward, bias gradient.
 public enum EpilogueReference {
     /// The activation of one value.
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func activate<T: ReferenceScalar>(_ x: T, _ activation: EpilogueActivation) -> T {
         switch activation {
         case .linear: return x
@@ -13,8 +13,8 @@ public enum EpilogueReference {
     }
 
     /// values (M, N) = activation(values + bias), in place.
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func biasActivation<T: ReferenceScalar>(_ values: UnsafeMutablePointer<T>, rows: Int, columns: Int,
                                                           bias: UnsafePointer<T>?, activation: EpilogueActivation) {
         for i in 0..<rows {
@@ -25,8 +25,8 @@ public enum EpilogueReference {
     }
 
     /// gradient *= derivative, written from the activation's output y.
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func activationBackward<T: ReferenceScalar>(_ gradient: UnsafeMutablePointer<T>, output: UnsafePointer<T>,
                                                               count: Int, activation: EpilogueActivation) {
         for i in 0..<count {
@@ -41,8 +41,8 @@ public enum EpilogueReference {
     }
 
     /// biasGradient (N) = column sums of gradient (M, N), row after row.
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func biasGradient<T: ReferenceScalar>(_ gradient: UnsafePointer<T>, rows: Int, columns: Int,
                                                         into biasGradient: UnsafeMutablePointer<T>) {
         for j in 0..<columns {

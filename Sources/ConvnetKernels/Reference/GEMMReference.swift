@@ -3,8 +3,8 @@ public enum GEMMReference {
     /// C (M, N) = op(A) x op(B) (+ C when `accumulate`); A is (M, K) or (K, M) when transposed,
     /// B is (K, N) or (N, K) when transposed. Each element sums its products in order of k
     /// (the loops run i, k, j so the innermost one walks a row of C).
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func gemm<T: ReferenceScalar>(m: Int, n: Int, k: Int,
                                                 a: UnsafePointer<T>, transposeA: Bool = false,
                                                 b: UnsafePointer<T>, transposeB: Bool = false,

@@ -30,8 +30,8 @@ public enum PoolingReference {
     }
 
     /// Max (or mean) over each window.
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func forward<T: ReferenceScalar>(_ g: PoolGeometry, input: UnsafePointer<T>, output: UnsafeMutablePointer<T>,
                                                    isMax: Bool) {
         forEachWindow(g) { o, first in
@@ -43,8 +43,8 @@ public enum PoolingReference {
     }
 
     /// dX, overwritten: each dY to its window's first maximum (max) or spread evenly (mean).
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func backward<T: ReferenceScalar>(_ g: PoolGeometry, input: UnsafePointer<T>, outputGradient: UnsafePointer<T>,
                                                     inputGradient: UnsafeMutablePointer<T>, isMax: Bool) {
         guard isMax else {
@@ -57,8 +57,8 @@ public enum PoolingReference {
 
     /// dX of average pooling, overwritten: each dY spread evenly over its window (the input is
     /// not needed).
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func averageBackward<T: ReferenceScalar>(_ g: PoolGeometry, outputGradient: UnsafePointer<T>,
                                                            inputGradient: UnsafeMutablePointer<T>) {
         inputGradient.update(repeating: 0, count: g.inputCount)
@@ -70,8 +70,8 @@ public enum PoolingReference {
     }
 
     /// y (N, C) = mean over pixels of x (N, H, W, C).
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func globalAverageForward<T: ReferenceScalar>(batch: Int, height: Int, width: Int, channels: Int,
                                                                 input: UnsafePointer<T>, output: UnsafeMutablePointer<T>) {
         for n in 0..<batch { for c in 0..<channels {
@@ -82,8 +82,8 @@ public enum PoolingReference {
     }
 
     /// dX (N, H, W, C) = dY (N, C) / (H W).
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func globalAverageBackward<T: ReferenceScalar>(batch: Int, height: Int, width: Int, channels: Int,
                                                                  outputGradient: UnsafePointer<T>, inputGradient: UnsafeMutablePointer<T>) {
         for n in 0..<batch { for p in 0..<(height * width) { for c in 0..<channels {

@@ -4,8 +4,8 @@
 public enum SoftmaxCrossEntropyReference {
     /// Writes softmax probabilities (B, K); returns the mean cross-entropy, each row's
     /// -log p[label] computed as logsumexp(z) - z[label] (finite where p underflows).
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func forward<T: ReferenceScalar>(logits: UnsafePointer<T>, labels: UnsafePointer<Int32>,
                                                    batch: Int, classes: Int, probabilities: UnsafeMutablePointer<T>,
                                                    labelSmoothing s: T) -> T {
@@ -22,8 +22,8 @@ public enum SoftmaxCrossEntropyReference {
     }
 
     /// probabilities (B, K) = softmax(logits) row by row, shifted by the row maximum.
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func softmax<T: ReferenceScalar>(logits: UnsafePointer<T>, batch: Int, classes: Int,
                                                    probabilities: UnsafeMutablePointer<T>) {
         for b in 0..<batch { _ = softmaxRow(logits + b * classes, probabilities + b * classes, classes) }
@@ -41,8 +41,8 @@ public enum SoftmaxCrossEntropyReference {
     }
 
     /// (p - onehot) / B.
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func backward<T: ReferenceScalar>(probabilities: UnsafePointer<T>, labels: UnsafePointer<Int32>,
                                                     batch: Int, classes: Int, logitsGradient: UnsafeMutablePointer<T>,
                                                     labelSmoothing s: T) {
@@ -54,8 +54,8 @@ public enum SoftmaxCrossEntropyReference {
 
     /// dx (B, K) = y * (dy - sum(dy * y)) per row: the gradient of a standalone softmax, from its
     /// output y.
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func softmaxBackward<T: ReferenceScalar>(outputGradient: UnsafePointer<T>, probabilities: UnsafePointer<T>,
                                                            batch: Int, classes: Int, inputGradient: UnsafeMutablePointer<T>) {
         for b in 0..<batch {
@@ -67,8 +67,8 @@ public enum SoftmaxCrossEntropyReference {
     }
 
     /// How many rows of scores (B, K) have their first maximum at the label.
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func correctCount<T: ReferenceScalar>(scores: UnsafePointer<T>, labels: UnsafePointer<Int32>,
                                                         batch: Int, classes: Int) -> Int {
         var correct = 0
