@@ -99,7 +99,7 @@ let package = Package(
         .executableTarget(name: "convnetc-bench",
                           dependencies: ["ConvnetDriver", "ConvnetKernels", "ConvnetCPU", "ConvnetIR",
                                          "ConvnetOptimizer", "ConvnetSema", "ConvnetSyntax", "ConvnetSupport",
-                                         "ConvnetTraining", "ConvnetCodegen", "ConvnetData"],
+                                         "ConvnetTraining", "ConvnetCodegen", "ConvnetData", "ConvnetInterface"],
                           swiftSettings: nativeCPU),
 
         // Helpers several test targets share (test targets cannot import each other).
@@ -122,7 +122,7 @@ let package = Package(
         .testTarget(name: "TPUEmulatorTests", dependencies: ["TPUEmulator", "ConvnetKernels", "ConvnetIR", "ConvnetSema", "ConvnetSyntax", "ConvnetSupport",
                                                            "ConvnetCPU", "ConvnetTraining", "ConvnetOptimizer"]),
         .testTarget(name: "ConvnetTrainingTests",
-                    dependencies: ["ConvnetTraining", "ConvnetSupport", "ConvnetData", "ConvnetIR", "ConvnetSema", "ConvnetSyntax"]),
+                    dependencies: ["ConvnetTraining", "ConvnetSupport", "ConvnetData", "ConvnetIR", "ConvnetSema", "ConvnetSyntax", "ConvnetInterface"]),
         .testTarget(name: "ConvnetCodegenTests",
                     dependencies: ["ConvnetCodegen", "ConvnetNativeRuntime", "ConvnetCPU", "ConvnetTraining", "ConvnetSyntax",
                                    "ConvnetSema", "ConvnetIR", "ConvnetFlags", "ConvnetSupport", "ConvnetInterface"],

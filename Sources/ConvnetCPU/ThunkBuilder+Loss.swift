@@ -25,20 +25,23 @@ extension ThunkBuilder {
                     for k in 0..<classes { o[k] = p[k] * (d[k] - dot) }
                 }
             }
-        case .softmaxCrossEntropy:
+        case .softmaxCrossEntropy(let smoothing):
             let logits = c.f(a[0]), labels = c.i32(a[1])
             let probabilities = arena.floats(rows * classes)  // (B, K)
+            let s = Float(smoothing)
             add(inst) {
                 out[0] = SoftmaxCrossEntropy.forward(logits: logits, labels: labels, batch: rows, classes: classes,
-                                                     probabilities: probabilities)
+                                                     probabilities: probabilities, labelSmoothing: s)
             }
-        case .softmaxCrossEntropyGrad:
-            // (logits, labels, dloss) -> (softmax - onehot) / B * dloss
+        case .softmaxCrossEntropyGrad(let smoothing):
+            // (logits, labels, dloss) -> (softmax - targets) / B * dloss, targets onehot * (1 - s) + s / K
             let logits = c.f(a[0]), labels = c.i32(a[1]), dloss = c.f(a[2])
+            let s = Float(smoothing), floor = Float(smoothing) / Float(classes)
             add(inst) {
                 SoftmaxCrossEntropy.softmax(logits: logits, batch: rows, classes: classes, probabilities: out)
                 let scale = dloss[0] / Float(rows)
-                for r in 0..<rows { out[r * classes + Int(labels[r])] -= 1 }
+                if s != 0 { for i in 0..<(rows * classes) { out[i] -= floor } }
+                for r in 0..<rows { out[r * classes + Int(labels[r])] -= 1 - s }
                 for i in 0..<(rows * classes) { out[i] *= scale }
             }
         case .correctCount:

@@ -11,7 +11,9 @@ enum ModelLiteral {
     static func optimizer(_ o: OptimizerSetting) -> String {
         switch o {
         case .adam(let lr): ".adam(learningRate: \(double(lr)))"
-        case .sgd(let lr, let momentum): ".sgd(learningRate: \(double(lr)), momentum: \(double(momentum)))"
+        case .adamw(let lr, let decay): ".adamw(learningRate: \(double(lr)), weightDecay: \(double(decay)))"
+        case .sgd(let lr, let momentum, let nesterov):
+            ".sgd(learningRate: \(double(lr)), momentum: \(double(momentum)), nesterov: \(nesterov))"
         }
     }
 
@@ -20,6 +22,21 @@ enum ModelLiteral {
         case .constant: ".constant"
         case .cosine: ".cosine"
         case .exponential(let decay): ".exponential(decay: \(double(decay)))"
+        case .ramp(let r):
+            ".ramp(RampSchedule(start: \(double(r.start)), max: \(double(r.max)), min: \(double(r.min)), "
+                + "rampup: \(r.rampup), sustain: \(r.sustain), decay: \(double(r.decay))))"
+        }
+    }
+
+    static func augmentation(_ a: AugmentationSetting) -> String {
+        switch a {
+        case .flip: ".flip"
+        case .crop: ".crop"
+        case .cropWindow(let fraction): ".cropWindow(fraction: \(double(fraction)))"
+        case .zoom(let factor): ".zoom(\(double(factor)))"
+        case .brightness(let delta): ".brightness(delta: \(double(delta)))"
+        case .contrast(let lower, let upper): ".contrast(lower: \(double(lower)), upper: \(double(upper)))"
+        case .saturation(let lower, let upper): ".saturation(lower: \(double(lower)), upper: \(double(upper)))"
         }
     }
 
@@ -60,7 +77,7 @@ enum ModelLiteral {
                 w.line("dataPath: \(t.dataPath.map(Literal.string) ?? "nil"), validationDataPath: \(t.validationDataPath.map(Literal.string) ?? "nil"),")
                 w.line("validation: \(double(t.validation)), batch: \(t.batch), epochs: \(t.epochs),")
                 w.line("optimizer: \(optimizer(t.optimizer)), schedule: \(schedule(t.schedule)),")
-                w.line("seed: \(t.seed), flip: \(t.flip), crop: \(t.crop)")
+                w.line("seed: \(t.seed), augment: [\(t.augment.map(augmentation).joined(separator: ", "))]")
             }
             list(&w, "parameters", m.parameters.map(parameter))
             w.line("hash: \(Literal.string(m.hash))")

@@ -201,12 +201,20 @@ struct OpEmitter {
                 w.line("for k in 0..<\(classes) { dot += d[k] * p[k] }")
                 w.line("for k in 0..<\(classes) { o[k] = p[k] * (d[k] - dot) }")
             }
-        case .softmaxCrossEntropy:
+        case .softmaxCrossEntropy(let smoothing):
+            let smoothed = smoothing == 0 ? "" : ", labelSmoothing: \(Float(smoothing))"
             w.line("\(out)[0] = SoftmaxCrossEntropy.forward(logits: \(name(a[0])), labels: \(name(a[1])), batch: \(rows), "
-                   + "classes: \(classes), probabilities: \(name(inst.result))_probabilities)")
-        case .softmaxCrossEntropyGrad:
+                   + "classes: \(classes), probabilities: \(name(inst.result))_probabilities\(smoothed))")
+        case .softmaxCrossEntropyGrad(let smoothing):
             w.line("SoftmaxCrossEntropy.softmax(logits: \(name(a[0])), batch: \(rows), classes: \(classes), probabilities: \(out))")
-            w.line("for r in 0..<\(rows) { \(out)[r * \(classes) + Int(\(name(a[1]))[r])] -= 1 }")
+            if smoothing == 0 {
+                w.line("for r in 0..<\(rows) { \(out)[r * \(classes) + Int(\(name(a[1]))[r])] -= 1 }")
+            } else {
+                // Label smoothing: targets onehot * (1 - s) + s / K, as the CPU target's loss.
+                let s = Float(smoothing)
+                w.line("for i in 0..<\(rows * classes) { \(out)[i] -= Float(\(s)) / Float(\(classes)) }")
+                w.line("for r in 0..<\(rows) { \(out)[r * \(classes) + Int(\(name(a[1]))[r])] -= 1 - Float(\(s)) }")
+            }
             let dloss = name(a[2])
             w.block("do {") { w in
                 w.line("let scale = \(dloss)[0] / \(rows)")

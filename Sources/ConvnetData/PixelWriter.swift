@@ -5,9 +5,21 @@ enum PixelWriter {
     /// `i / 255` for every byte, computed once so the conversion is a table lookup.
     static let scale: [Float] = (0..<256).map { Float($0) / 255 }
 
-    /// Writes one `(H, W, C)` image of bytes as floats into `out`.
+    /// Writes one `(H, W, C)` image of bytes as floats into `out`: the geometric part of the draw
+    /// while converting, then its colour part (`ColourAugmentation`) on the floats.
     static func write(_ src: UnsafeBufferPointer<UInt8>, shape: ImageShape, draw: Augmentation.Draw?,
                       into out: UnsafeMutablePointer<Float>) {
+        if let draw, draw.resamples {
+            writeResampled(src, shape: shape, draw: draw, into: out)
+        } else {
+            writeGeometric(src, shape: shape, draw: draw, into: out)
+        }
+        if let draw { ColourAugmentation.apply(draw, to: out, shape: shape) }
+    }
+
+    /// The byte -> float conversion through the flip and the shift.
+    private static func writeGeometric(_ src: UnsafeBufferPointer<UInt8>, shape: ImageShape, draw: Augmentation.Draw?,
+                                       into out: UnsafeMutablePointer<Float>) {
         scale.withUnsafeBufferPointer { lut in
             guard let d = draw, d.mirrored || d.dy != 0 || d.dx != 0 else {
                 for i in 0..<shape.elementCount { out[i] = lut[Int(src[i])] }
@@ -34,6 +46,36 @@ enum PixelWriter {
                             let s = srow + column[x] * c, o = drow + x * c
                             for k in 0..<c { o[k] = lut[Int(s[k])] }
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The geometric part as one separable bilinear resampling (`crop P`, `zoom Z`, with the flip
+    /// and shift folded in): per channel, between the two source columns, then the two rows, as
+    /// `tf.image.resize` interpolates.
+    private static func writeResampled(_ src: UnsafeBufferPointer<UInt8>, shape: ImageShape, draw d: Augmentation.Draw,
+                                       into out: UnsafeMutablePointer<Float>) {
+        let (h, w, c) = (shape.height, shape.width, shape.channels)
+        let rows = AxisSampling(size: h, mirrored: false, zoom: d.zoom,
+                                window: d.window.map { ($0.top, $0.height) }, shift: d.dy)
+        let columns = AxisSampling(size: w, mirrored: d.mirrored, zoom: d.zoom,
+                                   window: d.window.map { ($0.left, $0.width) }, shift: d.dx)
+        scale.withUnsafeBufferPointer { lut in
+            for y in 0..<h {
+                let top = src.baseAddress! + rows.lower[y] * w * c
+                let bottom = src.baseAddress! + rows.upper[y] * w * c
+                let wy = rows.weight[y]
+                let drow = out + y * w * c
+                for x in 0..<w {
+                    let l = columns.lower[x] * c, u = columns.upper[x] * c, wx = columns.weight[x]
+                    for k in 0..<c {
+                        let t = lut[Int(top[l + k])], tr = lut[Int(top[u + k])]
+                        let b = lut[Int(bottom[l + k])], br = lut[Int(bottom[u + k])]
+                        let upper = t + (tr - t) * wx
+                        let lower = b + (br - b) * wx
+                        drow[x * c + k] = upper + (lower - upper) * wy
                     }
                 }
             }

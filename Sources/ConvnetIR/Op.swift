@@ -73,8 +73,9 @@ public indirect enum Op: Hashable, Sendable {
     case batchMean
     /// `(x (..., C))` -> `(C)`: the biased variance over every axis but the last.
     case batchVariance
-    /// `(logits (B,K), labels i32[B])` -> `f32[]`: mean categorical cross-entropy of softmax(logits).
-    case softmaxCrossEntropy
+    /// `(logits (B,K), labels i32[B])` -> `f32[]`: mean categorical cross-entropy of softmax(logits)
+    /// against the targets `onehot * (1 - s) + s / K` (Keras' `label_smoothing`; 0: plain).
+    case softmaxCrossEntropy(labelSmoothing: Double)
     /// `(logits (B,K), labels i32[B])` -> `f32[]`: how many rows have argmax == label.
     case correctCount
 
@@ -104,8 +105,9 @@ public indirect enum Op: Hashable, Sendable {
     case batchNormGradInput(epsilon: Double)
     /// `(dy, x)` -> dgamma `(C)` of `batchNormTraining` (dbeta is `biasGrad(dy)`).
     case batchNormGradGamma(epsilon: Double)
-    /// `(logits, labels, dloss f32[])` -> dlogits = (softmax - onehot) / B * dloss.
-    case softmaxCrossEntropyGrad
+    /// `(logits, labels, dloss f32[])` -> dlogits = (softmax - targets) / B * dloss, the targets
+    /// smoothed as the forward op's.
+    case softmaxCrossEntropyGrad(labelSmoothing: Double)
 
     // MARK: Lowered (produced by the optimizer)
 
@@ -193,9 +195,10 @@ extension Op {
         case .batchNormTraining(let e), .batchNormInference(let e),
              .batchNormGradInput(let e), .batchNormGradGamma(let e): "epsilon=\(e)"
         case .fusion(let kind, _): kind.printedAttributes
+        case .softmaxCrossEntropy(let s), .softmaxCrossEntropyGrad(let s): s == 0 ? "" : "label_smoothing=\(s)"
         case .input, .unary, .binary, .activation, .activationGrad, .broadcast, .reduceSum, .reshape, .convert,
-             .biasAdd, .softmax, .spatialMean, .concat, .batchMean, .batchVariance, .softmaxCrossEntropy,
-             .correctCount, .biasGrad, .softmaxGrad, .spatialMeanGrad, .softmaxCrossEntropyGrad, .custom: ""
+             .biasAdd, .softmax, .spatialMean, .concat, .batchMean, .batchVariance,
+             .correctCount, .biasGrad, .softmaxGrad, .spatialMeanGrad, .custom: ""
         }
     }
 

@@ -57,8 +57,8 @@ public enum NormOp: Hashable, Sendable {
 public enum LossOp: Hashable, Sendable {
     case softmax
     case softmaxGrad
-    case softmaxCrossEntropy
-    case softmaxCrossEntropyGrad
+    case softmaxCrossEntropy(labelSmoothing: Double)
+    case softmaxCrossEntropyGrad(labelSmoothing: Double)
     case correctCount
 }
 
@@ -93,8 +93,8 @@ extension Op {
         case .batchNormGradGamma(let e): .norm(.batchNormGradGamma(epsilon: e))
         case .softmax: .loss(.softmax)
         case .softmaxGrad: .loss(.softmaxGrad)
-        case .softmaxCrossEntropy: .loss(.softmaxCrossEntropy)
-        case .softmaxCrossEntropyGrad: .loss(.softmaxCrossEntropyGrad)
+        case .softmaxCrossEntropy(let s): .loss(.softmaxCrossEntropy(labelSmoothing: s))
+        case .softmaxCrossEntropyGrad(let s): .loss(.softmaxCrossEntropyGrad(labelSmoothing: s))
         case .correctCount: .loss(.correctCount)
         case .broadcast, .reduceSum, .reshape, .concat, .channelSlice, .biasGrad, .dropout, .dropoutGrad,
              .depthwiseConv2d, .depthwiseConv2dInputGrad, .depthwiseConv2dFilterGrad, .fusion, .custom: .other

@@ -8,14 +8,24 @@ public enum SoftmaxCrossEntropy {
     /// -log p[label], computed stably as logsumexp(z) - z[label] in Float64.
     public static func forward(logits: UnsafePointer<Float>, labels: UnsafePointer<Int32>,
                                batch: Int, classes: Int,
-                               probabilities: UnsafeMutablePointer<Float>) -> Float {
+                               probabilities: UnsafeMutablePointer<Float>, labelSmoothing: Float = 0) -> Float {
         var total = 0.0
+        let s = Double(labelSmoothing)
         for b in 0..<batch {
             let z = logits + b * classes
             let label = Int(labels[b])
             precondition(label >= 0 && label < classes, "label \(label) outside 0..<\(classes)")
             let (zmax, sum) = softmaxRow(z, probabilities + b * classes, classes)
-            total += log(sum) + Double(zmax) - Double(z[label])
+            let lse = log(sum) + Double(zmax)
+            total += lse - Double(z[label])
+            if s != 0 {
+                // Keras' label_smoothing: targets onehot * (1 - s) + s / K, so the loss is
+                // (1 - s) * (lse - z[label]) + s * (lse - mean(z)).
+                var mean = 0.0
+                for k in 0..<classes { mean += Double(z[k]) }
+                mean /= Double(classes)
+                total += s * (Double(z[label]) - mean)
+            }
         }
         return Float(total / Double(batch))
     }
@@ -37,14 +47,17 @@ public enum SoftmaxCrossEntropy {
         return (zmax, sum)
     }
 
-    /// dLogits (B, K) = (probabilities - onehot(labels)) / B: the gradient of the mean loss.
+    /// dLogits (B, K) = (probabilities - targets) / B: the gradient of the mean loss, the
+    /// targets `onehot(labels) * (1 - s) + s / K`.
     public static func backward(probabilities: UnsafePointer<Float>, labels: UnsafePointer<Int32>,
-                                batch: Int, classes: Int, logitsGradient: UnsafeMutablePointer<Float>) {
+                                batch: Int, classes: Int, logitsGradient: UnsafeMutablePointer<Float>,
+                                labelSmoothing: Float = 0) {
         let scale = 1 / Float(batch)
+        let floor = labelSmoothing / Float(classes) * scale
         for b in 0..<batch {
             let p = probabilities + b * classes, d = logitsGradient + b * classes
-            for k in 0..<classes { d[k] = p[k] * scale }
-            d[Int(labels[b])] -= scale
+            for k in 0..<classes { d[k] = p[k] * scale - floor }
+            d[Int(labels[b])] -= (1 - labelSmoothing) * scale
         }
     }
 

@@ -83,6 +83,8 @@ public struct TrainSettings: Hashable, Sendable {
     public var schedule: ScheduleDecl = .constant
     public var seed: Int = 1
     public var augment: [Augmentation] = []
+    /// `label_smoothing S`: the cross-entropy's targets are `onehot * (1 - S) + S / K`.
+    public var labelSmoothing: Double = 0
 
     public init() {}
 }

@@ -69,6 +69,7 @@ public enum SemanticAnalyzer {
         let failed = expansion.diagnostics.hasErrors || expansion.stopped
 
         diagnostics += activationWarnings(layers)
+        diagnostics += augmentationErrors(file.train, channels: input.channels)
 
         if !failed, !parseDiagnostics.hasErrors, layers.isEmpty, !file.statements.isEmpty {
             diagnostics.append(.error("sema.no-layers", "the model has no layers once its block calls are expanded",
@@ -81,6 +82,18 @@ public enum SemanticAnalyzer {
         let model = CheckedModel(file: file, inputShape: input, inputSource: source, layers: layers,
                                  train: trainSettings(file.train, modelDirectory: modelDirectory))
         return SemaResult(model: model, diagnostics: diagnostics)
+    }
+
+    /// `saturation` is defined on RGB (tf.image refuses other inputs): an error on a grey or
+    /// multi-channel input rather than a setting silently ignored.
+    static func augmentationErrors(_ block: TrainBlock?, channels: Int) -> [Diagnostic] {
+        guard channels != 3, let block else { return [] }
+        return block.augment.compactMap { spanned in
+            guard case .saturation = spanned.value else { return nil }
+            return .error("sema.saturation-needs-rgb",
+                          "augment saturation needs an RGB input, but the input has \(channels) channel\(channels == 1 ? "" : "s")",
+                          at: spanned.range, help: "remove saturation, or make the input 3 channels (e.g. input 192x192x3)")
+        }
     }
 
     /// Softmax turns a layer's outputs into a distribution; anywhere but the head it squashes
@@ -115,6 +128,7 @@ public enum SemanticAnalyzer {
         if let sch = block.schedule?.value { s.schedule = sch }
         if let seed = block.seed?.value { s.seed = seed }
         s.augment = block.augment.map(\.value)
+        if let smoothing = block.labelSmoothing?.value { s.labelSmoothing = smoothing }
         return s
     }
 }

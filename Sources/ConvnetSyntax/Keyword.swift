@@ -15,8 +15,12 @@ public enum Keyword: String, CaseIterable, Hashable, Sendable {
     // Keys of the `train { ... }` block.
     case data, validation, batch, epochs, optimizer, schedule, seed, augment
     case validationData = "validation_data"
+    case labelSmoothing = "label_smoothing"
     // Values and sub-options inside the train block.
     case adam, sgd, lr, momentum, constant, cosine, exponential, flip, crop
+    case brightness, contrast, saturation, zoom, ramp
+    case adamw, nesterov
+    case weightDecay = "weight_decay"
 
     /// Looks a word up in the table; `nil` for identifiers.
     public init?(word: String) {
@@ -31,7 +35,7 @@ public enum Keyword: String, CaseIterable, Hashable, Sendable {
 
     /// The keys accepted inside `train { ... }`.
     public static let trainKeys: [Keyword] = [
-        .data, .validationData, .validation, .batch, .epochs, .optimizer, .schedule, .seed, .augment,
+        .data, .validationData, .validation, .batch, .epochs, .optimizer, .schedule, .seed, .augment, .labelSmoothing,
     ]
 
     /// Words that may start a top-level statement.

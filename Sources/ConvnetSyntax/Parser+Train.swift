@@ -68,7 +68,7 @@ extension ParserState {
 
     /// setting = "data" STRING | "validation_data" STRING | "validation" NUMBER | "batch" INT | "epochs" INT
     ///         | "optimizer" optimizer | "schedule" schedule | "seed" INT
-    ///         | "augment" augmentation { augmentation }
+    ///         | "augment" augmentation { augmentation } | "label_smoothing" NUMBER
     mutating func parseSetting(into block: inout TrainBlock, seen: inout [Keyword: SourceRange]) throws(Recovery) {
         let token = current
         guard case .keyword(let key) = token.kind, key.isTrainKey else {
@@ -78,7 +78,7 @@ extension ParserState {
                 report(.error("parse.unknown-setting", "unknown train setting '\(Lexer.printable(word))'",
                               at: token.range,
                               help: Suggestion.help(for: word, among: Keyword.trainKeys.map(\.rawValue),
-                                                    otherwise: "a train block accepts data, validation, batch, epochs, optimizer, schedule, seed and augment")))
+                                                    otherwise: "a train block accepts data, validation, batch, epochs, optimizer, schedule, seed, augment and label_smoothing")))
                 throw Recovery()
             }
             throw expected("a train setting", id: "parse.expected-setting",
@@ -116,6 +116,15 @@ extension ParserState {
             if !statementFailed, !duplicate {
                 if key == .data { block.data = Spanned(value, path.range) } else { block.validationData = Spanned(value, path.range) }
             }
+        case .labelSmoothing:
+            let help = "write e.g. label_smoothing 0.1: the cross-entropy's targets become 0.9 * onehot + 0.1 / classes"
+            let v = try parseReal("label smoothing", help: help)
+            if let value = v.value, !(value >= 0 && value < 1) {
+                report(.error("parse.out-of-range",
+                              "label smoothing must be at least 0 and below 1, found \(text(v.range))",
+                              at: v.range, help: help))
+            }
+            if !statementFailed, !duplicate, let value = v.value { block.labelSmoothing = Spanned(value, v.range) }
         case .validation:
             let help = "write the fraction of images held out, e.g. validation 0.19"
             let v = try parseReal("validation fraction", help: help)

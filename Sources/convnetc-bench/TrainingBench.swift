@@ -1,4 +1,5 @@
 import ConvnetCPU
+import ConvnetData
 import ConvnetDriver
 import ConvnetIR
 import ConvnetSema
@@ -118,6 +119,10 @@ enum TrainingBench {
             }
             rows.append(BenchRow(name: "\(name) training, native target, batch \(batch)", value: rate, unit: "img/s",
                                  note: "native / cpu = \(ratio(nativeRates, ours.map(\.trainImagesPerSecond)))" + vsTF))
+        }
+        if ProcessInfo.processInfo.environment["BENCH_SKIP_AUGMENT"] == nil {
+            let shape = ImageShape(height: model.inputShape.height, width: model.inputShape.width, channels: model.inputShape.channels)
+            rows += try AugmentationBench.run(trainExe, name: name, batch: batch, shape: shape, steps: steps, rounds: rounds)
         }
         if peersAnswered {  // every round answered
             let pt = median(peers.map(\.trainImagesPerSecond)), pi = median(peers.map(\.inferImagesPerSecond))

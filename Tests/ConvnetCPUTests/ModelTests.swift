@@ -60,10 +60,21 @@ final class ModelTests: XCTestCase {
     }
 
     func testTrainingStepSGD() throws {
-        for optimizer in [OptimizerDecl.sgd(learningRate: 0.01, momentum: 0.9), .sgd(learningRate: 0.01, momentum: 0)] {
+        for optimizer in [OptimizerDecl.sgd(learningRate: 0.01, momentum: 0.9), .sgd(learningRate: 0.01, momentum: 0),
+                          .sgd(learningRate: 0.01, momentum: 0.9, nesterov: true), .adamw(learningRate: 0.01, weightDecay: 0.05)] {
             let program = try IRBuilder.trainingStep(everyLayerModel(), batch: 4, optimizer: optimizer)
             try compare(program, steps: 2)
         }
+    }
+
+    /// `label_smoothing` changes the loss op of the step; the CPU target runs it as the reference.
+    func testTrainingStepWithLabelSmoothing() throws {
+        var m = everyLayerModel()
+        m.train.labelSmoothing = 0.1
+        let program = try IRBuilder.trainingStep(m, batch: 4, optimizer: .adam(learningRate: 0.01))
+        XCTAssertTrue(program.graph.instructions.contains { $0.op == .softmaxCrossEntropyGrad(labelSmoothing: 0.1) })
+        try compare(program, steps: 2)
+        try compare(program, optimize: false)
     }
 
     func testTrainingReducesTheLoss() throws {

@@ -130,8 +130,10 @@ final class OpTests: XCTestCase {
         let logits = TensorType.f32([6, 3]), labels = TensorType.i32([6])
         try check(.softmax, [logits])
         try check(.softmaxGrad, [logits, logits])
-        try check(.softmaxCrossEntropy, [logits, labels])
-        try check(.softmaxCrossEntropyGrad, [logits, labels, .scalar])
+        for smoothing in [0, 0.1] {
+            try check(.softmaxCrossEntropy(labelSmoothing: smoothing), [logits, labels])
+            try check(.softmaxCrossEntropyGrad(labelSmoothing: smoothing), [logits, labels, .scalar])
+        }
         try check(.correctCount, [logits, labels])
     }
 

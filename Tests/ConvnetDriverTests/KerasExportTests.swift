@@ -102,7 +102,7 @@ final class KerasExportTests: XCTestCase {
         XCTAssertEqual(r.stdout, out.path + "\n")
         let program = try String(contentsOf: out, encoding: .utf8)
         XCTAssertTrue(program.contains("\"schedule\": \"cosine\""), program)
-        XCTAssertTrue(program.contains("\"augment\": (\"flip\", \"crop\",)"), program)
+        XCTAssertTrue(program.contains("\"augment\": {\"flip\": None, \"crop\": None}"), program)
         XCTAssertEqual(try runConvnetc(["export", "keras", "samples/no-such.convnet", "-o", out.path]).status, 1)
     }
 
@@ -126,7 +126,7 @@ final class KerasExportTests: XCTestCase {
         input 16x16x3
         conv 3x3x8 relu; batchnorm; maxpool 2; dropout 0.1
         conv 3x3x4 relu; gap; dense 2 softmax
-        train { epochs 1; batch 4; augment flip crop; schedule cosine }
+        train { epochs 1; batch 4; augment flip crop 0.8 zoom 0.1 brightness 0.1 contrast 0.8 1.2 saturation 0 2; schedule ramp rampup 1; optimizer adamw lr 0.001 weight_decay 0.01 }
         """
         let modelFile = dir.appendingPathComponent("tiny.convnet")
         try text.write(to: modelFile, atomically: true, encoding: .utf8)

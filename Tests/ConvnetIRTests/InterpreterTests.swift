@@ -76,7 +76,7 @@ final class InterpreterTests: XCTestCase {
         var g = Graph()
         let logits = g.input("logits", .f32([2, 3]), role: .data)
         let labels = g.input("labels", .i32([2]), role: .data)
-        g.outputs = [GraphOutput(name: "loss", value: g.emit(.softmaxCrossEntropy, [logits, labels])),
+        g.outputs = [GraphOutput(name: "loss", value: g.emit(.softmaxCrossEntropy(labelSmoothing: 0), [logits, labels])),
                      GraphOutput(name: "correct", value: g.emit(.correctCount, [logits, labels]))]
         let out = try run(g, ["logits": Tensor(shape: [2, 3], scalars: [0, 0, 0, 1, 3, 2]), "labels": Tensor(labels: [1, 2])])
         let row2: Double = 3 + Foundation.log(1 + Foundation.exp(-2.0) + Foundation.exp(-1.0)) - 2  // -log softmax([1,3,2])[2]

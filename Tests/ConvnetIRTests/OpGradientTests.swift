@@ -140,9 +140,31 @@ final class OpGradientTests: XCTestCase {
 
     func testSoftmaxCrossEntropy() {
         let labels = CheckArg("labels", .i32([3]), [2, 0, 1])
-        assertGradientsMatchFiniteDifferences([arg("logits", [3, 4]), labels]) { g, v in
-            g.emit(.softmaxCrossEntropy, [v[0], v[1]])
+        for smoothing in [0, 0.2] {
+            assertGradientsMatchFiniteDifferences([arg("logits", [3, 4]), labels]) { g, v in
+                g.emit(.softmaxCrossEntropy(labelSmoothing: smoothing), [v[0], v[1]])
+            }
         }
+    }
+
+    /// Label smoothing's loss is Keras' categorical cross-entropy against the smoothed targets:
+    /// -sum_k q_k log softmax(z)_k, q = onehot * (1 - s) + s / K, averaged over rows.
+    func testLabelSmoothingLossIsTheSmoothedTargetsCrossEntropy() throws {
+        var g = Graph()
+        let logits = g.input("logits", .f32([2, 3]), role: .data)
+        let labels = g.input("labels", .i32([2]), role: .data)
+        g.outputs = [GraphOutput(name: "loss", value: g.emit(.softmaxCrossEntropy(labelSmoothing: 0.3), [logits, labels]))]
+        let z: [Double] = [1.0, -0.5, 2.0, 0.25, 0.75, -1.5], y = [2, 0]
+        let out = try Interpreter<Double>().run(g, inputs: [
+            "logits": Tensor(shape: [2, 3], scalars: z), "labels": Tensor(labels: y),
+        ])
+        var expected = 0.0
+        for b in 0..<2 {
+            let row = Array(z[(b * 3)..<(b * 3 + 3)])
+            let lse = log(row.map { exp($0) }.reduce(0, +))
+            for k in 0..<3 { expected += ((k == y[b] ? 0.7 : 0) + 0.1) * (lse - row[k]) }
+        }
+        XCTAssertEqual(out["loss"]!.scalar, expected / 2, accuracy: 1e-12)
     }
 
     /// A value used twice accumulates both adjoints.

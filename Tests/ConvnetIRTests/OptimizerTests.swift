@@ -72,6 +72,52 @@ final class OptimizerTests: XCTestCase {
         }
     }
 
+    /// Keras 3 SGD with nesterov: v = mu v - lr g; p += mu v - lr g (with the new v).
+    func testNesterovSGDMatchesKerasFormula() throws {
+        let (g, slots) = updateGraph(.sgd(learningRate: 0.1, momentum: 0.9, nesterov: true))
+        XCTAssertEqual(slots.map(\.name), ["w/velocity"])
+        let grad = [0.5, -1, 0], v0 = [0.2, 0, -0.1], p = [1.0, 2, 3]
+        let out = try Interpreter<Double>().run(g, inputs: [
+            "w": Tensor(shape: [3], scalars: p), "grad": Tensor(shape: [3], scalars: grad),
+            "w/velocity": Tensor(shape: [3], scalars: v0), "step": Tensor(scalar: 1), "lr": Tensor(scalar: 0.1),
+        ])
+        for i in 0..<3 {
+            let v = 0.9 * v0[i] - 0.1 * grad[i]
+            XCTAssertEqual(out["w/velocity"]!.scalars[i], v, accuracy: 1e-12)
+            XCTAssertEqual(out["w"]!.scalars[i], p[i] + 0.9 * v - 0.1 * grad[i], accuracy: 1e-12)
+        }
+        // Without momentum, nesterov changes nothing: plain SGD, no slot.
+        XCTAssertEqual(updateGraph(.sgd(learningRate: 0.1, momentum: 0, nesterov: true)).1, [])
+    }
+
+    /// Keras 3 AdamW: p -= lr * wd * p (the scheduled rate, not Adam's corrected one), then Adam.
+    func testAdamWMatchesKerasFormula() throws {
+        let (g, slots) = updateGraph(.adamw(learningRate: 0.01, weightDecay: 0.05))
+        XCTAssertEqual(slots.map(\.name), ["w/m", "w/v"])
+        let p = [0.5, -1, 2], grad = [0.1, -0.3, 0.02], m0 = [0.01, 0, -0.02], v0 = [0.001, 0.002, 0]
+        let (t, lr, wd) = (3.0, 0.01, 0.05)
+        let out = try Interpreter<Double>().run(g, inputs: [
+            "w": Tensor(shape: [3], scalars: p), "grad": Tensor(shape: [3], scalars: grad),
+            "w/m": Tensor(shape: [3], scalars: m0), "w/v": Tensor(shape: [3], scalars: v0),
+            "step": Tensor(scalar: t), "lr": Tensor(scalar: lr),
+        ])
+        let lrT = lr * (1 - pow(0.999, t)).squareRoot() / (1 - pow(0.9, t))
+        for i in 0..<3 {
+            let m = 0.9 * m0[i] + 0.1 * grad[i]
+            let v = 0.999 * v0[i] + 0.001 * grad[i] * grad[i]
+            let decayed = p[i] - lr * wd * p[i]
+            XCTAssertEqual(out["w"]!.scalars[i], decayed - lrT * m / (v.squareRoot() + 1e-7), accuracy: 1e-12)
+            XCTAssertEqual(out["w/m"]!.scalars[i], m, accuracy: 1e-12)
+        }
+        // With no gradient and fresh slots, only the decay moves the weight.
+        let still = try Interpreter<Double>().run(g, inputs: [
+            "w": Tensor(shape: [3], scalars: p), "grad": Tensor(shape: [3], scalars: [0, 0, 0]),
+            "w/m": Tensor(shape: [3], scalars: [0, 0, 0]), "w/v": Tensor(shape: [3], scalars: [0, 0, 0]),
+            "step": Tensor(scalar: 1), "lr": Tensor(scalar: lr),
+        ])
+        XCTAssertEqual(still["w"]!.scalars, p.map { $0 * (1 - lr * wd) })
+    }
+
     func testPlainSGDHasNoSlot() throws {
         let (g, slots) = updateGraph(.sgd(learningRate: 0.1, momentum: 0))
         XCTAssertEqual(slots, [])

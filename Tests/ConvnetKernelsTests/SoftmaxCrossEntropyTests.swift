@@ -7,18 +7,22 @@ final class SoftmaxCrossEntropyTests: XCTestCase {
         let z = Buffer(randomFloats(batch * classes, seed: 1, range: -5...5))
         let labels = Buffer(randomLabels(batch, classes: classes, seed: 2))
         let p = Buffer(repeating: Float(0), count: batch * classes), pRef = Buffer(repeating: Float(0), count: batch * classes)
-        let loss = SoftmaxCrossEntropy.forward(logits: z.pointer, labels: labels.pointer, batch: batch, classes: classes,
-                                               probabilities: p.pointer)
-        let lossRef = SoftmaxCrossEntropyReference.forward(logits: z.pointer, labels: labels.pointer, batch: batch,
-                                                           classes: classes, probabilities: pRef.pointer)
-        XCTAssertEqual(loss, lossRef, accuracy: 1e-5)
-        assertClose(p.array, pRef.array, tolerance: 1e-6)
-        let d = Buffer(repeating: Float(0), count: batch * classes), dRef = Buffer(repeating: Float(0), count: batch * classes)
-        SoftmaxCrossEntropy.backward(probabilities: p.pointer, labels: labels.pointer, batch: batch, classes: classes,
-                                     logitsGradient: d.pointer)
-        SoftmaxCrossEntropyReference.backward(probabilities: pRef.pointer, labels: labels.pointer, batch: batch,
-                                              classes: classes, logitsGradient: dRef.pointer)
-        assertClose(d.array, dRef.array, tolerance: 1e-6)
+        // Label smoothing 0 (plain) and 0.15: the fast kernel's closed form against the
+        // reference's sum over smoothed targets.
+        for s: Float in [0, 0.15] {
+            let loss = SoftmaxCrossEntropy.forward(logits: z.pointer, labels: labels.pointer, batch: batch, classes: classes,
+                                                   probabilities: p.pointer, labelSmoothing: s)
+            let lossRef = SoftmaxCrossEntropyReference.forward(logits: z.pointer, labels: labels.pointer, batch: batch,
+                                                               classes: classes, probabilities: pRef.pointer, labelSmoothing: s)
+            XCTAssertEqual(loss, lossRef, accuracy: 1e-5)
+            assertClose(p.array, pRef.array, tolerance: 1e-6)
+            let d = Buffer(repeating: Float(0), count: batch * classes), dRef = Buffer(repeating: Float(0), count: batch * classes)
+            SoftmaxCrossEntropy.backward(probabilities: p.pointer, labels: labels.pointer, batch: batch, classes: classes,
+                                         logitsGradient: d.pointer, labelSmoothing: s)
+            SoftmaxCrossEntropyReference.backward(probabilities: pRef.pointer, labels: labels.pointer, batch: batch,
+                                                  classes: classes, logitsGradient: dRef.pointer, labelSmoothing: s)
+            assertClose(d.array, dRef.array, tolerance: 1e-6)
+        }
     }
 
     func testSoftmaxAloneEqualsTheLossPathsProbabilities() {
@@ -54,7 +58,7 @@ final class SoftmaxCrossEntropyTests: XCTestCase {
         let numeric = numericGradient(toDouble(z)) { zs in
             let zb = Buffer(zs), p = Buffer(repeating: 0.0, count: batch * classes)
             return SoftmaxCrossEntropyReference.forward(logits: zb.pointer, labels: labels.pointer, batch: batch,
-                                                        classes: classes, probabilities: p.pointer)
+                                                        classes: classes, probabilities: p.pointer, labelSmoothing: 0)
         }
         let zb = Buffer(z), p = Buffer(repeating: Float(0), count: batch * classes), d = Buffer(repeating: Float(0), count: batch * classes)
         _ = SoftmaxCrossEntropy.forward(logits: zb.pointer, labels: labels.pointer, batch: batch, classes: classes,

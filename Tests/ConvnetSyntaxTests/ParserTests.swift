@@ -92,6 +92,23 @@ final class ParserTests: XCTestCase {
         XCTAssertEqual(a.optimizer?.value, .adam(learningRate: 0.001))
         XCTAssertEqual(a.schedule?.value, .cosine)
         XCTAssertEqual(a.augment.map(\.value), [.flip, .crop])
+        XCTAssertEqual(try XCTUnwrap(parse("gap; train { schedule ramp }").train).schedule?.value, .ramp(RampDecl()))
+        XCTAssertEqual(try XCTUnwrap(parse("gap; train { label_smoothing 0.1 }").train).labelSmoothing?.value, 0.1)
+        XCTAssertNil(try XCTUnwrap(parse("gap; train { epochs 2 }").train).labelSmoothing)
+        XCTAssertEqual(try XCTUnwrap(parse("gap; train { optimizer sgd nesterov lr 0.01 momentum 0.9 }").train).optimizer?.value,
+                       .sgd(learningRate: 0.01, momentum: 0.9, nesterov: true))
+        XCTAssertEqual(try XCTUnwrap(parse("gap; train { optimizer adamw weight_decay 0.01 lr 1e-3 }").train).optimizer?.value,
+                       .adamw(learningRate: 0.001, weightDecay: 0.01))
+        XCTAssertEqual(try XCTUnwrap(parse("gap; train { optimizer adamw lr 1e-3 }").train).optimizer?.value,
+                       .adamw(learningRate: 0.001, weightDecay: 0.004))
+        var ramp = RampDecl()
+        (ramp.start, ramp.max, ramp.min, ramp.rampup, ramp.sustain, ramp.decay) = (1e-4, 2e-3, 0, 3, 2, 0.7)
+        let ramped = try XCTUnwrap(parse("gap; train { schedule ramp decay 0.7 sustain 2 max 2e-3 start 1e-4 min 0 rampup 3 }").train)
+        XCTAssertEqual(ramped.schedule?.value, .ramp(ramp))
+        let recipe = try XCTUnwrap(parse("gap; train { augment saturation 0 2 flip contrast 0.5 1.5e0 brightness 0.25 }").train)
+        XCTAssertEqual(recipe.augment.map(\.value), [.saturation(lower: 0, upper: 2), .flip,
+                                                     .contrast(lower: 0.5, upper: 1.5), .brightness(delta: 0.25)])
+        XCTAssertEqual(recipe.augment.map { $0.range.start }.count, 4)
         let b = try XCTUnwrap(parse("gap\ntrain {\n\n optimizer sgd momentum 0.5 lr 2\n schedule constant\n}").train)
         XCTAssertEqual(b.optimizer?.value, .sgd(learningRate: 2, momentum: 0.5))
         XCTAssertEqual(b.schedule?.value, .constant)

@@ -13,7 +13,28 @@ final class LoopResumeTests: XCTestCase {
         .replacingOccurrences(of: "seed 7", with: "seed 7\naugment flip crop")
 
     func testResumedRunEndsBitIdenticalToUninterruptedRun() throws {
-        let model = try checkedModel(resumeModelText)
+        try assertResumeEqualsUninterrupted(resumeModelText, expecting: "batch_normalization/moving_mean")
+    }
+
+    /// Issue 16's recipes: every augmentation (flip, saturation, crop windows, zoom, brightness,
+    /// contrast) and a ramp schedule whose rate changes every epoch, resumed after epoch 1.
+    func testResumeWithAugmentationAndRampEndsBitIdentical() throws {
+        let text = tinyModelText
+            .replacingOccurrences(of: "flatten", with: "flatten\ndropout 0.25")
+            .replacingOccurrences(of: "seed 7", with: """
+                seed 7
+                augment flip saturation 0 2 crop 0.8 zoom 0.1 brightness 0.1 contrast 0.8 1.2
+                schedule ramp start 0.002 max 0.02 min 0.001 rampup 1 sustain 0 decay 0.5
+                """)
+        let rates = try assertResumeEqualsUninterrupted(text, expecting: "dense/kernel")
+        XCTAssertEqual(rates, [0.002, 0.02, (0.02 - 0.001) * 0.5 + 0.001])
+    }
+
+    /// Trains 3 epochs in one go and 1 + 2 with `--resume`, and checks both end with the same
+    /// bits; returns the per-epoch learning rates.
+    @discardableResult
+    func assertResumeEqualsUninterrupted(_ text: String, expecting tensor: String) throws -> [Double] {
+        let model = try checkedModel(text)
         let (whole, split) = (try TemporaryDirectory(), try TemporaryDirectory())
         let uninterrupted = try train(model, into: whole.url, options: TrainingOptions(epochs: 3))
         _ = try train(model, into: split.url, options: TrainingOptions(epochs: 1))
@@ -21,7 +42,7 @@ final class LoopResumeTests: XCTestCase {
         let resumed = try train(model, into: split.url, options: TrainingOptions(epochs: 3, resume: true), output: output)
 
         XCTAssertTrue(output.text.contains("Resuming from"), output.text)
-        XCTAssertNotNil(uninterrupted.state.tensors["batch_normalization/moving_mean"])
+        XCTAssertNotNil(uninterrupted.state.tensors[tensor])
         XCTAssertEqual(uninterrupted.exitStatus, 0)
         XCTAssertEqual(resumed.epochs.map(\.epoch), [1, 2, 3])
         XCTAssertEqual(resumed.state.step, uninterrupted.state.step)
@@ -35,6 +56,16 @@ final class LoopResumeTests: XCTestCase {
         let b = try Checkpoint.load(from: split.url.appendingPathComponent("model.safetensors"))
         XCTAssertEqual(tensors(of: a).mapValues { $0.map(\.bitPattern) }, tensors(of: b).mapValues { $0.map(\.bitPattern) })
         XCTAssertEqual(try MetricsLog.read(from: split.url.appendingPathComponent("metrics.jsonl")).map(\.epoch), [1, 2, 3])
+        XCTAssertEqual(resumed.epochs.map(\.learningRate), uninterrupted.epochs.map(\.learningRate))
+        // The rate is on each epoch line and in summary.json.
+        for epoch in resumed.epochs.dropFirst() {
+            XCTAssertTrue(output.text.contains(String(format: " - lr %.1e - ", epoch.learningRate)), output.text)
+        }
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: split.url.appendingPathComponent("summary.json"))) as? [String: Any]
+        let logged = try XCTUnwrap(summary?["learning_rates"] as? [Double])
+        XCTAssertEqual(logged.count, 3)
+        for (a, b) in zip(logged, uninterrupted.epochs.map(\.learningRate)) { XCTAssertEqual(a, b, accuracy: b * 1e-9) }
+        return uninterrupted.epochs.map(\.learningRate)
     }
 
     func testResumeRefusesAnotherModel() throws {

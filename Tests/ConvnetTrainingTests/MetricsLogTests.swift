@@ -71,7 +71,7 @@ final class MetricsLogTests: XCTestCase {
         }
         XCTAssertEqual(try JSONParser.parse(String(contentsOf: run.summary, encoding: .utf8))["stop_reason"], .string("interrupted"))
         XCTAssertTrue(try String(contentsOf: run.confusionText, encoding: .utf8).hasSuffix("accuracy: 50.0% (1/2)\n"))
-        XCTAssertEqual(try String(contentsOf: run.curves, encoding: .utf8).components(separatedBy: "<circle").count - 1, 8)
+        XCTAssertEqual(try String(contentsOf: run.curves, encoding: .utf8).components(separatedBy: "<circle").count - 1, 10)  // 2 epochs x (4 metrics + the rate)
 
         // Resuming after epoch 1 reloads it and drops epoch 2; a fresh start clears the log.
         let resumed = try TrainingRecorder(run: run, title: "t", resumingAfterEpoch: 1)

@@ -96,7 +96,7 @@ final class RunPicturesTests: XCTestCase {
         let summary = try JSONParser.parse(String(contentsOf: dir.url.appendingPathComponent("summary.json"), encoding: .utf8))
         guard case .object(let fields) = summary else { return XCTFail("not an object") }
         XCTAssertEqual(fields.map(\.0), ["stop_reason", "epochs_completed", "total_seconds", "skipped", "best", "last",
-                                         "model", "parameters", "macs", "backend", "wall_seconds"])
+                                         "model", "parameters", "macs", "backend", "wall_seconds", "learning_rates"])
         XCTAssertEqual(summary["model"], .string("tiny.convnet"))
         // conv 3x3x4 (108 + 4), dense 6*6*4 -> 3 (432 + 3)
         XCTAssertEqual(summary["parameters"], .int(547))

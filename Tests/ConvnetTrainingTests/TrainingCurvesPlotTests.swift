@@ -38,14 +38,14 @@ final class TrainingCurvesPlotTests: XCTestCase {
         let collector = try parse(TrainingCurvesPlot(title: "flowers <solution> & co").svg(epochs: epochs(20)))
         XCTAssertEqual(collector.elements.first?.name, "svg")
         let lines = collector.elements.filter { $0.name == "polyline" }
-        XCTAssertEqual(lines.map { $0.attributes["data-series"] ?? "" }, ["loss", "val_loss", "accuracy", "val_accuracy"])
+        XCTAssertEqual(lines.map { $0.attributes["data-series"] ?? "" }, ["loss", "val_loss", "accuracy", "val_accuracy", "learning_rate"])
         for line in lines {
             let points = (line.attributes["points"] ?? "").split(separator: " ")
             XCTAssertEqual(points.count, 20)
             XCTAssertTrue(points.allSatisfy { $0.split(separator: ",").count == 2 && $0.split(separator: ",").allSatisfy { Double($0) != nil } })
         }
-        XCTAssertEqual(collector.elements.filter { $0.name == "circle" }.count, 80)
-        XCTAssertEqual(collector.elements.filter { $0.name == "text" && $0.attributes["class"] == "legend" }.count, 4)
+        XCTAssertEqual(collector.elements.filter { $0.name == "circle" }.count, 100)
+        XCTAssertEqual(collector.elements.filter { $0.name == "text" && $0.attributes["class"] == "legend" }.count, 5)
         XCTAssertTrue(collector.texts.joined().contains("flowers <solution> & co"), "the title is escaped and parses back")
         XCTAssertTrue(collector.texts.contains("epoch"))
     }
@@ -65,10 +65,16 @@ final class TrainingCurvesPlotTests: XCTestCase {
         data[2].loss = .nan
         let collector = try parse(TrainingCurvesPlot().svg(epochs: data))
         let lines = collector.elements.filter { $0.name == "polyline" }
-        XCTAssertEqual(lines.map { $0.attributes["data-series"] ?? "" }, ["loss", "accuracy"])
+        XCTAssertEqual(lines.map { $0.attributes["data-series"] ?? "" }, ["loss", "accuracy", "learning_rate"])
         XCTAssertEqual(lines[0].attributes["points"]?.split(separator: " ").count, 3)
         // A single epoch still plots.
-        XCTAssertEqual(try parse(TrainingCurvesPlot().svg(epochs: epochs(1))).elements.filter { $0.name == "circle" }.count, 4)
+        XCTAssertEqual(try parse(TrainingCurvesPlot().svg(epochs: epochs(1))).elements.filter { $0.name == "circle" }.count, 5)
+        // Records without a rate (NaN) leave the rate panel out.
+        let unrated = epochs(3).map { e -> EpochMetrics in var e = e; e.learningRate = .nan; return e }
+        let plain = try parse(TrainingCurvesPlot().svg(epochs: unrated))
+        XCTAssertEqual(plain.elements.filter { $0.name == "polyline" }.count, 4)
+        XCTAssertFalse(plain.elements.contains { $0.attributes["id"] == "learning-rate-panel" })
+        XCTAssertTrue(try parse(TrainingCurvesPlot().svg(epochs: epochs(3))).elements.contains { $0.attributes["id"] == "learning-rate-panel" })
     }
 
     func testNiceCeilingAndAtomicWrite() throws {

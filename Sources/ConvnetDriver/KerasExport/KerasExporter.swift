@@ -15,16 +15,21 @@ public enum KerasExporter {
     static func header(_ model: CheckedModel, name: String) -> String {
         let s = model.inputShape
         let t = model.train
-        let (optimizer, rate, momentum): (String, Double, Double) = switch t.optimizer {
-        case .adam(let lr): ("adam", lr, 0)
-        case .sgd(let lr, let m): ("sgd", lr, m)
+        let (optimizer, rate, momentum, nesterov, weightDecay): (String, Double, Double, Bool, Double) = switch t.optimizer {
+        case .adam(let lr): ("adam", lr, 0, false, 0)
+        case .adamw(let lr, let wd): ("adamw", lr, 0, false, wd)
+        case .sgd(let lr, let m, let n): ("sgd", lr, m, n, 0)
         }
         let (schedule, decay): (String, String) = switch t.schedule {
         case .constant: ("constant", "None")
         case .cosine: ("cosine", "None")
         case .exponential(let d): ("exponential", "\(d)")
+        case .ramp: ("ramp", "None")
         }
-        let augment = t.augment.map { python($0.rawValue) + "," }.joined(separator: " ")
+        let ramp = if case .ramp(let r) = t.schedule {
+            "{\"start\": \(r.start), \"max\": \(r.max), \"min\": \(r.min), \"rampup\": \(r.rampup), \"sustain\": \(r.sustain), \"decay\": \(r.decay)}"
+        } else { "None" }
+        let augment = t.augment.map(augmentation).joined(separator: ", ")
         return """
         #!/usr/bin/env python3
         \"\"\"\(name): a Keras program exported by convnetc \(CompilerVersion.string) from \(model.file.source.path).
@@ -64,15 +69,29 @@ public enum KerasExporter {
             "optimizer": \(python(optimizer)),
             "learning_rate": \(rate),
             "momentum": \(momentum),
+            "nesterov": \(nesterov ? "True" : "False"),
+            "weight_decay": \(weightDecay),
             "schedule": \(python(schedule)),
             "decay": \(decay),
+            "ramp": \(ramp),
             "seed": \(t.seed),
-            "augment": (\(augment)),
+            "augment": {\(augment)},
+            "label_smoothing": \(t.labelSmoothing),
         }
 
 
 
         """
+    }
+
+    /// One entry of `TRAIN["augment"]`: the augmentation's name and its arguments (None: none).
+    static func augmentation(_ a: Augmentation) -> String {
+        let arguments = switch a {
+        case .flip, .crop: "None"
+        case .brightness(let delta), .cropWindow(let delta), .zoom(let delta): "\(delta)"
+        case .contrast(let lower, let upper), .saturation(let lower, let upper): "(\(lower), \(upper))"
+        }
+        return python(a.name) + ": " + arguments
     }
 
     static func buildModel(_ model: CheckedModel) -> String {

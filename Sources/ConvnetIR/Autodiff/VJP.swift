@@ -137,8 +137,8 @@ enum VJP {
             let zero = g.emit(.broadcast, [g.constant(0, layer: layer)], declared: xt, layer: layer)
             return [emit(.biasAdd, [zero, g.scale(dy, by: 1 / n, layer: layer)])]
 
-        case .softmaxCrossEntropy:
-            return [emit(.softmaxCrossEntropyGrad, [x[0], x[1], dy]), nil]
+        case .softmaxCrossEntropy(let smoothing):
+            return [emit(.softmaxCrossEntropyGrad(labelSmoothing: smoothing), [x[0], x[1], dy]), nil]
 
         case .input, .constant, .convert, .correctCount, .batchVariance, .activationGrad, .softmaxGrad,
              .biasGrad, .maxPoolGrad, .avgPoolGrad, .spatialMeanGrad, .dropoutGrad, .batchNormGradInput,

@@ -58,7 +58,8 @@ public enum IRBuilder {
         guard logitsType.rank == 2, logitsType.shape[1] >= 1 else {
             throw IRBuilderError("the model's output is \(logitsType); training needs (batch, classes) logits")
         }
-        let loss = g.emit(.softmaxCrossEntropy, [result.logits, labels], layer: "loss")
+        let loss = g.emit(.softmaxCrossEntropy(labelSmoothing: model.train.labelSmoothing), [result.logits, labels],
+                          layer: "loss")
         let correct = g.emit(.correctCount, [result.logits, labels], layer: "loss")
 
         let trainable = params.filter(\.trainable)
@@ -75,12 +76,12 @@ public enum IRBuilder {
                          gradients: Dictionary(uniqueKeysWithValues: zip(trainable.map(\.name), grads)))
     }
 
-    /// The zero-initialised optimizer slots of the trainable weights: Adam `m`, `v`; SGD
+    /// The zero-initialised optimizer slots of the trainable weights: Adam and AdamW `m`, `v`; SGD
     /// `velocity` when momentum is non-zero.
     public static func optimizerSlots(for params: [ParameterInfo], _ optimizer: OptimizerDecl) -> [ParameterInfo] {
         let suffixes: [String] = switch optimizer {
-        case .adam: ["m", "v"]
-        case .sgd(_, let momentum): momentum != 0 ? ["velocity"] : []
+        case .adam, .adamw: ["m", "v"]
+        case .sgd(_, let momentum, _): momentum != 0 ? ["velocity"] : []
         }
         return params.filter(\.trainable).flatMap { p in
             suffixes.map { ParameterInfo(name: p.name + "/" + $0, layer: p.layer, shape: p.shape,

@@ -115,7 +115,7 @@ public struct Interpreter<Scalar: IRScalar>: Sendable {
             return K.batchNorm(a[0], gamma: a[1], beta: a[2], mean: a[3].scalars, variance: a[4].scalars, epsilon: e)
         case .batchMean: return K.batchMean(a[0])
         case .batchVariance: return K.batchVariance(a[0])
-        case .softmaxCrossEntropy: return K.softmaxCrossEntropy(a[0], a[1])
+        case .softmaxCrossEntropy(let s): return K.softmaxCrossEntropy(a[0], a[1], labelSmoothing: s)
         case .correctCount: return K.correctCount(a[0], a[1])
         case .conv2dInputGrad(let c): return K.conv2dInputGrad(a[0], a[1], inputShape: declared, c)
         case .conv2dFilterGrad(let c): return K.conv2dFilterGrad(a[0], a[1], c)
@@ -126,7 +126,7 @@ public struct Interpreter<Scalar: IRScalar>: Sendable {
         case .spatialMeanGrad: return K.spatialMeanGrad(a[0], inputShape: declared)
         case .batchNormGradInput(let e): return K.batchNormGradInput(a[0], a[1], gamma: a[2], epsilon: e)
         case .batchNormGradGamma(let e): return K.batchNormGradGamma(a[0], a[1], epsilon: e)
-        case .softmaxCrossEntropyGrad: return K.softmaxCrossEntropyGrad(a[0], a[1], a[2])
+        case .softmaxCrossEntropyGrad(let s): return K.softmaxCrossEntropyGrad(a[0], a[1], a[2], labelSmoothing: s)
         case .im2col(let c): return K.im2col(a[0], c)
         case .col2im(let c): return K.col2im(a[0], inputShape: declared, c)
         case .fusion(let kind, let body):

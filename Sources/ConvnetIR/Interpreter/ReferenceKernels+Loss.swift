@@ -23,14 +23,15 @@ extension ReferenceKernels {
     }
 
     /// Mean over rows of -log softmax(logits)[label], via log-sum-exp. logits (B,K), labels (B).
-    public static func softmaxCrossEntropy<S: IRScalar>(_ logits: Tensor<S>, _ labels: Tensor<S>) -> Tensor<S> {
+    public static func softmaxCrossEntropy<S: IRScalar>(_ logits: Tensor<S>, _ labels: Tensor<S>,
+                                                        labelSmoothing: Double = 0) -> Tensor<S> {
         let (b, k) = (logits.shape[0], logits.shape[1])
         var probabilities = [S](repeating: 0, count: b * k)  // (B,K), not returned
         let loss = read(logits) { lp in
             self.labels(labels).withUnsafeBufferPointer { yp in
                 probabilities.withUnsafeMutableBufferPointer { pp in
                     SoftmaxCrossEntropyReference.forward(logits: lp, labels: yp.baseAddress!, batch: b, classes: k,
-                                                         probabilities: pp.baseAddress!)
+                                                         probabilities: pp.baseAddress!, labelSmoothing: S(labelSmoothing))
                 }
             }
         }
@@ -39,13 +40,13 @@ extension ReferenceKernels {
 
     /// dlogits (B,K) = (softmax(logits) - onehot(labels)) / B * dloss
     public static func softmaxCrossEntropyGrad<S: IRScalar>(_ logits: Tensor<S>, _ labels: Tensor<S>,
-                                                            _ dloss: Tensor<S>) -> Tensor<S> {
+                                                            _ dloss: Tensor<S>, labelSmoothing: Double = 0) -> Tensor<S> {
         let (b, k) = (logits.shape[0], logits.shape[1])
         let p = softmax(logits)
         let d: Tensor<S> = make(logits.shape) { d in
             read(p) { pp in self.labels(labels).withUnsafeBufferPointer { yp in
                 SoftmaxCrossEntropyReference.backward(probabilities: pp, labels: yp.baseAddress!, batch: b, classes: k,
-                                                      logitsGradient: d)
+                                                      logitsGradient: d, labelSmoothing: S(labelSmoothing))
             } }
         }
         return Tensor(shape: d.shape, scalars: d.scalars.map { $0 * dloss.scalar })

@@ -7,11 +7,16 @@ public enum SoftmaxCrossEntropyReference {
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public static func forward<T: ReferenceScalar>(logits: UnsafePointer<T>, labels: UnsafePointer<Int32>,
-                                                   batch: Int, classes: Int, probabilities: UnsafeMutablePointer<T>) -> T {
+                                                   batch: Int, classes: Int, probabilities: UnsafeMutablePointer<T>,
+                                                   labelSmoothing s: T) -> T {
         var total: T = 0
         for b in 0..<batch {
             let (zmax, sum) = softmaxRow(logits + b * classes, probabilities + b * classes, classes)
-            total += zmax + T.logarithm(sum) - logits[b * classes + Int(labels[b])]
+            // -sum_k q_k log p_k with q = onehot * (1 - s) + s / K, p = softmax.
+            for k in 0..<classes {
+                let q = (k == Int(labels[b]) ? 1 - s : 0) + s / T(classes)
+                if q != 0 { total += q * (zmax + T.logarithm(sum) - logits[b * classes + k]) }
+            }
         }
         return total / T(batch)
     }
@@ -39,10 +44,11 @@ public enum SoftmaxCrossEntropyReference {
     @_specialize(where T == Float)
     @_specialize(where T == Double)
     public static func backward<T: ReferenceScalar>(probabilities: UnsafePointer<T>, labels: UnsafePointer<Int32>,
-                                                    batch: Int, classes: Int, logitsGradient: UnsafeMutablePointer<T>) {
+                                                    batch: Int, classes: Int, logitsGradient: UnsafeMutablePointer<T>,
+                                                    labelSmoothing s: T) {
         for b in 0..<batch { for k in 0..<classes {
-            let onehot: T = k == Int(labels[b]) ? 1 : 0
-            logitsGradient[b * classes + k] = (probabilities[b * classes + k] - onehot) / T(batch)
+            let target = (k == Int(labels[b]) ? 1 - s : 0) + s / T(classes)
+            logitsGradient[b * classes + k] = (probabilities[b * classes + k] - target) / T(batch)
         } }
     }
 

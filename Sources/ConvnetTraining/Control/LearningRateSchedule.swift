@@ -1,3 +1,4 @@
+import ConvnetInterface
 import Foundation
 
 /// How the learning rate changes from epoch to epoch. Epochs are counted from 0 here (the rate
@@ -11,6 +12,8 @@ public enum LearningRateSchedule: Equatable, Sendable, CustomStringConvertible {
     case cosine(initial: Double, totalEpochs: Int, minimum: Double = 0)
     /// `initial * decayRate^e`: e.g. 0.8 shrinks the rate by 20% each epoch.
     case exponential(initial: Double, decayRate: Double)
+    /// The codelab's ramp up, sustain and exponential decay (`RampSchedule`).
+    case ramp(RampSchedule)
 
     /// The learning rate for 0-based epoch `epoch`.
     public func rate(epoch: Int) -> Double {
@@ -23,6 +26,8 @@ public enum LearningRateSchedule: Equatable, Sendable, CustomStringConvertible {
             return minimum + (initial - minimum) * 0.5 * (1 + cos(Double.pi * progress))
         case let .exponential(initial, rate):
             return initial * pow(rate, Double(max(epoch, 0)))
+        case let .ramp(ramp):
+            return ramp.rate(epoch: max(epoch, 0))
         }
     }
 
@@ -46,6 +51,8 @@ public enum LearningRateSchedule: Equatable, Sendable, CustomStringConvertible {
         case let .constant(lr): return "constant \(lr)"
         case let .cosine(initial, total, minimum): return "cosine from \(initial) to \(minimum) over \(total) epochs"
         case let .exponential(initial, rate): return "exponential from \(initial), x\(rate) per epoch"
+        case let .ramp(r):
+            return "ramp from \(r.start) to \(r.max) over \(r.rampup) epochs, \(r.sustain) at the top, then x\(r.decay) per epoch towards \(r.min)"
         }
     }
 }

@@ -27,14 +27,16 @@ struct EpochLoop {
         let epoch = state.epoch
         let learningRate = configuration.schedule.rate(epoch: epoch)
         let guardian = NonFiniteLossGuard(learningRate: learningRate)
-        let batches = dataset.trainingEpoch(epoch, batchSize: configuration.batch,
-                                            augmentation: configuration.augmentation)
+        let images = trainer.floats(input: ProgramNames.images)  // (B, H, W, C)
+        let labels = trainer.int32s(input: ProgramNames.labels)  // (B)
+        // Filled (converted and augmented) on a worker thread, a batch or two ahead of the step.
+        let batches = PrefetchedBatches(dataset.trainingEpoch(epoch, batchSize: configuration.batch,
+                                                              augmentation: configuration.augmentation),
+                                        imageElements: images.count, labelCount: labels.count)
         let bar = EpochProgressBar(epoch: epoch + 1, totalEpochs: configuration.epochs, steps: stepsPerEpoch,
                                    output: output, clock: clock)
         bar.start()
         let trainStart = clock.now()
-        let images = trainer.floats(input: ProgramNames.images)  // (B, H, W, C)
-        let labels = trainer.int32s(input: ProgramNames.labels)  // (B)
         let hasDropout = trainer.hasInput(ProgramNames.dropoutSeed)
         var lossSum = 0.0
         var correct = 0.0
@@ -95,7 +97,7 @@ struct EpochLoop {
         if let v = validation { shown += [("val_loss", v.loss), ("val_accuracy", v.accuracy)] }
         let throughput = trainSeconds > 0 ? trained / trainSeconds : 0
         let modelled = (trainer as? ModelledCostReporting)?.modelledCostTrailer ?? ""
-        let seconds = bar.finish(metrics: shown, trailer: String(format: " - %.1f images/s", throughput) + modelled)
+        let seconds = bar.finish(metrics: shown, trailer: String(format: " - lr %.1e - %.1f images/s", learningRate, throughput) + modelled)
         let metrics = EpochMetrics(epoch: epoch + 1, loss: lossSum / Double(stepsPerEpoch), accuracy: correct / trained,
                                    valLoss: validation?.loss, valAccuracy: validation?.accuracy,
                                    imagesPerSecond: throughput,

@@ -64,11 +64,15 @@ public struct TrainingConfiguration: Sendable {
         case .constant: schedule = .constant(lr)
         case .cosine: schedule = .cosine(initial: lr, totalEpochs: epochs)
         case .exponential(let decay): schedule = .exponential(initial: lr, decayRate: decay)
+        case .ramp(var ramp):
+            // The ramp sets the rate itself; --lr moves its peak.
+            if let peak = options.learningRate { ramp.max = peak }
+            schedule = .ramp(ramp)
         }
         let seedValue = options.seed ?? train.seed
         guard seedValue >= 0 else { throw .invalidOption("--seed must not be negative, got \(seedValue)") }
         seed = UInt64(seedValue)
-        augmentation = ConvnetData.Augmentation(flip: train.flip, crop: train.crop)
+        augmentation = ConvnetData.Augmentation(train.augment)
         resume = options.resume
         initFrom = options.initFrom.map { URL(fileURLWithPath: $0) }
         if resume, let from = options.initFrom {
@@ -84,9 +88,11 @@ public struct TrainingConfiguration: Sendable {
         workers = max(1, options.workers ?? ProcessInfo.processInfo.activeProcessorCount)
     }
 
-    /// The checkpoint's optimizer kind.
+    /// The checkpoint's optimizer kind: which slots it keeps (AdamW keeps Adam's).
     public var optimizerKind: OptimizerKind {
-        if case .adam = optimizer { return .adam }
-        return .sgd
+        switch optimizer {
+        case .adam, .adamw: .adam
+        case .sgd: .sgd
+        }
     }
 }

@@ -40,7 +40,10 @@ public struct TrainingSummary: Equatable, Sendable {
             ("skipped", .int(skipped)),
             ("best", bestEpoch?.json ?? .null),
             ("last", epochs.last?.json ?? .null),
-        ] + (facts?.jsonFields ?? []))
+        ] + (facts?.jsonFields ?? []) + [
+            // Each epoch's learning rate, in order (the schedule at a glance).
+            ("learning_rates", .array(epochs.map { $0.learningRate.isFinite ? .double($0.learningRate) : .null })),
+        ])
     }
 
     /// Writes the summary atomically as pretty-enough JSON (one line, newline-terminated).

@@ -1,12 +1,13 @@
 import Foundation
 
 /// A self-contained SVG picture of a run: loss and val_loss per epoch in the left panel,
-/// accuracy and val_accuracy in the right one, with axes, ticks and a legend. Pure string
+/// accuracy and val_accuracy in the middle one, the learning rate of each epoch in the right one
+/// (left out when no epoch recorded one), with axes, ticks and a legend. Pure string
 /// building, so it works anywhere and can be viewed in any browser.
 public struct TrainingCurvesPlot: Sendable {
     /// Text above the panels (XML-escaped when written).
     public var title: String
-    /// Size of one panel in SVG user units; the picture holds two side by side.
+    /// Size of one panel in SVG user units; the picture holds two or three side by side.
     public var panelWidth: Double = 460
     public var panelHeight: Double = 340
 
@@ -30,10 +31,12 @@ public struct TrainingCurvesPlot: Sendable {
                           series("val_loss", "#ff7f0e", dashed: true) { $0.valLoss }].filter { !$0.points.isEmpty }
         let accuracySeries = [series("accuracy", "#1f77b4", dashed: false) { $0.accuracy },
                               series("val_accuracy", "#ff7f0e", dashed: true) { $0.valAccuracy }].filter { !$0.points.isEmpty }
+        let rateSeries = [series("learning_rate", "#2ca02c", dashed: false) { $0.learningRate }].filter { !$0.points.isEmpty }
         let maxLoss = lossSeries.flatMap { $0.points.map(\.y) }.max() ?? 1
+        let maxRate = rateSeries.flatMap { $0.points.map(\.y) }.max() ?? 1
         let lastEpoch = max(1, epochs.map(\.epoch).max() ?? 1)
 
-        let width = panelWidth * 2
+        let width = panelWidth * (rateSeries.isEmpty ? 2 : 3)
         let height = panelHeight + 40
         var svg = """
         <?xml version="1.0" encoding="UTF-8"?>
@@ -49,6 +52,10 @@ public struct TrainingCurvesPlot: Sendable {
                      lastEpoch: lastEpoch, legendAtTop: true)
         svg += panel(name: "accuracy", x: panelWidth, y: 40, series: accuracySeries, yMax: 1,
                      lastEpoch: lastEpoch, legendAtTop: false)
+        if !rateSeries.isEmpty {
+            svg += panel(name: "learning rate", x: panelWidth * 2, y: 40, series: rateSeries, yMax: niceCeiling(maxRate),
+                         lastEpoch: lastEpoch, legendAtTop: false)
+        }
         svg += "</svg>\n"
         return svg
     }
@@ -66,7 +73,7 @@ public struct TrainingCurvesPlot: Sendable {
         func px(_ e: Int) -> Double { left + (Double(e) - xMin) / (xMax - xMin) * (right - left) }
         func py(_ v: Double) -> Double { bottom - min(max(v / yMax, 0), 1) * (bottom - top) }
 
-        var s = "<g class=\"panel\" id=\"\(name)-panel\">\n"
+        var s = "<g class=\"panel\" id=\"\(name.replacingOccurrences(of: " ", with: "-"))-panel\">\n"
         s += "<rect x=\"\(fmt(left))\" y=\"\(fmt(top))\" width=\"\(fmt(right - left))\" height=\"\(fmt(bottom - top))\" fill=\"none\" stroke=\"#333\"/>\n"
         for i in 0...5 {
             let v = yMax * Double(i) / 5
