@@ -29,37 +29,32 @@ public struct AccuracyComparisonPlot: Sendable {
 
         var s = """
         <?xml version="1.0" encoding="UTF-8"?>
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(fmt(width))" height="\(fmt(total))" \
-        viewBox="0 0 \(fmt(width)) \(fmt(total))" font-family="Helvetica, Arial, sans-serif" font-size="12">
-        <rect x="0" y="0" width="\(fmt(width))" height="\(fmt(total))" fill="white"/>
-        <text x="\(fmt(width / 2))" y="24" text-anchor="middle" font-size="16">\(svgText(title))</text>
-        <rect x="\(fmt(left))" y="\(fmt(top))" width="\(fmt(right - left))" height="\(fmt(bottom - top))" fill="none" stroke="#333"/>
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(svgNumber(width))" height="\(svgNumber(total))" \
+        viewBox="0 0 \(svgNumber(width)) \(svgNumber(total))" font-family="Helvetica, Arial, sans-serif" font-size="12">
+        <rect x="0" y="0" width="\(svgNumber(width))" height="\(svgNumber(total))" fill="white"/>
+        <text x="\(svgNumber(width / 2))" y="24" text-anchor="middle" font-size="16">\(svgText(title))</text>
+        <rect x="\(svgNumber(left))" y="\(svgNumber(top))" width="\(svgNumber(right - left))" height="\(svgNumber(bottom - top))" fill="none" stroke="#333"/>
 
         """
         let steps = max(1, Int(((yMax - yMin) * 10).rounded()))
         for i in 0...steps {
             let v = yMin + (yMax - yMin) * Double(i) / Double(steps)
-            s += "<line x1=\"\(fmt(left))\" y1=\"\(fmt(py(v)))\" x2=\"\(fmt(right))\" y2=\"\(fmt(py(v)))\" stroke=\"#ddd\"/>\n"
-            s += "<text x=\"\(fmt(left - 6))\" y=\"\(fmt(py(v) + 4))\" text-anchor=\"end\">\(String(format: "%.1f", v))</text>\n"
+            s += "<line x1=\"\(svgNumber(left))\" y1=\"\(svgNumber(py(v)))\" x2=\"\(svgNumber(right))\" y2=\"\(svgNumber(py(v)))\" stroke=\"#ddd\"/>\n"
+            s += "<text x=\"\(svgNumber(left - 6))\" y=\"\(svgNumber(py(v) + 4))\" text-anchor=\"end\">\(String(format: "%.1f", v))</text>\n"
         }
-        let every = max(1, Int((Double(lastEpoch) / 10).rounded(.up)))
-        for e in stride(from: every, through: lastEpoch, by: every) {
-            s += "<line x1=\"\(fmt(px(e)))\" y1=\"\(fmt(bottom))\" x2=\"\(fmt(px(e)))\" y2=\"\(fmt(bottom + 5))\" stroke=\"#333\"/>\n"
-            s += "<text x=\"\(fmt(px(e)))\" y=\"\(fmt(bottom + 18))\" text-anchor=\"middle\">\(e)</text>\n"
-        }
-        s += "<text x=\"\(fmt((left + right) / 2))\" y=\"\(fmt(bottom + 36))\" text-anchor=\"middle\">epoch</text>\n"
-        s += "<text x=\"16\" y=\"\(fmt((top + bottom) / 2))\" text-anchor=\"middle\" "
-            + "transform=\"rotate(-90 16 \(fmt((top + bottom) / 2)))\">val_accuracy</text>\n"
+        s += svgEpochAxis(lastEpoch: lastEpoch, left: left, right: right, bottom: bottom, px: px)
+        s += "<text x=\"16\" y=\"\(svgNumber((top + bottom) / 2))\" text-anchor=\"middle\" "
+            + "transform=\"rotate(-90 16 \(svgNumber((top + bottom) / 2)))\">val_accuracy</text>\n"
 
         for (i, run) in runs.enumerated() {
             let color = Self.palette[i % Self.palette.count]
             let dash = i >= Self.palette.count ? " stroke-dasharray=\"6 4\"" : ""
             if !run.curve.isEmpty {
-                let line = run.curve.map { "\(fmt(px($0.epoch))),\(fmt(py($0.accuracy)))" }.joined(separator: " ")
+                let line = run.curve.map { "\(svgNumber(px($0.epoch))),\(svgNumber(py($0.accuracy)))" }.joined(separator: " ")
                 s += "<polyline class=\"series\" data-run=\"\(svgText(run.folder))\" fill=\"none\" stroke=\"\(color)\" "
                     + "stroke-width=\"2\"\(dash) points=\"\(line)\"/>\n"
                 for p in run.curve {
-                    s += "<circle cx=\"\(fmt(px(p.epoch)))\" cy=\"\(fmt(py(p.accuracy)))\" r=\"3\" fill=\"\(color)\"/>\n"
+                    s += "<circle cx=\"\(svgNumber(px(p.epoch)))\" cy=\"\(svgNumber(py(p.accuracy)))\" r=\"3\" fill=\"\(color)\"/>\n"
                 }
             }
             let ly = height + Double(i) * 18
@@ -67,11 +62,10 @@ public struct AccuracyComparisonPlot: Sendable {
                 ?? "no validation accuracy"
             let final = run.finalValAccuracy.map { String(format: ", final %.4f", $0) } ?? ""
             let model = run.model.map { " - " + $0 } ?? ""
-            s += "<line x1=\"\(fmt(left))\" y1=\"\(fmt(ly - 4))\" x2=\"\(fmt(left + 30))\" y2=\"\(fmt(ly - 4))\" stroke=\"\(color)\" stroke-width=\"2\"\(dash)/>\n"
-            s += "<text class=\"legend\" x=\"\(fmt(left + 38))\" y=\"\(fmt(ly))\">\(svgText(run.folder + model + ": " + best + final))</text>\n"
+            s += "<line x1=\"\(svgNumber(left))\" y1=\"\(svgNumber(ly - 4))\" x2=\"\(svgNumber(left + 30))\" y2=\"\(svgNumber(ly - 4))\" stroke=\"\(color)\" stroke-width=\"2\"\(dash)/>\n"
+            s += "<text class=\"legend\" x=\"\(svgNumber(left + 38))\" y=\"\(svgNumber(ly))\">\(svgText(run.folder + model + ": " + best + final))</text>\n"
         }
         return s + "</svg>\n"
     }
 
-    private func fmt(_ v: Double) -> String { String(format: "%.1f", v) }
 }

@@ -19,20 +19,20 @@ public struct ConfusionMatrixPlot: Sendable {
         let width = left + Double(n) * cell + 90, height = top + Double(n) * cell + 60
         var s = """
         <?xml version="1.0" encoding="UTF-8"?>
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(fmt(width))" height="\(fmt(height))" \
-        viewBox="0 0 \(fmt(width)) \(fmt(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">
-        <rect x="0" y="0" width="\(fmt(width))" height="\(fmt(height))" fill="white"/>
-        <text x="\(fmt(width / 2))" y="22" text-anchor="middle" font-size="16">\(svgText(title))</text>
-        <text x="\(fmt(left + Double(n) * cell / 2))" y="44" text-anchor="middle" font-weight="bold">predicted</text>
-        <text x="16" y="\(fmt(top + Double(n) * cell / 2))" text-anchor="middle" font-weight="bold" \
-        transform="rotate(-90 16 \(fmt(top + Double(n) * cell / 2)))">true</text>
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(svgNumber(width))" height="\(svgNumber(height))" \
+        viewBox="0 0 \(svgNumber(width)) \(svgNumber(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">
+        <rect x="0" y="0" width="\(svgNumber(width))" height="\(svgNumber(height))" fill="white"/>
+        <text x="\(svgNumber(width / 2))" y="22" text-anchor="middle" font-size="16">\(svgText(title))</text>
+        <text x="\(svgNumber(left + Double(n) * cell / 2))" y="44" text-anchor="middle" font-weight="bold">predicted</text>
+        <text x="16" y="\(svgNumber(top + Double(n) * cell / 2))" text-anchor="middle" font-weight="bold" \
+        transform="rotate(-90 16 \(svgNumber(top + Double(n) * cell / 2)))">true</text>
 
         """
         for c in 0..<n {
             let x = left + (Double(c) + 0.5) * cell
-            s += "<text class=\"column\" x=\"\(fmt(x))\" y=\"\(fmt(top - 8))\" text-anchor=\"start\" "
-                + "transform=\"rotate(-45 \(fmt(x)) \(fmt(top - 8)))\">\(names[c])</text>\n"
-            s += "<text class=\"row\" x=\"\(fmt(left - 8))\" y=\"\(fmt(top + (Double(c) + 0.5) * cell + 4))\" "
+            s += "<text class=\"column\" x=\"\(svgNumber(x))\" y=\"\(svgNumber(top - 8))\" text-anchor=\"start\" "
+                + "transform=\"rotate(-45 \(svgNumber(x)) \(svgNumber(top - 8)))\">\(names[c])</text>\n"
+            s += "<text class=\"row\" x=\"\(svgNumber(left - 8))\" y=\"\(svgNumber(top + (Double(c) + 0.5) * cell + 4))\" "
                 + "text-anchor=\"end\">\(names[c])</text>\n"
         }
         for t in 0..<n {
@@ -43,18 +43,18 @@ public struct ConfusionMatrixPlot: Sendable {
                 let fill = color(share: share, diagonal: t == p)
                 let x = left + Double(p) * cell, y = top + Double(t) * cell
                 s += "<rect class=\"cell\" data-true=\"\(t)\" data-predicted=\"\(p)\" data-count=\"\(count)\" "
-                    + "x=\"\(fmt(x))\" y=\"\(fmt(y))\" width=\"\(fmt(cell))\" height=\"\(fmt(cell))\" fill=\"\(fill)\" stroke=\"#fff\"/>\n"
+                    + "x=\"\(svgNumber(x))\" y=\"\(svgNumber(y))\" width=\"\(svgNumber(cell))\" height=\"\(svgNumber(cell))\" fill=\"\(fill)\" stroke=\"#fff\"/>\n"
                 let ink = share > 0.55 ? "white" : "#222"
-                s += "<text x=\"\(fmt(x + cell / 2))\" y=\"\(fmt(y + cell / 2 + 5))\" text-anchor=\"middle\" "
+                s += "<text x=\"\(svgNumber(x + cell / 2))\" y=\"\(svgNumber(y + cell / 2 + 5))\" text-anchor=\"middle\" "
                     + "font-size=\"14\" fill=\"\(ink)\">\(count)</text>\n"
             }
             let recall = matrix.recall(of: t).map { String(format: "%.0f%%", $0 * 100) } ?? "-"
-            s += "<text class=\"recall\" x=\"\(fmt(left + Double(n) * cell + 10))\" y=\"\(fmt(top + (Double(t) + 0.5) * cell + 4))\">"
+            s += "<text class=\"recall\" x=\"\(svgNumber(left + Double(n) * cell + 10))\" y=\"\(svgNumber(top + (Double(t) + 0.5) * cell + 4))\">"
                 + "\(recall)</text>\n"
         }
-        s += "<text x=\"\(fmt(left + Double(n) * cell + 10))\" y=\"\(fmt(top - 8))\">recall</text>\n"
+        s += "<text x=\"\(svgNumber(left + Double(n) * cell + 10))\" y=\"\(svgNumber(top - 8))\">recall</text>\n"
         let accuracy = matrix.accuracy.map { String(format: "%.1f%%", $0 * 100) } ?? "-"
-        s += "<text x=\"\(fmt(left))\" y=\"\(fmt(top + Double(n) * cell + 30))\">accuracy \(accuracy) "
+        s += "<text x=\"\(svgNumber(left))\" y=\"\(svgNumber(top + Double(n) * cell + 30))\">accuracy \(accuracy) "
             + "(\(matrix.correct) of \(matrix.total) correct, \(matrix.total - matrix.correct) misclassified)</text>\n"
         return s + "</svg>\n"
     }
@@ -71,5 +71,4 @@ public struct ConfusionMatrixPlot: Sendable {
         return String(format: "#%02x%02x%02x", mix(target.0), mix(target.1), mix(target.2))
     }
 
-    private func fmt(_ v: Double) -> String { String(format: "%.1f", v) }
 }

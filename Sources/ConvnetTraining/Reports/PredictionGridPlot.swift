@@ -24,11 +24,11 @@ public struct PredictionGridPlot: Sendable {
         var s = """
         <?xml version="1.0" encoding="UTF-8"?>
         <svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" \
-        width="\(fmt(width))" height="\(fmt(height))" viewBox="0 0 \(fmt(width)) \(fmt(height))" \
+        width="\(svgNumber(width))" height="\(svgNumber(height))" viewBox="0 0 \(svgNumber(width)) \(svgNumber(height))" \
         font-family="Helvetica, Arial, sans-serif" font-size="11">
-        <rect x="0" y="0" width="\(fmt(width))" height="\(fmt(height))" fill="white"/>
-        <text x="\(fmt(width / 2))" y="22" text-anchor="middle" font-size="16">\(svgText(title))</text>
-        <text x="\(fmt(width / 2))" y="42" text-anchor="middle" fill="#555">\(photos.count) photos, \(wrong) misclassified first \
+        <rect x="0" y="0" width="\(svgNumber(width))" height="\(svgNumber(height))" fill="white"/>
+        <text x="\(svgNumber(width / 2))" y="22" text-anchor="middle" font-size="16">\(svgText(title))</text>
+        <text x="\(svgNumber(width / 2))" y="42" text-anchor="middle" fill="#555">\(photos.count) photos, \(wrong) misclassified first \
         (most confident mistake first); \(predictions.misclassified.count) misclassified in all (misclassified.txt)</text>
 
         """
@@ -45,17 +45,17 @@ public struct PredictionGridPlot: Sendable {
             if let jpeg = JPEGEncoder.encode(pixels: photo.pixels, width: photo.width, height: photo.height,
                                              channels: photo.channels, quality: jpegQuality) {
                 let uri = "data:image/jpeg;base64," + Data(jpeg).base64EncodedString()
-                s += "<image x=\"\(fmt(px))\" y=\"\(fmt(py))\" width=\"\(fmt(w))\" height=\"\(fmt(h))\" "
+                s += "<image x=\"\(svgNumber(px))\" y=\"\(svgNumber(py))\" width=\"\(svgNumber(w))\" height=\"\(svgNumber(h))\" "
                     + "href=\"\(uri)\" xlink:href=\"\(uri)\"/>\n"
             }
-            s += "<rect x=\"\(fmt(px))\" y=\"\(fmt(py))\" width=\"\(fmt(w))\" height=\"\(fmt(h))\" fill=\"none\" "
+            s += "<rect x=\"\(svgNumber(px))\" y=\"\(svgNumber(py))\" width=\"\(svgNumber(w))\" height=\"\(svgNumber(h))\" fill=\"none\" "
                 + "stroke=\"\(ok ? "#1b7837" : "#c81e28")\" stroke-width=\"\(ok ? 1 : 3)\"/>\n"
             let probability = String(format: "%.2f", Double(o.probability))
             let headline = ok ? "\(name(o.predicted)) \(probability) OK" : "\(name(o.predicted)) \(probability)"
-            s += "<text x=\"\(fmt(x + cellWidth / 2))\" y=\"\(fmt(y + photoSide + 15))\" text-anchor=\"middle\" "
+            s += "<text x=\"\(svgNumber(x + cellWidth / 2))\" y=\"\(svgNumber(y + photoSide + 15))\" text-anchor=\"middle\" "
                 + "fill=\"\(ok ? "#222" : "#c81e28")\" font-weight=\"bold\">\(headline)</text>\n"
             let detail = ok ? short(o.name) : "true: \(name(o.truth))"
-            s += "<text x=\"\(fmt(x + cellWidth / 2))\" y=\"\(fmt(y + photoSide + 30))\" text-anchor=\"middle\" "
+            s += "<text x=\"\(svgNumber(x + cellWidth / 2))\" y=\"\(svgNumber(y + photoSide + 30))\" text-anchor=\"middle\" "
                 + "fill=\"\(ok ? "#777" : "#c81e28")\">\(ok ? svgText(detail) : detail)</text>\n"
             s += "</g>\n"
         }
@@ -72,5 +72,4 @@ public struct PredictionGridPlot: Sendable {
         return last.count > 20 ? String(last.prefix(9)) + "..." + String(last.suffix(8)) : last
     }
 
-    private func fmt(_ v: Double) -> String { String(format: "%.1f", v) }
 }

@@ -40,10 +40,10 @@ public struct TrainingCurvesPlot: Sendable {
         let height = panelHeight + 40
         var svg = """
         <?xml version="1.0" encoding="UTF-8"?>
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(fmt(width))" height="\(fmt(height))" \
-        viewBox="0 0 \(fmt(width)) \(fmt(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">
-        <rect x="0" y="0" width="\(fmt(width))" height="\(fmt(height))" fill="white"/>
-        <text x="\(fmt(width / 2))" y="22" text-anchor="middle" font-size="16">\(escapeXML(title))</text>
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(svgNumber(width))" height="\(svgNumber(height))" \
+        viewBox="0 0 \(svgNumber(width)) \(svgNumber(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">
+        <rect x="0" y="0" width="\(svgNumber(width))" height="\(svgNumber(height))" fill="white"/>
+        <text x="\(svgNumber(width / 2))" y="22" text-anchor="middle" font-size="16">\(escapeXML(title))</text>
 
         """
         // Loss falls from the top left and accuracy climbs to the top right, so each legend goes
@@ -74,40 +74,34 @@ public struct TrainingCurvesPlot: Sendable {
         func py(_ v: Double) -> Double { bottom - min(max(v / yMax, 0), 1) * (bottom - top) }
 
         var s = "<g class=\"panel\" id=\"\(name.replacingOccurrences(of: " ", with: "-"))-panel\">\n"
-        s += "<rect x=\"\(fmt(left))\" y=\"\(fmt(top))\" width=\"\(fmt(right - left))\" height=\"\(fmt(bottom - top))\" fill=\"none\" stroke=\"#333\"/>\n"
+        s += "<rect x=\"\(svgNumber(left))\" y=\"\(svgNumber(top))\" width=\"\(svgNumber(right - left))\" height=\"\(svgNumber(bottom - top))\" fill=\"none\" stroke=\"#333\"/>\n"
         for i in 0...5 {
             let v = yMax * Double(i) / 5
-            s += "<line x1=\"\(fmt(left))\" y1=\"\(fmt(py(v)))\" x2=\"\(fmt(right))\" y2=\"\(fmt(py(v)))\" stroke=\"#ddd\"/>\n"
-            s += "<text x=\"\(fmt(left - 6))\" y=\"\(fmt(py(v) + 4))\" text-anchor=\"end\">\(String(format: "%g", v))</text>\n"
+            s += "<line x1=\"\(svgNumber(left))\" y1=\"\(svgNumber(py(v)))\" x2=\"\(svgNumber(right))\" y2=\"\(svgNumber(py(v)))\" stroke=\"#ddd\"/>\n"
+            s += "<text x=\"\(svgNumber(left - 6))\" y=\"\(svgNumber(py(v) + 4))\" text-anchor=\"end\">\(String(format: "%g", v))</text>\n"
         }
-        // At most about ten labelled epochs: every epoch, or multiples of a step (2, 4, ... 20).
-        let stepEvery = max(1, Int((Double(lastEpoch) / 10).rounded(.up)))
-        for e in stride(from: stepEvery, through: lastEpoch, by: stepEvery) {
-            s += "<line x1=\"\(fmt(px(e)))\" y1=\"\(fmt(bottom))\" x2=\"\(fmt(px(e)))\" y2=\"\(fmt(bottom + 5))\" stroke=\"#333\"/>\n"
-            s += "<text x=\"\(fmt(px(e)))\" y=\"\(fmt(bottom + 18))\" text-anchor=\"middle\">\(e)</text>\n"
-        }
-        s += "<text x=\"\(fmt((left + right) / 2))\" y=\"\(fmt(bottom + 36))\" text-anchor=\"middle\">epoch</text>\n"
-        s += "<text x=\"\(fmt(x + 16))\" y=\"\(fmt((top + bottom) / 2))\" text-anchor=\"middle\" "
-            + "transform=\"rotate(-90 \(fmt(x + 16)) \(fmt((top + bottom) / 2)))\">\(name)</text>\n"
+        s += svgEpochAxis(lastEpoch: lastEpoch, left: left, right: right, bottom: bottom, px: px)
+        s += "<text x=\"\(svgNumber(x + 16))\" y=\"\(svgNumber((top + bottom) / 2))\" text-anchor=\"middle\" "
+            + "transform=\"rotate(-90 \(svgNumber(x + 16)) \(svgNumber((top + bottom) / 2)))\">\(name)</text>\n"
 
         for line in series {
             let dash = line.dashed ? " stroke-dasharray=\"6 4\"" : ""
-            let points = line.points.map { "\(fmt(px($0.x))),\(fmt(py($0.y)))" }.joined(separator: " ")
+            let points = line.points.map { "\(svgNumber(px($0.x))),\(svgNumber(py($0.y)))" }.joined(separator: " ")
             s += "<polyline class=\"series\" data-series=\"\(line.label)\" fill=\"none\" stroke=\"\(line.color)\" stroke-width=\"2\"\(dash) points=\"\(points)\"/>\n"
             for p in line.points {
-                s += "<circle class=\"marker\" data-series=\"\(line.label)\" cx=\"\(fmt(px(p.x)))\" cy=\"\(fmt(py(p.y)))\" r=\"3\" fill=\"\(line.color)\"/>\n"
+                s += "<circle class=\"marker\" data-series=\"\(line.label)\" cx=\"\(svgNumber(px(p.x)))\" cy=\"\(svgNumber(py(p.y)))\" r=\"3\" fill=\"\(line.color)\"/>\n"
             }
         }
         if !series.isEmpty {
             let boxTop = legendAtTop ? top + 4 : bottom - 8 - Double(series.count) * 18
-            s += "<rect x=\"\(fmt(right - 136))\" y=\"\(fmt(boxTop))\" width=\"130\" height=\"\(fmt(Double(series.count) * 18 + 4))\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#ccc\"/>\n"
+            s += "<rect x=\"\(svgNumber(right - 136))\" y=\"\(svgNumber(boxTop))\" width=\"130\" height=\"\(svgNumber(Double(series.count) * 18 + 4))\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#ccc\"/>\n"
         }
         for (i, line) in series.enumerated() {
             let firstBaseline = legendAtTop ? top + 20 : bottom - Double(series.count) * 18 + 6
             let ly = firstBaseline + Double(i) * 18
             let dash = line.dashed ? " stroke-dasharray=\"6 4\"" : ""
-            s += "<line x1=\"\(fmt(right - 130))\" y1=\"\(fmt(ly - 4))\" x2=\"\(fmt(right - 100))\" y2=\"\(fmt(ly - 4))\" stroke=\"\(line.color)\" stroke-width=\"2\"\(dash)/>\n"
-            s += "<text class=\"legend\" x=\"\(fmt(right - 94))\" y=\"\(fmt(ly))\">\(line.label)</text>\n"
+            s += "<line x1=\"\(svgNumber(right - 130))\" y1=\"\(svgNumber(ly - 4))\" x2=\"\(svgNumber(right - 100))\" y2=\"\(svgNumber(ly - 4))\" stroke=\"\(line.color)\" stroke-width=\"2\"\(dash)/>\n"
+            s += "<text class=\"legend\" x=\"\(svgNumber(right - 94))\" y=\"\(svgNumber(ly))\">\(line.label)</text>\n"
         }
         return s + "</g>\n"
     }
@@ -120,7 +114,6 @@ public struct TrainingCurvesPlot: Sendable {
         return 10 * magnitude
     }
 
-    private func fmt(_ v: Double) -> String { String(format: "%.1f", v) }
 }
 
 /// Escapes the five XML special characters for text and attribute values.
