@@ -39,8 +39,9 @@ let package = Package(
 
         // Ordered JSON and number formatting shared by every stage's output.
         .target(name: "ConvnetSupport"),
-        // Front end: text -> tokens -> AST (+ diagnostics).
-        .target(name: "ConvnetSyntax"),
+        // Front end: text -> tokens -> AST (+ diagnostics). The train block's values are
+        // ConvnetInterface's settings, built by the parser (the runtime never links this module).
+        .target(name: "ConvnetSyntax", dependencies: ["ConvnetInterface"]),
         // Shapes, parameter and MAC counts, summary tables, lint rules.
         .target(name: "ConvnetSema", dependencies: ["ConvnetSyntax", "ConvnetSupport", "ConvnetInterface"]),
         // The contract between compiler and runtime: the model description, compiled programs.
@@ -80,7 +81,7 @@ let package = Package(
         // Runs the stages for the CLI and the tests.
         .target(name: "ConvnetDriver",
                 dependencies: ["ConvnetSyntax", "ConvnetSema", "ConvnetIR", "ConvnetOptimizer", "ConvnetData",
-                               "ConvnetTraining", "ConvnetCPU", "TPUEmulator", "ConvnetCodegen"]),
+                               "ConvnetTraining", "ConvnetCPU", "TPUEmulator", "ConvnetCodegen", "ConvnetInterface"]),
         .executableTarget(name: "convnetc", dependencies: [
             "ConvnetDriver", "ConvnetKernels", "ConvnetOptimizer", "ConvnetIR", "ConvnetSema", "ConvnetTraining", "TPUEmulator",
             "ConvnetFlags", "ConvnetInterface", "ConvnetData", "ConvnetSupport", "ConvnetSyntax", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -108,8 +109,8 @@ let package = Package(
 
         .testTarget(name: "ConvnetSupportTests", dependencies: ["ConvnetSupport"]),
         .testTarget(name: "ConvnetFuzzTests", dependencies: ["ConvnetFuzzTargets"]),
-        .testTarget(name: "ConvnetSyntaxTests", dependencies: ["ConvnetTestSupport", "ConvnetSyntax"], exclude: ["Golden"]),
-        .testTarget(name: "ConvnetSemaTests", dependencies: ["ConvnetSema", "ConvnetSyntax", "ConvnetSupport"]),
+        .testTarget(name: "ConvnetSyntaxTests", dependencies: ["ConvnetTestSupport", "ConvnetSyntax", "ConvnetInterface"], exclude: ["Golden"]),
+        .testTarget(name: "ConvnetSemaTests", dependencies: ["ConvnetSema", "ConvnetSyntax", "ConvnetSupport", "ConvnetInterface"]),
         .testTarget(name: "ConvnetIRTests", dependencies: ["ConvnetTestSupport", "ConvnetIR", "ConvnetSema", "ConvnetSyntax"]),
         .testTarget(name: "ConvnetOptimizerTests",
                     dependencies: ["ConvnetTestSupport", "ConvnetOptimizer", "ConvnetIR", "ConvnetSema", "ConvnetSyntax", "ConvnetSupport"],

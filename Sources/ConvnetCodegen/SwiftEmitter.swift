@@ -57,7 +57,7 @@ public enum SwiftEmitter {
 
     /// Builds and optimizes both programs the trainer will ask for, then emits them.
     public static func emit(model: CheckedModel, batch: Int, optimizer: OptimizerSetting) throws -> [String: String] {
-        let training = try IRBuilder.trainingStep(model, batch: batch, optimizer: OptimizerDecl(optimizer))
+        let training = try IRBuilder.trainingStep(model, batch: batch, optimizer: optimizer)
         let inference = try IRBuilder.inference(model, batch: batch)
         return try emit(model: model, description: description(of: model),
                         training: Pipeline.optimize(training, for: .native), inference: Pipeline.optimize(inference, for: .native),

@@ -8,7 +8,10 @@ import Foundation
 ///     epoch < rampup + sustain:  max
 ///     otherwise:                 (max - min) * decay^(epoch - rampup - sustain) + min
 ///
-/// written in that order of operations, so the rates equal the notebook's in Double.
+/// written in that order of operations, so the rates equal the notebook's in Double. It is the
+/// train block's `schedule ramp [start X] [max X] [min X] [rampup N] [sustain N] [decay D]`, each
+/// option defaulting to the Xception notebook's; the parser checks start, min >= 0, max > 0,
+/// start and min <= max, 0 < decay <= 1, and whole, non-negative epoch counts.
 public struct RampSchedule: Hashable, Sendable {
     public var start: Double
     public var max: Double

@@ -29,12 +29,16 @@ public struct TrainDefaults: Hashable, Sendable {
     }
 }
 
-/// The update rule of a training step. Adam uses Keras' beta1 0.9, beta2 0.999, epsilon 1e-7.
+/// The update rule of a training step: the train block's `optimizer ...`, which the parser
+/// builds once it has checked the values (lr > 0; 0 <= M < 1; 0 <= W < 1).
 public enum OptimizerSetting: Hashable, Sendable {
+    /// `optimizer adam lr X`, with Keras' beta1 0.9, beta2 0.999, epsilon 1e-7.
     case adam(learningRate: Double)
-    /// Adam with decoupled weight decay (Keras 3 `AdamW`).
+    /// `optimizer adamw lr X [weight_decay W]`: Adam with Keras 3's decoupled weight decay
+    /// (`AdamW`: `w -= lr * W * w` before the Adam step); W defaults to Keras' 0.004.
     case adamw(learningRate: Double, weightDecay: Double)
-    /// SGD, with momentum and Nesterov's look-ahead as Keras 3's `SGD`.
+    /// `optimizer sgd lr X [momentum M] [nesterov]`: SGD, with momentum and Nesterov's
+    /// look-ahead as Keras 3's `SGD`.
     case sgd(learningRate: Double, momentum: Double, nesterov: Bool = false)
 
     public var learningRate: Double {
@@ -56,29 +60,45 @@ public enum OptimizerSetting: Hashable, Sendable {
     }
 }
 
-/// The learning rate per epoch.
+/// The learning rate per epoch: the train block's `schedule constant` | `schedule cosine` |
+/// `schedule exponential D` | `schedule ramp [start X] [max X] [min X] [rampup N] [sustain N]
+/// [decay D]`, as the parser checked it.
 public enum ScheduleSetting: Hashable, Sendable {
     case constant
     case cosine
+    /// `lr * decay^epoch`; 0 < decay <= 1.
     case exponential(decay: Double)
     /// The codelab's ramp; it sets the rate itself (the optimizer's `lr` is not used).
     case ramp(RampSchedule)
 }
 
-/// One augmentation of the train block (`augment ...`), with its checked arguments.
+/// One augmentation of the train block (`augment ...`), with its arguments as written; the
+/// parser checked the ranges below before building it.
 public enum AugmentationSetting: Hashable, Sendable {
-    /// Mirror left-right with probability 1/2.
+    /// `flip`: mirror left-right with probability 1/2.
     case flip
-    /// A random shift of up to 1/8 of the size, edges repeated.
+    /// `crop`: a random shift of up to 1/8 of the size, edges repeated (CIFAR-style).
     case crop
-    /// A random window of `fraction` of each side, resized back.
+    /// `crop P`: a random window of P of each side, resized back; 0 < P <= 1.
     case cropWindow(fraction: Double)
-    /// Keras' `RandomZoom(factor)`.
+    /// `zoom Z`: Keras' `RandomZoom(Z)`, a factor uniform in [1 - Z, 1 + Z]; 0 < Z < 1.
     case zoom(Double)
-    /// Add a delta uniform in [-delta, delta].
+    /// `brightness D`: add a delta uniform in [-D, D]; 0 <= D <= 1.
     case brightness(delta: Double)
-    /// A contrast factor uniform in [lower, upper].
+    /// `contrast L U`: a contrast factor uniform in [L, U]; 0 <= L <= U.
     case contrast(lower: Double, upper: Double)
-    /// A saturation factor uniform in [lower, upper].
+    /// `saturation L U`: a saturation factor uniform in [L, U]; 0 <= L <= U.
     case saturation(lower: Double, upper: Double)
+
+    /// The word that names it in a file (`crop P` is a `crop` too: one of the two at a time).
+    public var name: String {
+        switch self {
+        case .flip: "flip"
+        case .crop, .cropWindow: "crop"
+        case .zoom: "zoom"
+        case .brightness: "brightness"
+        case .contrast: "contrast"
+        case .saturation: "saturation"
+        }
+    }
 }

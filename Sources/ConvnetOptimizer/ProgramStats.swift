@@ -52,7 +52,7 @@ public struct ProgramStats: Sendable {
 
     /// Builds and optimizes both programs of `model` at `batch`.
     /// The TPU target's plan by default: its matmuls are the MXU's, with their tile plans.
-    public static func make(_ model: CheckedModel, batch: Int, optimizer: OptimizerDecl,
+    public static func make(_ model: CheckedModel, batch: Int, optimizer: OptimizerSetting,
                             target: TargetCapabilities = .tpu) throws -> ProgramStats {
         let inference = try Pipeline.optimize(IRBuilder.inference(model, batch: batch), for: target)
         let training = try Pipeline.optimize(try IRBuilder.trainingStep(model, batch: batch, optimizer: optimizer), for: target)

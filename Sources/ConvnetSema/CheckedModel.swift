@@ -1,4 +1,5 @@
 import ConvnetSyntax
+import ConvnetInterface
 
 /// Where the input shape came from; `summary` says which.
 public enum InputSource: String, Sendable {
@@ -79,10 +80,10 @@ public struct TrainSettings: Hashable, Sendable {
     public var validation: Double = 0.19
     public var batch: Int = 32
     public var epochs: Int = 20
-    public var optimizer: OptimizerDecl = .adam(learningRate: 0.001)
-    public var schedule: ScheduleDecl = .constant
+    public var optimizer: OptimizerSetting = .adam(learningRate: 0.001)
+    public var schedule: ScheduleSetting = .constant
     public var seed: Int = 1
-    public var augment: [Augmentation] = []
+    public var augment: [AugmentationSetting] = []
     /// `label_smoothing S`: the cross-entropy's targets are `onehot * (1 - S) + S / K`.
     public var labelSmoothing: Double = 0
 

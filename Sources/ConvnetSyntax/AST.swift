@@ -1,5 +1,9 @@
+import ConvnetInterface
+
 /// The syntax tree of one `.convnet` file. Every node keeps the source range it came from so
-/// that later stages (shapes, lint) can point at the offending text.
+/// that later stages (shapes, lint) can point at the offending text. The train block's values
+/// (optimizer, schedule, augmentations) are the runtime's own types from ConvnetInterface: the
+/// parser checks them and builds them directly, so there is one definition of each setting.
 
 /// A value together with the source text it was written as.
 public struct Spanned<Value: Sendable>: Sendable {
@@ -312,75 +316,6 @@ public indirect enum Statement: Hashable, Sendable {
     }
 }
 
-public enum OptimizerDecl: Hashable, Sendable {
-    /// `optimizer adam lr X` (Keras defaults beta1 0.9, beta2 0.999, epsilon 1e-7)
-    case adam(learningRate: Double)
-    /// `optimizer adamw lr X [weight_decay W]`: Adam with Keras 3's decoupled weight decay
-    /// (`w -= lr * W * w` before the Adam step); W defaults to Keras' 0.004.
-    case adamw(learningRate: Double, weightDecay: Double)
-    /// `optimizer sgd lr X [momentum M] [nesterov]`
-    case sgd(learningRate: Double, momentum: Double, nesterov: Bool = false)
-
-    public var learningRate: Double {
-        switch self {
-        case .adam(let lr): lr
-        case .adamw(let lr, _): lr
-        case .sgd(let lr, _, _): lr
-        }
-    }
-}
-
-/// `schedule constant` | `schedule cosine` | `schedule exponential D` (lr * D^epoch) |
-/// `schedule ramp [start X] [max X] [min X] [rampup N] [sustain N] [decay D]`
-public enum ScheduleDecl: Hashable, Sendable {
-    case constant
-    case cosine
-    case exponential(decay: Double)
-    case ramp(RampDecl)
-}
-
-/// `schedule ramp ...`: the codelab's `lrfn`, each option defaulting to the Xception notebook's.
-public struct RampDecl: Hashable, Sendable {
-    public var start = 1e-5
-    public var max = 4e-4
-    public var min = 1e-5
-    public var rampup = 5
-    public var sustain = 0
-    public var decay = 0.8
-
-    public init() {}
-}
-
-/// One augmentation of `augment ...`, with its arguments as written (the parser checked them).
-public enum Augmentation: Hashable, Sendable {
-    /// `flip`: mirror left-right with probability 1/2.
-    case flip
-    /// `crop`: a random shift of up to 1/8 of the size, edges repeated (CIFAR-style).
-    case crop
-    /// `crop P`: a random window of P of each side, resized back; 0 < P <= 1.
-    case cropWindow(fraction: Double)
-    /// `zoom Z`: Keras' `RandomZoom(Z)`, a factor uniform in [1 - Z, 1 + Z]; 0 < Z < 1.
-    case zoom(Double)
-    /// `brightness D`: add a delta uniform in [-D, D]; 0 <= D <= 1.
-    case brightness(delta: Double)
-    /// `contrast L U`: a contrast factor uniform in [L, U]; 0 <= L <= U.
-    case contrast(lower: Double, upper: Double)
-    /// `saturation L U`: a saturation factor uniform in [L, U]; 0 <= L <= U.
-    case saturation(lower: Double, upper: Double)
-
-    /// The word that names it in a file.
-    public var name: String {
-        switch self {
-        case .flip: "flip"
-        case .crop, .cropWindow: "crop"
-        case .zoom: "zoom"
-        case .brightness: "brightness"
-        case .contrast: "contrast"
-        case .saturation: "saturation"
-        }
-    }
-}
-
 /// `train { ... }`: settings for training, each optional and validated by the parser.
 public struct TrainBlock: Hashable, Sendable {
     public var range: SourceRange
@@ -392,17 +327,18 @@ public struct TrainBlock: Hashable, Sendable {
     public var validation: Spanned<Double>?
     public var batch: Spanned<Int>?
     public var epochs: Spanned<Int>?
-    public var optimizer: Spanned<OptimizerDecl>?
-    public var schedule: Spanned<ScheduleDecl>?
+    public var optimizer: Spanned<OptimizerSetting>?
+    public var schedule: Spanned<ScheduleSetting>?
     public var seed: Spanned<Int>?
-    public var augment: [Spanned<Augmentation>]
+    /// `augment ...`, in the order written; a repeated one is warned about and kept once.
+    public var augment: [Spanned<AugmentationSetting>]
     /// `label_smoothing S`, 0 <= S < 1
     public var labelSmoothing: Spanned<Double>?
 
     public init(range: SourceRange, data: Spanned<String>? = nil, validation: Spanned<Double>? = nil,
                 batch: Spanned<Int>? = nil, epochs: Spanned<Int>? = nil,
-                optimizer: Spanned<OptimizerDecl>? = nil, schedule: Spanned<ScheduleDecl>? = nil,
-                seed: Spanned<Int>? = nil, augment: [Spanned<Augmentation>] = [],
+                optimizer: Spanned<OptimizerSetting>? = nil, schedule: Spanned<ScheduleSetting>? = nil,
+                seed: Spanned<Int>? = nil, augment: [Spanned<AugmentationSetting>] = [],
                 validationData: Spanned<String>? = nil) {
         self.range = range
         self.data = data

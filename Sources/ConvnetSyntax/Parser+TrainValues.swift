@@ -1,10 +1,12 @@
+import ConvnetInterface
+
 /// The values of the train settings that have their own small grammar: optimizer, schedule,
 /// augmentations.
 extension ParserState {
     /// optimizer = ( "adam" | "adamw" | "sgd" ) { "lr" NUMBER | "momentum" NUMBER | "nesterov"
     ///             | "weight_decay" NUMBER }   ("lr" required; "momentum" and "nesterov" only for
     ///             sgd, "weight_decay" only for adamw; each at most once)
-    mutating func parseOptimizer() throws(Recovery) -> OptimizerDecl? {
+    mutating func parseOptimizer() throws(Recovery) -> OptimizerSetting? {
         let help = "write e.g. optimizer adam lr 0.001, optimizer adamw lr 0.001 weight_decay 0.004, or optimizer sgd lr 0.01 momentum 0.9 nesterov"
         let name = current
         guard case .keyword(let kind) = name.kind, kind == .adam || kind == .adamw || kind == .sgd else {
@@ -109,7 +111,7 @@ extension ParserState {
     }
 
     /// schedule = "constant" | "cosine" | "exponential" NUMBER | "ramp" { rampOption }   (0 < decay <= 1)
-    mutating func parseSchedule() throws(Recovery) -> ScheduleDecl? {
+    mutating func parseSchedule() throws(Recovery) -> ScheduleSetting? {
         let help = "write schedule constant, schedule cosine, schedule exponential 0.9, or schedule ramp"
         let name = current
         switch name.kind {
@@ -127,7 +129,7 @@ extension ParserState {
             return .exponential(decay: value)
         case .keyword(.ramp):
             advance()
-            return try parseRamp().map(ScheduleDecl.ramp)
+            return try parseRamp().map(ScheduleSetting.ramp)
         case .identifier, .keyword:
             advance()
             report(.error("parse.unknown-schedule", "unknown schedule '\(Lexer.printable(text(name)))'", at: name.range,
@@ -142,10 +144,10 @@ extension ParserState {
     /// rampOption = WORD NUMBER, WORD one of start, max, min (learning rates), rampup, sustain
     /// (whole epochs) and decay (0 < D <= 1), each at most once, in any order. The words are
     /// not reserved: they mean something only here. Nil when an option was wrong (reported).
-    mutating func parseRamp() throws(Recovery) -> RampDecl? {
+    mutating func parseRamp() throws(Recovery) -> RampSchedule? {
         let help = "write e.g. schedule ramp start 1e-5 max 4e-4 min 1e-5 rampup 5 sustain 0 decay 0.8 (each optional)"
         let names = ["start", "max", "min", "rampup", "sustain", "decay"]
-        var ramp = RampDecl()
+        var ramp = RampSchedule()
         var given: [String: SourceRange] = [:]
         var ok = true
         while !atStatementEnd {
@@ -265,7 +267,7 @@ extension ParserState {
     ///              | ( "contrast" | "saturation" ) NUMBER NUMBER
     ///
     /// `keyword` was just read. Nil when an argument was wrong (reported here).
-    mutating func parseAugmentation(_ keyword: Token) throws(Recovery) -> Augmentation? {
+    mutating func parseAugmentation(_ keyword: Token) throws(Recovery) -> AugmentationSetting? {
         switch keyword.kind {
         case .keyword(.brightness):
             let help = "write e.g. brightness 0.2: a delta uniform in [-0.2, 0.2] is added to every pixel value (0 to 1)"

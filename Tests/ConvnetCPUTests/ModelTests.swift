@@ -60,7 +60,7 @@ final class ModelTests: XCTestCase {
     }
 
     func testTrainingStepSGD() throws {
-        for optimizer in [OptimizerDecl.sgd(learningRate: 0.01, momentum: 0.9), .sgd(learningRate: 0.01, momentum: 0),
+        for optimizer in [OptimizerSetting.sgd(learningRate: 0.01, momentum: 0.9), .sgd(learningRate: 0.01, momentum: 0),
                           .sgd(learningRate: 0.01, momentum: 0.9, nesterov: true), .adamw(learningRate: 0.01, weightDecay: 0.05)] {
             let program = try IRBuilder.trainingStep(everyLayerModel(), batch: 4, optimizer: optimizer)
             try compare(program, steps: 2)

@@ -23,7 +23,7 @@ final class OptimizedCPUTests: XCTestCase {
         """
 
     func testTrainingStepMatchesTheReference() throws {
-        for optimizer in [OptimizerDecl.adam(learningRate: 0.01), .sgd(learningRate: 0.05, momentum: 0.9),
+        for optimizer in [OptimizerSetting.adam(learningRate: 0.01), .sgd(learningRate: 0.05, momentum: 0.9),
                           .sgd(learningRate: 0.05, momentum: 0.9, nesterov: true), .adamw(learningRate: 0.01, weightDecay: 0.1)] {
             let checked = try XCTUnwrap(Frontend.check(source: SourceFile(path: "m.convnet", text: model)).model)
             let program = try IRBuilder.trainingStep(checked, batch: 4, optimizer: optimizer)

@@ -22,7 +22,7 @@ final class DataParallelTests: XCTestCase {
 
     /// New weights from one `trainingStep` on the whole batch, and from `cores` gradient steps
     /// plus one update step; both start from the same weights and zero slots.
-    func compare(_ optimizer: OptimizerDecl, cores: Int, file: StaticString = #filePath, line: UInt = #line) throws {
+    func compare(_ optimizer: OptimizerSetting, cores: Int, file: StaticString = #filePath, line: UInt = #line) throws {
         let m = smallModel()
         let labels = [0, 2, 1, 1, 0, 2, 2, 1]
         let batch = labels.count

@@ -7,7 +7,7 @@ import ConvnetSyntax
 /// Adam and SGD updates against hand computation, and a few interpreter training steps.
 final class OptimizerTests: XCTestCase {
     /// A graph with one weight p (3), its gradient as an input, and the optimizer's slots.
-    func updateGraph(_ optimizer: OptimizerDecl) -> (Graph, [ParameterInfo]) {
+    func updateGraph(_ optimizer: OptimizerSetting) -> (Graph, [ParameterInfo]) {
         var g = Graph()
         let info = ParameterInfo(name: "w", layer: "dense", shape: [3], trainable: true, initializer: .zeros)
         let slots = IRBuilder.optimizerSlots(for: [info], optimizer)
@@ -129,7 +129,7 @@ final class OptimizerTests: XCTestCase {
     }
 
     /// Runs `steps` training steps on a fixed batch; returns the loss of each.
-    func train(_ m: CheckedModel, _ optimizer: OptimizerDecl, steps: Int) throws -> [Float] {
+    func train(_ m: CheckedModel, _ optimizer: OptimizerSetting, steps: Int) throws -> [Float] {
         let batch = 4
         let program = try IRBuilder.trainingStep(m, batch: batch, optimizer: optimizer)
         var state: [String: Tensor<Float>] = initialValues(program)

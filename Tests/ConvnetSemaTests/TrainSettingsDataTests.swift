@@ -1,3 +1,4 @@
+import ConvnetInterface
 import ConvnetSyntax
 import XCTest
 @testable import ConvnetSema
@@ -21,7 +22,7 @@ final class TrainSettingsDataTests: XCTestCase {
         let model = try XCTUnwrap(rgb.model, "\(rgb.diagnostics)")
         XCTAssertEqual(model.train.augment, [.flip, .saturation(lower: 0, upper: 2)])
         XCTAssertEqual(model.train.labelSmoothing, 0.1)
-        XCTAssertEqual(model.train.schedule, .ramp(RampDecl()))
+        XCTAssertEqual(model.train.schedule, .ramp(RampSchedule()))
         let grey = analyze("input 8x8x1\ngap\ndense 2 softmax\ntrain { augment flip saturation 0 2 }")
         XCTAssertNil(grey.model)
         let error = try XCTUnwrap(grey.diagnostics.first { $0.id == "sema.saturation-needs-rgb" })

@@ -1,3 +1,4 @@
+import ConvnetInterface
 import XCTest
 @testable import ConvnetSyntax
 
@@ -92,7 +93,7 @@ final class ParserTests: XCTestCase {
         XCTAssertEqual(a.optimizer?.value, .adam(learningRate: 0.001))
         XCTAssertEqual(a.schedule?.value, .cosine)
         XCTAssertEqual(a.augment.map(\.value), [.flip, .crop])
-        XCTAssertEqual(try XCTUnwrap(parse("gap; train { schedule ramp }").train).schedule?.value, .ramp(RampDecl()))
+        XCTAssertEqual(try XCTUnwrap(parse("gap; train { schedule ramp }").train).schedule?.value, .ramp(RampSchedule()))
         XCTAssertEqual(try XCTUnwrap(parse("gap; train { label_smoothing 0.1 }").train).labelSmoothing?.value, 0.1)
         XCTAssertNil(try XCTUnwrap(parse("gap; train { epochs 2 }").train).labelSmoothing)
         XCTAssertEqual(try XCTUnwrap(parse("gap; train { optimizer sgd nesterov lr 0.01 momentum 0.9 }").train).optimizer?.value,
@@ -101,7 +102,7 @@ final class ParserTests: XCTestCase {
                        .adamw(learningRate: 0.001, weightDecay: 0.01))
         XCTAssertEqual(try XCTUnwrap(parse("gap; train { optimizer adamw lr 1e-3 }").train).optimizer?.value,
                        .adamw(learningRate: 0.001, weightDecay: 0.004))
-        var ramp = RampDecl()
+        var ramp = RampSchedule()
         (ramp.start, ramp.max, ramp.min, ramp.rampup, ramp.sustain, ramp.decay) = (1e-4, 2e-3, 0, 3, 2, 0.7)
         let ramped = try XCTUnwrap(parse("gap; train { schedule ramp decay 0.7 sustain 2 max 2e-3 start 1e-4 min 0 rampup 3 }").train)
         XCTAssertEqual(ramped.schedule?.value, .ramp(ramp))

@@ -1,3 +1,4 @@
+import ConvnetInterface
 import ConvnetSema
 import ConvnetSyntax
 
@@ -85,7 +86,7 @@ public enum KerasExporter {
     }
 
     /// One entry of `TRAIN["augment"]`: the augmentation's name and its arguments (None: none).
-    static func augmentation(_ a: Augmentation) -> String {
+    static func augmentation(_ a: AugmentationSetting) -> String {
         let arguments = switch a {
         case .flip, .crop: "None"
         case .brightness(let delta), .cropWindow(let delta), .zoom(let delta): "\(delta)"

@@ -39,7 +39,7 @@ public enum IRBuilder {
     /// layer's logits (its pre-softmax value; a head without softmax is taken as logits).
     /// Throws when the model does not end in (batch, classes), or when autodiff fails.
     public static func trainingStep(_ model: CheckedModel, batch: Int,
-                                    optimizer: OptimizerDecl) throws -> IRProgram {
+                                    optimizer: OptimizerSetting) throws -> IRProgram {
         var g = Graph()
         let params = parameters(of: model)
         let slots = optimizerSlots(for: params, optimizer)
@@ -78,7 +78,7 @@ public enum IRBuilder {
 
     /// The zero-initialised optimizer slots of the trainable weights: Adam and AdamW `m`, `v`; SGD
     /// `velocity` when momentum is non-zero.
-    public static func optimizerSlots(for params: [ParameterInfo], _ optimizer: OptimizerDecl) -> [ParameterInfo] {
+    public static func optimizerSlots(for params: [ParameterInfo], _ optimizer: OptimizerSetting) -> [ParameterInfo] {
         let suffixes: [String] = switch optimizer {
         case .adam, .adamw: ["m", "v"]
         case .sgd(_, let momentum, _): momentum != 0 ? ["velocity"] : []

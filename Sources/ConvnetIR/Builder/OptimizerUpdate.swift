@@ -16,7 +16,7 @@ public enum OptimizerUpdate {
 
     /// Returns the new value of every updated weight and slot, by name. `parameters` are
     /// (weight, its value, its gradient); `slots` maps slot names to their input values.
-    public static func append(_ optimizer: OptimizerDecl,
+    public static func append(_ optimizer: OptimizerSetting,
                               parameters: [(info: ParameterInfo, value: ValueID, gradient: ValueID)],
                               slots: [String: ValueID], step: ValueID, learningRate lr: ValueID,
                               in g: inout Graph) -> [String: ValueID] {

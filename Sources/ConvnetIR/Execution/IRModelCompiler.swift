@@ -15,7 +15,7 @@ public struct IRModelCompiler: ModelCompiler {
     public var name: String { backend.name }
 
     public func trainingStep(batch: Int, optimizer: OptimizerSetting) throws -> any CompiledProgram {
-        try backend.compile(IRBuilder.trainingStep(model, batch: batch, optimizer: OptimizerDecl(optimizer)))
+        try backend.compile(IRBuilder.trainingStep(model, batch: batch, optimizer: optimizer))
     }
 
     public func inference(batch: Int) throws -> any CompiledProgram {

@@ -16,7 +16,7 @@ public enum TPUProfiler {
     /// Throws `DataParallelError` when the batch does not split evenly, `IRBuilderError` /
     /// `AutodiffError` when the model cannot be trained.
     public static func report(_ model: CheckedModel, name: String = "", globalBatch: Int, cores: Int,
-                              training: Bool, optimizer: OptimizerDecl = .adam(learningRate: 0.001),
+                              training: Bool, optimizer: OptimizerSetting = .adam(learningRate: 0.001),
                               device: TPUDevice = .tpuV2, layout: TileLayout = .exact,
                               optimize: (Graph) throws -> Graph = { $0 }) throws -> ProfileReport {
         let split = try DataParallelSplit(globalBatch: globalBatch, cores: cores)

@@ -50,7 +50,7 @@ public struct TPUCompiler: ProgramCompiler {
     /// A TPU compiler whose data-parallel programs are `model`'s, with `optimizer` (the
     /// model's `train` block's by default; only its kind and momentum matter, the learning
     /// rate is an input of every step).
-    public init(model: CheckedModel, cores: Int = TPUDevice.tpuV2.cores, device: TPUDevice = .tpuV2, optimizer: OptimizerDecl? = nil,
+    public init(model: CheckedModel, cores: Int = TPUDevice.tpuV2.cores, device: TPUDevice = .tpuV2, optimizer: OptimizerSetting? = nil,
                 hostThreads: Int = 1) {
         let optimizer = optimizer ?? model.train.optimizer
         self.init(cores: cores, device: device, hostThreads: hostThreads) { step in
