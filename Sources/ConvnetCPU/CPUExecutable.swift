@@ -6,15 +6,14 @@ import Foundation
 /// A program compiled for the CPU: a flat list of steps bound to raw pointers into storage
 /// allocated once, at compile time. `run()` calls the steps in order; it performs no lookup
 /// and no allocation, so repeated runs use the same memory.
-public final class CPUExecutable: ExecutableProgram {
+public final class CPUExecutable: ExecutableProgram, NamedBufferProgram {
     public let program: IRProgram
     private let arena = Arena()
     /// The arena's bytes, reserved with `MemoryBudget` before they were allocated.
     private var reservations: [MemoryBudget.Reservation] = []
     private let steps: [Step]
-    private let floatInputs: [String: UnsafeMutableBufferPointer<Float>]
-    private let intInputs: [String: UnsafeMutableBufferPointer<Int32>]
-    private let outputs: [String: UnsafeMutableBufferPointer<Float>]
+    /// The named inputs and outputs, each where the buffer plan put it in the arena.
+    public let buffers: NamedBuffers
 
     /// Bytes of the buffer plan's arena.
     public let planBytes: Int
@@ -86,44 +85,25 @@ public final class CPUExecutable: ExecutableProgram {
         steps = builder.steps
         stepSeconds = Array(repeating: 0, count: steps.count)
 
-        var fi: [String: UnsafeMutableBufferPointer<Float>] = [:]
-        var ii: [String: UnsafeMutableBufferPointer<Int32>] = [:]
+        var named = NamedBuffers()
         for input in graph.inputs {
             guard let name = input.name, let p = env[input.result] else { continue }
             let n = input.type.elementCount
             if input.type.element == .i32 {
-                ii[name] = UnsafeMutableBufferPointer(start: p.assumingMemoryBound(to: Int32.self), count: n)
+                named.intInputs[name] = UnsafeMutableBufferPointer(start: p.assumingMemoryBound(to: Int32.self), count: n)
             } else {
-                fi[name] = UnsafeMutableBufferPointer(start: p.assumingMemoryBound(to: Float.self), count: n)
+                named.floatInputs[name] = UnsafeMutableBufferPointer(start: p.assumingMemoryBound(to: Float.self), count: n)
             }
         }
         let types = graph.types()
-        var outs: [String: UnsafeMutableBufferPointer<Float>] = [:]
         for output in graph.outputs {
             guard let p = env[output.value], let t = types[output.value] else {
                 throw CPUCompileError("output \(output.name) is not defined")
             }
-            outs[output.name] = UnsafeMutableBufferPointer(start: p.assumingMemoryBound(to: Float.self),
-                                                           count: t.elementCount)
+            named.outputs[output.name] = UnsafeMutableBufferPointer(start: p.assumingMemoryBound(to: Float.self),
+                                                                    count: t.elementCount)
         }
-        floatInputs = fi
-        intInputs = ii
-        outputs = outs
-    }
-
-    public func floats(input name: String) -> UnsafeMutableBufferPointer<Float> {
-        guard let b = floatInputs[name] else { preconditionFailure("no f32 input named \(name)") }
-        return b
-    }
-
-    public func int32s(input name: String) -> UnsafeMutableBufferPointer<Int32> {
-        guard let b = intInputs[name] else { preconditionFailure("no i32 input named \(name)") }
-        return b
-    }
-
-    public func floats(output name: String) -> UnsafeBufferPointer<Float> {
-        guard let b = outputs[name] else { preconditionFailure("no output named \(name)") }
-        return UnsafeBufferPointer(b)
+        buffers = named
     }
 
     public func run() throws {

@@ -22,17 +22,12 @@ extension ParserState {
         defer { statementFailed = outerFailed; statementStart = outerStart }
         var statements: [Statement] = []
         while true {
-            skipSeparators()
-            switch current.kind {
-            case .rightBrace:
-                advance()
+            switch stepInBraces(brace.range, list: container, lastItem: "its last statement") {
+            case .closed:
                 return (statements, true)
-            case .endOfFile:
-                report(.error("parse.unterminated-block", "this \(container) is never closed", at: brace.range,
-                              help: "add '}' after its last statement",
-                              notes: [DiagnosticNote("the file ends here", at: .at(lastEnd))]))
+            case .unterminated:
                 return (statements, false)
-            default:
+            case .item:
                 let before = index
                 _ = parseStatement(into: &statements, in: .body(container))
                 assert(index > before, "parser made no progress in a body at token \(index)")
@@ -70,20 +65,14 @@ extension ParserState {
         var failed = false
         var closed = false
         loop: while true {
-            skipSeparators()
-            let token = current
-            switch token.kind {
-            case .rightBrace:
-                advance()
+            switch stepInBraces(brace.range, list: name, lastItem: "its last branch") {
+            case .closed:
                 closed = true
                 break loop
-            case .endOfFile:
-                report(.error("parse.unterminated-block", "this \(name) is never closed", at: brace.range,
-                              help: "add '}' after its last branch",
-                              notes: [DiagnosticNote("the file ends here", at: .at(lastEnd))]))
+            case .unterminated:
                 failed = true
                 break loop
-            case .keyword(.branch):
+            case .item(let token) where token.kind == .keyword(.branch):
                 let branchKeyword = advance()
                 guard current.kind == .leftBrace else {
                     _ = expected("'{'", help: "write the branch's layers in braces, e.g. branch { conv 1x1x16 relu }; an empty branch { } is the input itself")
@@ -97,7 +86,7 @@ extension ParserState {
                 if !bodyClosed { failed = true; break loop }
                 statementStart = branchKeyword.range.start
                 do { try expectStatementEnd() } catch { synchronize(); failed = true }
-            default:
+            case .item(let token):
                 statementStart = token.range.start
                 advance()
                 report(.error("parse.expected-branch", "only branches stand directly inside \(name) { ... }, found \(describe(token))",

@@ -25,25 +25,19 @@ extension ParserState {
         var closed = false
         inTrainBlock = true
         loop: while true {
-            skipSeparators()
-            let token = current
-            switch token.kind {
-            case .rightBrace:
-                advance()
+            switch stepInBraces(brace.range, list: "train block", lastItem: "the last setting") {
+            case .closed:
                 closed = true
                 break loop
-            case .endOfFile:
-                report(.error("parse.unterminated-block", "this train block is never closed", at: brace.range,
-                              help: "add '}' after the last setting",
-                              notes: [DiagnosticNote("the file ends here", at: .at(lastEnd))]))
+            case .unterminated:
                 break loop
-            case .keyword(let k) where k.isStatementStart:
-                report(.error("parse.unterminated-block", "this train block is never closed", at: brace.range,
-                              help: "add '}' after the last setting",
-                              notes: [DiagnosticNote("'\(k.rawValue)' starts a new statement while the block is still open",
-                                                     at: token.range)]))
-                break loop
-            default:
+            case .item(let token):
+                if case .keyword(let k) = token.kind, k.isStatementStart {
+                    reportUnclosed(brace.range, list: "train block", lastItem: "the last setting",
+                                   note: DiagnosticNote("'\(k.rawValue)' starts a new statement while the block is still open",
+                                                        at: token.range))
+                    break loop
+                }
                 statementStart = token.range.start
                 let before = index
                 do {
