@@ -44,9 +44,13 @@ fuzz:
 bench: build
 	./bench/run.sh
 
+# The main job: train samples/flowers-best.convnet, our best flowers recipe, on the fastest target.
 # FLOWERS_FLAGS=--resume continues an earlier run, --overwrite replaces it.
 flowers: build
-	$(BIN) samples/flowers.convnet --run --target cpu $(FLOWERS_FLAGS)
+	@echo "make flowers: training samples/flowers-best.convnet on the cpu target, 32 epochs: about 16 minutes"
+	@echo "on an otherwise idle 2-core machine; the README's run ended at 0.886 validation accuracy."
+	@echo "Results land in runs/flowers-best/ (curves.svg, confusion.svg, predictions.svg, model.safetensors)."
+	$(BIN) samples/flowers-best.convnet --run --target cpu $(FLOWERS_FLAGS)
 
 clean:
 	rm -rf .build

@@ -97,7 +97,7 @@ final class KerasExportTests: XCTestCase {
     func testExportCommandWritesTheFile() throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("export-\(UUID().uuidString).py")
         defer { try? FileManager.default.removeItem(at: out) }
-        let r = try runConvnetc(["export", "keras", "samples/flowers-bn.convnet", "-o", out.path])
+        let r = try runConvnetc(["export", "keras", "samples/flowers-best.convnet", "-o", out.path])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(r.stdout, out.path + "\n")
         let program = try String(contentsOf: out, encoding: .utf8)
