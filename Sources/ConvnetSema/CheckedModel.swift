@@ -71,23 +71,23 @@ public struct CheckedLayer: Sendable {
     }
 }
 
-/// Training settings with every default filled in; CLI flags override these later.
+/// Training settings with every default filled in; CLI flags override these later. The settings
+/// the runtime is told are ConvnetInterface's `TrainDefaults` (the one place of their defaults),
+/// read and set through this value's members (`train.batch`); label smoothing is compiled into
+/// the training step's loss, so only the compiler keeps it.
+@dynamicMemberLookup
 public struct TrainSettings: Hashable, Sendable {
-    /// The data folder resolved against the model file's folder, if the file names one.
-    public var dataPath: String?
-    /// `validation_data "GLOB"`: the validation TFRecord shards, resolved like `dataPath`.
-    public var validationDataPath: String?
-    public var validation: Double = 0.19
-    public var batch: Int = 32
-    public var epochs: Int = 20
-    public var optimizer: OptimizerSetting = .adam(learningRate: 0.001)
-    public var schedule: ScheduleSetting = .constant
-    public var seed: Int = 1
-    public var augment: [AugmentationSetting] = []
+    /// What `ModelDescription.train` carries to the runtime.
+    public var defaults = TrainDefaults()
     /// `label_smoothing S`: the cross-entropy's targets are `onehot * (1 - S) + S / K`.
     public var labelSmoothing: Double = 0
 
     public init() {}
+
+    public subscript<Value>(dynamicMember setting: WritableKeyPath<TrainDefaults, Value>) -> Value {
+        get { defaults[keyPath: setting] }
+        set { defaults[keyPath: setting] = newValue }
+    }
 }
 
 /// A model that passed the semantic pass: every shape is known and every count is exact.

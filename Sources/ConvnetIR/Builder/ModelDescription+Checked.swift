@@ -5,14 +5,10 @@ extension ModelDescription {
     /// What the runtime needs of a checked model: its weights (`IRBuilder.parameters(of:)`),
     /// shapes, train block and hash, as plain values.
     public init(_ model: CheckedModel) {
-        let train = model.train
         let shape = InputShape(height: model.inputShape.height, width: model.inputShape.width,
                                channels: model.inputShape.channels)
         self.init(path: model.file.source.path, inputShape: shape, classCount: model.classCount,
-                  train: TrainDefaults(dataPath: train.dataPath, validationDataPath: train.validationDataPath, validation: train.validation, batch: train.batch,
-                                       epochs: train.epochs, optimizer: train.optimizer,
-                                       schedule: train.schedule, seed: train.seed,
-                                       augment: train.augment),
+                  train: model.train.defaults,
                   parameters: IRBuilder.parameters(of: model),
                   hash: ModelHash.of(text: model.file.source.bytes, inputShape: model.inputShape.description))
         macs = model.totalMACs
