@@ -72,6 +72,28 @@ final class LoopTrainingTests: XCTestCase {
         XCTAssertTrue(output.text.contains(" - 64.0 images/s\n"), output.text)
     }
 
+    func testTheFirstEpochForecastsTheRestOfTheRunOnce() throws {
+        let model = try checkedModel()
+        let dir = try TemporaryDirectory()
+        let output = CapturedOutput(isTerminal: false)
+        _ = try train(model, into: dir.url, options: TrainingOptions(epochs: 3), output: output,
+                      clock: TickingClock(tick: 0.5))
+        // Each epoch is three ticks (1.5 s, as above), so two more take 3 s.
+        let forecasts = output.text.split(separator: "\n").filter { $0.hasPrefix("About ") }
+        XCTAssertEqual(forecasts, ["About 3s more for the 2 epochs left (1s an epoch so far)"], output.text)
+        let lines = output.text.split(separator: "\n").map(String.init)
+        let first = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("Epoch 1/3") })
+        XCTAssertEqual(lines[first + 1], String(forecasts[0]), "said right after the first epoch's line")
+    }
+
+    func testALastEpochHasNoForecast() throws {
+        let model = try checkedModel()
+        let dir = try TemporaryDirectory()
+        let output = CapturedOutput(isTerminal: false)
+        _ = try train(model, into: dir.url, options: TrainingOptions(epochs: 1), output: output)
+        XCTAssertFalse(output.text.contains("About "), output.text)
+    }
+
     func testWithoutValidationSplitThereAreNoValidationFigures() throws {
         let model = try checkedModel()
         let dir = try TemporaryDirectory()

@@ -135,6 +135,7 @@ public struct Trainer {
                          learningRate: config.schedule.rate(epoch: epochIndex), classNames: dataset.classNames)
         }
 
+        let firstEpochIndex = state.epoch
         while state.epoch < config.epochs {
             let epochIndex = state.epoch
             let outcome: EpochLoop.Outcome
@@ -162,6 +163,9 @@ public struct Trainer {
             }
             lastValidation = validation
             try recorder.record(metrics)
+            if epochIndex == firstEpochIndex, state.epoch < config.epochs {
+                output.write(RunForecast.line(epochSeconds: metrics.seconds, epochsLeft: config.epochs - state.epoch) + "\n")
+            }
             let url = run.checkpoint(epoch: state.epoch)
             try makeCheckpoint(state, epochIndex: epochIndex).save(to: url)
             lastCheckpoint = url
