@@ -68,8 +68,12 @@ public enum Epilogue {
     /// executor reads a beta's gradient from the batch norm's recorded `gradientSums`, the
     /// native target's code calls this: when this summed each element in Float64 instead, the
     /// two targets' betas differed in the last bit after one step.
+    /// The gradient's rows are `rowStride` floats apart (a slice of a concat's gradient read in
+    /// place), by default `columns`.
     public static func biasGradient(_ gradient: UnsafePointer<Float>, rows: Int, columns: Int,
-                                    into biasGradient: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
+                                    into biasGradient: UnsafeMutablePointer<Float>, accumulate: Bool = false,
+                                    rowStride: Int? = nil) {
+        let rowFloats = rowStride ?? columns
         withUnsafeTemporaryAllocation(of: Double.self, capacity: max(columns, 1)) { sums in
             let s = sums.baseAddress!
             Parallel.reduceRows(rows, columns: columns, into: s) { range, partial in
@@ -78,7 +82,7 @@ public enum Epilogue {
                     for start in stride(from: range.lowerBound, to: range.upperBound, by: biasBlockRows) {
                         block.update(repeating: 0, count: columns)
                         for i in start..<min(start + biasBlockRows, range.upperBound) {
-                            let row = gradient + i * columns
+                            let row = gradient + i * rowFloats
                             for j in 0..<columns { block[j] += row[j] }
                         }
                         for j in 0..<columns { partial[j] += Double(block[j]) }
