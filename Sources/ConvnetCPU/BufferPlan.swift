@@ -13,6 +13,16 @@ public protocol BufferPlan {
     /// Byte offset of `value` in the arena (aligned to 64 bytes), or nil if the plan does not
     /// place it.
     func byteOffset(of value: ValueID) -> Int?
+    /// Floats from one row of `value` to the next when it is a channel slice of another value's
+    /// buffer (a concat operand written in place, a concat gradient's slice read in place), or
+    /// nil when its rows are packed. Only ops that take a row stride ever see such a value
+    /// (`ChannelViews`); the executor refuses any other.
+    func rowStride(of value: ValueID) -> Int?
+}
+
+extension BufferPlan {
+    /// Packed rows: a plan without channel views.
+    public func rowStride(of value: ValueID) -> Int? { nil }
 }
 
 /// One slice per value, nothing shared, except that a `reshape` aliases its operand (same

@@ -58,10 +58,12 @@ public final class CPUExecutable: ExecutableProgram, NamedBufferProgram {
         let slab = arena.allocate(bytes: plan.arenaBytes)
         planBytes = plan.arenaBytes
         var env: ThunkBuilder.Environment = [:]
+        var strides: [ValueID: Int] = [:]
         for inst in graph.instructions {
             for d in inst.definitions {
                 if let offset = plan.byteOffset(of: d.value) {
                     env[d.value] = slab + offset
+                    strides[d.value] = plan.rowStride(of: d.value)
                 } else {
                     env[d.value] = arena.allocate(bytes: d.type.elementCount * 4)
                 }
@@ -69,7 +71,7 @@ public final class CPUExecutable: ExecutableProgram, NamedBufferProgram {
         }
         let builder = ThunkBuilder(arena: arena, options: options)
         builder.recordsPoolWinners = graph.containsInstruction { if case .maxPoolGrad = $0.op { true } else { false } }
-        try builder.lower(graph, env: env)
+        try builder.lower(graph, env: env, strides: strides)
         // The fusion bodies' private buffers (allocated lazily while lowering, not yet touched)
         // and the shared convolution scratch.
         let reservedSoFar = reservations.reduce(0) { $0 + $1.bytes }
@@ -125,6 +127,8 @@ public final class CPUExecutable: ExecutableProgram, NamedBufferProgram {
 
     /// How many steps a run executes (after the executor's own epilogue fusion).
     public var stepCount: Int { steps.count }
+    /// Every step's (op, layer), in execution order: what runs, e.g. whether a concat copies.
+    public var stepOps: [(op: String, layer: String)] { steps.map { ($0.op, $0.layer) } }
 
     /// The convolution algorithm each convolution step runs, in program order, by layer and
     /// step name (`fusion.conv_bias_relu_max_pool`): what the plan said, as the steps were bound.

@@ -7,6 +7,7 @@ import ConvnetOptimizer
 /// so untouched pages cost no memory.
 extension BufferAssignment: BufferPlan {
     public func byteOffset(of value: ValueID) -> Int? { slots[value]?.offset }
+    public func rowStride(of value: ValueID) -> Int? { channelViews[value]?.rowStride }
 }
 
 extension CPUCompiler {

@@ -77,10 +77,15 @@ extension ThunkBuilder {
            producers[0].result == grad.operands[0], let shape = body.type(of: producers[0].operands[1])?.shape {
             let p = producers[0].operands, channels = shape.last ?? 1
             func f32(_ v: ValueID) -> UnsafeMutablePointer<Float> { env[v]!.assumingMemoryBound(to: Float.self) }
+            // dy may be a concat gradient's slice read in place (`ChannelViews.readsRows`).
+            let dyStride = args.firstIndex { $0.result == p[0] }.flatMap { c.strides[inst.operands[$0]] }
             lowerBatchNormInputGradient(inst, op: name, epsilon: e, dy: f32(p[0]), x: f32(p[1]), gamma: f32(p[2]),
                                         rows: shape.reduce(1, *) / max(channels, 1), channels: channels, out: out,
-                                        then: (f, y), biasGradient: db)
+                                        then: (f, y), biasGradient: db, dyStride: dyStride)
             return
+        }
+        guard inst.operands.allSatisfy({ c.strides[$0] == nil }) else {
+            throw CPUCompileError("\(name) reads a channel view but its body is not one batch-norm input gradient")
         }
         // relu after a max pool, backward, with the bias sums: one pass from the forward pool's
         // winners (`MaxPoolKernels.backwardRelu`), when the pool's input is the relu's output.

@@ -1,11 +1,28 @@
 import ConvnetIR
 import ConvnetKernels
+import ConvnetOptimizer
 
 /// The ops of branching models: depthwise convolutions on `DepthwiseConv`'s channel-vectorised
 /// kernels, as kernel selection planned them (`kernel=depthwise`, or `vpu_depthwise` on the TPU,
-/// whose vector unit computes in float32 like these loops), and concat / channel slice as copies
-/// of each row's channel runs.
+/// whose vector unit computes in float32 like these loops), and concat / channel slice: nothing
+/// to do for an operand or slice the plan placed as a channel view of the concat's (or the
+/// gradient's) buffer (`ChannelViews`), else copies of each row's channel runs.
 extension ThunkBuilder {
+    /// A channel view reaches only ops that take its row stride: its producer (`writesRows`), the
+    /// concat it is a slice of, the channel_slice that makes it, and the readers `ChannelViews`
+    /// allows. Anything else is a plan this executor cannot run, refused before a step is built.
+    func checkViews(_ inst: Instruction, _ c: Context) throws {
+        guard !c.strides.isEmpty else { return }
+        let isConcat: Bool = if case .concat = inst.op { true } else { false }
+        let isSlice: Bool = if case .channelSlice = inst.op { true } else { false }
+        for d in inst.definitions where c.strides[d.value] != nil && !(isSlice || ChannelViews.writesRows(inst)) {
+            throw CPUCompileError("\(inst.op.mnemonic) cannot write \(d.value) as a channel view (strided rows)")
+        }
+        for v in Set(inst.operands) where c.strides[v] != nil && !(isConcat || ChannelViews.readsRows(inst, of: v)) {
+            throw CPUCompileError("\(inst.op.mnemonic) cannot read \(v) as a channel view (strided rows)")
+        }
+    }
+
     /// The planned depthwise algorithm of `inst`, checked to be one (never re-decided here).
     /// A program compiled without the pipeline has none and runs the one depthwise kernel,
     /// as an unplanned `conv2d` runs the banded kernels that compute any window.
@@ -45,7 +62,7 @@ extension ThunkBuilder {
     }
 
     /// (..., C1), (..., C2), ... -> (..., C1+C2+...): each operand's channels into its run of
-    /// every output row.
+    /// every output row, except the operands already there (written in place as channel views).
     func lowerConcat(_ inst: Instruction, _ c: Context) {
         let out = c.f(inst.result), channels = inst.type.shape.last ?? 1
         let rows = inst.type.elementCount / max(channels, 1)
@@ -53,9 +70,12 @@ extension ThunkBuilder {
         var offset = 0
         for v in inst.operands {
             let k = c.shape(v).last ?? 1
-            parts.append((c.f(v), k, offset))
+            let inPlace = c.strides[v] == channels && c.f(v) == out + offset
+            precondition(inPlace || c.strides[v] == nil, "concat operand \(v) is a view of another buffer")
+            if !inPlace { parts.append((c.f(v), k, offset)) }
             offset += k
         }
+        if parts.isEmpty { return }
         add(inst) {
             Parallel.forRanges(rows, grain: max(1, 4096 / max(channels, 1))) { range in
                 for r in range {
@@ -65,10 +85,13 @@ extension ThunkBuilder {
         }
     }
 
-    /// x (..., C) -> (..., count): channels start ..< start+count of every row.
+    /// x (..., C) -> (..., count): channels start ..< start+count of every row (nothing to do for
+    /// a slice placed as a view of x, which its readers read in place).
     func lowerChannelSlice(_ inst: Instruction, start: Int, count: Int, _ c: Context) {
         let out = c.f(inst.result), x = c.f(inst.operands[0])
         let width = c.shape(inst.operands[0]).last ?? 1, rows = inst.type.elementCount / max(count, 1)
+        if c.strides[inst.result] == width && out == x + start { return }
+        precondition(c.strides[inst.result] == nil, "channel_slice \(inst.result) is a view of another buffer")
         add(inst) {
             Parallel.forRanges(rows, grain: max(1, 4096 / max(count, 1))) { range in
                 for r in range { (out + r * count).update(from: x + r * width + start, count: count) }

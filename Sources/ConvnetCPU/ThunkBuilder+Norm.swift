@@ -10,7 +10,9 @@ import ConvnetKernels
 /// any instruction writes that address (`forgetMoments`), so it always describes the value
 /// alive there: the same argument as the max-pool winner codes. The arithmetic is `BatchNorm`'s
 /// parts (`BatchNormSteps`), which the native target's whole-op kernels also run, so the two
-/// targets agree bit for bit.
+/// targets agree bit for bit. A normalisation may write its result as a channel view (a concat
+/// operand in place) and the backward ops may read dy as one (a concat gradient's slice):
+/// `ChannelViews` decides, the plan's row strides reach the kernels here.
 extension ThunkBuilder {
     /// The batch moments of x (mean (C), then biased variance (C), Float64) and whether this
     /// step must compute them (the first reader since x was written) or reads another's.
@@ -52,7 +54,7 @@ extension ThunkBuilder {
                                      x xs: UnsafeMutablePointer<Float>, gamma: UnsafeMutablePointer<Float>,
                                      rows: Int, channels: Int, out: UnsafeMutablePointer<Float>,
                                      then activation: (f: ActivationFunction, y: UnsafeMutablePointer<Float>)? = nil,
-                                     biasGradient db: UnsafeMutablePointer<Float>? = nil) {
+                                     biasGradient db: UnsafeMutablePointer<Float>? = nil, dyStride: Int? = nil) {
         let (stats, compute) = moments(of: xs, rows: rows, channels: channels)
         let (sums, computeSums) = gradientSums(dy: dy, x: xs, rows: rows, channels: channels)
         let mean = arena.floats(channels), inv = arena.floats(channels)
@@ -60,19 +62,27 @@ extension ThunkBuilder {
         add(inst, op: op) {
             BatchNorm.statistics(xs, rows: rows, channels: channels, epsilon: e, moments: stats, mean: mean, invStd: inv,
                                  computeMoments: compute)
-            if computeSums { BatchNorm.gradientSums(dy, xs, rows: rows, channels: channels, mean: mean, invStd: inv, into: sums) }
+            if computeSums {
+                BatchNorm.gradientSums(dy, xs, rows: rows, channels: channels, mean: mean, invStd: inv, into: sums,
+                                       dyStride: dyStride)
+            }
             BatchNorm.inputGradient(dy, xs, gamma: gamma, rows: rows, channels: channels, mean: mean, invStd: inv,
-                                    sums: sums, output: out, activation: act, biasGradient: db)
+                                    sums: sums, output: out, activation: act, biasGradient: db, dyStride: dyStride)
         }
     }
 
-    /// Drops the moments and gradient sums recorded at the addresses `inst` writes (its results).
+    /// Drops the moments and gradient sums recorded at addresses `inst` writes (in its results'
+    /// byte ranges: a channel view's rows run to the end of its owner's row, and a record may
+    /// be keyed by a view's address inside a value written whole).
     func forgetMoments(writtenBy inst: Instruction, _ c: Context) {
         guard !batchMoments.isEmpty || !batchGradientSums.isEmpty else { return }
         for d in inst.definitions {
             guard let p = c.env[d.value] else { continue }
-            batchMoments = batchMoments.filter { $0.key.address != p }
-            batchGradientSums = batchGradientSums.filter { $0.key.gradient != p && $0.key.input != p }
+            let channels = max(d.type.shape.last ?? 1, 1), rows = d.type.elementCount / channels
+            let span = 4 * (c.strides[d.value].map { max(rows - 1, 0) * $0 + channels } ?? d.type.elementCount)
+            let written = p..<(p + max(span, 1))
+            batchMoments = batchMoments.filter { !written.contains($0.key.address) }
+            batchGradientSums = batchGradientSums.filter { !written.contains($0.key.gradient) && !written.contains($0.key.input) }
         }
     }
 
@@ -98,25 +108,25 @@ extension ThunkBuilder {
                 for ch in 0..<channels { out[ch] = Float(stats[channels + ch]) }
             }
         case .batchNormTraining(let e):
-            let gamma = c.f(a[1]), beta = c.f(a[2])
+            let gamma = c.f(a[1]), beta = c.f(a[2]), stride = c.strides[inst.result]
             let (stats, compute) = moments(of: x, rows: rows, channels: channels)
             let mean = arena.floats(channels), inv = arena.floats(channels)
             add(inst) {
                 BatchNorm.statistics(x, rows: rows, channels: channels, epsilon: e, moments: stats, mean: mean, invStd: inv,
                                      computeMoments: compute)
                 BatchNorm.normalize(x, rows: rows, channels: channels, gamma: gamma, beta: beta, mean: mean, invStd: inv,
-                                    output: out)
+                                    output: out, outputStride: stride)
             }
         case .batchNormInference(let e):
-            let gamma = c.f(a[1]), beta = c.f(a[2]), mean = c.f(a[3]), variance = c.f(a[4])
+            let gamma = c.f(a[1]), beta = c.f(a[2]), mean = c.f(a[3]), variance = c.f(a[4]), stride = c.strides[inst.result]
             add(inst) {
                 BatchNorm.inferenceForward(input: x, rows: rows, channels: channels, gamma: gamma, beta: beta,
                                            movingMean: mean, movingVariance: variance, output: out,
-                                           epsilon: Float(e))
+                                           epsilon: Float(e), outputStride: stride)
             }
         case .batchNormGradGamma(let e):
             // (dy, x) -> sum dy * xhat, read from the input gradient's sums when it ran first
-            let dy = c.f(a[0]), xs = c.f(a[1])
+            let dy = c.f(a[0]), xs = c.f(a[1]), dyStride = c.strides[a[0]]
             let (stats, compute) = moments(of: xs, rows: rows, channels: channels)
             let (sums, computeSums) = gradientSums(dy: dy, x: xs, rows: rows, channels: channels)
             let mean = arena.floats(channels), inv = arena.floats(channels)
@@ -125,14 +135,15 @@ extension ThunkBuilder {
                 if computeSums {
                     BatchNorm.statistics(xs, rows: rows, channels: channels, epsilon: e, moments: stats, mean: mean,
                                          invStd: inv, computeMoments: false)
-                    BatchNorm.gradientSums(dy, xs, rows: rows, channels: channels, mean: mean, invStd: inv, into: sums)
+                    BatchNorm.gradientSums(dy, xs, rows: rows, channels: channels, mean: mean, invStd: inv, into: sums,
+                                           dyStride: dyStride)
                 }
                 for ch in 0..<channels { out[ch] = Float(sums[channels + ch]) }
             }
         case .batchNormGradInput(let e):
             // (dy, x, gamma) -> dx
             lowerBatchNormInputGradient(inst, epsilon: e, dy: c.f(a[0]), x: c.f(a[1]), gamma: c.f(a[2]),
-                                        rows: rows, channels: channels, out: out)
+                                        rows: rows, channels: channels, out: out, dyStride: c.strides[a[0]])
         }
     }
 }

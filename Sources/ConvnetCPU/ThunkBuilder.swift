@@ -37,8 +37,9 @@ public final class ThunkBuilder {
     /// Lowers `graph` whose values are already placed in `env` (every instruction's results),
     /// one instruction at a time: every fusion and kernel decision is in the IR (the optimizer's
     /// kernel selection); nothing is matched or re-decided here.
-    func lower(_ graph: Graph, env: Environment) throws {
-        let ctx = Context(env: env, types: graph.types())
+    /// `strides` are the row strides of the plan's channel views (`BufferPlan.rowStride`).
+    func lower(_ graph: Graph, env: Environment, strides: [ValueID: Int] = [:]) throws {
+        let ctx = Context(env: env, types: graph.types(), strides: strides)
         for inst in graph.instructions { try lower(inst, ctx) }
     }
 
@@ -46,6 +47,9 @@ public final class ThunkBuilder {
     struct Context {
         let env: Environment
         let types: [ValueID: TensorType]
+        /// Values stored as channel slices of another's buffer: floats between their rows
+        /// (top level only; a fusion body's values are packed).
+        var strides: [ValueID: Int] = [:]
 
         func raw(_ v: ValueID) -> UnsafeMutableRawPointer {
             guard let p = env[v] else { preconditionFailure("value \(v) has no storage") }
@@ -65,6 +69,7 @@ public final class ThunkBuilder {
 
     /// One instruction.
     func lower(_ inst: Instruction, _ c: Context) throws {
+        try checkViews(inst, c)
         // A value written here may sit where another's moments were recorded (before), and an
         // instruction may write over what it reads (after).
         forgetMoments(writtenBy: inst, c)
@@ -101,12 +106,12 @@ public final class ThunkBuilder {
              .batchNormGradInput, .batchNormGradGamma:
             lowerNorm(inst, c)
         case .biasGrad:
-            let dy = c.f(a[0]), channels = n, rows = c.count(a[0]) / max(channels, 1)
+            let dy = c.f(a[0]), channels = n, rows = c.count(a[0]) / max(channels, 1), stride = c.strides[a[0]]
             if let sums = recordedGradientSum(of: dy, rows: rows, channels: channels) {
                 // A batch norm's beta: its backward pass summed dy already (`gradientSums`).
                 add(inst) { for k in 0..<channels { out[k] = Float(sums[k]) } }
             } else {
-                add(inst) { Epilogue.biasGradient(dy, rows: rows, columns: channels, into: out) }
+                add(inst) { Epilogue.biasGradient(dy, rows: rows, columns: channels, into: out, rowStride: stride) }
             }
         case .softmax, .softmaxGrad, .softmaxCrossEntropy, .softmaxCrossEntropyGrad, .correctCount:
             lowerLoss(inst, c)

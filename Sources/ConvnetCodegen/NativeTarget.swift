@@ -1,5 +1,6 @@
 import ConvnetFlags
 import ConvnetIR
+import ConvnetKernels
 import ConvnetNativeRuntime
 import ConvnetSema
 import ConvnetTraining
@@ -63,11 +64,15 @@ public enum NativeTarget {
         return try execute(binary, args + TrainingFlags.arguments(for: options))
     }
 
-    /// Runs `binary` with stdio passed through; its exit status.
+    /// Runs `binary` with stdio passed through; its exit status. The binary runs the BLAS kernels
+    /// this process loaded (`BLASEnvironment.pinningCoreType`), so it trains to the CPU target's
+    /// weights bit for bit even when this process kept OpenBLAS' own choice (a test run).
     static func execute(_ binary: URL, _ arguments: [String]) throws -> Int32 {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        process.environment = BLASEnvironment.pinningCoreType(ProcessInfo.processInfo.environment,
+                                                              coreName: BLASInfo.coreName)
         try process.run()
         process.waitUntilExit()
         return process.terminationStatus

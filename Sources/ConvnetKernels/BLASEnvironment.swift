@@ -67,6 +67,23 @@ public enum BLASEnvironment {
         // execv only returns on failure; keep running with the kernels we have.
     }
 
+    /// The environment for a child program that must run this process's BLAS kernels: `environment`
+    /// with `OPENBLAS_CORETYPE` set to `coreName` (the kernels this process loaded,
+    /// `BLASInfo.coreName`) when it is not set already. Pure, so it can be tested.
+    ///
+    /// Why: a native binary re-executes itself with SkylakeX kernels when it finds Prescott ones
+    /// and no variable (`reexecIfSlowCore`), but a process that did not re-execute (a test run,
+    /// a debug tool) keeps Prescott's. The two sgemm kernels add products in other orders (SSE3
+    /// mul-add against AVX-512 FMA), so the CPU target in the parent and the native binary it
+    /// launched disagreed in the last bits of every GEMM, which Adam turned into weights apart by
+    /// 3.5e-7 within two epochs. Given the parent's core, the child loads the same kernels.
+    public static func pinningCoreType(_ environment: [String: String], coreName: String) -> [String: String] {
+        guard environment[coreTypeVariable] == nil, !coreName.isEmpty, coreName != "unknown" else { return environment }
+        var pinned = environment
+        pinned[coreTypeVariable] = coreName
+        return pinned
+    }
+
     /// The whole text of a small file such as /proc/cpuinfo (whose size reads as 0, so it is read
     /// in chunks until end of file).
     static func readFile(_ path: String) -> String? {

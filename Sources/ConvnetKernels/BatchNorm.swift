@@ -45,15 +45,18 @@ public enum BatchNorm {
         normalize(input, rows, channels, savedMean, savedInvStd, gamma, beta, output)
     }
 
-    /// Inference forward with the moving statistics: y = gamma * (x - mean) / sqrt(var + eps) + beta.
+    /// Inference forward with the moving statistics: y = gamma * (x - mean) / sqrt(var + eps) + beta,
+    /// y's rows `outputStride` floats apart (a channel slice of a concat's buffer), by default C.
     public static func inferenceForward(input: UnsafePointer<Float>, rows: Int, channels: Int,
                                         gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
                                         movingMean: UnsafePointer<Float>, movingVariance: UnsafePointer<Float>,
-                                        output: UnsafeMutablePointer<Float>, epsilon: Float = defaultEpsilon) {
+                                        output: UnsafeMutablePointer<Float>, epsilon: Float = defaultEpsilon,
+                                        outputStride: Int? = nil) {
         withUnsafeTemporaryAllocation(of: Float.self, capacity: max(channels, 1)) { inv in
             let invStd = inv.baseAddress!
             for c in 0..<channels { invStd[c] = 1 / (movingVariance[c] + epsilon).squareRoot() }
-            normalize(input, rows, channels, movingMean, invStd, gamma, beta, output)
+            normalize(input, rows: rows, channels: channels, gamma: gamma, beta: beta, mean: movingMean, invStd: invStd,
+                      output: output, outputStride: outputStride)
         }
     }
 

@@ -20,13 +20,15 @@ extension BatchNorm {
         BatchStatistics.meanAndInvStd(moments, channels, epsilon, mean: mean, invStd: invStd)
     }
 
-    /// y (rows, C) = gamma * (x - mean) * invStd + beta.
+    /// y (rows, C) = gamma * (x - mean) * invStd + beta; y's rows `outputStride` floats apart
+    /// (a channel slice of a concat's buffer, `ChannelViews`), by default C.
     public static func normalize(_ x: UnsafePointer<Float>, rows: Int, channels: Int, gamma: UnsafePointer<Float>,
                                  beta: UnsafePointer<Float>, mean: UnsafePointer<Float>, invStd inv: UnsafePointer<Float>,
-                                 output: UnsafeMutablePointer<Float>) {
+                                 output: UnsafeMutablePointer<Float>, outputStride: Int? = nil) {
+        let ys = outputStride ?? channels
         Parallel.forRanges(rows, grain: max(1, 16384 / max(channels, 1))) { range in
             for i in range {
-                let xr = x + i * channels, yr = output + i * channels
+                let xr = x + i * channels, yr = output + i * ys
                 for ch in 0..<channels { yr[ch] = gamma[ch] * (xr[ch] - mean[ch]) * inv[ch] + beta[ch] }
             }
         }
@@ -35,17 +37,19 @@ extension BatchNorm {
     /// (sum dy (C), then sum dy * xhat (C)), xhat = (x - mean) * invStd: Float sums over blocks of
     /// `Epilogue.biasBlockRows` rows (vectorised, as the bias gradient sums), flushed into Float64
     /// in `Parallel.reduceRows`' fixed chunks. `sum dy` is also the batch norm's beta gradient.
+    /// dy's rows are `dyStride` floats apart (a slice of a concat's gradient read in place), by
+    /// default C.
     public static func gradientSums(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, rows: Int, channels: Int,
                                     mean: UnsafePointer<Float>, invStd inv: UnsafePointer<Float>,
-                                    into sums: UnsafeMutablePointer<Double>) {
-        let blockRows = Epilogue.biasBlockRows
+                                    into sums: UnsafeMutablePointer<Double>, dyStride: Int? = nil) {
+        let blockRows = Epilogue.biasBlockRows, ds = dyStride ?? channels
         Parallel.reduceRows(rows, columns: 2 * channels, into: sums) { range, partial in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * max(channels, 1)) { blockBuffer in
                 let sumD = blockBuffer.baseAddress!, sumDX = sumD + channels
                 for start in stride(from: range.lowerBound, to: range.upperBound, by: blockRows) {
                     sumD.update(repeating: 0, count: 2 * channels)
                     for i in start..<min(start + blockRows, range.upperBound) {
-                        let xr = x + i * channels, d = dy + i * channels
+                        let xr = x + i * channels, d = dy + i * ds
                         for ch in 0..<channels {
                             sumD[ch] += d[ch]
                             sumDX[ch] += d[ch] * ((xr[ch] - mean[ch]) * inv[ch])
@@ -62,12 +66,13 @@ extension BatchNorm {
     /// (`y` its output) in place, and that layer's bias gradient `db` (C): one pass writing dx
     /// (the fused `batch_norm_grad_input_<act>_grad[_bias_grad]`), where the unfused form writes
     /// dx, then reads it back to mask and sum it. The bias sums use the blocks and chunks of
-    /// `Epilogue.activationBiasGradient`.
+    /// `Epilogue.activationBiasGradient`. dy's rows are `dyStride` floats apart, by default C.
     public static func inputGradient(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, gamma: UnsafePointer<Float>,
                                      rows: Int, channels: Int, mean: UnsafePointer<Float>, invStd inv: UnsafePointer<Float>,
                                      sums: UnsafePointer<Double>, output out: UnsafeMutablePointer<Float>,
                                      activation: (f: EpilogueActivation, y: UnsafePointer<Float>)? = nil,
-                                     biasGradient db: UnsafeMutablePointer<Float>? = nil) {
+                                     biasGradient db: UnsafeMutablePointer<Float>? = nil, dyStride: Int? = nil) {
+        let ds = dyStride ?? channels
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * max(channels, 1)) { gBuffer in
             let sumG = gBuffer.baseAddress!, sumGX = sumG + channels
             for ch in 0..<channels {
@@ -78,7 +83,7 @@ extension BatchNorm {
             /// Rows `range` of dx, then the activation gradient in place.
             func rowsOfDX(_ range: Range<Int>) {
                 for i in range {
-                    let xr = x + i * channels, d = dy + i * channels, dx = out + i * channels
+                    let xr = x + i * channels, d = dy + i * ds, dx = out + i * channels
                     for ch in 0..<channels {
                         let xhat = (xr[ch] - mean[ch]) * inv[ch]
                         let g = d[ch] * gamma[ch]

@@ -58,16 +58,35 @@ public enum Epilogue {
         }
     }
 
-    /// bias gradient (N) = column sums of gradient (M, N), summed in Float64 with a fixed
-    /// chunking (deterministic), then rounded; added to `biasGradient` when `accumulate`.
+    /// bias gradient (N) = column sums of gradient (M, N): Float sums over blocks of
+    /// `biasBlockRows` rows, flushed into Float64 in `Parallel.reduceRows`' fixed chunks
+    /// (deterministic), then rounded; added to `biasGradient` when `accumulate`.
+    ///
+    /// Why these blocks: they are the ones of every other per-channel gradient sum
+    /// (`activationBiasGradient`, and `BatchNorm.gradientSums`, whose sum dy is a batch norm's
+    /// beta gradient), so a column sum is the same bits whichever of them computes it. The CPU
+    /// executor reads a beta's gradient from the batch norm's recorded `gradientSums`, the
+    /// native target's code calls this: when this summed each element in Float64 instead, the
+    /// two targets' betas differed in the last bit after one step.
+    /// The gradient's rows are `rowStride` floats apart (a slice of a concat's gradient read in
+    /// place), by default `columns`.
     public static func biasGradient(_ gradient: UnsafePointer<Float>, rows: Int, columns: Int,
-                                    into biasGradient: UnsafeMutablePointer<Float>, accumulate: Bool = false) {
+                                    into biasGradient: UnsafeMutablePointer<Float>, accumulate: Bool = false,
+                                    rowStride: Int? = nil) {
+        let rowFloats = rowStride ?? columns
         withUnsafeTemporaryAllocation(of: Double.self, capacity: max(columns, 1)) { sums in
             let s = sums.baseAddress!
             Parallel.reduceRows(rows, columns: columns, into: s) { range, partial in
-                for i in range {
-                    let row = gradient + i * columns
-                    for j in 0..<columns { partial[j] += Double(row[j]) }
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: max(columns, 1)) { blockBuffer in
+                    let block = blockBuffer.baseAddress!
+                    for start in stride(from: range.lowerBound, to: range.upperBound, by: biasBlockRows) {
+                        block.update(repeating: 0, count: columns)
+                        for i in start..<min(start + biasBlockRows, range.upperBound) {
+                            let row = gradient + i * rowFloats
+                            for j in 0..<columns { block[j] += row[j] }
+                        }
+                        for j in 0..<columns { partial[j] += Double(block[j]) }
+                    }
                 }
             }
             for j in 0..<columns {

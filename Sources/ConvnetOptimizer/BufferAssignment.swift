@@ -11,7 +11,8 @@ import ConvnetIR
 public struct BufferAssignment: Hashable, Sendable {
     /// One value's slice of the arena.
     public struct Slot: Hashable, Sendable {
-        /// Bytes from the arena's start, a multiple of `alignment`.
+        /// Bytes from the arena's start, a multiple of `alignment` (a channel view's: its owner's
+        /// plus 4 bytes per channel before it).
         public var offset: Int
         /// The value's own size (4 bytes per element); its reservation is this rounded up to
         /// `alignment`.
@@ -34,6 +35,13 @@ public struct BufferAssignment: Hashable, Sendable {
     public var intervals: [LiveInterval]
     /// Each reshape result and the value whose buffer it shares.
     public var aliases: [ValueID: ValueID]
+    /// Values stored as a channel slice of another's buffer (`ChannelViews`: concat operands
+    /// written in place, concat gradients' slices read in place); their slot is where their
+    /// first row starts, rows `rowStride` floats apart. Empty unless asked for.
+    public var channelViews: [ValueID: ChannelView] = [:]
+    /// Whether the target places channel views at all (`TargetCapabilities.concatInPlace`): then
+    /// a concat operand or slice without a view is copied, and `--dump-ir` says which.
+    public var placesChannelViews = false
     /// For each top-level fusion (by its result), the slots of its body's intermediate values
     /// in a scratch area (offsets from the scratch area's start; body value ids).
     public var fusionScratch: [ValueID: BufferAssignment]
@@ -45,9 +53,10 @@ public struct BufferAssignment: Hashable, Sendable {
     /// `bytes` rounded up to `alignment`.
     public static func aligned(_ bytes: Int) -> Int { (bytes + alignment - 1) / alignment * alignment }
 
-    /// Assigns the top-level values of `graph`, and the scratch of each fusion body.
-    public static func assign(_ graph: Graph) -> BufferAssignment {
-        var top = assign(graph, leavingOut: [])
+    /// Assigns the top-level values of `graph`, and the scratch of each fusion body; `views`
+    /// (`ChannelViews.plan`) live inside their owners' slots.
+    public static func assign(_ graph: Graph, channelViews views: [ValueID: ChannelView] = [:]) -> BufferAssignment {
+        var top = assign(graph, leavingOut: [], views: views)
         for inst in graph.instructions {
             guard case .fusion(_, let body) = inst.op else { continue }
             var external = Set(body.inputs.map(\.result))
@@ -64,8 +73,9 @@ public struct BufferAssignment: Hashable, Sendable {
     /// Greedy best-fit: buffers in decreasing size (ties by definition order) each take the
     /// smallest gap, among the buffers already placed whose lifetimes overlap theirs, that
     /// fits; otherwise they go above all of them. Buffers owned by `leavingOut` get no slot.
-    static func assign(_ graph: Graph, leavingOut external: Set<ValueID>) -> BufferAssignment {
-        let intervals = Liveness.intervals(graph).filter { !external.contains($0.value) }
+    static func assign(_ graph: Graph, leavingOut external: Set<ValueID>,
+                       views: [ValueID: ChannelView] = [:]) -> BufferAssignment {
+        let intervals = Liveness.intervals(graph, views: views).filter { !external.contains($0.value) }
         let order = intervals.indices.sorted {
             let a = intervals[$0], b = intervals[$1]
             return a.bytes != b.bytes ? a.bytes > b.bytes : a.start < b.start
@@ -90,6 +100,11 @@ public struct BufferAssignment: Hashable, Sendable {
         }
         let aliases = Liveness.aliases(graph).filter { !external.contains($0.value) }
         for (view, owner) in aliases { slots[view] = slots[owner] }
+        let types = graph.types()
+        for (v, view) in views {
+            guard let owner = slots[aliases[view.owner] ?? view.owner] else { continue }
+            slots[v] = Slot(offset: owner.offset + 4 * view.channelStart, bytes: types[v].map(Liveness.bytes(of:)) ?? 0)
+        }
         let naive = graph.instructions.flatMap(\.definitions).filter { !external.contains($0.value) }
             .reduce(0) { $0 + aligned(max(Liveness.bytes(of: $1.type), 1)) }
         var lowerBound = 0
@@ -104,6 +119,6 @@ public struct BufferAssignment: Hashable, Sendable {
         }
         return BufferAssignment(slots: slots, arenaBytes: arena, naiveBytes: naive,
                                 liveLowerBound: lowerBound, intervals: intervals, aliases: aliases,
-                                fusionScratch: [:])
+                                channelViews: views, fusionScratch: [:])
     }
 }

@@ -36,21 +36,33 @@ public enum Liveness {
         return owner
     }
 
-    /// One interval per buffer owner, in definition order.
-    public static func intervals(_ graph: Graph) -> [LiveInterval] {
+    /// One interval per buffer owner, in definition order. A channel view (`ChannelViews`) is
+    /// part of its owner's buffer: the owner is live from the first definition of either (a
+    /// concat's operands are written before the concat) to the last read of either.
+    public static func intervals(_ graph: Graph, views: [ValueID: ChannelView] = [:]) -> [LiveInterval] {
         let alias = aliases(graph)
-        func owner(_ v: ValueID) -> ValueID { alias[v] ?? v }
+        func owner(_ v: ValueID) -> ValueID {
+            if let o = alias[v] { return o }
+            if let view = views[v] { return alias[view.owner] ?? view.owner }
+            return v
+        }
         let last = max(graph.instructions.count - 1, 0)
         var lastUse: [ValueID: Int] = [:]
-        for (i, inst) in graph.instructions.enumerated() { for o in inst.operands { lastUse[owner(o)] = i } }
+        var firstDefinition: [ValueID: Int] = [:]
+        for (i, inst) in graph.instructions.enumerated() {
+            for o in inst.operands { lastUse[owner(o)] = i }
+            for d in inst.definitions where views[d.value] != nil {
+                firstDefinition[owner(d.value)] = min(firstDefinition[owner(d.value)] ?? i, i)
+            }
+        }
         var pinnedOwners = Set(graph.outputs.map { owner($0.value) })
         for inst in graph.inputs { pinnedOwners.insert(inst.result) }
         return graph.instructions.enumerated().flatMap { i, inst in
             inst.definitions.compactMap { d -> LiveInterval? in
-                if alias[d.value] != nil { return nil }
+                if alias[d.value] != nil || views[d.value] != nil { return nil }
                 let isInput: Bool = if case .input = inst.op { true } else { false }
                 let pinned = pinnedOwners.contains(d.value)
-                let start = isInput ? 0 : i
+                let start = isInput ? 0 : min(i, firstDefinition[d.value] ?? i)
                 let end = pinned ? last : max(lastUse[d.value] ?? i, i)
                 return LiveInterval(value: d.value, start: start, end: end, bytes: bytes(of: d.type), pinned: pinned)
             }

@@ -33,11 +33,15 @@ public struct Pipeline: Sendable {
     public var name: String
     /// Run in order.
     public var passes: [Pass]
+    /// Whether buffer assignment places concat operands and concat gradients' slices as channel
+    /// views (`TargetCapabilities.concatInPlace`, `ChannelViews`).
+    public var concatInPlace: Bool
 
     /// A pipeline running `passes` in order.
-    public init(name: String, passes: [Pass]) {
+    public init(name: String, passes: [Pass], concatInPlace: Bool = false) {
         self.name = name
         self.passes = passes
+        self.concatInPlace = concatInPlace
     }
 
     /// The pipeline of `target`: simplify, fusion, simplify, kernel selection for the target;
@@ -45,7 +49,8 @@ public struct Pipeline: Sendable {
     /// assignment runs after it.
     public static func `for`(_ target: TargetCapabilities) -> Pipeline {
         Pipeline(name: target.name, passes: [Simplify.pass, Fusion.pass, Simplify.pass, KernelSelection.pass(target)]
-                 + (target.matmulsOnMXU ? [ConvLowering.pass, TilePlanning.pass] : []))
+                 + (target.matmulsOnMXU ? [ConvLowering.pass, TilePlanning.pass] : []),
+                 concatInPlace: target.concatInPlace)
     }
 
     /// Runs every pass, the verifier after each one in every build (`Verifier.verify`, and
@@ -78,7 +83,9 @@ public struct Pipeline: Sendable {
         optimized.graph = graph
         optimized.gradients = [:]  // the passes renumbered the values it names
         let tiled = passes.contains { $0.name == TilePlanning.pass.name }
-        return OptimizedProgram(program: optimized, buffers: BufferAssignment.assign(graph),
+        var buffers = BufferAssignment.assign(graph, channelViews: concatInPlace ? ChannelViews.plan(graph) : [:])
+        buffers.placesChannelViews = concatInPlace
+        return OptimizedProgram(program: optimized, buffers: buffers,
                                 tilePlans: tiled ? TilePlanning.plans(in: graph) : [], passLog: log)
     }
 }

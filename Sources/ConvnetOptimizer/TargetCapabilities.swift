@@ -24,21 +24,26 @@ public struct TargetCapabilities: Hashable, Sendable {
     /// Whether every convolution is also written as im2col + matmul inside its fusion, each
     /// matmul with an MXU tile plan (the cycle model reads them).
     public var matmulsOnMXU: Bool
+    /// Concat without copies: buffer assignment writes each concat operand its producer can
+    /// write strided into its channel slice of the concat's buffer, and lets concat's gradient
+    /// slices be read in place (`ChannelViews`).
+    public var concatInPlace: Bool
 
     public init(name: String, convolutions: Convolutions, poolInConvolution: Bool, biasGradientInEpilogue: Bool,
-                reluBackwardInKernel: Bool, matmulsOnMXU: Bool) {
+                reluBackwardInKernel: Bool, matmulsOnMXU: Bool, concatInPlace: Bool = false) {
         self.name = name
         self.convolutions = convolutions
         self.poolInConvolution = poolInConvolution
         self.biasGradientInEpilogue = biasGradientInEpilogue
         self.reluBackwardInKernel = reluBackwardInKernel
         self.matmulsOnMXU = matmulsOnMXU
+        self.concatInPlace = concatInPlace
     }
 
     /// The fp32 CPU executor (ConvnetCPU on OpenBLAS and the direct kernels).
     public static let cpu = TargetCapabilities(name: "cpu", convolutions: .float32, poolInConvolution: true,
                                                biasGradientInEpilogue: true, reluBackwardInKernel: true,
-                                               matmulsOnMXU: false)
+                                               matmulsOnMXU: false, concatInPlace: true)
     /// The emulated TPU: the same executor with the bfloat16 MXU engine.
     public static let tpu = TargetCapabilities(name: "tpu", convolutions: .mxu, poolInConvolution: true,
                                                biasGradientInEpilogue: true, reluBackwardInKernel: false,

@@ -40,6 +40,20 @@ final class BLASEnvironmentTests: XCTestCase {
         XCTAssertNil(BLASEnvironment.reexecCoreType(environment: [:], coreName: "Prescott", cpuFlags: ["sse3"]))
     }
 
+    /// A child launched to compare with this process (a native binary) gets this process's core,
+    /// unless the variable already says which: it then inherits that, as this process did.
+    func testPinsTheChildToThisProcesssCore() {
+        let pinned = BLASEnvironment.pinningCoreType(["PATH": "/bin"], coreName: "Prescott")
+        XCTAssertEqual(pinned, ["PATH": "/bin", "OPENBLAS_CORETYPE": "Prescott"])
+        XCTAssertEqual(BLASEnvironment.reexecCoreType(environment: pinned, coreName: "Prescott",
+                                                      cpuFlags: ["avx512f", "avx2", "fma"]), nil,
+                       "a pinned child does not re-execute with other kernels")
+        XCTAssertEqual(BLASEnvironment.pinningCoreType(["OPENBLAS_CORETYPE": "Haswell"], coreName: "Prescott"),
+                       ["OPENBLAS_CORETYPE": "Haswell"])
+        XCTAssertEqual(BLASEnvironment.pinningCoreType([:], coreName: "unknown"), [:])
+        XCTAssertEqual(BLASEnvironment.pinningCoreType([:], coreName: ""), [:])
+    }
+
     func testReadsThisMachinesCPUInfo() throws {
         guard let text = BLASEnvironment.readFile("/proc/cpuinfo") else { throw XCTSkip("no /proc/cpuinfo") }
         XCTAssertFalse(BLASEnvironment.cpuFlags(fromCPUInfo: text).isEmpty)

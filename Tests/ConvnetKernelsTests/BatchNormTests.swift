@@ -45,6 +45,32 @@ final class BatchNormTests: XCTestCase {
         }
     }
 
+    /// A batch norm's beta gradient is `bias_grad(dy)`: the CPU executor reads it from the sum dy
+    /// of `gradientSums` (recorded by the batch norm's backward pass), the native code calls
+    /// `Epilogue.biasGradient`, and a linear `activationBiasGradient` sums the same columns. All
+    /// three must be the same bits (they use one blocking), on sizes that end mid-block and use
+    /// every chunk of the reduction, or the targets' betas drift apart under Adam.
+    func testEveryColumnSumOfAGradientIsTheSameBits() {
+        for (rows, c) in [(1, 3), (45, 5), (4099, 7), (20000, 16)] {
+            let dy = Buffer(randomFloats(rows * c, seed: UInt64(rows) + 3, range: -1...1))
+            let x = Buffer(randomFloats(rows * c, seed: UInt64(rows) + 4, range: -2...3))
+            let mean = Buffer(repeating: Float(0), count: c), inv = Buffer(repeating: Float(0), count: c)
+            let moments = Buffer(repeating: Double(0), count: 2 * c), sums = Buffer(repeating: Double.nan, count: 2 * c)
+            BatchNorm.statistics(x.pointer, rows: rows, channels: c, epsilon: 1e-3, moments: moments.pointer,
+                                 mean: mean.pointer, invStd: inv.pointer)
+            BatchNorm.gradientSums(dy.pointer, x.pointer, rows: rows, channels: c, mean: mean.pointer,
+                                   invStd: inv.pointer, into: sums.pointer)
+            let beta = sums.array.prefix(c).map { Float($0) }
+            let bias = Buffer(repeating: Float.nan, count: c)
+            Epilogue.biasGradient(dy.pointer, rows: rows, columns: c, into: bias.pointer)
+            XCTAssertEqual(bias.array, beta, "\(rows)x\(c): bias_grad vs the batch norm's sum dy")
+            let dx = Buffer(repeating: Float.nan, count: rows * c), fused = Buffer(repeating: Float.nan, count: c)
+            Epilogue.activationBiasGradient(dy.pointer, output: x.pointer, inputGradient: dx.pointer, rows: rows,
+                                            channels: c, activation: .linear, biasGradient: fused.pointer)
+            XCTAssertEqual(fused.array, beta, "\(rows)x\(c): the fused linear bias gradient")
+        }
+    }
+
     func testInferenceUsesMovingStats() {
         let x = Buffer(randomFloats(rows * channels, seed: 4))
         let gamma = Buffer<Float>([1, 2, 0.5]), beta = Buffer<Float>([0, -1, 1])
