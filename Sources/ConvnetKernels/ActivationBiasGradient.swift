@@ -16,28 +16,40 @@ extension Epilogue {
                                               inputGradient dx: UnsafeMutablePointer<Float>,
                                               rows: Int, channels: Int, activation: EpilogueActivation,
                                               biasGradient db: UnsafeMutablePointer<Float>) {
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: max(channels, 1)) { sumsBuffer in
+        blockedColumnSums(rows: rows, columns: channels, into: db) { r, block in
+            let o = r * channels
+            let d = dy + o, v = y + o, x = dx + o
+            switch activation {
+            case .linear: for k in 0..<channels { x[k] = d[k]; block[k] += x[k] }
+            case .relu: for k in 0..<channels { x[k] = v[k] <= 0 ? 0 : d[k]; block[k] += x[k] }
+            case .sigmoid: for k in 0..<channels { x[k] = d[k] * (v[k] * (1 - v[k])); block[k] += x[k] }
+            case .tanh: for k in 0..<channels { x[k] = d[k] * (1 - v[k] * v[k]); block[k] += x[k] }
+            }
+        }
+    }
+
+    /// The one blocking of a per-channel gradient sum: `addRow(r, block)` adds row r into the
+    /// Float `block`, which is flushed into Float64 every `biasBlockRows` rows inside
+    /// `Parallel.reduceRows`' fixed chunks (deterministic); the totals are rounded into
+    /// `result`, added to what it holds when `accumulate`. Every single-sum gradient kernel goes
+    /// through here, so a column sum is the same bits whichever kernel computes it.
+    @inline(__always)
+    static func blockedColumnSums(rows: Int, columns: Int, into result: UnsafeMutablePointer<Float>,
+                                  accumulate: Bool = false,
+                                  addRow: (Int, UnsafeMutablePointer<Float>) -> Void) {
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: max(columns, 1)) { sumsBuffer in
             let sums = sumsBuffer.baseAddress!
-            Parallel.reduceRows(rows, columns: channels, into: sums) { range, partial in
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: max(channels, 1)) { blockBuffer in
+            Parallel.reduceRows(rows, columns: columns, into: sums) { range, partial in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: max(columns, 1)) { blockBuffer in
                     let block = blockBuffer.baseAddress!
                     for start in stride(from: range.lowerBound, to: range.upperBound, by: biasBlockRows) {
-                        block.update(repeating: 0, count: channels)
-                        for r in start..<min(start + biasBlockRows, range.upperBound) {
-                            let o = r * channels
-                            let d = dy + o, v = y + o, x = dx + o
-                            switch activation {
-                            case .linear: for k in 0..<channels { x[k] = d[k]; block[k] += x[k] }
-                            case .relu: for k in 0..<channels { x[k] = v[k] <= 0 ? 0 : d[k]; block[k] += x[k] }
-                            case .sigmoid: for k in 0..<channels { x[k] = d[k] * (v[k] * (1 - v[k])); block[k] += x[k] }
-                            case .tanh: for k in 0..<channels { x[k] = d[k] * (1 - v[k] * v[k]); block[k] += x[k] }
-                            }
-                        }
-                        for k in 0..<channels { partial[k] += Double(block[k]) }
+                        block.update(repeating: 0, count: columns)
+                        for r in start..<min(start + biasBlockRows, range.upperBound) { addRow(r, block) }
+                        for k in 0..<columns { partial[k] += Double(block[k]) }
                     }
                 }
             }
-            for k in 0..<channels { db[k] = Float(sums[k]) }
+            for k in 0..<columns { result[k] = Float(sums[k] + (accumulate ? Double(result[k]) : 0)) }
         }
     }
 }

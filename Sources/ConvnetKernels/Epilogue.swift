@@ -74,24 +74,9 @@ public enum Epilogue {
                                     into biasGradient: UnsafeMutablePointer<Float>, accumulate: Bool = false,
                                     rowStride: Int? = nil) {
         let rowFloats = rowStride ?? columns
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: max(columns, 1)) { sums in
-            let s = sums.baseAddress!
-            Parallel.reduceRows(rows, columns: columns, into: s) { range, partial in
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: max(columns, 1)) { blockBuffer in
-                    let block = blockBuffer.baseAddress!
-                    for start in stride(from: range.lowerBound, to: range.upperBound, by: biasBlockRows) {
-                        block.update(repeating: 0, count: columns)
-                        for i in start..<min(start + biasBlockRows, range.upperBound) {
-                            let row = gradient + i * rowFloats
-                            for j in 0..<columns { block[j] += row[j] }
-                        }
-                        for j in 0..<columns { partial[j] += Double(block[j]) }
-                    }
-                }
-            }
-            for j in 0..<columns {
-                biasGradient[j] = Float(s[j] + (accumulate ? Double(biasGradient[j]) : 0))
-            }
+        blockedColumnSums(rows: rows, columns: columns, into: biasGradient, accumulate: accumulate) { i, block in
+            let row = gradient + i * rowFloats
+            for j in 0..<columns { block[j] += row[j] }
         }
     }
 }
