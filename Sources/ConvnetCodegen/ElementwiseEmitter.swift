@@ -10,6 +10,13 @@ struct ElementwiseEmitter {
     /// Types of every value the chain reads.
     let type: (ValueID) -> TensorType
 
+    /// Loops of at least this many elements run on every core (an activation of squeezenet's
+    /// first layers is 1.2M); smaller ones (a bias, an optimizer update of a small kernel) cost
+    /// less than waking the workers.
+    static let parallelCount = 1 << 16
+    /// Elements per task of a parallel loop.
+    static let parallelGrain = 1 << 14
+
     /// Whether `chain` can be emitted as one loop writing `count` elements.
     static func accepts(_ chain: [Instruction], count: Int) -> Bool {
         guard !chain.isEmpty else { return false }
@@ -74,7 +81,15 @@ struct ElementwiseEmitter {
             return
         }
         let loop: (inout CodeWriter) -> Void = { w in
-            w.block("for i in 0..<\(count) {") { w in for line in body { w.line(line) } }
+            guard count >= Self.parallelCount else {
+                w.block("for i in 0..<\(count) {") { w in for line in body { w.line(line) } }
+                return
+            }
+            // Large loops split over the cores, as the CPU executor's `ElementwiseLoop`: each
+            // element is computed alone, so the split changes no bits.
+            w.block("Parallel.forRanges(\(count), grain: \(Self.parallelGrain)) { range in") { w in
+                w.block("for i in range {") { w in for line in body { w.line(line) } }
+            }
         }
         if hoisted.isEmpty {
             loop(&w)

@@ -37,8 +37,11 @@ struct FusionEmitter {
         var types: [ValueID: TensorType] = [:]
         for (arg, v) in zip(args, inst.operands) { names[arg.result] = ops.name(v) }
         for b in body.instructions { types[b.result] = b.type }
-        let inner = OpEmitter(name: { names[$0] ?? "<\($0)>" }, type: { types[$0]! }, convs: ops.convs, side: ops.side)
+        var inner = OpEmitter(name: { names[$0] ?? "<\($0)>" }, type: { types[$0]! }, convs: ops.convs, side: ops.side)
         let a = inst.operands
+        /// The top-level operand a body argument stands for.
+        let operand = Dictionary(zip(args.map(\.result), a), uniquingKeysWith: { first, _ in first })
+        inner.stride = { operand[$0].flatMap(ops.stride) }
 
         switch kind {
         case .conv(let attrs, let bias, let f, let pool):
@@ -118,6 +121,17 @@ struct FusionEmitter {
             }
             guard producers.count == 1, let p = producers.first, p.result == grad.operands[0] else {
                 throw EmitError("the native target cannot emit \(fname)")
+            }
+            // A batch norm's input gradient with the activation gradient of the layer before (and
+            // its bias sums): one pass writing dx, from the layer's shared statistics and sums.
+            if producer == .batchNormGradInput, case .batchNormGradInput(let e) = p.op,
+               let dy = operand[p.operands[0]], let x = operand[p.operands[1]], let gamma = operand[p.operands[2]] {
+                ops.batchNormInputGradient(dy: dy, x: x, gamma: gamma, epsilon: e, output: out, activation: (f, y),
+                                           biasGradient: biasGradient ? outs[1] : nil, into: &w)
+                return
+            }
+            guard a.allSatisfy({ ops.stride($0) == nil }) else {
+                throw EmitError("\(fname) reads a channel view but its body is not one batch-norm input gradient")
             }
             names[p.result] = out
             try inner.emit(p, out: out, into: &w)

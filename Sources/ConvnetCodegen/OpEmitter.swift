@@ -1,6 +1,7 @@
 import ConvnetIR
 import ConvnetKernels
 import ConvnetNativeRuntime
+import ConvnetOptimizer
 
 /// Emits the code of one instruction (top level, or the producer inside a backward fusion) as
 /// direct calls into ConvnetKernels with every shape a literal: the same kernels, in the same
@@ -13,8 +14,12 @@ struct OpEmitter {
     let scratch = "scratch"
     /// Where fused convolutions register their `ParallelConv`.
     let convs: ConvRegistry
-    /// Winner codes and bias sums kept between kernels.
+    /// Winner codes, bias sums and batch statistics kept between kernels.
     let side: SideStorage
+    /// Floats between the rows of a value the plan stores as a channel view of another's
+    /// buffer (`ChannelViews`: a concat operand written in place, a concat gradient's slice
+    /// read in place); nil for a value with its own buffer.
+    var stride: (ValueID) -> Int? = { _ in nil }
 
     func shape(_ v: ValueID) -> [Int] { type(v).shape }
 
@@ -141,7 +146,12 @@ struct OpEmitter {
             w.line("                           outputGradient: \(name(a[0])), inputGradient: \(out))")
         case .biasGrad:
             let rows = type(a[0]).elementCount / max(n, 1)
-            w.line("Epilogue.biasGradient(\(name(a[0])), rows: \(rows), columns: \(n), into: \(out))")
+            if let sums = side.recordedGradientSums(of: name(a[0]), channels: n) {
+                // A batch norm's beta: its backward pass summed dy already (`BatchNorm.gradientSums`).
+                w.line("for k in 0..<\(n) { \(out)[k] = Float(arena.doubles(\(sums))[k]) }")
+            } else {
+                w.line("Epilogue.biasGradient(\(name(a[0])), rows: \(rows), columns: \(n), into: \(out)\(strideArgument("rowStride", a[0])))")
+            }
         case .softmax, .softmaxGrad, .softmaxCrossEntropy, .softmaxCrossEntropyGrad, .correctCount:
             try emitLoss(inst, out: out, into: &w)
         case .batchNormTraining, .batchNormInference, .batchMean, .batchVariance,
@@ -164,22 +174,58 @@ struct OpEmitter {
             w.line("DepthwiseConv.backwardFilter(\(Self.depthwise(shape(a[0]), multiplier: inst.type.shape[3], c)),")
             w.line("                             input: \(name(a[0])), outputGradient: \(name(a[1])), weightGradient: \(out))")
         case .concat:
-            // Each operand's channels into its run of every output row.
-            let channels = inst.type.shape.last ?? 1
-            w.block("for r in 0..<\(n / max(channels, 1)) {") { w in
-                var offset = 0
-                for v in a {
-                    let k = shape(v).last ?? 1
-                    w.line("(\(out) + r * \(channels) + \(offset)).update(from: \(name(v)) + r * \(k), count: \(k))")
-                    offset += k
-                }
-            }
+            emitConcat(inst, out: out, into: &w)
         case .channelSlice(let start, let count):
             let width = shape(a[0]).last ?? 1
-            w.line("for r in 0..<\(n / max(count, 1)) { (\(out) + r * \(count)).update(from: \(name(a[0])) + r * \(width) + \(start), count: \(count)) }")
+            if stride(inst.result) == width {
+                w.line("// \(out) is channels \(start)..<\(start + count) of \(name(a[0]))'s rows, read in place: nothing to copy")
+                return
+            }
+            w.block("Parallel.forRanges(\(n / max(count, 1)), grain: \(max(1, 4096 / max(count, 1)))) { range in") { w in
+                w.line("for r in range { (\(out) + r * \(count)).update(from: \(name(a[0])) + r * \(width) + \(start), count: \(count)) }")
+            }
         case .fusion, .custom:
             throw EmitError("the native target has no code for \(inst.op.mnemonic)"
                             + (inst.layer.map { " (layer \($0))" } ?? ""))
+        }
+    }
+
+    /// Each operand's channels into its run of every output row, except the operands the plan
+    /// placed there (written in place by their batch norms as channel views).
+    private func emitConcat(_ inst: Instruction, out: String, into w: inout CodeWriter) {
+        let channels = inst.type.shape.last ?? 1
+        var copies: [String] = [], placed: [String] = []
+        var offset = 0
+        for v in inst.operands {
+            let k = shape(v).last ?? 1
+            if stride(v) == channels {
+                placed.append(name(v))
+            } else {
+                copies.append("(\(out) + r * \(channels) + \(offset)).update(from: \(name(v)) + r * \(k), count: \(k))")
+            }
+            offset += k
+        }
+        if !placed.isEmpty { w.line("// \(placed.joined(separator: ", ")) written in place (channel views of \(out))") }
+        guard !copies.isEmpty else { return }
+        w.block("Parallel.forRanges(\(inst.type.elementCount / max(channels, 1)), grain: \(max(1, 4096 / max(channels, 1)))) { range in") { w in
+            w.block("for r in range {") { w in
+                for line in copies { w.line(line) }
+            }
+        }
+    }
+
+    /// A channel view reaches only ops that take its row stride: its producer
+    /// (`ChannelViews.writesRows`), the concat it is a slice of, the channel_slice that makes it
+    /// and the readers `ChannelViews.readsRows` allows. Anything else is a plan this emitter
+    /// cannot write, refused (the CPU executor's `checkViews`).
+    func checkViews(_ inst: Instruction) throws {
+        let isConcat: Bool = if case .concat = inst.op { true } else { false }
+        let isSlice: Bool = if case .channelSlice = inst.op { true } else { false }
+        for d in inst.definitions where stride(d.value) != nil && !(isSlice || ChannelViews.writesRows(inst)) {
+            throw EmitError("\(inst.op.mnemonic) cannot write \(name(d.value)) as a channel view (strided rows)")
+        }
+        for v in Set(inst.operands) where stride(v) != nil && !(isConcat || ChannelViews.readsRows(inst, of: v)) {
+            throw EmitError("\(inst.op.mnemonic) cannot read \(name(v)) as a channel view (strided rows)")
         }
     }
 

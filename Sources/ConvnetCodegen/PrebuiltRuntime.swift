@@ -49,9 +49,12 @@ public struct PrebuiltRuntime: Sendable {
     }
 
     /// Whether the library, every module and every module map exist, and the library is not
-    /// older than the modules. A library older than its modules is stale (convnetc rebuilt
-    /// with `--product convnetc` only): code compiled against the new modules could call it
-    /// with other layouts, so it is not used.
+    /// older than the modules, nor than any source file of the runtime's modules in the
+    /// checkout. A library older than its modules (convnetc rebuilt with `--product convnetc`
+    /// only) or than its sources (a checkout edited or switched since `make build`; a debug
+    /// build's tests finding the release runtime) is stale: code emitted by the current sources
+    /// could call functions it lacks or use other layouts, so it is not used, and the native
+    /// target builds the runtime from source instead.
     public var isComplete: Bool {
         let fm = FileManager.default
         let library = directory.appendingPathComponent(Self.libraryFile).path
@@ -64,7 +67,29 @@ public struct PrebuiltRuntime: Sendable {
             (try? fm.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? .distantFuture
         }
         let built = modified(library)
-        return modules.allSatisfy { modified($0) <= built }
+        return modules.allSatisfy { modified($0) <= built } && (newestRuntimeSource().map { $0 <= built } ?? true)
+    }
+
+    /// The latest modification time of the files under `Sources/<module>/` of the checkout's
+    /// runtime modules (`runtimeModules` in `Package.swift`), or nil when the checkout is not
+    /// there (an installed convnetc without its sources: only the module check applies).
+    func newestRuntimeSource() -> Date? {
+        guard let manifest = try? String(contentsOf: sourceRoot.appendingPathComponent("Package.swift"), encoding: .utf8),
+              let list = manifest.components(separatedBy: "let runtimeModules = [").dropFirst().first?.prefix(while: { $0 != "]" })
+        else { return nil }
+        let names = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines).trimmingCharacters(in: ["\""]) }
+        let fm = FileManager.default
+        var newest: Date?
+        for name in names where !name.isEmpty {
+            let dir = sourceRoot.appendingPathComponent("Sources/\(name)")
+            guard let files = fm.enumerator(at: dir, includingPropertiesForKeys: [.contentModificationDateKey, .isRegularFileKey]) else { continue }
+            for case let file as URL in files {
+                guard let values = try? file.resourceValues(forKeys: [.contentModificationDateKey, .isRegularFileKey]),
+                      values.isRegularFile == true, let date = values.contentModificationDate else { continue }
+                newest = max(newest ?? date, date)
+            }
+        }
+        return newest
     }
 
     func moduleMap(_ module: String) -> URL {

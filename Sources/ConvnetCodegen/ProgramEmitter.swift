@@ -63,7 +63,9 @@ struct ProgramEmitter {
         let type: (ValueID) -> TensorType = { types[$0]! }
         let convs = ConvRegistry()
         let side = SideStorage(recordsWinners: graph.containsInstruction { if case .maxPoolGrad = $0.op { true } else { false } })
-        let ops = OpEmitter(name: name, type: type, convs: convs, side: side)
+        var ops = OpEmitter(name: name, type: type, convs: convs, side: side)
+        let views = optimized.buffers.channelViews
+        ops.stride = { views[$0]?.rowStride }
         let fusions = FusionEmitter(ops: ops)
 
         // The body of run(): one block per instruction, as planned.
@@ -78,6 +80,7 @@ struct ProgramEmitter {
             calls = entered
             body.line(comments.comment(layer: inst.layer, shape: inst.type.shape))
             body.line(opComment(inst, defs: defs))
+            try ops.checkViews(inst)
             if case .fusion(let kind, let fbody) = inst.op {
                 try fusions.emit(inst, kind: kind, body: fbody, outs: inst.definitions.map { name($0.value) }, into: &body)
             } else {

@@ -4,13 +4,10 @@
 /// for bit (Adam turns a last-bit difference in a gradient into a visible one in the weights).
 ///
 /// Each op needs the batch moments of x, and the backward ops the sums (sum dy, sum dy * xhat).
-/// The parts take them as arguments: the CPU executor computes each once per layer and shares
-/// it between the ops (they were most of squeezenet's step when every op recomputed them); the
-/// native code calls the whole-op forms below, which recompute them with the same functions, so
-/// the values are the same.
+/// The parts take them as arguments: both targets compute each once per layer and share it
+/// between the ops (the CPU executor in `ThunkBuilder+Norm`, the emitted code in the side
+/// block, `SideStorage`); they were most of squeezenet's step when every op recomputed them.
 extension BatchNorm {
-    // MARK: Parts
-
     /// Float mean (C) and 1/sqrt(variance + epsilon) (C) of x (rows, C): `BatchStatistics`'
     /// Float64 moments (fixed chunking), rounded.
     public static func statistics(_ x: UnsafePointer<Float>, rows: Int, channels: Int, epsilon: Double,
@@ -122,61 +119,6 @@ extension BatchNorm {
                     }
                 }
                 for k in 0..<channels { db[k] = Float(dbSums[k]) }
-            }
-        }
-    }
-
-    // MARK: Whole ops (each recomputes what it needs)
-
-    /// Calls `body` with the batch's mean and invStd of x (rows, C).
-    private static func withStatistics(_ x: UnsafePointer<Float>, _ rows: Int, _ channels: Int, _ epsilon: Double,
-                                       _ body: (UnsafePointer<Float>, UnsafePointer<Float>) -> Void) {
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * max(channels, 1)) { moments in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * max(channels, 1)) { meanInv in
-                let mean = meanInv.baseAddress!, inv = mean + channels
-                statistics(x, rows: rows, channels: channels, epsilon: epsilon, moments: moments.baseAddress!,
-                           mean: mean, invStd: inv)
-                body(mean, inv)
-            }
-        }
-    }
-
-    /// `batch_norm_training(x, gamma, beta)`: y (rows, C) with the batch's own statistics (the
-    /// moving statistics are separate IR ops).
-    public static func trainingNormalize(input x: UnsafePointer<Float>, rows: Int, channels: Int,
-                                         gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
-                                         epsilon: Double, output: UnsafeMutablePointer<Float>) {
-        withStatistics(x, rows, channels, epsilon) { mean, inv in
-            normalize(x, rows: rows, channels: channels, gamma: gamma, beta: beta, mean: mean, invStd: inv, output: output)
-        }
-    }
-
-    /// `batch_norm_grad_gamma(dy, x)`: dgamma (C) = sum over rows of dy * xhat.
-    public static func gammaGradient(outputGradient dy: UnsafePointer<Float>, input x: UnsafePointer<Float>,
-                                     rows: Int, channels: Int, epsilon: Double,
-                                     output: UnsafeMutablePointer<Float>) {
-        withStatistics(x, rows, channels, epsilon) { mean, inv in
-            withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * max(channels, 1)) { sumsBuffer in
-                let sums = sumsBuffer.baseAddress!
-                gradientSums(dy, x, rows: rows, channels: channels, mean: mean, invStd: inv, into: sums)
-                for ch in 0..<channels { output[ch] = Float(sums[channels + ch]) }
-            }
-        }
-    }
-
-    /// `batch_norm_grad_input(dy, x, gamma)`, optionally with the fused activation and bias
-    /// gradients of the layer before (see the part of the same name).
-    public static func inputGradient(outputGradient dy: UnsafePointer<Float>, input x: UnsafePointer<Float>,
-                                     gamma: UnsafePointer<Float>, rows: Int, channels: Int, epsilon: Double,
-                                     output: UnsafeMutablePointer<Float>,
-                                     activation: (f: EpilogueActivation, y: UnsafePointer<Float>)? = nil,
-                                     biasGradient db: UnsafeMutablePointer<Float>? = nil) {
-        withStatistics(x, rows, channels, epsilon) { mean, inv in
-            withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * max(channels, 1)) { sumsBuffer in
-                let sums = sumsBuffer.baseAddress!
-                gradientSums(dy, x, rows: rows, channels: channels, mean: mean, invStd: inv, into: sums)
-                inputGradient(dy, x, gamma: gamma, rows: rows, channels: channels, mean: mean, invStd: inv,
-                              sums: sums, output: output, activation: activation, biasGradient: db)
             }
         }
     }

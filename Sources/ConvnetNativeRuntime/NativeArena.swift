@@ -68,6 +68,12 @@ public final class NativeArena {
         (side + offset).assumingMemoryBound(to: Double.self)
     }
 
+    /// Float per-channel values (a batch norm's mean and 1/std) at an offset of the side block.
+    @inline(__always)
+    public func floats(_ offset: Int) -> UnsafeMutablePointer<Float> {
+        (side + offset).assumingMemoryBound(to: Float.self)
+    }
+
     /// Floats at a byte offset.
     @inline(__always)
     public func f32(_ offset: Int) -> UnsafeMutablePointer<Float> {

@@ -51,7 +51,7 @@ public struct TargetCapabilities: Hashable, Sendable {
     /// Generated Swift, running the CPU target's kernels.
     public static let native = TargetCapabilities(name: "native", convolutions: .float32, poolInConvolution: true,
                                                   biasGradientInEpilogue: true, reluBackwardInKernel: true,
-                                                  matmulsOnMXU: false)
+                                                  matmulsOnMXU: false, concatInPlace: true)
 
     /// Every target, for `--target` and tests.
     public static let all: [TargetCapabilities] = [.cpu, .tpu, .native]

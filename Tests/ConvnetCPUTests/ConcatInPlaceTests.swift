@@ -103,12 +103,14 @@ final class ConcatInPlaceTests: XCTestCase {
             XCTAssertEqual(slot.offset, owner.offset + 4 * view.channelStart)
             XCTAssertEqual(view.rowStride, g.type(of: view.owner)?.shape.last)
         }
-        // The TPU and native plans place nothing.
-        for target in [TargetCapabilities.tpu, .native] {
-            let other = try Pipeline.optimize(try IRBuilder.trainingStep(m, batch: 2, optimizer: .adam(learningRate: 0.01)), for: target)
-            XCTAssertTrue(other.buffers.channelViews.isEmpty, target.name)
-            XCTAssertFalse(other.dump().contains("// concat without copies"), target.name)
-        }
+        // The native plan places the same views (its emitted code writes and reads them with
+        // the row strides, `OpEmitter`); the TPU plan places nothing.
+        let native = try Pipeline.optimize(try IRBuilder.trainingStep(m, batch: 2, optimizer: .adam(learningRate: 0.01)), for: .native)
+        XCTAssertEqual(native.buffers.channelViews, views)
+        XCTAssertTrue(native.dump().contains("// concat without copies"))
+        let tpu = try Pipeline.optimize(try IRBuilder.trainingStep(m, batch: 2, optimizer: .adam(learningRate: 0.01)), for: .tpu)
+        XCTAssertTrue(tpu.buffers.channelViews.isEmpty)
+        XCTAssertFalse(tpu.dump().contains("// concat without copies"))
     }
 
     /// squeezenet.convnet's fire modules on the CPU target: no concat and no channel slice step

@@ -55,6 +55,29 @@ final class PrebuiltRuntimeTests: XCTestCase {
         XCTAssertTrue(PrebuiltRuntime(directory: release).isComplete)
     }
 
+    /// A runtime source edited after the library was linked (a debug build's tests finding an
+    /// older release build): the library is stale and not used; sources of other modules do
+    /// not matter.
+    func testALibraryOlderThanTheRuntimeSourcesIsNotARuntime() throws {
+        let release = try fakeRelease(), root = dir.appendingPathComponent("checkout"), fm = FileManager.default
+        try fm.createDirectory(at: root.appendingPathComponent("Sources/ConvnetKernels/Direct"), withIntermediateDirectories: true)
+        try fm.createDirectory(at: root.appendingPathComponent("Sources/convnetc"), withIntermediateDirectories: true)
+        try Data("let runtimeModules = [\"ConvnetNativeRuntime\", \"ConvnetKernels\",\n    \"ConvnetSupport\"]\n".utf8)
+            .write(to: root.appendingPathComponent("Package.swift"))
+        let kernel = root.appendingPathComponent("Sources/ConvnetKernels/Direct/Kernel.swift")
+        let frontEnd = root.appendingPathComponent("Sources/convnetc/main.swift")
+        try Data().write(to: kernel)
+        try Data().write(to: frontEnd)
+        let library = release.appendingPathComponent(PrebuiltRuntime.libraryFile).path
+        try fm.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -60)], ofItemAtPath: kernel.path)
+        try fm.setAttributes([.modificationDate: Date(timeIntervalSinceNow: 600)], ofItemAtPath: frontEnd.path)
+        XCTAssertTrue(PrebuiltRuntime(directory: release, sourceRoot: root).isComplete)
+        try fm.setAttributes([.modificationDate: Date(timeIntervalSinceNow: 60)], ofItemAtPath: kernel.path)
+        XCTAssertFalse(PrebuiltRuntime(directory: release, sourceRoot: root).isComplete)
+        try fm.setAttributes([.modificationDate: Date(timeIntervalSinceNow: 120)], ofItemAtPath: library)
+        XCTAssertTrue(PrebuiltRuntime(directory: release, sourceRoot: root).isComplete)
+    }
+
     func testTheEnvironmentChoosesOrDisablesTheRuntime() throws {
         let release = try fakeRelease()
         setenv("CONVNETC_RUNTIME", release.path, 1)
