@@ -108,9 +108,9 @@ let package = Package(
                 path: "Tests/ConvnetTestSupport"),
 
         .testTarget(name: "ConvnetSupportTests", dependencies: ["ConvnetSupport"]),
-        .testTarget(name: "ConvnetFuzzTests", dependencies: ["ConvnetFuzzTargets"]),
+        .testTarget(name: "ConvnetFuzzTests", dependencies: ["ConvnetTestSupport", "ConvnetFuzzTargets"]),
         .testTarget(name: "ConvnetSyntaxTests", dependencies: ["ConvnetTestSupport", "ConvnetSyntax", "ConvnetInterface"], exclude: ["Golden"]),
-        .testTarget(name: "ConvnetSemaTests", dependencies: ["ConvnetSema", "ConvnetSyntax", "ConvnetSupport", "ConvnetInterface"]),
+        .testTarget(name: "ConvnetSemaTests", dependencies: ["ConvnetTestSupport", "ConvnetSema", "ConvnetSyntax", "ConvnetSupport", "ConvnetInterface"]),
         .testTarget(name: "ConvnetIRTests", dependencies: ["ConvnetTestSupport", "ConvnetIR", "ConvnetSema", "ConvnetSyntax"]),
         .testTarget(name: "ConvnetOptimizerTests",
                     dependencies: ["ConvnetTestSupport", "ConvnetOptimizer", "ConvnetIR", "ConvnetSema", "ConvnetSyntax", "ConvnetSupport"],

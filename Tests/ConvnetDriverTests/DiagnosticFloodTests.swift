@@ -1,6 +1,7 @@
 import ConvnetDriver
 import ConvnetSyntax
 import Foundation
+import ConvnetTestSupport
 import XCTest
 
 /// Issue 19's hangs: a file of thousands of errors on one line is checked and reported in a few
@@ -34,12 +35,4 @@ final class DiagnosticFloodTests: XCTestCase {
         // Four times the text may take about four times as long, not sixteen.
         XCTAssertLessThan(large, max(8 * small, 0.05), "1000 copies: \(small) s, 4000 copies: \(large) s")
     }
-}
-
-/// This thread's CPU time: unlike the wall clock it does not grow while a loaded machine keeps
-/// the test waiting for a core, so the bounds above measure the work, not the neighbours.
-private func threadCPUSeconds() -> Double {
-    var t = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
-    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
 }
