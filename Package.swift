@@ -126,7 +126,7 @@ let package = Package(
                     dependencies: ["ConvnetTraining", "ConvnetSupport", "ConvnetData", "ConvnetIR", "ConvnetSema", "ConvnetSyntax", "ConvnetInterface"]),
         .testTarget(name: "ConvnetCodegenTests",
                     dependencies: ["ConvnetCodegen", "ConvnetNativeRuntime", "ConvnetCPU", "ConvnetTraining", "ConvnetSyntax",
-                                   "ConvnetSema", "ConvnetIR", "ConvnetFlags", "ConvnetSupport", "ConvnetInterface"],
+                                   "ConvnetSema", "ConvnetIR", "ConvnetOptimizer", "ConvnetFlags", "ConvnetSupport", "ConvnetInterface"],
                     exclude: ["Golden"]),
         .testTarget(name: "ConvnetDriverTests",
                     dependencies: ["ConvnetTestSupport", "ConvnetDriver", "ConvnetIR", "ConvnetSema", "ConvnetSyntax", "ConvnetCPU",

@@ -1,4 +1,7 @@
-import ConvnetCodegen
+@testable import ConvnetCodegen
+import ConvnetIR
+import ConvnetInterface
+import ConvnetOptimizer
 import ConvnetTraining
 import Foundation
 import XCTest
@@ -39,6 +42,22 @@ final class SharedBatchStatisticsTests: XCTestCase {
                 XCTAssertFalse(block.contains(".update(from:"), "\(name) copies:\n\(block)")
                 XCTAssertTrue(block.contains("in place"), "\(name):\n\(block)")
             }
+        }
+    }
+
+    /// A plan whose channel view reaches an op that does not take a row stride is refused with
+    /// the op named, not emitted as code that would read the wrong floats (the CPU executor's
+    /// `checkViews`, ConcatInPlaceTests).
+    func testAViewReachingAnOpWithoutAStrideIsRefused() throws {
+        let model = try EmitterGoldenTests.model(EmitterGoldenTests.fire, path: "/samples/fire.convnet", input: [16, 16, 3])
+        var optimized = try Pipeline.optimize(try IRBuilder.trainingStep(model, batch: 2, optimizer: .adam(learningRate: 0.01)),
+                                              for: .native)
+        XCTAssertNoThrow(try ProgramEmitter(className: "TrainingStep", optimized: optimized, comments: LayerComments(model: model)).emit())
+        // Claim a convolution's output (read by a max pool and others) is a view.
+        let conv = try XCTUnwrap(optimized.graph.instructions.first { $0.op.mnemonic.hasPrefix("fusion.conv_bias_relu") })
+        optimized.buffers.channelViews[conv.result] = ChannelView(owner: conv.result, channelStart: 0, rowStride: 2 * conv.type.shape[3])
+        XCTAssertThrowsError(try ProgramEmitter(className: "TrainingStep", optimized: optimized, comments: LayerComments(model: model)).emit()) {
+            XCTAssertTrue("\($0)".contains("cannot write") && "\($0)".contains("as a channel view"), "\($0)")
         }
     }
 }
