@@ -8,19 +8,11 @@ import ConvnetOptimizer
 /// to do for an operand or slice the plan placed as a channel view of the concat's (or the
 /// gradient's) buffer (`ChannelViews`), else copies of each row's channel runs.
 extension ThunkBuilder {
-    /// A channel view reaches only ops that take its row stride: its producer (`writesRows`), the
-    /// concat it is a slice of, the channel_slice that makes it, and the readers `ChannelViews`
-    /// allows. Anything else is a plan this executor cannot run, refused before a step is built.
+    /// A plan whose channel view reaches an op without a row stride is refused before a step
+    /// is built (`ChannelViews.misuse`).
     func checkViews(_ inst: Instruction, _ c: Context) throws {
         guard !c.strides.isEmpty else { return }
-        let isConcat: Bool = if case .concat = inst.op { true } else { false }
-        let isSlice: Bool = if case .channelSlice = inst.op { true } else { false }
-        for d in inst.definitions where c.strides[d.value] != nil && !(isSlice || ChannelViews.writesRows(inst)) {
-            throw CPUCompileError("\(inst.op.mnemonic) cannot write \(d.value) as a channel view (strided rows)")
-        }
-        for v in Set(inst.operands) where c.strides[v] != nil && !(isConcat || ChannelViews.readsRows(inst, of: v)) {
-            throw CPUCompileError("\(inst.op.mnemonic) cannot read \(v) as a channel view (strided rows)")
-        }
+        if let why = ChannelViews.misuse(in: inst, isView: { c.strides[$0] != nil }) { throw CPUCompileError(why) }
     }
 
     /// The planned depthwise algorithm of `inst`, checked to be one (never re-decided here).

@@ -214,19 +214,10 @@ struct OpEmitter {
         }
     }
 
-    /// A channel view reaches only ops that take its row stride: its producer
-    /// (`ChannelViews.writesRows`), the concat it is a slice of, the channel_slice that makes it
-    /// and the readers `ChannelViews.readsRows` allows. Anything else is a plan this emitter
-    /// cannot write, refused (the CPU executor's `checkViews`).
+    /// A plan whose channel view reaches an op without a row stride is refused, not written as
+    /// code that would read the wrong floats (`ChannelViews.misuse`, as the CPU executor).
     func checkViews(_ inst: Instruction) throws {
-        let isConcat: Bool = if case .concat = inst.op { true } else { false }
-        let isSlice: Bool = if case .channelSlice = inst.op { true } else { false }
-        for d in inst.definitions where stride(d.value) != nil && !(isSlice || ChannelViews.writesRows(inst)) {
-            throw EmitError("\(inst.op.mnemonic) cannot write \(name(d.value)) as a channel view (strided rows)")
-        }
-        for v in Set(inst.operands) where stride(v) != nil && !(isConcat || ChannelViews.readsRows(inst, of: v)) {
-            throw EmitError("\(inst.op.mnemonic) cannot read \(name(v)) as a channel view (strided rows)")
-        }
+        if let why = ChannelViews.misuse(in: inst, isView: { stride($0) != nil }) { throw EmitError(why) }
     }
 
     /// The classifier head, as the CPU executor's loss steps.

@@ -59,6 +59,23 @@ public enum ChannelViews {
         return views
     }
 
+    /// Why `inst` cannot run on a plan where `isView` says which values are channel views, or
+    /// nil when it can: a view reaches only ops that take its row stride, namely its producer
+    /// (`writesRows`), the concat it is a slice of, the channel_slice that makes it and the
+    /// readers `readsRows` allows. The CPU executor and the Swift emitter both refuse a plan
+    /// with this message before they run or write anything.
+    public static func misuse(in inst: Instruction, isView: (ValueID) -> Bool) -> String? {
+        let isConcat: Bool = if case .concat = inst.op { true } else { false }
+        let isSlice: Bool = if case .channelSlice = inst.op { true } else { false }
+        for d in inst.definitions where isView(d.value) && !(isSlice || writesRows(inst)) {
+            return "\(inst.op.mnemonic) cannot write \(d.value) as a channel view (strided rows)"
+        }
+        for v in inst.operands where isView(v) && !(isConcat || readsRows(inst, of: v)) {
+            return "\(inst.op.mnemonic) cannot read \(v) as a channel view (strided rows)"
+        }
+        return nil
+    }
+
     /// Whether `inst` can write its result as a view (rows `rowStride` apart): a batch norm's
     /// normalisation, training or inference.
     public static func writesRows(_ inst: Instruction) -> Bool {
