@@ -17,7 +17,7 @@ final class BatchTests: XCTestCase {
         var images = [Float](repeating: -1, count: 4 * stride)  // (B, H, W, C)
         var labels = [Int32](repeating: -1, count: 4)            // (B)
         for b in 0..<batches.count {
-            images.withUnsafeMutableBufferPointer { img in
+            _ = images.withUnsafeMutableBufferPointer { img in
                 labels.withUnsafeMutableBufferPointer { lab in
                     batches.fill(batch: b, into: img.baseAddress!, labels: lab.baseAddress!)
                 }
@@ -111,7 +111,7 @@ final class BatchTests: XCTestCase {
         func filled() -> [Float] {
             var images = [Float](repeating: 0, count: 5 * ds.shape.elementCount)
             var labels = [Int32](repeating: 0, count: 5)
-            images.withUnsafeMutableBufferPointer { img in
+            _ = images.withUnsafeMutableBufferPointer { img in
                 labels.withUnsafeMutableBufferPointer { batches.fill(batch: 1, into: img.baseAddress!, labels: $0.baseAddress!) }
             }
             return images
@@ -120,7 +120,7 @@ final class BatchTests: XCTestCase {
         var plain = [Float](repeating: 0, count: 5 * ds.shape.elementCount)
         var labels = [Int32](repeating: 0, count: 5)
         let unaugmented = ds.trainingBatches(epoch: 1, batchSize: 5)
-        plain.withUnsafeMutableBufferPointer { img in
+        _ = plain.withUnsafeMutableBufferPointer { img in
             labels.withUnsafeMutableBufferPointer { unaugmented.fill(batch: 1, into: img.baseAddress!, labels: $0.baseAddress!) }
         }
         XCTAssertNotEqual(filled(), plain)
